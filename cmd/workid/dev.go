@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/stack"
+)
+
+// runDev builds what is missing, migrates, starts the whole stack, waits
+// until ctx is done or a process dies, and stops everything.
+func runDev(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	buildOnly := fs.Bool("build-only", false, "build Kratos, Hydra and Mailpit into the bin folder, then exit")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	cfg, err := config.Load[config.Dev](environ)
+	if err != nil {
+		return err
+	}
+	// If whoever started us (make) dies, we are told to stop, and so stop
+	// the stack instead of leaving it behind.
+	_, _, _ = syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(syscall.SIGTERM), 0)
+
+	root, err := stack.FindRoot()
+	if err != nil {
+		return err
+	}
+	l := stack.Layout{Root: root, Ports: cfg.Ports, PasswordBreachCheck: cfg.PasswordBreachCheck}
+	if l.Bin, err = filepath.Abs(cfg.BinDir); err != nil {
+		return err
+	}
+	if l.Data, err = filepath.Abs(cfg.DataDir); err != nil {
+		return err
+	}
+	out := stack.NewOutput(stdout, "mailpit", "kratos", "hydra", "hooks", "ui", "build", "workid")
+	say := out.Writer("workid")
+	defer say.Flush()
+
+	if err := stack.Build(ctx, root, l.Bin, out.Writer("build")); err != nil {
+		return err
+	}
+	if *buildOnly {
+		return nil
+	}
+	if err := portsFree(cfg.Ports); err != nil {
+		return err
+	}
+	secrets, err := stack.LoadSecrets(l.Data)
+	if err != nil {
+		return err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find the workid binary: %w", err)
+	}
+	workidEnv := []string{"WORKID_LOG_FORMAT=" + cfg.Log.Format, "WORKID_LOG_LEVEL=" + cfg.Log.Level}
+
+	start := time.Now()
+	sup := stack.NewSupervisor(out, environ)
+	defer func() {
+		fmt.Fprintln(say, "stopping the stack")
+		sup.Stop(10 * time.Second)
+		fmt.Fprintln(say, "stopped")
+	}()
+	fmt.Fprintf(say, "data folder %s\n", l.Data)
+	if err := l.Migrate(ctx, sup, secrets); err != nil {
+		return err
+	}
+	for _, p := range []stack.Process{
+		l.Mailpit(), l.Kratos(secrets), l.Hydra(secrets),
+		l.WorkID("hooks", exe, secrets, workidEnv), l.WorkID("ui", exe, secrets, workidEnv),
+	} {
+		if err := sup.Start(p); err != nil {
+			return err
+		}
+	}
+	if err := sup.WaitReady(ctx); err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil
+		}
+		return err
+	}
+	fmt.Fprint(say, banner(cfg.Ports, time.Since(start)))
+	return sup.Wait(ctx)
+}
+
+// portsFree reports every taken port of the stack in one error, before
+// anything starts.
+func portsFree(p config.Ports) error {
+	var errs []error
+	for _, np := range p.Named() {
+		if err := stack.PortFree(np.Port); err != nil {
+			errs = append(errs, fmt.Errorf("%w (needed by %s; set WORKID_DEV_* to move it)", err, np.What))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func banner(p config.Ports, took time.Duration) string {
+	return fmt.Sprintf(`
+WorkID is running (ready in %s). Press Ctrl-C to stop everything.
+
+  Self-service UI   %s
+  Mailpit inbox     %s
+  Kratos public     %s   admin %s
+  Hydra public      %s   admin %s
+  Hooks             %s
+
+`, took.Round(100*time.Millisecond),
+		stack.URL(p.UI, "/"), stack.URL(p.MailpitWeb, "/"),
+		stack.URL(p.KratosPublic, "/"), stack.URL(p.KratosAdmin, "/"),
+		stack.URL(p.HydraPublic, "/"), stack.URL(p.HydraAdmin, "/"),
+		stack.URL(p.Hooks, "/"))
+}

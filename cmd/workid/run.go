@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// usageError is a mistake in the command line; main exits 2 for it.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+const usage = `usage: workid <command> [flags]
+
+commands:
+  dev        start the whole development stack (Mailpit, Kratos, Hydra, hooks, UI)
+  hooks      serve Kratos's web hooks
+  ui         serve the self-service pages
+  reverify   expire year-old verifications and send new links
+  admin      administer identities on the Kratos admin API
+
+Settings come from WORKID_* environment variables; see README.md.
+`
+
+// run is the whole program: main only calls it, so tests can too. environ
+// is the process environment as from os.Environ (caarlos0/env reads a map,
+// which a getenv function cannot enumerate).
+func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		fmt.Fprint(stderr, usage)
+		return usageError{"no command given"}
+	}
+	cmd, rest := args[1], args[2:]
+	switch cmd {
+	case "dev":
+		return runDev(ctx, rest, environ, stdout, stderr)
+	case "hooks":
+		return runHooks(ctx, rest, environ, stderr)
+	case "ui":
+		return runUI(ctx, rest, environ, stderr)
+	case "reverify", "admin":
+		return notYet(cmd)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return usageError{fmt.Sprintf("unknown command %q", cmd)}
+	}
+}
+
+// notYet answers the commands whose features have not landed yet.
+func notYet(cmd string) error {
+	return fmt.Errorf("%s is not available yet: it arrives with its own issue (see README.md, Roadmap)", cmd)
+}
+
+// parseFlags parses a subcommand's flags, turning mistakes into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("%s: unexpected arguments: %s", fs.Name(), strings.Join(fs.Args(), " "))}
+	}
+	return nil
+}

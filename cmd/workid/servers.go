@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+
+	"github.com/workid/workid/config"
+	"github.com/workid/workid/hooks"
+	"github.com/workid/workid/internal/httpserver"
+	"github.com/workid/workid/internal/logging"
+	selfserviceui "github.com/workid/workid/selfservice-ui"
+)
+
+// runHooks serves Kratos's web hooks until ctx is done.
+func runHooks(ctx context.Context, args, environ []string, stderr io.Writer) error {
+	if err := parseFlags(flag.NewFlagSet("hooks", flag.ContinueOnError), args, stderr); err != nil {
+		return err
+	}
+	cfg, err := config.Load[config.Hooks](environ)
+	if err != nil {
+		return err
+	}
+	log := logging.New(stderr, cfg.Log)
+	ln, err := httpserver.Listen(cfg.Addr)
+	if err != nil {
+		return err
+	}
+	return httpserver.Serve(ctx, ln, hooks.NewServer(cfg, log), log)
+}
+
+// runUI serves the self-service pages until ctx is done.
+func runUI(ctx context.Context, args, environ []string, stderr io.Writer) error {
+	if err := parseFlags(flag.NewFlagSet("ui", flag.ContinueOnError), args, stderr); err != nil {
+		return err
+	}
+	cfg, err := config.Load[config.UI](environ)
+	if err != nil {
+		return err
+	}
+	log := logging.New(stderr, cfg.Log)
+	ln, err := httpserver.Listen(cfg.Addr)
+	if err != nil {
+		return err
+	}
+	return httpserver.Serve(ctx, ln, selfserviceui.NewServer(cfg, log), log)
+}

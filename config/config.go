@@ -1,0 +1,221 @@
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Kratos says where the Kratos APIs are.
+type Kratos struct {
+	// PublicURL is Kratos's public API as WorkID's servers reach it.
+	PublicURL string `env:"WORKID_KRATOS_PUBLIC_URL" envDefault:"http://127.0.0.1:4433"`
+	// AdminURL is Kratos's admin API. It must never be exposed to browsers.
+	AdminURL string `env:"WORKID_KRATOS_ADMIN_URL" envDefault:"http://127.0.0.1:4434"`
+}
+
+// Hydra says where the Hydra APIs are.
+type Hydra struct {
+	// PublicURL is Hydra's public (OAuth2/OIDC) endpoint.
+	PublicURL string `env:"WORKID_HYDRA_PUBLIC_URL" envDefault:"http://127.0.0.1:4444"`
+	// AdminURL is Hydra's admin API, used for login, consent and logout requests.
+	AdminURL string `env:"WORKID_HYDRA_ADMIN_URL" envDefault:"http://127.0.0.1:4445"`
+}
+
+// Log sets how a process logs.
+type Log struct {
+	// Format is "text" (readable, for development) or "json" (for production).
+	Format string `env:"WORKID_LOG_FORMAT" envDefault:"text"`
+	// Level is debug, info, warn or error.
+	Level string `env:"WORKID_LOG_LEVEL" envDefault:"info"`
+}
+
+// Hooks is the configuration of `workid hooks`, the receiver of Kratos's web hooks.
+type Hooks struct {
+	// Addr is the host:port the hooks server listens on.
+	Addr string `env:"WORKID_HOOKS_ADDR" envDefault:"127.0.0.1:4456"`
+	// Key is the shared secret Kratos sends in the X-Hook-Key header.
+	Key string `env:"WORKID_HOOKS_KEY"`
+	Log Log
+}
+
+// UI is the configuration of `workid ui`, the self-service pages.
+type UI struct {
+	// Addr is the host:port the UI server listens on.
+	Addr string `env:"WORKID_UI_ADDR" envDefault:"127.0.0.1:4455"`
+	// PublicURL is the address browsers use to reach the UI.
+	PublicURL string `env:"WORKID_UI_PUBLIC_URL" envDefault:"http://127.0.0.1:4455"`
+	// KratosBrowserURL is Kratos's public API as browsers reach it. It is
+	// often the same as Kratos.PublicURL; behind a proxy it is not.
+	KratosBrowserURL string `env:"WORKID_KRATOS_BROWSER_URL" envDefault:"http://127.0.0.1:4433"`
+	Kratos           Kratos
+	Hydra            Hydra
+	Log              Log
+}
+
+// Ports are the loopback ports of the development stack (`workid dev`).
+type Ports struct {
+	KratosPublic int `env:"WORKID_DEV_KRATOS_PUBLIC_PORT" envDefault:"4433"`
+	KratosAdmin  int `env:"WORKID_DEV_KRATOS_ADMIN_PORT" envDefault:"4434"`
+	HydraPublic  int `env:"WORKID_DEV_HYDRA_PUBLIC_PORT" envDefault:"4444"`
+	HydraAdmin   int `env:"WORKID_DEV_HYDRA_ADMIN_PORT" envDefault:"4445"`
+	UI           int `env:"WORKID_DEV_UI_PORT" envDefault:"4455"`
+	Hooks        int `env:"WORKID_DEV_HOOKS_PORT" envDefault:"4456"`
+	MailpitSMTP  int `env:"WORKID_DEV_MAILPIT_SMTP_PORT" envDefault:"1025"`
+	MailpitWeb   int `env:"WORKID_DEV_MAILPIT_WEB_PORT" envDefault:"8025"`
+}
+
+// Named lists the ports with what listens on each, in start order.
+func (p Ports) Named() []NamedPort {
+	return []NamedPort{
+		{"mailpit smtp", p.MailpitSMTP},
+		{"mailpit web", p.MailpitWeb},
+		{"kratos public", p.KratosPublic},
+		{"kratos admin", p.KratosAdmin},
+		{"hydra public", p.HydraPublic},
+		{"hydra admin", p.HydraAdmin},
+		{"hooks", p.Hooks},
+		{"ui", p.UI},
+	}
+}
+
+// NamedPort is a port and what listens on it.
+type NamedPort struct {
+	What string
+	Port int
+}
+
+// Dev is the configuration of `workid dev`, the whole stack on one machine.
+type Dev struct {
+	// DataDir keeps the SQLite databases, the mail store and the generated
+	// development secrets. A second run with the same folder keeps the accounts.
+	DataDir string `env:"WORKID_DATA_DIR" envDefault:".workid"`
+	// BinDir receives the Kratos, Hydra and Mailpit binaries built from tools/.
+	BinDir string `env:"WORKID_BIN_DIR" envDefault:"bin"`
+	// PasswordBreachCheck asks haveibeenpwned.com about every new password.
+	// Off by default: development machines may have no internet.
+	PasswordBreachCheck bool `env:"WORKID_PASSWORD_BREACH_CHECK" envDefault:"false"`
+	Ports               Ports
+	Log                 Log
+}
+
+// Validate reports every problem with the settings at once.
+func (c Hooks) Validate() error {
+	var p problems
+	p.addr("WORKID_HOOKS_ADDR", c.Addr)
+	switch {
+	case c.Key == "":
+		p.add("WORKID_HOOKS_KEY is required: the shared key Kratos sends to the hooks server")
+	case len(c.Key) < 16:
+		p.add("WORKID_HOOKS_KEY must be at least 16 characters long")
+	}
+	p.log(c.Log)
+	return p.err()
+}
+
+// Validate reports every problem with the settings at once.
+func (c UI) Validate() error {
+	var p problems
+	p.addr("WORKID_UI_ADDR", c.Addr)
+	p.url("WORKID_UI_PUBLIC_URL", c.PublicURL)
+	p.url("WORKID_KRATOS_BROWSER_URL", c.KratosBrowserURL)
+	p.kratos(c.Kratos)
+	p.url("WORKID_HYDRA_PUBLIC_URL", c.Hydra.PublicURL)
+	p.url("WORKID_HYDRA_ADMIN_URL", c.Hydra.AdminURL)
+	p.log(c.Log)
+	return p.err()
+}
+
+// Validate reports every problem with the settings at once.
+func (c Dev) Validate() error {
+	var p problems
+	if strings.TrimSpace(c.DataDir) == "" {
+		p.add("WORKID_DATA_DIR must name a folder")
+	}
+	if strings.TrimSpace(c.BinDir) == "" {
+		p.add("WORKID_BIN_DIR must name a folder")
+	}
+	seen := map[int]string{}
+	for _, np := range c.Ports.Named() {
+		if np.Port < 1 || np.Port > 65535 {
+			p.add(fmt.Sprintf("the %s port %d is not between 1 and 65535", np.What, np.Port))
+			continue
+		}
+		if other, ok := seen[np.Port]; ok {
+			p.add(fmt.Sprintf("the %s and %s ports are both %d", other, np.What, np.Port))
+		}
+		seen[np.Port] = np.What
+	}
+	p.log(c.Log)
+	return p.err()
+}
+
+// SlogLevel returns the slog level named by Level.
+func (l Log) SlogLevel() slog.Level {
+	var lvl slog.Level
+	// Validate has already refused names UnmarshalText does not know.
+	_ = lvl.UnmarshalText([]byte(l.Level))
+	return lvl
+}
+
+// problems collects validation failures so all of them are reported together.
+type problems []string
+
+func (p *problems) add(s string) { *p = append(*p, s) }
+
+func (p *problems) err() error {
+	if len(*p) == 0 {
+		return nil
+	}
+	return &Error{Problems: *p}
+}
+
+func (p *problems) url(name, v string) {
+	if v == "" {
+		p.add(name + " is required")
+		return
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.add(fmt.Sprintf("%s=%q is not an http(s) URL with a host", name, v))
+	}
+}
+
+func (p *problems) addr(name, v string) {
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		p.add(fmt.Sprintf("%s=%q is not a host:port address", name, v))
+		return
+	}
+	_ = host // an empty host means every interface, which is allowed
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		p.add(fmt.Sprintf("%s=%q has an invalid port", name, v))
+	}
+}
+
+func (p *problems) kratos(k Kratos) {
+	p.url("WORKID_KRATOS_PUBLIC_URL", k.PublicURL)
+	p.url("WORKID_KRATOS_ADMIN_URL", k.AdminURL)
+}
+
+func (p *problems) log(l Log) {
+	if l.Format != "text" && l.Format != "json" {
+		p.add(fmt.Sprintf("WORKID_LOG_FORMAT=%q must be text or json", l.Format))
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(l.Level)); err != nil {
+		p.add(fmt.Sprintf("WORKID_LOG_LEVEL=%q must be debug, info, warn or error", l.Level))
+	}
+}
+
+// Error lists every problem found in a configuration.
+type Error struct {
+	Problems []string
+}
+
+func (e *Error) Error() string {
+	return "invalid configuration:\n  - " + strings.Join(e.Problems, "\n  - ")
+}

@@ -1,0 +1,280 @@
+package stack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/workid/workid/config"
+)
+
+// Layout places one stack: where its files are and which loopback ports its
+// processes use. `workid dev` fills it from config.Dev; the test harness
+// from free ports and a temporary folder.
+type Layout struct {
+	// Root is the repository root: kratos.yml, config/ and tools/ are read
+	// from there, and Kratos and Hydra run in it.
+	Root string
+	// Bin holds the built servers; Data the databases, mail and secrets.
+	Bin, Data string
+	Ports     config.Ports
+	// PasswordBreachCheck turns on Kratos's haveibeenpwned check.
+	PasswordBreachCheck bool
+}
+
+// URL returns the http URL of a loopback port, with path appended.
+func URL(port int, path string) string {
+	return "http://127.0.0.1:" + strconv.Itoa(port) + path
+}
+
+// Secrets are generated once per data folder and kept in it, so sessions,
+// encrypted data and the hook key survive a restart.
+type Secrets struct {
+	HooksKey     string `json:"hooks_key"`
+	KratosCookie string `json:"kratos_cookie"`
+	KratosCipher string `json:"kratos_cipher"`
+	HydraSystem  string `json:"hydra_system"`
+}
+
+const secretsFile = "secrets.json"
+
+// LoadSecrets reads the data folder's secrets, creating them (and the
+// folder) on first use.
+func LoadSecrets(dataDir string) (Secrets, error) {
+	path := filepath.Join(dataDir, secretsFile)
+	var s Secrets
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(b, &s); err != nil {
+			return s, fmt.Errorf("read secrets %s: %w", path, err)
+		}
+		if s.HooksKey == "" || s.KratosCookie == "" || len(s.KratosCipher) != 32 || s.HydraSystem == "" {
+			return s, fmt.Errorf("read secrets %s: a secret is missing; delete the file to make new ones (sessions will end)", path)
+		}
+		return s, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return s, fmt.Errorf("read secrets: %w", err)
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return s, fmt.Errorf("create data folder: %w", err)
+	}
+	// The cipher key must be exactly 32 characters: 16 random bytes in hex.
+	s = Secrets{HooksKey: randomHex(24), KratosCookie: randomHex(24), KratosCipher: randomHex(16), HydraSystem: randomHex(24)}
+	b, _ = json.MarshalIndent(s, "", "  ")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return s, fmt.Errorf("write secrets: %w", err)
+	}
+	return s, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on Linux
+	return hex.EncodeToString(b)
+}
+
+// registrationMethods are the Kratos methods whose after-registration hooks
+// call WorkID (kratos.yml wires them all, with one YAML anchor).
+var registrationMethods = []string{"PASSWORD", "CODE", "OIDC", "WEBAUTHN", "PASSKEY"}
+
+func sqliteDSN(dataDir, name string) string {
+	return "sqlite://" + filepath.Join(dataDir, name) + "?_fk=true&mode=rwc"
+}
+
+func jsonList(v ...string) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// KratosEnv returns the environment that places Kratos in this layout, over
+// the defaults of kratos.yml.
+func (l Layout) KratosEnv(s Secrets) []string {
+	p := l.Ports
+	ui := func(path string) string { return URL(p.UI, path) }
+	env := []string{
+		"DSN=" + sqliteDSN(l.Data, "kratos.sqlite"),
+		"SERVE_PUBLIC_PORT=" + strconv.Itoa(p.KratosPublic),
+		"SERVE_PUBLIC_BASE_URL=" + URL(p.KratosPublic, "/"),
+		"SERVE_ADMIN_PORT=" + strconv.Itoa(p.KratosAdmin),
+		"SERVE_ADMIN_BASE_URL=" + URL(p.KratosAdmin, "/"),
+		"SECRETS_COOKIE=" + jsonList(s.KratosCookie),
+		"SECRETS_CIPHER=" + jsonList(s.KratosCipher),
+		"SELFSERVICE_METHODS_PASSWORD_CONFIG_HAVEIBEENPWNED_ENABLED=" + strconv.FormatBool(l.PasswordBreachCheck),
+		"SELFSERVICE_DEFAULT_BROWSER_RETURN_URL=" + ui("/"),
+		"SELFSERVICE_ALLOWED_RETURN_URLS=" + jsonList(ui("")),
+		"SELFSERVICE_FLOWS_ERROR_UI_URL=" + ui("/error"),
+		"SELFSERVICE_FLOWS_LOGIN_UI_URL=" + ui("/login"),
+		"SELFSERVICE_FLOWS_REGISTRATION_UI_URL=" + ui("/registration"),
+		"SELFSERVICE_FLOWS_SETTINGS_UI_URL=" + ui("/settings"),
+		"SELFSERVICE_FLOWS_VERIFICATION_UI_URL=" + ui("/verification"),
+		"SELFSERVICE_FLOWS_VERIFICATION_AFTER_DEFAULT_BROWSER_RETURN_URL=" + ui("/"),
+		"SELFSERVICE_FLOWS_RECOVERY_UI_URL=" + ui("/recovery"),
+		"SELFSERVICE_FLOWS_LOGOUT_AFTER_DEFAULT_BROWSER_RETURN_URL=" + ui("/login"),
+		"COURIER_SMTP_CONNECTION_URI=" + fmt.Sprintf("smtp://127.0.0.1:%d/?disable_starttls=true", p.MailpitSMTP),
+		"OAUTH2_PROVIDER_URL=" + URL(p.HydraAdmin, ""),
+	}
+	hook := func(prefix, path string) {
+		env = append(env,
+			prefix+"_HOOKS_0_CONFIG_URL="+URL(p.Hooks, path),
+			prefix+"_HOOKS_0_CONFIG_AUTH_CONFIG_VALUE="+s.HooksKey)
+	}
+	for _, m := range registrationMethods {
+		hook("SELFSERVICE_FLOWS_REGISTRATION_AFTER_"+m, "/hooks/registration")
+	}
+	hook("SELFSERVICE_FLOWS_SETTINGS_AFTER_PROFILE", "/hooks/settings")
+	return env
+}
+
+// HydraEnv returns the environment that places Hydra in this layout, over
+// the defaults of config/hydra.yml.
+func (l Layout) HydraEnv(s Secrets) []string {
+	p := l.Ports
+	ui := func(path string) string { return URL(p.UI, path) }
+	return []string{
+		"DSN=" + sqliteDSN(l.Data, "hydra.sqlite"),
+		"SERVE_PUBLIC_PORT=" + strconv.Itoa(p.HydraPublic),
+		"SERVE_ADMIN_PORT=" + strconv.Itoa(p.HydraAdmin),
+		"URLS_SELF_ISSUER=" + URL(p.HydraPublic, "/"),
+		"URLS_LOGIN=" + ui("/login"),
+		"URLS_CONSENT=" + ui("/consent"),
+		"URLS_LOGOUT=" + ui("/logout"),
+		"URLS_ERROR=" + ui("/error"),
+		"URLS_POST_LOGOUT_REDIRECT=" + ui("/"),
+		"SECRETS_SYSTEM=" + jsonList(s.HydraSystem),
+	}
+}
+
+// Migrate brings the Kratos and Hydra databases up to date.
+func (l Layout) Migrate(ctx context.Context, sup *Supervisor, s Secrets) error {
+	kratos := filepath.Join(l.Bin, "kratos")
+	if err := sup.Run(ctx, "kratos", kratos, []string{"migrate", "sql", "-e", "--yes", "-c", "kratos.yml"}, l.KratosEnv(s), l.Root); err != nil {
+		return fmt.Errorf("migrate kratos: %w", err)
+	}
+	hydra := filepath.Join(l.Bin, "hydra")
+	if err := sup.Run(ctx, "hydra", hydra, []string{"migrate", "sql", "-e", "--yes", "-c", "config/hydra.yml"}, l.HydraEnv(s), l.Root); err != nil {
+		return fmt.Errorf("migrate hydra: %w", err)
+	}
+	return nil
+}
+
+// Mailpit is the development mail catcher; its store lives in the data folder.
+func (l Layout) Mailpit() Process {
+	p := l.Ports
+	return Process{
+		Name: "mailpit",
+		Path: filepath.Join(l.Bin, "mailpit"),
+		Args: []string{
+			"--smtp", fmt.Sprintf("127.0.0.1:%d", p.MailpitSMTP),
+			"--listen", fmt.Sprintf("127.0.0.1:%d", p.MailpitWeb),
+			"--database", filepath.Join(l.Data, "mailpit.db"),
+			"--smtp-auth-accept-any", "--smtp-auth-allow-insecure",
+		},
+		Dir:   l.Data,
+		Ports: []int{p.MailpitSMTP, p.MailpitWeb},
+		Ready: httpReady(URL(p.MailpitWeb, "/readyz"), ""),
+	}
+}
+
+// Kratos is the identity server.
+func (l Layout) Kratos(s Secrets) Process {
+	p := l.Ports
+	return Process{
+		Name:  "kratos",
+		Path:  filepath.Join(l.Bin, "kratos"),
+		Args:  []string{"serve", "-c", "kratos.yml", "--watch-courier"},
+		Env:   l.KratosEnv(s),
+		Dir:   l.Root,
+		Ports: []int{p.KratosPublic, p.KratosAdmin},
+		Ready: httpReady(URL(p.KratosAdmin, "/admin/health/ready"), `"status":"ok"`),
+	}
+}
+
+// Hydra is the OAuth2 and OpenID Connect server.
+func (l Layout) Hydra(s Secrets) Process {
+	p := l.Ports
+	return Process{
+		Name:  "hydra",
+		Path:  filepath.Join(l.Bin, "hydra"),
+		Args:  []string{"serve", "all", "--dev", "-c", "config/hydra.yml"},
+		Env:   l.HydraEnv(s),
+		Dir:   l.Root,
+		Ports: []int{p.HydraPublic, p.HydraAdmin},
+		Ready: httpReady(URL(p.HydraAdmin, "/health/ready"), `"status":"ok"`),
+	}
+}
+
+var probeClient = &http.Client{Timeout: 2 * time.Second}
+
+// httpReady returns a probe that passes when GET url answers 200 and, if
+// want is set, its body contains want.
+func httpReady(url, want string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := probeClient.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET %s: status %d", url, resp.StatusCode)
+		}
+		if want != "" && !strings.Contains(string(body), want) {
+			return fmt.Errorf("GET %s: %s", url, strings.TrimSpace(string(body)))
+		}
+		return nil
+	}
+}
+
+// HTTPReady is the probe for WorkID's own servers: GET url answers 200.
+func HTTPReady(url string) func(context.Context) error { return httpReady(url, "") }
+
+// WorkIDEnv returns the WORKID_* settings that place WorkID's hooks and UI
+// servers in this layout.
+func (l Layout) WorkIDEnv(s Secrets) []string {
+	p := l.Ports
+	return []string{
+		fmt.Sprintf("WORKID_HOOKS_ADDR=127.0.0.1:%d", p.Hooks),
+		"WORKID_HOOKS_KEY=" + s.HooksKey,
+		fmt.Sprintf("WORKID_UI_ADDR=127.0.0.1:%d", p.UI),
+		"WORKID_UI_PUBLIC_URL=" + URL(p.UI, ""),
+		"WORKID_KRATOS_BROWSER_URL=" + URL(p.KratosPublic, ""),
+		"WORKID_KRATOS_PUBLIC_URL=" + URL(p.KratosPublic, ""),
+		"WORKID_KRATOS_ADMIN_URL=" + URL(p.KratosAdmin, ""),
+		"WORKID_HYDRA_PUBLIC_URL=" + URL(p.HydraPublic, ""),
+		"WORKID_HYDRA_ADMIN_URL=" + URL(p.HydraAdmin, ""),
+	}
+}
+
+// WorkID is one of WorkID's own servers, run as `exe command` ("hooks" or
+// "ui") with extra environment env.
+func (l Layout) WorkID(command, exe string, s Secrets, env []string) Process {
+	port := l.Ports.Hooks
+	if command == "ui" {
+		port = l.Ports.UI
+	}
+	return Process{
+		Name:  command,
+		Path:  exe,
+		Args:  []string{command},
+		Env:   append(l.WorkIDEnv(s), env...),
+		Dir:   l.Root,
+		Ports: []int{port},
+		Ready: HTTPReady(URL(port, "/readyz")),
+	}
+}

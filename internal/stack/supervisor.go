@@ -1,0 +1,218 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Process describes a long-running program of the stack.
+type Process struct {
+	Name string
+	Path string
+	Args []string
+	// Env is added to the supervisor's base environment.
+	Env []string
+	Dir string
+	// Ports are checked to be free before the process starts.
+	Ports []int
+	// Ready returns nil once the process serves. It is called repeatedly.
+	Ready func(ctx context.Context) error
+}
+
+// Supervisor starts processes, watches them and stops them all together.
+type Supervisor struct {
+	out     *Output
+	environ []string
+	// ReadyTimeout bounds how long a process may take to become ready.
+	ReadyTimeout time.Duration
+
+	mu      sync.Mutex
+	running []*running
+	exited  chan *running // receives each process that ends on its own
+}
+
+type running struct {
+	Process
+	cmd  *exec.Cmd
+	lw   *LineWriter
+	done chan struct{} // closed when the process has ended
+	err  error         // the exit status, valid after done
+}
+
+// NewSupervisor returns a supervisor whose processes log to out and run with
+// environ plus their own Env.
+func NewSupervisor(out *Output, environ []string) *Supervisor {
+	return &Supervisor{out: out, environ: environ, ReadyTimeout: 60 * time.Second, exited: make(chan *running, 16)}
+}
+
+// Run runs a short command (a migration) to completion, its output prefixed
+// with name.
+func (s *Supervisor) Run(ctx context.Context, name, path string, args, env []string, dir string) error {
+	lw := s.out.Writer(name)
+	defer lw.Flush()
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Env = append(append([]string(nil), s.environ...), env...)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = lw, lw
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s %s: %w (its output is above)", name, strings.Join(args, " "), err)
+	}
+	return nil
+}
+
+// Start starts p. It fails if one of p's ports is taken or the program
+// cannot be executed. Use WaitReady to wait until it serves.
+func (s *Supervisor) Start(p Process) error {
+	for _, port := range p.Ports {
+		if err := PortFree(port); err != nil {
+			return fmt.Errorf("cannot start %s: %w", p.Name, err)
+		}
+	}
+	r := &running{Process: p, lw: s.out.Writer(p.Name), done: make(chan struct{})}
+	r.cmd = exec.Command(p.Path, p.Args...)
+	r.cmd.Env = append(append([]string(nil), s.environ...), p.Env...)
+	r.cmd.Dir = p.Dir
+	r.cmd.Stdout, r.cmd.Stderr = r.lw, r.lw
+	// Its own process group, so a stop reaches its children too; and killed
+	// by the kernel if this process dies without stopping it.
+	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := r.cmd.Start(); err != nil {
+		return fmt.Errorf("cannot start %s (%s): %w", p.Name, p.Path, err)
+	}
+	s.mu.Lock()
+	s.running = append(s.running, r)
+	s.mu.Unlock()
+	go func() {
+		r.err = r.cmd.Wait()
+		r.lw.Flush()
+		close(r.done)
+		s.exited <- r
+	}()
+	return nil
+}
+
+// WaitReady waits until every started process is ready, in parallel. It
+// fails as soon as one exits or overruns the ready timeout.
+func (s *Supervisor) WaitReady(ctx context.Context) error {
+	s.mu.Lock()
+	procs := append([]*running(nil), s.running...)
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, s.ReadyTimeout)
+	defer cancel()
+	errc := make(chan error, len(procs))
+	for _, r := range procs {
+		go func() { errc <- r.waitReady(ctx) }()
+	}
+	var errs []error
+	for range procs {
+		if err := <-errc; err != nil {
+			errs = append(errs, err)
+			cancel() // one failure is enough: stop waiting for the others
+		}
+	}
+	return firstCause(errs)
+}
+
+func (r *running) waitReady(ctx context.Context) error {
+	if r.Ready == nil {
+		return nil
+	}
+	start := time.Now()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	var last error
+	for {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		last = r.Ready(pctx)
+		cancel()
+		if last == nil {
+			return nil
+		}
+		select {
+		case <-r.done:
+			return r.exitError()
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return fmt.Errorf("%s was not ready after %s: %v", r.Name, time.Since(start).Round(time.Second), last)
+			}
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+func (r *running) exitError() error {
+	if r.err == nil {
+		return fmt.Errorf("%s (%s) exited unexpectedly with status 0 (its log is above)", r.Name, r.Path)
+	}
+	return fmt.Errorf("%s (%s) exited unexpectedly: %v (its log is above)", r.Name, r.Path, r.err)
+}
+
+// Wait blocks until ctx is done (nil) or a process ends on its own (an error
+// naming it).
+func (s *Supervisor) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case r := <-s.exited:
+		return r.exitError()
+	}
+}
+
+// Stop stops every process in the reverse order of their start: SIGTERM to
+// its process group, then SIGKILL after grace. It returns when all have ended.
+func (s *Supervisor) Stop(grace time.Duration) {
+	s.mu.Lock()
+	procs := s.running
+	s.running = nil
+	s.mu.Unlock()
+	for i := len(procs) - 1; i >= 0; i-- {
+		r := procs[i]
+		select {
+		case <-r.done:
+			continue
+		default:
+		}
+		_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-r.done:
+		case <-time.After(grace):
+			_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
+			<-r.done
+		}
+	}
+}
+
+// PortFree reports an error naming port when something already listens on
+// it on the loopback interface.
+func PortFree(port int) error {
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return fmt.Errorf("port %d on 127.0.0.1 is already in use", port)
+	}
+	return ln.Close()
+}
+
+// firstCause returns the error that is not a mere cancellation, if any.
+func firstCause(errs []error) error {
+	for _, err := range errs {
+		if !errors.Is(err, context.Canceled) {
+			return err
+		}
+	}
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+var _ io.Writer = (*LineWriter)(nil)
