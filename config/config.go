@@ -37,7 +37,7 @@ type Log struct {
 type Hooks struct {
 	// Addr is the host:port the hooks server listens on.
 	Addr string `env:"WORKID_HOOKS_ADDR" envDefault:"127.0.0.1:4456"`
-	// Key is the shared secret Kratos sends in the X-Hook-Key header.
+	// Key is the shared secret Kratos sends as "Authorization: Bearer <key>".
 	Key string `env:"WORKID_HOOKS_KEY"`
 	Log Log
 }

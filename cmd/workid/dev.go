@@ -76,19 +76,23 @@ func runDev(ctx context.Context, args, environ []string, stdout, stderr io.Write
 	if err := l.Migrate(ctx, sup, secrets); err != nil {
 		return err
 	}
-	for _, p := range []stack.Process{
-		l.Mailpit(), l.Kratos(secrets), l.Hydra(secrets),
-		l.WorkID("hooks", exe, secrets, workidEnv), l.WorkID("ui", exe, secrets, workidEnv),
+	fmt.Fprintln(say, "databases migrated; starting the servers")
+	// The Ory servers first: WorkID's UI is ready only once they are.
+	for _, group := range [][]stack.Process{
+		{l.Mailpit(), l.Kratos(secrets), l.Hydra(secrets)},
+		{l.WorkID("hooks", exe, secrets, workidEnv), l.WorkID("ui", exe, secrets, workidEnv)},
 	} {
-		if err := sup.Start(p); err != nil {
+		for _, p := range group {
+			if err := sup.Start(p); err != nil {
+				return err
+			}
+		}
+		if err := sup.WaitReady(ctx); err != nil {
+			if errors.Is(err, context.Canceled) {
+				return nil
+			}
 			return err
 		}
-	}
-	if err := sup.WaitReady(ctx); err != nil {
-		if errors.Is(err, context.Canceled) {
-			return nil
-		}
-		return err
 	}
 	fmt.Fprint(say, banner(cfg.Ports, time.Since(start)))
 	return sup.Wait(ctx)

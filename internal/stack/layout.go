@@ -128,7 +128,7 @@ func (l Layout) KratosEnv(s Secrets) []string {
 	hook := func(prefix, path string) {
 		env = append(env,
 			prefix+"_HOOKS_0_CONFIG_URL="+URL(p.Hooks, path),
-			prefix+"_HOOKS_0_CONFIG_AUTH_CONFIG_VALUE="+s.HooksKey)
+			prefix+"_HOOKS_0_CONFIG_AUTH_CONFIG_VALUE=Bearer "+s.HooksKey)
 	}
 	for _, m := range registrationMethods {
 		hook("SELFSERVICE_FLOWS_REGISTRATION_AFTER_"+m, "/hooks/registration")

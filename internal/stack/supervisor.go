@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -53,20 +54,35 @@ func NewSupervisor(out *Output, environ []string) *Supervisor {
 	return &Supervisor{out: out, environ: environ, ReadyTimeout: 60 * time.Second, exited: make(chan *running, 16)}
 }
 
-// Run runs a short command (a migration) to completion, its output prefixed
-// with name.
+// Run runs a short command (a migration) to completion. Its output is kept
+// back and shown, prefixed with name, only when it fails.
 func (s *Supervisor) Run(ctx context.Context, name, path string, args, env []string, dir string) error {
-	lw := s.out.Writer(name)
-	defer lw.Flush()
+	var buf bytes.Buffer
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Env = append(append([]string(nil), s.environ...), env...)
 	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = lw, lw
+	cmd.Stdout, cmd.Stderr = &buf, &buf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s %s: %w (its output is above)", name, strings.Join(args, " "), err)
+		lw := s.out.Writer(name)
+		_, _ = lw.Write(tail(buf.Bytes(), 40))
+		lw.Flush()
+		return fmt.Errorf("%s %s: %w (the end of its output is above)", name, strings.Join(args, " "), err)
 	}
 	return nil
+}
+
+// tail returns the last n lines of b.
+func tail(b []byte, n int) []byte {
+	b = bytes.TrimRight(b, "\n")
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == '\n' {
+			if n--; n == 0 {
+				return b[i+1:]
+			}
+		}
+	}
+	return b
 }
 
 // Start starts p. It fails if one of p's ports is taken or the program
@@ -127,8 +143,9 @@ func (r *running) waitReady(ctx context.Context) error {
 		return nil
 	}
 	start := time.Now()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
+	// Poll quickly at first (most servers are ready in well under a
+	// second), then back off so a slow start does not flood its log.
+	wait := 25 * time.Millisecond
 	var last error
 	for {
 		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -145,7 +162,8 @@ func (r *running) waitReady(ctx context.Context) error {
 				return fmt.Errorf("%s was not ready after %s: %v", r.Name, time.Since(start).Round(time.Second), last)
 			}
 			return ctx.Err()
-		case <-tick.C:
+		case <-time.After(wait):
+			wait = min(2*wait, 500*time.Millisecond)
 		}
 	}
 }

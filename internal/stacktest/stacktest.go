@@ -1,0 +1,281 @@
+package stacktest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	kratos "github.com/ory/kratos-client-go"
+
+	"github.com/workid/workid/config"
+	"github.com/workid/workid/hooks"
+	"github.com/workid/workid/internal/httpserver"
+	"github.com/workid/workid/internal/logging"
+	"github.com/workid/workid/internal/stack"
+	selfserviceui "github.com/workid/workid/selfservice-ui"
+)
+
+// Options change what Start runs.
+type Options struct {
+	// NoHooks leaves WorkID's hooks server out: Kratos's hook calls then
+	// fail, as when the hooks server is down in production.
+	NoHooks bool
+	// Log receives every process's log lines. By default they go to
+	// stack.log in the stack's folder, and its tail is printed on failure.
+	Log io.Writer
+}
+
+// Stack is a running stack. Its fields are read-only.
+type Stack struct {
+	Layout  stack.Layout
+	Secrets stack.Secrets
+
+	// Base URLs, without a trailing slash.
+	KratosPublicURL, KratosAdminURL string
+	HydraPublicURL, HydraAdminURL   string
+	UIURL, HooksURL, MailpitURL     string
+
+	// Public and Admin are Kratos SDK clients for the two Kratos APIs.
+	Public, Admin *kratos.APIClient
+	// HTTP is a client with a timeout and no cookie jar.
+	HTTP *http.Client
+
+	dir     string
+	logPath string
+	logFile *os.File
+	sup     *stack.Supervisor
+	cancel  context.CancelFunc
+	servers sync.WaitGroup
+}
+
+// Main starts a stack into *st, runs the package's tests, stops the stack
+// and exits. A stack that cannot start fails the package with the reason.
+func Main(m *testing.M, st **Stack, opts Options) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	s, err := Start(ctx, opts)
+	cancel()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: the WorkID test stack did not start: %v\n", err)
+		os.Exit(1)
+	}
+	*st = s
+	code := m.Run()
+	if code != 0 {
+		s.printLogTail(os.Stderr, 80)
+	}
+	if err := s.Close(); err != nil {
+		fmt.Fprintf(os.Stderr, "stop the test stack: %v\n", err)
+		code = max(code, 1)
+	}
+	os.Exit(code)
+}
+
+// Start builds what is missing and starts a stack on free ports.
+func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
+	root, err := stack.FindRoot()
+	if err != nil {
+		return nil, err
+	}
+	bin := os.Getenv("WORKID_BIN_DIR")
+	if bin == "" {
+		bin = filepath.Join(root, "bin")
+	}
+	dir, err := os.MkdirTemp("", "workid-stack-")
+	if err != nil {
+		return nil, err
+	}
+	s := &Stack{dir: dir, HTTP: &http.Client{Timeout: 15 * time.Second}}
+	defer func() {
+		if err != nil {
+			s.printLogTail(os.Stderr, 60)
+			_ = s.Close()
+		}
+	}()
+
+	logw := opts.Log
+	if logw == nil {
+		s.logPath = filepath.Join(dir, "stack.log")
+		if s.logFile, err = os.Create(s.logPath); err != nil {
+			return nil, err
+		}
+		logw = s.logFile
+	}
+	out := stack.NewOutput(logw, "mailpit", "kratos", "hydra", "hooks", "ui", "build")
+	if err := stack.Build(ctx, root, bin, out.Writer("build")); err != nil {
+		return nil, err
+	}
+
+	// WorkID's servers keep their listeners, so their ports cannot be
+	// taken between choosing and serving. The Ory servers open their own.
+	hooksLn, uiLn, err := listen2()
+	if err != nil {
+		return nil, err
+	}
+	ports, err := freePorts(6)
+	if err != nil {
+		return nil, err
+	}
+	s.Layout = stack.Layout{
+		Root: root, Bin: bin, Data: filepath.Join(dir, "data"),
+		Ports: config.Ports{
+			KratosPublic: ports[0], KratosAdmin: ports[1],
+			HydraPublic: ports[2], HydraAdmin: ports[3],
+			MailpitSMTP: ports[4], MailpitWeb: ports[5],
+			Hooks: hooksLn.Addr().(*net.TCPAddr).Port, UI: uiLn.Addr().(*net.TCPAddr).Port,
+		},
+	}
+	s.setURLs()
+	if s.Secrets, err = stack.LoadSecrets(s.Layout.Data); err != nil {
+		return nil, err
+	}
+
+	s.sup = stack.NewSupervisor(out, os.Environ())
+	if err := s.Layout.Migrate(ctx, s.sup, s.Secrets); err != nil {
+		return nil, err
+	}
+	for _, p := range []stack.Process{s.Layout.Mailpit(), s.Layout.Kratos(s.Secrets), s.Layout.Hydra(s.Secrets)} {
+		if err := s.sup.Start(p); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.serveWorkID(out, hooksLn, uiLn, opts.NoHooks); err != nil {
+		return nil, err
+	}
+	if err := s.sup.WaitReady(ctx); err != nil {
+		return nil, err
+	}
+	s.Public = newKratosClient(s.KratosPublicURL)
+	s.Admin = newKratosClient(s.KratosAdminURL)
+	return s, nil
+}
+
+func (s *Stack) setURLs() {
+	p := s.Layout.Ports
+	s.KratosPublicURL = stack.URL(p.KratosPublic, "")
+	s.KratosAdminURL = stack.URL(p.KratosAdmin, "")
+	s.HydraPublicURL = stack.URL(p.HydraPublic, "")
+	s.HydraAdminURL = stack.URL(p.HydraAdmin, "")
+	s.UIURL = stack.URL(p.UI, "")
+	s.HooksURL = stack.URL(p.Hooks, "")
+	s.MailpitURL = stack.URL(p.MailpitWeb, "")
+}
+
+// serveWorkID runs the hooks and UI servers in this process, configured
+// from the same WORKID_* settings `workid dev` gives its child processes.
+func (s *Stack) serveWorkID(out *stack.Output, hooksLn, uiLn net.Listener, noHooks bool) error {
+	environ := s.Layout.WorkIDEnv(s.Secrets)
+	hcfg, err := config.Load[config.Hooks](environ)
+	if err != nil {
+		return err
+	}
+	ucfg, err := config.Load[config.UI](environ)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	serve := func(name string, ln net.Listener, h func(*slog.Logger) http.Handler, lc config.Log) {
+		log := logging.New(out.Writer(name), lc)
+		s.servers.Add(1)
+		go func() {
+			defer s.servers.Done()
+			if err := httpserver.Serve(ctx, ln, h(log), log); err != nil {
+				log.Error("server failed", "err", err)
+			}
+		}()
+	}
+	if noHooks {
+		hooksLn.Close()
+	} else {
+		serve("hooks", hooksLn, func(l *slog.Logger) http.Handler { return hooks.NewServer(hcfg, l) }, hcfg.Log)
+	}
+	serve("ui", uiLn, func(l *slog.Logger) http.Handler { return selfserviceui.NewServer(ucfg, l) }, ucfg.Log)
+	return nil
+}
+
+// Close stops every process and server and removes the stack's folder.
+func (s *Stack) Close() error {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.servers.Wait()
+	if s.sup != nil {
+		s.sup.Stop(10 * time.Second)
+	}
+	if s.logFile != nil {
+		s.logFile.Close()
+	}
+	return os.RemoveAll(s.dir)
+}
+
+func (s *Stack) printLogTail(w io.Writer, n int) {
+	if s.logPath == "" {
+		return
+	}
+	b, err := os.ReadFile(s.logPath)
+	if err != nil {
+		return
+	}
+	lines := bytes.Split(bytes.TrimRight(b, "\n"), []byte("\n"))
+	lines = lines[max(0, len(lines)-n):]
+	fmt.Fprintf(w, "--- last %d lines of the test stack's log ---\n%s\n---\n", len(lines), bytes.Join(lines, []byte("\n")))
+}
+
+func newKratosClient(url string) *kratos.APIClient {
+	c := kratos.NewConfiguration()
+	c.Servers = kratos.ServerConfigurations{{URL: url}}
+	c.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	return kratos.NewAPIClient(c)
+}
+
+func listen2() (a, b net.Listener, err error) {
+	if a, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+		return nil, nil, err
+	}
+	if b, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+		a.Close()
+		return nil, nil, err
+	}
+	return a, b, nil
+}
+
+// freePorts returns n distinct ports that were free a moment ago. They are
+// all held open together so the kernel cannot hand out one twice.
+func freePorts(n int) ([]int, error) {
+	var lns []net.Listener
+	defer func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}()
+	ports := make([]int, 0, n)
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("find a free port: %w", err)
+		}
+		lns = append(lns, ln)
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+// apiError returns the body of a Kratos SDK error, for test messages.
+func apiError(err error) string {
+	var oe *kratos.GenericOpenAPIError
+	if errors.As(err, &oe) {
+		return strings.TrimSpace(string(oe.Body()))
+	}
+	return err.Error()
+}
