@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/caarlos0/env/v11"
@@ -13,36 +15,83 @@ type Validator interface {
 }
 
 // Load reads a configuration of type T from environ (as from os.Environ) and
-// validates it. Parse errors and validation problems are reported together.
+// validates it. Every problem is reported in one *Error: values that cannot
+// be read (a port that is not a number) and values that are wrong.
 func Load[T Validator](environ []string) (T, error) {
+	m := toMap(environ)
 	var cfg T
-	opts := env.Options{Environment: toMap(environ)}
-	if err := env.ParseWithOptions(&cfg, opts); err != nil {
-		var agg env.AggregateError
-		if errors.As(err, &agg) {
-			var p problems
-			for _, e := range agg.Errors {
-				p.add(e.Error())
-			}
-			// Fields that did parse may still have problems of their own.
-			if verr := cfg.Validate(); verr != nil {
-				var ce *Error
-				if errors.As(verr, &ce) {
-					p = append(p, ce.Problems...)
-				}
-			}
-			return cfg, p.err()
-		}
-		return cfg, err
+	err := env.ParseWithOptions(&cfg, env.Options{Environment: m})
+	if err == nil {
+		return cfg, cfg.Validate()
 	}
-	return cfg, cfg.Validate()
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return cfg, fmt.Errorf("read configuration: %w", err)
+	}
+	keys := envKeys(reflect.TypeOf(cfg))
+	var p problems
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if !errors.As(e, &pe) {
+			p.add(e.Error())
+			continue
+		}
+		for _, k := range keys[pe.Name] {
+			if v, ok := m[k]; ok {
+				p.add(fmt.Sprintf("%s=%q is not %s", k, v, kind(pe.Type)))
+				delete(m, k)
+			}
+		}
+	}
+	// Validate the rest with the unreadable values at their defaults, so
+	// each problem is reported once and a bad number is not also "port 0".
+	var rest T
+	if env.ParseWithOptions(&rest, env.Options{Environment: m}) == nil {
+		var ce *Error
+		if errors.As(rest.Validate(), &ce) {
+			p = append(p, ce.Problems...)
+		}
+	}
+	return cfg, p.err()
+}
+
+// envKeys maps each field name in t (nested structs included) to the
+// environment variables it is read from.
+func envKeys(t reflect.Type) map[string][]string {
+	keys := map[string][]string{}
+	var walk func(reflect.Type)
+	walk = func(t reflect.Type) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.Type.Kind() == reflect.Struct {
+				walk(f.Type)
+				continue
+			}
+			if k, _, _ := strings.Cut(f.Tag.Get("env"), ","); k != "" {
+				keys[f.Name] = append(keys[f.Name], k)
+			}
+		}
+	}
+	walk(t)
+	return keys
+}
+
+func kind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	default:
+		return "a valid " + t.String()
+	}
 }
 
 func toMap(environ []string) map[string]string {
 	m := make(map[string]string, len(environ))
 	for _, kv := range environ {
-		k, v, ok := strings.Cut(kv, "=")
-		if ok {
+		if k, v, ok := strings.Cut(kv, "="); ok {
 			m[k] = v
 		}
 	}

@@ -15,10 +15,8 @@ func (s *Server) routes() http.Handler {
 	r.HandleFunc("/healthz", healthz).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/readyz", readyz).Methods(http.MethodGet, http.MethodHead)
 
-	h := r.PathPrefix("/hooks").Subrouter()
-	h.Use(s.requireKey)
-	h.HandleFunc("/registration", s.registration).Methods(http.MethodPost)
-	h.HandleFunc("/settings", s.settings).Methods(http.MethodPost)
+	r.Handle("/hooks/registration", s.requireKey(http.HandlerFunc(s.registration))).Methods(http.MethodPost)
+	r.Handle("/hooks/settings", s.requireKey(http.HandlerFunc(s.settings))).Methods(http.MethodPost)
 
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)

@@ -35,12 +35,17 @@ func runDev(ctx context.Context, args, environ []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	l := stack.Layout{Root: root, Ports: cfg.Ports, PasswordBreachCheck: cfg.PasswordBreachCheck}
-	if l.Bin, err = filepath.Abs(cfg.BinDir); err != nil {
-		return err
+	// Relative folders are taken from the repository root, wherever the
+	// command was started.
+	fromRoot := func(p string) string {
+		if filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(root, p)
 	}
-	if l.Data, err = filepath.Abs(cfg.DataDir); err != nil {
-		return err
+	l := stack.Layout{
+		Root: root, Bin: fromRoot(cfg.BinDir), Data: fromRoot(cfg.DataDir),
+		Ports: cfg.Ports, PasswordBreachCheck: cfg.PasswordBreachCheck,
 	}
 	out := stack.NewOutput(stdout, "mailpit", "kratos", "hydra", "hooks", "ui", "build", "workid")
 	say := out.Writer("workid")

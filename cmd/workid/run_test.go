@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRunRefusesUnknownCommands(t *testing.T) {
+	tests := []struct {
+		args      []string
+		wantUsage bool
+		want      string
+	}{
+		{[]string{"workid"}, true, "no command given"},
+		{[]string{"workid", "serve"}, true, `unknown command "serve"`},
+		{[]string{"workid", "hooks", "extra"}, true, "unexpected arguments: extra"},
+		{[]string{"workid", "dev", "--no-such-flag"}, true, "flag provided but not defined"},
+		{[]string{"workid", "reverify"}, false, "reverify is not available yet"},
+		{[]string{"workid", "admin", "identities", "list"}, false, "admin is not available yet"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args[1:], " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(t.Context(), tt.args, nil, &stdout, &stderr)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("run(%q) = %v, want an error containing %q", tt.args, err, tt.want)
+			}
+			var u usageError
+			if got := errors.As(err, &u); got != tt.wantUsage {
+				t.Errorf("run(%q) usage error = %v, want %v", tt.args, got, tt.wantUsage)
+			}
+		})
+	}
+}
+
+// A broken configuration stops start-up with every problem listed at once.
+func TestRunListsEveryConfigurationProblem(t *testing.T) {
+	tests := []struct {
+		cmd     string
+		environ []string
+		want    []string
+		dont    []string
+	}{
+		{"hooks", []string{"WORKID_HOOKS_ADDR=nonsense", "WORKID_LOG_FORMAT=xml", "WORKID_LOG_LEVEL=loud"}, []string{
+			`WORKID_HOOKS_ADDR="nonsense" is not a host:port address`,
+			"WORKID_HOOKS_KEY is required",
+			`WORKID_LOG_FORMAT="xml" must be text or json`,
+			`WORKID_LOG_LEVEL="loud" must be debug, info, warn or error`,
+		}, nil},
+		{"hooks", []string{"WORKID_HOOKS_KEY=short"}, []string{"WORKID_HOOKS_KEY must be at least 16 characters long"}, nil},
+		{"ui", []string{"WORKID_KRATOS_PUBLIC_URL=ftp://kratos", "WORKID_HYDRA_ADMIN_URL=not a url", "WORKID_UI_ADDR=:99999"}, []string{
+			`WORKID_KRATOS_PUBLIC_URL="ftp://kratos" is not an http(s) URL with a host`,
+			`WORKID_HYDRA_ADMIN_URL="not a url" is not an http(s) URL with a host`,
+			`WORKID_UI_ADDR=":99999" has an invalid port`,
+		}, nil},
+		{"dev", []string{"WORKID_DEV_KRATOS_PUBLIC_PORT=abc", "WORKID_DEV_UI_PORT=70000", "WORKID_DEV_HOOKS_PORT=8025", "WORKID_LOG_FORMAT=yaml"}, []string{
+			`WORKID_DEV_KRATOS_PUBLIC_PORT="abc" is not a whole number`,
+			"the ui port 70000 is not between 1 and 65535",
+			"the mailpit web and hooks ports are both 8025",
+			`WORKID_LOG_FORMAT="yaml" must be text or json`,
+		}, []string{"port 0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cmd, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(t.Context(), []string{"workid", tt.cmd}, tt.environ, &stdout, &stderr)
+			if err == nil {
+				t.Fatalf("run(%s) with %q = nil, want a configuration error", tt.cmd, tt.environ)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("run(%s) error = %q, want it to contain %q", tt.cmd, err, w)
+				}
+			}
+			for _, d := range tt.dont {
+				if strings.Contains(err.Error(), d) {
+					t.Errorf("run(%s) error = %q, want no %q: an unreadable value is reported once", tt.cmd, err, d)
+				}
+			}
+		})
+	}
+}
+
+// The hooks and UI commands serve /healthz and stop cleanly when their
+// context ends (SIGINT or SIGTERM in main).
+func TestServersAnswerHealthAndStop(t *testing.T) {
+	for _, cmd := range []string{"hooks", "ui"} {
+		t.Run(cmd, func(t *testing.T) {
+			addr := freeAddr(t)
+			environ := []string{
+				"WORKID_HOOKS_ADDR=" + addr, "WORKID_UI_ADDR=" + addr,
+				"WORKID_HOOKS_KEY=0123456789abcdef0123",
+			}
+			ctx, cancel := context.WithCancel(t.Context())
+			var stderr bytes.Buffer
+			done := make(chan error, 1)
+			go func() { done <- run(ctx, []string{"workid", cmd}, environ, &bytes.Buffer{}, &stderr) }()
+
+			if err := waitHealthy(t.Context(), "http://"+addr+"/healthz"); err != nil {
+				cancel()
+				t.Fatalf("%s: %v (log: %s)", cmd, err, stderr.String())
+			}
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("run(%s) after stop = %v, want nil", cmd, err)
+				}
+			case <-time.After(15 * time.Second):
+				t.Fatalf("run(%s) did not return within 15 s of its context ending", cmd)
+			}
+		})
+	}
+}
+
+// A taken port is reported in one line that names it and its user.
+func TestServerReportsATakenPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	environ := []string{"WORKID_HOOKS_ADDR=" + ln.Addr().String(), "WORKID_HOOKS_KEY=0123456789abcdef0123"}
+	err = run(t.Context(), []string{"workid", "hooks"}, environ, &bytes.Buffer{}, &bytes.Buffer{})
+	want := "listen on " + ln.Addr().String()
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("run(hooks) on a taken port = %v, want an error containing %q", err, want)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func waitHealthy(ctx context.Context, url string) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("status %d", resp.StatusCode)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("GET %s never answered 200: %v", url, err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,69 @@
+package httpserver
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func TestReadyzNamesWhatIsNotReady(t *testing.T) {
+	_, readyz := Health(map[string]Check{
+		"kratos": func(context.Context) error { return errors.New("dial tcp 10.0.0.1:4434: connection refused") },
+		"hydra":  func(context.Context) error { return nil },
+	}, quiet)
+	rec := httptest.NewRecorder()
+	readyz(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("readyz with kratos down = %d, want 503", rec.Code)
+	}
+	body := rec.Body.String()
+	if !strings.Contains(body, "kratos: not reachable") || strings.Contains(body, "hydra") {
+		t.Errorf("readyz body = %q, want only kratos named", body)
+	}
+	if strings.Contains(body, "10.0.0.1") {
+		t.Errorf("readyz body = %q leaks the internal cause", body)
+	}
+}
+
+func TestServeStopsGracefully(t *testing.T) {
+	ln, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, ln, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "hi") }), quiet)
+	}()
+	resp, err := http.Get("http://" + ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Serve after cancel = %v, want nil", err)
+	}
+	if _, err := http.Get("http://" + ln.Addr().String()); err == nil {
+		t.Error("the server still answers after it stopped")
+	}
+}
+
+func TestListenNamesTheAddress(t *testing.T) {
+	ln, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, err = Listen(ln.Addr().String())
+	if err == nil || !strings.Contains(err.Error(), "listen on "+ln.Addr().String()) {
+		t.Errorf("Listen(taken) = %v, want an error naming %s", err, ln.Addr())
+	}
+}

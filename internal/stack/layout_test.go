@@ -1,0 +1,106 @@
+package stack
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/workid/workid/config"
+)
+
+// defaultLayout is the development layout with the design's ports.
+func defaultLayout() Layout {
+	return Layout{
+		Root: "../..", Bin: "bin", Data: ".workid",
+		Ports: config.Ports{
+			KratosPublic: 4433, KratosAdmin: 4434, HydraPublic: 4444, HydraAdmin: 4445,
+			UI: 4455, Hooks: 4456, MailpitSMTP: 1025, MailpitWeb: 8025,
+		},
+	}
+}
+
+// Kratos and Hydra silently ignore an environment variable that names no
+// setting, so every override must name a key of the configuration file.
+// With the default ports, the overrides must also equal the file's values:
+// kratos.yml and hydra.yml stay a true picture of development.
+func TestOverridesMatchTheConfigurationFiles(t *testing.T) {
+	secrets := Secrets{HooksKey: "hook-key", KratosCookie: "cookie", KratosCipher: "cipher", HydraSystem: "system"}
+	l := defaultLayout()
+	tests := []struct {
+		file string
+		env  []string
+	}{
+		{"../../kratos.yml", l.KratosEnv(secrets)},
+		{"../../config/hydra.yml", l.HydraEnv(secrets)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			b, err := os.ReadFile(tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc any
+			if err := yaml.Unmarshal(b, &doc); err != nil {
+				t.Fatal(err)
+			}
+			for _, kv := range tt.env {
+				name, value, _ := strings.Cut(kv, "=")
+				if strings.HasPrefix(name, "SECRETS_") {
+					continue // secrets are never in the file
+				}
+				got, path, ok := lookup(doc, strings.ToLower(name))
+				if !ok {
+					t.Errorf("%s names no setting in %s", name, tt.file)
+					continue
+				}
+				if strings.HasSuffix(name, "_AUTH_CONFIG_VALUE") {
+					continue // the hook key: a placeholder in the file
+				}
+				if !sameValue(got, value) {
+					t.Errorf("%s=%s, but %s has %s: %v", name, value, tt.file, path, got)
+				}
+			}
+		})
+	}
+}
+
+// lookup finds the value that an environment variable name (lower case,
+// "_" for both "." and "_") addresses in doc.
+func lookup(doc any, name string) (any, string, bool) {
+	if name == "" {
+		return doc, "", true
+	}
+	switch v := doc.(type) {
+	case map[string]any:
+		for key, child := range v {
+			if name == key || strings.HasPrefix(name, key+"_") {
+				if got, path, ok := lookup(child, strings.TrimPrefix(strings.TrimPrefix(name, key), "_")); ok {
+					return got, strings.TrimSuffix(key+"."+path, "."), true
+				}
+			}
+		}
+	case []any:
+		for i, child := range v {
+			idx := fmt.Sprint(i)
+			if name == idx || strings.HasPrefix(name, idx+"_") {
+				if got, path, ok := lookup(child, strings.TrimPrefix(strings.TrimPrefix(name, idx), "_")); ok {
+					return got, strings.TrimSuffix(idx+"."+path, "."), true
+				}
+			}
+		}
+	}
+	return nil, "", false
+}
+
+func sameValue(file any, env string) bool {
+	if list, ok := file.([]any); ok {
+		var got []any
+		return json.Unmarshal([]byte(env), &got) == nil && reflect.DeepEqual(got, list)
+	}
+	return fmt.Sprint(file) == env
+}
