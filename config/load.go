@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/caarlos0/env/v11"
 )
@@ -77,6 +78,9 @@ func envKeys(t reflect.Type) map[string][]string {
 }
 
 func kind(t reflect.Type) string {
+	if t == reflect.TypeFor[time.Duration]() {
+		return "a duration such as 10s or 1m30s"
+	}
 	switch t.Kind() {
 	case reflect.Bool:
 		return "true or false"

@@ -2,31 +2,102 @@ package hooks
 
 import (
 	"errors"
+	"maps"
 	"net/http"
+	"strings"
+
+	"github.com/workid/workid/internal/businessemail"
 )
 
-// registration is called by Kratos before it saves a new identity.
-// Until the business-email rule lands, every well-formed call is allowed.
+// CompanyDomainKey is the metadata_public field that records the company
+// domain of an identity's business address.
+const CompanyDomainKey = "company_domain"
+
+// registration is called by Kratos before it saves a new identity, for
+// every registration method.
 func (s *Server) registration(w http.ResponseWriter, r *http.Request) {
-	s.allow(w, r, "registration")
+	p, ok := s.read(w, r, "registration")
+	if !ok {
+		return
+	}
+	s.answer(w, r, "registration", p)
 }
 
-// settings is called by Kratos before it saves a profile change.
+// settings is called by Kratos before it saves a profile change. The rule
+// applies only to a new address: an account created earlier with a
+// personal address can still change its name.
 func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
-	s.allow(w, r, "settings")
+	p, ok := s.read(w, r, "settings")
+	if !ok {
+		return
+	}
+	if p.PreviousEmail != "" && strings.EqualFold(strings.TrimSpace(p.PreviousEmail), strings.TrimSpace(p.Traits.Email)) {
+		s.log.InfoContext(r.Context(), "hook allowed: email unchanged", "event", "settings", "flow_id", p.FlowID)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	s.answer(w, r, "settings", p)
 }
 
-func (s *Server) allow(w http.ResponseWriter, r *http.Request, event string) {
+// read decodes the payload, answering bad requests itself.
+func (s *Server) read(w http.ResponseWriter, r *http.Request, event string) (payload, bool) {
 	p, err := decode(w, r)
-	if errors.Is(err, errTooLarge) {
+	switch {
+	case errors.Is(err, errTooLarge):
+		s.log.WarnContext(r.Context(), "hook body too large", "event", event)
 		http.Error(w, http.StatusText(http.StatusRequestEntityTooLarge), http.StatusRequestEntityTooLarge)
+		return p, false
+	case err != nil:
+		s.log.WarnContext(r.Context(), "hook call not understood", "event", event, "err", err)
+		s.refuse(w, businessemail.Decision{Reason: businessemail.Unchecked})
+		return p, false
+	}
+	return p, true
+}
+
+// answer applies the rule to the payload's address: a refusal on the email
+// field, or the company domain recorded on the identity.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, event string, p payload) {
+	d := s.policy.Decide(p.Traits.Email)
+	if d.Reason == businessemail.OK && s.mx != nil {
+		accepts, err := s.mx.AcceptsMail(r.Context(), d.Address.Domain)
+		switch {
+		case err != nil:
+			// A DNS outage must not stop sign-ups: allow, and say so.
+			s.log.WarnContext(r.Context(), "mx check failed; allowing", "domain", d.Address.Domain, "err", err)
+		case !accepts:
+			d.Reason = businessemail.NoMailServer
+		}
+	}
+	s.log.InfoContext(r.Context(), "business-email decision", "event", event, "flow_id", p.FlowID,
+		"reason", d.Reason.Code(), "domain", d.Address.Domain)
+	if !d.Allowed() {
+		s.refuse(w, d)
 		return
 	}
-	if err != nil {
-		s.log.WarnContext(r.Context(), "bad hook call", "event", event, "err", err)
-		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
-		return
+	var u identityUpdate
+	u.Identity.MetadataPublic = maps.Clone(p.MetadataPublic)
+	if u.Identity.MetadataPublic == nil {
+		u.Identity.MetadataPublic = map[string]any{}
 	}
-	s.log.InfoContext(r.Context(), "hook allowed", "event", event, "flow_id", p.FlowID, "flow_type", p.FlowType)
-	w.WriteHeader(http.StatusNoContent)
+	u.Identity.MetadataPublic[CompanyDomainKey] = d.Address.Registrable
+	writeJSON(w, http.StatusOK, u)
+}
+
+// refuse answers with the decision's message on the email field, so Kratos
+// shows the form again with it and saves nothing.
+func (s *Server) refuse(w http.ResponseWriter, d businessemail.Decision) {
+	domain := d.Matched
+	if domain == "" || d.Reason == businessemail.LookAlike {
+		domain = d.Address.Domain
+	}
+	writeJSON(w, http.StatusBadRequest, kratosMessages{Messages: []fieldMessages{{
+		InstancePtr: emailPointer,
+		Messages: []kratosMessage{{
+			ID:      d.Reason.MessageID(),
+			Text:    d.Message(),
+			Type:    "error",
+			Context: messageContext{Reason: d.Reason.Code(), Domain: domain},
+		}},
+	}}})
 }

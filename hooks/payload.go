@@ -10,15 +10,17 @@ import (
 
 // payload is what config/hooks/body.jsonnet makes Kratos send.
 type payload struct {
-	FlowID     string `json:"flow_id"`
-	FlowType   string `json:"flow_type"`
-	IdentityID string `json:"identity_id"`
-	Traits     traits `json:"traits"`
+	FlowID         string         `json:"flow_id"`
+	FlowType       string         `json:"flow_type"`
+	IdentityID     string         `json:"identity_id"`
+	Traits         traits         `json:"traits"`
+	MetadataPublic map[string]any `json:"metadata_public"`
+	// PreviousEmail is the address before a settings change; "" at registration.
+	PreviousEmail string `json:"previous_email"`
 }
 
 type traits struct {
-	Email    string `json:"email"`
-	Username string `json:"username"`
+	Email string `json:"email"`
 }
 
 // errTooLarge marks a body over maxBody.
@@ -38,5 +40,54 @@ func decode(w http.ResponseWriter, r *http.Request) (payload, error) {
 	if err := json.Unmarshal(body, &p); err != nil {
 		return p, fmt.Errorf("decode hook body: %w", err)
 	}
+	if p.Traits.Email == "" {
+		return p, errors.New("decode hook body: no traits.email")
+	}
 	return p, nil
+}
+
+// emailPointer is where Kratos shows a message: the email field.
+const emailPointer = "#/traits/email"
+
+// kratosMessages is Kratos's web hook refusal format
+// (selfservice/hook/web_hook.go, rawHookResponse).
+type kratosMessages struct {
+	Messages []fieldMessages `json:"messages"`
+}
+
+type fieldMessages struct {
+	InstancePtr string          `json:"instance_ptr"`
+	Messages    []kratosMessage `json:"messages"`
+}
+
+type kratosMessage struct {
+	ID      int64          `json:"id"`
+	Text    string         `json:"text"`
+	Type    string         `json:"type"`
+	Context messageContext `json:"context"`
+}
+
+type messageContext struct {
+	Reason string `json:"reason"`
+	Domain string `json:"domain,omitempty"`
+}
+
+// identityUpdate is the 200 answer that changes the identity before Kratos
+// saves it: each field sent replaces that whole field.
+type identityUpdate struct {
+	Identity struct {
+		MetadataPublic map[string]any `json:"metadata_public"`
+	} `json:"identity"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only our own types are written; they always marshal.
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
 }

@@ -1,35 +1,72 @@
 package hooks
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"log/slog"
 	"net/http"
 
 	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/mxcheck"
 )
 
 // maxBody is the largest payload accepted from Kratos. A real one is well
 // under 4 KiB; anything near this is not Kratos.
 const maxBody = 64 << 10
 
-// Kratos authenticates with the shared key as a bearer token (kratos.yml,
-// web_hook auth api_key on the Authorization header, which Kratos keeps out
-// of its logs).
-const authScheme = "Bearer "
+// AuthScheme prefixes the shared key in the Authorization header Kratos
+// sends (kratos.yml, web_hook auth api_key; Kratos redacts that header
+// from its logs, where a custom header would be logged in clear).
+const AuthScheme = "Bearer "
+
+// MailChecker tells whether a domain can receive mail (internal/mxcheck).
+type MailChecker interface {
+	AcceptsMail(ctx context.Context, domain string) (bool, error)
+}
 
 // Server answers Kratos's web hooks.
 type Server struct {
-	log *slog.Logger
+	log    *slog.Logger
+	policy *businessemail.Policy
+	// mx is nil unless the MX check is on.
+	mx MailChecker
 	// keyHash is the SHA-256 of "Bearer <key>": comparing fixed-length
 	// hashes in constant time leaks neither the key nor its length.
 	keyHash [32]byte
 }
 
-// NewServer returns the hooks server's handler for cfg.
-func NewServer(cfg config.Hooks, log *slog.Logger) http.Handler {
-	s := &Server{log: log, keyHash: sha256.Sum256([]byte(authScheme + cfg.Key))}
+// NewServer returns the hooks server's handler. mx may be nil.
+func NewServer(key string, policy *businessemail.Policy, mx MailChecker, log *slog.Logger) http.Handler {
+	s := &Server{log: log, policy: policy, mx: mx, keyHash: sha256.Sum256([]byte(AuthScheme + key))}
 	return s.routes()
+}
+
+// LoadPolicy reads the lists and operator files cfg names.
+func LoadPolicy(cfg config.Hooks, log *slog.Logger) (*businessemail.Policy, error) {
+	lists, err := businessemail.LoadLists(cfg.ListsDir)
+	if err != nil {
+		return nil, err
+	}
+	for _, src := range lists.Sources {
+		log.Info("domain list loaded", "list", src.Package, "version", src.Version, "license", src.License, "domains", src.Count)
+	}
+	log.Info("domain lists ready", "domains", lists.Len(), "took", lists.LoadTime.String())
+	p, err := businessemail.NewPolicy(lists, businessemail.OperatorFiles{Allow: cfg.AllowFile, Deny: cfg.DenyFile})
+	if err != nil {
+		return nil, fmt.Errorf("operator domain lists: %w", err)
+	}
+	return p, nil
+}
+
+// NewMailChecker returns the MX checker cfg asks for, or nil.
+func NewMailChecker(cfg config.Hooks) MailChecker {
+	if !cfg.MXCheck {
+		return nil
+	}
+	return mxcheck.New(cfg.DNSServer, cfg.MXTimeout)
 }
 
 // requireKey refuses requests that do not carry the shared key, with no

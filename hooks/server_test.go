@@ -1,24 +1,59 @@
 package hooks
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/businessemail"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 const testKey = "0123456789abcdef0123456789"
 
-func newTestServer() http.Handler {
-	return NewServer(config.Hooks{Key: testKey}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func testPolicy(t *testing.T) *businessemail.Policy {
+	t.Helper()
+	p, err := LoadPolicy(config.Hooks{ListsDir: "../config/lists/node_modules"}, quiet)
+	if err != nil {
+		t.Fatalf("LoadPolicy: %v (run `make lists`)", err)
+	}
+	return p
+}
+
+// fakeMX answers the MX check for a unit test of the handler.
+type fakeMX struct {
+	accepts bool
+	err     error
+}
+
+func (f fakeMX) AcceptsMail(context.Context, string) (bool, error) { return f.accepts, f.err }
+
+func call(h http.Handler, path, auth, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
 }
 
 func TestHookTransport(t *testing.T) {
-	valid := `{"flow_id":"f","flow_type":"api","identity_id":"00000000-0000-0000-0000-000000000000","traits":{"email":"ann@example.com"}}`
+	valid := `{"flow_id":"f","flow_type":"api","identity_id":"00000000-0000-0000-0000-000000000000","traits":{"email":"ann@acme-widgets.com"}}`
 	tests := []struct {
 		name   string
 		method string
@@ -27,19 +62,19 @@ func TestHookTransport(t *testing.T) {
 		body   string
 		want   int
 	}{
-		{"registration allowed", http.MethodPost, "/hooks/registration", "Bearer " + testKey, valid, http.StatusNoContent},
-		{"settings allowed", http.MethodPost, "/hooks/settings", "Bearer " + testKey, valid, http.StatusNoContent},
+		{"registration", http.MethodPost, "/hooks/registration", AuthScheme + testKey, valid, http.StatusOK},
+		{"settings", http.MethodPost, "/hooks/settings", AuthScheme + testKey, valid, http.StatusOK},
 		{"no key", http.MethodPost, "/hooks/registration", "", valid, http.StatusUnauthorized},
-		{"wrong key", http.MethodPost, "/hooks/registration", "Bearer " + testKey + "x", valid, http.StatusUnauthorized},
+		{"wrong key", http.MethodPost, "/hooks/registration", AuthScheme + testKey + "x", valid, http.StatusUnauthorized},
 		{"key without scheme", http.MethodPost, "/hooks/registration", testKey, valid, http.StatusUnauthorized},
-		{"wrong method", http.MethodGet, "/hooks/registration", "Bearer " + testKey, "", http.StatusMethodNotAllowed},
-		{"too large", http.MethodPost, "/hooks/registration", "Bearer " + testKey, `{"x":"` + strings.Repeat("a", maxBody) + `"}`, http.StatusRequestEntityTooLarge},
-		{"malformed json", http.MethodPost, "/hooks/registration", "Bearer " + testKey, `{"traits":`, http.StatusBadRequest},
-		{"unknown hook", http.MethodPost, "/hooks/login", "Bearer " + testKey, valid, http.StatusNotFound},
+		{"wrong method", http.MethodGet, "/hooks/registration", AuthScheme + testKey, "", http.StatusMethodNotAllowed},
+		{"too large", http.MethodPost, "/hooks/registration", AuthScheme + testKey, `{"x":"` + strings.Repeat("a", maxBody) + `"}`, http.StatusRequestEntityTooLarge},
+		{"malformed json", http.MethodPost, "/hooks/registration", AuthScheme + testKey, `{"traits":`, http.StatusBadRequest},
+		{"unknown hook", http.MethodPost, "/hooks/login", AuthScheme + testKey, valid, http.StatusNotFound},
 		{"healthz", http.MethodGet, "/healthz", "", "", http.StatusOK},
 		{"readyz", http.MethodGet, "/readyz", "", "", http.StatusOK},
 	}
-	h := newTestServer()
+	h := NewServer(testKey, testPolicy(t), nil, quiet)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req := httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body))
@@ -58,5 +93,74 @@ func TestHookTransport(t *testing.T) {
 				t.Error("response has no X-Request-Id")
 			}
 		})
+	}
+}
+
+// The answers Kratos reads, checked against golden files (-update rewrites them).
+func TestHookAnswers(t *testing.T) {
+	tests := []struct {
+		name string
+		path string
+		body string
+		mx   MailChecker
+		want int
+	}{
+		{"registration-business", "/hooks/registration", `{"flow_id":"f1","traits":{"email":"Ann@Mail.Acme-Widgets.co.uk"}}`, nil, http.StatusOK},
+		{"registration-keeps-metadata", "/hooks/registration", `{"flow_id":"f1","traits":{"email":"ann@acme-widgets.com"},"metadata_public":{"plan":"team"}}`, nil, http.StatusOK},
+		{"registration-free-mail", "/hooks/registration", `{"flow_id":"f1","traits":{"email":"ann@gmail.com"}}`, nil, http.StatusBadRequest},
+		{"registration-disposable", "/hooks/registration", `{"flow_id":"f1","traits":{"email":"ann@x.mailinator.com"}}`, nil, http.StatusBadRequest},
+		{"registration-invalid", "/hooks/registration", `{"flow_id":"f1","traits":{"email":"ann@acme"}}`, nil, http.StatusBadRequest},
+		{"registration-look-alike", "/hooks/registration", `{"flow_id":"f1","traits":{"email":"ann@gmаil.com"}}`, nil, http.StatusBadRequest},
+		{"registration-no-email", "/hooks/registration", `{"flow_id":"f1","traits":{"username":"ann"}}`, nil, http.StatusBadRequest},
+		{"registration-not-json", "/hooks/registration", `<xml/>`, nil, http.StatusBadRequest},
+		{"registration-email-not-string", "/hooks/registration", `{"traits":{"email":42}}`, nil, http.StatusBadRequest},
+		{"registration-no-mail-server", "/hooks/registration", `{"traits":{"email":"ann@acme-widgets.com"}}`, fakeMX{accepts: false}, http.StatusBadRequest},
+		{"registration-dns-down-fails-open", "/hooks/registration", `{"traits":{"email":"ann@acme-widgets.com"}}`, fakeMX{err: errors.New("timeout")}, http.StatusOK},
+		{"settings-unchanged-personal", "/hooks/settings", `{"traits":{"email":"ann@gmail.com"},"previous_email":"Ann@Gmail.com "}`, nil, http.StatusNoContent},
+		{"settings-to-free-mail", "/hooks/settings", `{"traits":{"email":"ann@yahoo.co.uk"},"previous_email":"ann@acme-widgets.com"}`, nil, http.StatusBadRequest},
+		{"settings-to-business", "/hooks/settings", `{"traits":{"email":"ann@northwind-traders.com"},"previous_email":"ann@gmail.com","metadata_public":{"company_domain":"gmail.com"}}`, nil, http.StatusOK},
+	}
+	policy := testPolicy(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := NewServer(testKey, policy, tt.mx, quiet)
+			rec := call(h, tt.path, AuthScheme+testKey, tt.body)
+			if rec.Code != tt.want {
+				t.Fatalf("POST %s %s = %d, want %d (body %s)", tt.path, tt.body, rec.Code, tt.want, rec.Body)
+			}
+			if rec.Code == http.StatusNoContent {
+				if rec.Body.Len() != 0 {
+					t.Errorf("204 with a body %q", rec.Body)
+				}
+				return
+			}
+			if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type = %q, want application/json", ct)
+			}
+			golden(t, filepath.Join("testdata", tt.name+".json"), rec.Body.Bytes())
+		})
+	}
+}
+
+// golden compares got, indented, with the file, or rewrites it with -update.
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, got, "", "  "); err != nil {
+		t.Fatalf("answer is not JSON: %v: %s", err, got)
+	}
+	buf.WriteByte('\n')
+	if *update {
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("answer differs from %s:\ngot:\n%s\nwant:\n%s", path, buf.Bytes(), want)
 	}
 }

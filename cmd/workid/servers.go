@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"io"
+	"sync"
 
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/hooks"
@@ -12,7 +13,8 @@ import (
 	selfserviceui "github.com/workid/workid/selfservice-ui"
 )
 
-// runHooks serves Kratos's web hooks until ctx is done.
+// runHooks serves Kratos's web hooks until ctx is done, re-reading the
+// operator's domain files meanwhile.
 func runHooks(ctx context.Context, args, environ []string, stderr io.Writer) error {
 	if err := parseFlags(flag.NewFlagSet("hooks", flag.ContinueOnError), args, stderr); err != nil {
 		return err
@@ -22,11 +24,20 @@ func runHooks(ctx context.Context, args, environ []string, stderr io.Writer) err
 		return err
 	}
 	log := logging.New(stderr, cfg.Log)
+	policy, err := hooks.LoadPolicy(cfg, log)
+	if err != nil {
+		return err
+	}
 	ln, err := httpserver.Listen(cfg.Addr)
 	if err != nil {
 		return err
 	}
-	return httpserver.Serve(ctx, ln, hooks.NewServer(cfg, log), log)
+	var wg sync.WaitGroup
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	wg.Go(func() { policy.Watch(watchCtx, cfg.Reload, log) })
+	defer wg.Wait()
+	defer stopWatch()
+	return httpserver.Serve(ctx, ln, hooks.NewServer(cfg.Key, policy, hooks.NewMailChecker(cfg), log), log)
 }
 
 // runUI serves the self-service pages until ctx is done.

@@ -1,8 +1,15 @@
 // The body Kratos sends to WorkID's hooks server (hooks/). Only what the
-// hooks need: never the request headers, which carry the user's cookies.
+// hooks need: never the request headers or cookies, which carry sessions.
+//
+// previous_email is the address before a settings change (the settings
+// flow keeps the identity as it was); registrations have none. The rule
+// applies only when the address is new, so accounts created earlier with a
+// personal address can still change their name.
 function(ctx) {
   flow_id: ctx.flow.id,
   flow_type: ctx.flow.type,
   identity_id: ctx.identity.id,
   traits: ctx.identity.traits,
+  metadata_public: if std.objectHas(ctx.identity, 'metadata_public') then ctx.identity.metadata_public else null,
+  previous_email: if std.objectHas(ctx.flow, 'identity') && ctx.flow.identity != null then ctx.flow.identity.traits.email else null,
 }

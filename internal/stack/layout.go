@@ -251,6 +251,7 @@ func (l Layout) WorkIDEnv(s Secrets) []string {
 	return []string{
 		fmt.Sprintf("WORKID_HOOKS_ADDR=127.0.0.1:%d", p.Hooks),
 		"WORKID_HOOKS_KEY=" + s.HooksKey,
+		"WORKID_LISTS_DIR=" + filepath.Join(l.Root, "config", "lists", "node_modules"),
 		fmt.Sprintf("WORKID_UI_ADDR=127.0.0.1:%d", p.UI),
 		"WORKID_UI_PUBLIC_URL=" + URL(p.UI, ""),
 		"WORKID_KRATOS_BROWSER_URL=" + URL(p.KratosPublic, ""),

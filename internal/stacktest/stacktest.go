@@ -20,6 +20,7 @@ import (
 
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/hooks"
+	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/httpserver"
 	"github.com/workid/workid/internal/logging"
 	"github.com/workid/workid/internal/stack"
@@ -50,6 +51,8 @@ type Stack struct {
 	Public, Admin *kratos.APIClient
 	// HTTP is a client with a timeout and no cookie jar.
 	HTTP *http.Client
+	// Policy is the hooks server's business-email rule (nil with NoHooks).
+	Policy *businessemail.Policy
 
 	dir     string
 	logPath string
@@ -198,7 +201,15 @@ func (s *Stack) serveWorkID(out *stack.Output, hooksLn, uiLn net.Listener, noHoo
 	if noHooks {
 		hooksLn.Close()
 	} else {
-		serve("hooks", hooksLn, func(l *slog.Logger) http.Handler { return hooks.NewServer(hcfg, l) }, hcfg.Log)
+		log := logging.New(out.Writer("hooks"), hcfg.Log)
+		policy, err := hooks.LoadPolicy(hcfg, log)
+		if err != nil {
+			return err
+		}
+		s.Policy = policy
+		serve("hooks", hooksLn, func(l *slog.Logger) http.Handler {
+			return hooks.NewServer(hcfg.Key, policy, hooks.NewMailChecker(hcfg), l)
+		}, hcfg.Log)
 	}
 	serve("ui", uiLn, func(l *slog.Logger) http.Handler { return selfserviceui.NewServer(ucfg, l) }, ucfg.Log)
 	return nil

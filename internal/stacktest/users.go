@@ -46,32 +46,33 @@ type Registered struct {
 	SessionToken string
 }
 
-// RegistrationError is a registration Kratos refused, with the flow as it
-// came back: its messages say why.
-type RegistrationError struct {
+// FlowError is a self-service submission Kratos refused, with the form as
+// it came back: its messages say why.
+type FlowError struct {
 	Status int
-	Flow   *kratos.RegistrationFlow
-	Body   string
+	// UI is the returned form; nil when Kratos sent no flow.
+	UI   *kratos.UiContainer
+	Body string
 }
 
-func (e *RegistrationError) Error() string {
-	return fmt.Sprintf("registration refused with status %d: %s", e.Status, e.Body)
+func (e *FlowError) Error() string {
+	return fmt.Sprintf("refused with status %d: %s", e.Status, e.Body)
 }
 
-// Messages returns the texts of the flow's messages on the node named
-// field ("traits.email"), or of the flow itself when field is "".
-func (e *RegistrationError) Messages(field string) []string {
-	if e.Flow == nil {
+// Messages returns the texts of the form's messages on the input named
+// field ("traits.email"), or of the form itself when field is "".
+func (e *FlowError) Messages(field string) []string {
+	if e.UI == nil {
 		return nil
 	}
 	var out []string
 	if field == "" {
-		for _, m := range e.Flow.Ui.Messages {
+		for _, m := range e.UI.Messages {
 			out = append(out, m.Text)
 		}
 		return out
 	}
-	for _, n := range e.Flow.Ui.Nodes {
+	for _, n := range e.UI.Nodes {
 		if n.Attributes.UiNodeInputAttributes != nil && n.Attributes.UiNodeInputAttributes.Name == field {
 			for _, m := range n.Messages {
 				out = append(out, m.Text)
@@ -81,9 +82,46 @@ func (e *RegistrationError) Messages(field string) []string {
 	return out
 }
 
+// MessageIDs returns the IDs of the messages on field, as Messages does.
+func (e *FlowError) MessageIDs(field string) []int64 {
+	if e.UI == nil {
+		return nil
+	}
+	var out []int64
+	for _, n := range e.UI.Nodes {
+		if n.Attributes.UiNodeInputAttributes != nil && n.Attributes.UiNodeInputAttributes.Name == field {
+			for _, m := range n.Messages {
+				out = append(out, m.Id)
+			}
+		}
+	}
+	return out
+}
+
+// flowError turns an SDK error into a *FlowError when Kratos answered.
+func flowError(err error, resp *http.Response) error {
+	fe := &FlowError{Body: apiError(err)}
+	if resp == nil {
+		return fmt.Errorf("kratos did not answer: %w", err)
+	}
+	fe.Status = resp.StatusCode
+	var oe *kratos.GenericOpenAPIError
+	if errors.As(err, &oe) {
+		switch f := oe.Model().(type) {
+		case kratos.RegistrationFlow:
+			fe.UI = &f.Ui
+		case kratos.SettingsFlow:
+			fe.UI = &f.Ui
+		case kratos.LoginFlow:
+			fe.UI = &f.Ui
+		}
+	}
+	return fe
+}
+
 // Register signs u up through Kratos's API flow (password method) and
 // returns the new identity and its session token. A refusal is a
-// *RegistrationError.
+// *FlowError.
 func (s *Stack) Register(ctx context.Context, u User) (*Registered, error) {
 	flow, _, err := s.Public.FrontendAPI.CreateNativeRegistrationFlow(ctx).Execute()
 	if err != nil {
@@ -93,17 +131,7 @@ func (s *Stack) Register(ctx context.Context, u User) (*Registered, error) {
 		kratos.NewUpdateRegistrationFlowWithPasswordMethod("password", u.Password, u.Traits()))
 	res, resp, err := s.Public.FrontendAPI.UpdateRegistrationFlow(ctx).Flow(flow.Id).UpdateRegistrationFlowBody(body).Execute()
 	if err != nil {
-		rerr := &RegistrationError{Body: apiError(err)}
-		if resp != nil {
-			rerr.Status = resp.StatusCode
-		}
-		var oe *kratos.GenericOpenAPIError
-		if errors.As(err, &oe) {
-			if f, ok := oe.Model().(kratos.RegistrationFlow); ok {
-				rerr.Flow = &f
-			}
-		}
-		return nil, rerr
+		return nil, flowError(err, resp)
 	}
 	r := &Registered{Identity: res.Identity}
 	if res.SessionToken != nil {
@@ -144,4 +172,66 @@ func (s *Stack) AgeVerification(ctx context.Context, identityID string, verified
 		return fmt.Errorf("age verification of %s: status %d", identityID, resp.StatusCode)
 	}
 	return nil
+}
+
+// Login signs in with a password through the API flow and returns the
+// session token.
+func (s *Stack) Login(ctx context.Context, identifier, password string) (string, error) {
+	flow, _, err := s.Public.FrontendAPI.CreateNativeLoginFlow(ctx).Execute()
+	if err != nil {
+		return "", fmt.Errorf("create login flow: %s", apiError(err))
+	}
+	body := kratos.UpdateLoginFlowWithPasswordMethodAsUpdateLoginFlowBody(
+		kratos.NewUpdateLoginFlowWithPasswordMethod(identifier, "password", password))
+	res, resp, err := s.Public.FrontendAPI.UpdateLoginFlow(ctx).Flow(flow.Id).UpdateLoginFlowBody(body).Execute()
+	if err != nil {
+		return "", flowError(err, resp)
+	}
+	if res.SessionToken == nil {
+		return "", errors.New("login returned no session token")
+	}
+	return *res.SessionToken, nil
+}
+
+// UpdateProfile changes the traits of the session's identity through the
+// API settings flow (profile method). A refusal is a *FlowError.
+func (s *Stack) UpdateProfile(ctx context.Context, token string, traits map[string]any) (*kratos.SettingsFlow, error) {
+	flow, _, err := s.Public.FrontendAPI.CreateNativeSettingsFlow(ctx).XSessionToken(token).Execute()
+	if err != nil {
+		return nil, fmt.Errorf("create settings flow: %s", apiError(err))
+	}
+	body := kratos.UpdateSettingsFlowWithProfileMethodAsUpdateSettingsFlowBody(
+		kratos.NewUpdateSettingsFlowWithProfileMethod("profile", traits))
+	res, resp, err := s.Public.FrontendAPI.UpdateSettingsFlow(ctx).Flow(flow.Id).XSessionToken(token).UpdateSettingsFlowBody(body).Execute()
+	if err != nil {
+		return nil, flowError(err, resp)
+	}
+	return res, nil
+}
+
+// CreateIdentity makes an identity through the admin API, which runs no
+// hooks: how accounts made before WorkID's rule (or by an admin) exist.
+func (s *Stack) CreateIdentity(ctx context.Context, u User) (*kratos.Identity, error) {
+	pw := u.Password
+	body := kratos.CreateIdentityBody{
+		SchemaId: "default",
+		Traits:   u.Traits(),
+		Credentials: &kratos.IdentityWithCredentials{Password: &kratos.IdentityWithCredentialsPassword{
+			Config: &kratos.IdentityWithCredentialsPasswordConfig{Password: &pw},
+		}},
+	}
+	ident, _, err := s.Admin.IdentityAPI.CreateIdentity(ctx).CreateIdentityBody(body).Execute()
+	if err != nil {
+		return nil, fmt.Errorf("create identity %s: %s", u.Email, apiError(err))
+	}
+	return ident, nil
+}
+
+// IdentitiesByEmail lists the identities whose credentials use email.
+func (s *Stack) IdentitiesByEmail(ctx context.Context, email string) ([]kratos.Identity, error) {
+	ids, _, err := s.Admin.IdentityAPI.ListIdentities(ctx).CredentialsIdentifier(email).Execute()
+	if err != nil {
+		return nil, fmt.Errorf("list identities for %s: %s", email, apiError(err))
+	}
+	return ids, nil
 }

@@ -1,0 +1,146 @@
+package hooks_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/workid/workid/hooks"
+	"github.com/workid/workid/internal/stacktest"
+)
+
+// These tests run the real Kratos against the hooks server: Kratos calls
+// the hook, and what users get back is Kratos's answer.
+
+var st *stacktest.Stack
+
+func TestMain(m *testing.M) { stacktest.Main(m, &st, stacktest.Options{}) }
+
+const freeMailText = "gmail.com is a personal email provider. Please use your work address, e.g. name@yourcompany.com."
+
+func assertNoIdentity(t *testing.T, email string) {
+	t.Helper()
+	ids, err := st.IdentitiesByEmail(t.Context(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 0 {
+		t.Errorf("%d identities saved for %s, want none", len(ids), email)
+	}
+}
+
+func assertRefusedOnEmail(t *testing.T, err error, wantText string, wantID int64) {
+	t.Helper()
+	var fe *stacktest.FlowError
+	if !errors.As(err, &fe) {
+		t.Fatalf("got %v, want a refused flow", err)
+	}
+	if fe.Status != 400 {
+		t.Errorf("status = %d, want 400", fe.Status)
+	}
+	if got := fe.Messages("traits.email"); !slices.Contains(got, wantText) {
+		t.Errorf("messages on the email field = %q, want %q", got, wantText)
+	}
+	if got := fe.MessageIDs("traits.email"); !slices.Contains(got, wantID) {
+		t.Errorf("message IDs on the email field = %v, want %d", got, wantID)
+	}
+}
+
+func TestRegistrationAPIRefusesFreeMail(t *testing.T) {
+	u := stacktest.NewUser("gmail.com")
+	_, err := st.Register(t.Context(), u)
+	assertRefusedOnEmail(t, err, freeMailText, 9100012)
+	assertNoIdentity(t, u.Email)
+}
+
+func TestRegistrationBrowserRefusesDisposable(t *testing.T) {
+	u := stacktest.NewUser("x.mailinator.com")
+	err := st.NewBrowser().Register(t.Context(), u)
+	assertRefusedOnEmail(t, err,
+		"mailinator.com provides disposable addresses, which cannot hold an account. Please use your work address, e.g. name@yourcompany.com.", 9100013)
+	assertNoIdentity(t, u.Email)
+}
+
+func TestRegistrationBrowserRefusesInvalid(t *testing.T) {
+	u := stacktest.NewUser("acme-widgets.test")
+	err := st.NewBrowser().Register(t.Context(), u)
+	var fe *stacktest.FlowError
+	if !errors.As(err, &fe) || len(fe.Messages("traits.email")) == 0 {
+		t.Fatalf("Register(%s) = %v, want a message on the email field", u.Email, err)
+	}
+	assertNoIdentity(t, u.Email)
+}
+
+func TestRegistrationRecordsCompanyDomain(t *testing.T) {
+	u := stacktest.NewUser("eu.acme-widgets.co.uk")
+	if err := st.NewBrowser().Register(t.Context(), u); err != nil {
+		t.Fatalf("browser Register(%s) = %v, want success", u.Email, err)
+	}
+	ids, err := st.IdentitiesByEmail(t.Context(), u.Email)
+	if err != nil || len(ids) != 1 {
+		t.Fatalf("identities for %s = %d (%v), want 1", u.Email, len(ids), err)
+	}
+	meta, _ := ids[0].MetadataPublic.(map[string]any)
+	if got := meta[hooks.CompanyDomainKey]; got != "acme-widgets.co.uk" {
+		t.Errorf("metadata_public = %v, want company_domain acme-widgets.co.uk", ids[0].MetadataPublic)
+	}
+}
+
+// An account made before the rule (through the admin API) with a personal
+// address keeps working: it signs in and changes its name; changing the
+// address is where the rule applies.
+func TestSettingsAppliesTheRuleToANewAddressOnly(t *testing.T) {
+	ctx := t.Context()
+	legacy := stacktest.NewUser("gmail.com")
+	ident, err := st.CreateIdentity(ctx, legacy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := st.Login(ctx, legacy.Email, legacy.Password)
+	if err != nil {
+		t.Fatalf("a personal-address account cannot sign in: %v", err)
+	}
+
+	renamed := legacy
+	renamed.First = "Renamed"
+	if _, err := st.UpdateProfile(ctx, token, renamed.Traits()); err != nil {
+		t.Fatalf("changing the name of a personal-address account = %v, want success", err)
+	}
+
+	toFree := renamed
+	toFree.Email = strings.Replace(renamed.Email, "@gmail.com", "@yahoo.co.uk", 1)
+	_, err = st.UpdateProfile(ctx, token, toFree.Traits())
+	assertRefusedOnEmail(t, err,
+		"yahoo.co.uk is a personal email provider. Please use your work address, e.g. name@yourcompany.com.", 9100012)
+
+	toWork := renamed
+	toWork.Email = strings.Replace(renamed.Email, "@gmail.com", "@northwind-traders.com", 1)
+	if _, err := st.UpdateProfile(ctx, token, toWork.Traits()); err != nil {
+		t.Fatalf("changing to a business address = %v, want success", err)
+	}
+	got, err := st.Identity(ctx, ident.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	traits := got.Traits.(map[string]any)
+	if traits["email"] != toWork.Email || traits["name"].(map[string]any)["first"] != "Renamed" {
+		t.Errorf("traits after the changes = %v, want email %s and first name Renamed", traits, toWork.Email)
+	}
+	if a := got.VerifiableAddresses[0]; a.Value != strings.ToLower(toWork.Email) || a.Verified {
+		t.Errorf("verifiable address = %s verified=%v, want %s unverified", a.Value, a.Verified, toWork.Email)
+	}
+	meta, _ := got.MetadataPublic.(map[string]any)
+	if meta[hooks.CompanyDomainKey] != "northwind-traders.com" {
+		t.Errorf("metadata_public after the change = %v, want company_domain northwind-traders.com", got.MetadataPublic)
+	}
+
+	// Kratos mails the new address a verification link by itself.
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if _, err := st.WaitForMail(wctx, strings.ToLower(toWork.Email), 1); err != nil {
+		t.Errorf("no verification mail to the new address: %v", err)
+	}
+}

@@ -1,0 +1,35 @@
+package businessemail
+
+import "testing"
+
+// One decision for typical addresses: the target is <= 1 µs and <= 2
+// allocations (docs/benchmarks.md).
+func BenchmarkDecide(b *testing.B) {
+	p := newTestPolicy(b, OperatorFiles{})
+	for _, in := range []string{
+		"ann.lee@acme-widgets.com",
+		"ann@mail.acme.co.uk",
+		"Ann.Lee@Gmail.com",
+		"ann@x.mailinator.com",
+		"ann@münchen.de",
+	} {
+		b.Run(in, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if d := p.Decide(in); d.Reason == Unchecked {
+					b.Fatal("unchecked")
+				}
+			}
+		})
+	}
+}
+
+// Loading every list: the target is <= 100 ms.
+func BenchmarkLoadLists(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := LoadLists(listsDir); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

