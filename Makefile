@@ -33,7 +33,8 @@ $(LISTS): config/lists/package.json config/lists/package-lock.json
 lists-update:
 	cd config/lists && npm install --save-exact --ignore-scripts --no-audit --no-fund \
 		free-email-domains@latest disposable-domains@latest
-	$(GO) run ./internal/businessemail/sources -lists config/lists/node_modules -out config/lists/SOURCES.md
+	npm ci --prefix config/lists --ignore-scripts --no-audit --no-fund
+	$(GO) test ./internal/businessemail -run TestSourcesFile -update-sources
 
 vet:
 	$(GO) vet ./...

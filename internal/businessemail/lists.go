@@ -68,6 +68,8 @@ func (l *Lists) load(dir string, src source) (Source, error) {
 	pkgDir := filepath.Join(dir, src.pkg)
 	var meta struct {
 		Version, License, Homepage string
+		// Repository is a string or {"type": ..., "url": ...}.
+		Repository json.RawMessage
 	}
 	b, err := os.ReadFile(filepath.Join(pkgDir, "package.json"))
 	if err != nil {
@@ -96,7 +98,24 @@ func (l *Lists) load(dir string, src source) (Source, error) {
 	if count == 0 {
 		return Source{}, fmt.Errorf("load the %s list: %s has no domains", src.pkg, src.file)
 	}
-	return Source{Package: src.pkg, Version: meta.Version, License: meta.License, Homepage: meta.Homepage, Kind: src.kind, Count: count}, nil
+	home := meta.Homepage
+	if home == "" {
+		home = repositoryURL(meta.Repository)
+	}
+	return Source{Package: src.pkg, Version: meta.Version, License: meta.License, Homepage: home, Kind: src.kind, Count: count}, nil
+}
+
+// repositoryURL reads package.json's repository field as a browsable URL.
+func repositoryURL(raw json.RawMessage) string {
+	var url string
+	if json.Unmarshal(raw, &url) != nil {
+		var obj struct{ URL string }
+		_ = json.Unmarshal(raw, &obj)
+		url = obj.URL
+	}
+	url = strings.TrimPrefix(url, "git+")
+	url = strings.TrimSuffix(url, ".git")
+	return strings.Replace(url, "git://", "https://", 1)
 }
 
 // Len returns how many distinct domains the lists hold.
