@@ -25,7 +25,7 @@ const testKey = "0123456789abcdef0123456789"
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-func testPolicy(t *testing.T) *businessemail.Policy {
+func testPolicy(t testing.TB) *businessemail.Policy {
 	t.Helper()
 	p, err := LoadPolicy(config.Hooks{ListsDir: "../config/lists/node_modules"}, quiet)
 	if err != nil {
