@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: run test servers lists lists-update vet fmt-check
+.PHONY: run test fuzz servers lists lists-update vet fmt-check
 
 LISTS := config/lists/node_modules/.package-lock.json
 
@@ -21,6 +21,13 @@ servers:
 ## test: build the servers, check formatting and vet, run every test with -race.
 test: servers $(LISTS) fmt-check vet
 	$(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) --no-print-directory fuzz
+
+## fuzz: run each fuzz target briefly (new failures land in testdata/fuzz/).
+FUZZTIME ?= 15s
+fuzz: $(LISTS)
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./internal/businessemail
+	$(GO) test -run '^$$' -fuzz '^FuzzHookHandler$$' -fuzztime $(FUZZTIME) ./hooks
 
 ## lists: install the free-mail and disposable domain lists pinned in
 ## config/lists/package-lock.json (npm ci; their install scripts never run).

@@ -34,6 +34,12 @@ type Log struct {
 	Level string `env:"WORKID_LOG_LEVEL" envDefault:"info"`
 }
 
+// HooksAuthScheme prefixes the shared key in the Authorization header
+// Kratos sends to the hooks server (kratos.yml, web_hook auth api_key).
+// Kratos redacts that header from its logs; a custom header would be
+// logged in clear.
+const HooksAuthScheme = "Bearer "
+
 // Hooks is the configuration of `workid hooks`, the receiver of Kratos's web hooks.
 type Hooks struct {
 	// Addr is the host:port the hooks server listens on.
@@ -84,20 +90,21 @@ type Ports struct {
 // Named lists the ports with what listens on each, in start order.
 func (p Ports) Named() []NamedPort {
 	return []NamedPort{
-		{"mailpit smtp", p.MailpitSMTP},
-		{"mailpit web", p.MailpitWeb},
-		{"kratos public", p.KratosPublic},
-		{"kratos admin", p.KratosAdmin},
-		{"hydra public", p.HydraPublic},
-		{"hydra admin", p.HydraAdmin},
-		{"hooks", p.Hooks},
-		{"ui", p.UI},
+		{"mailpit smtp", "WORKID_DEV_MAILPIT_SMTP_PORT", p.MailpitSMTP},
+		{"mailpit web", "WORKID_DEV_MAILPIT_WEB_PORT", p.MailpitWeb},
+		{"kratos public", "WORKID_DEV_KRATOS_PUBLIC_PORT", p.KratosPublic},
+		{"kratos admin", "WORKID_DEV_KRATOS_ADMIN_PORT", p.KratosAdmin},
+		{"hydra public", "WORKID_DEV_HYDRA_PUBLIC_PORT", p.HydraPublic},
+		{"hydra admin", "WORKID_DEV_HYDRA_ADMIN_PORT", p.HydraAdmin},
+		{"hooks", "WORKID_DEV_HOOKS_PORT", p.Hooks},
+		{"ui", "WORKID_DEV_UI_PORT", p.UI},
 	}
 }
 
-// NamedPort is a port and what listens on it.
+// NamedPort is a port, what listens on it and the variable that sets it.
 type NamedPort struct {
 	What string
+	Env  string
 	Port int
 }
 
@@ -241,6 +248,10 @@ type Error struct {
 	Problems []string
 }
 
+// Error lists the problems, on one line when there is one.
 func (e *Error) Error() string {
+	if len(e.Problems) == 1 {
+		return "invalid configuration: " + e.Problems[0]
+	}
 	return "invalid configuration:\n  - " + strings.Join(e.Problems, "\n  - ")
 }

@@ -29,7 +29,7 @@ func Load[T Validator](environ []string) (T, error) {
 	if !errors.As(err, &agg) {
 		return cfg, fmt.Errorf("read configuration: %w", err)
 	}
-	keys := envKeys(reflect.TypeOf(cfg))
+	keys := envKeys(reflect.TypeFor[T]())
 	var p problems
 	for _, e := range agg.Errors {
 		var pe env.ParseError
@@ -37,7 +37,7 @@ func Load[T Validator](environ []string) (T, error) {
 			p.add(e.Error())
 			continue
 		}
-		for _, k := range keys[pe.Name] {
+		for _, k := range keys[field{pe.Name, pe.Type}] {
 			if v, ok := m[k]; ok {
 				p.add(fmt.Sprintf("%s=%q is not %s", k, v, kind(pe.Type)))
 				delete(m, k)
@@ -56,10 +56,18 @@ func Load[T Validator](environ []string) (T, error) {
 	return cfg, p.err()
 }
 
-// envKeys maps each field name in t (nested structs included) to the
-// environment variables it is read from.
-func envKeys(t reflect.Type) map[string][]string {
-	keys := map[string][]string{}
+// field names a struct field as caarlos0/env's ParseError does.
+type field struct {
+	name string
+	typ  reflect.Type
+}
+
+// envKeys maps each field of t (nested structs included) to the
+// environment variables it is read from. Field names repeat across nested
+// structs (Kratos.PublicURL, Hydra.PublicURL), so a parse error may name
+// several variables; only those actually set are reported.
+func envKeys(t reflect.Type) map[field][]string {
+	keys := map[field][]string{}
 	var walk func(reflect.Type)
 	walk = func(t reflect.Type) {
 		for i := range t.NumField() {
@@ -69,7 +77,7 @@ func envKeys(t reflect.Type) map[string][]string {
 				continue
 			}
 			if k, _, _ := strings.Cut(f.Tag.Get("env"), ","); k != "" {
-				keys[f.Name] = append(keys[f.Name], k)
+				keys[field{f.Name, f.Type}] = append(keys[field{f.Name, f.Type}], k)
 			}
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+
+	"github.com/workid/workid/config"
 )
 
 // FuzzHookHandler sends any body to both hooks and checks the answer is
@@ -27,7 +29,7 @@ func FuzzHookHandler(f *testing.F) {
 		if settings {
 			path = "/hooks/settings"
 		}
-		rec := call(h, path, AuthScheme+testKey, body)
+		rec := call(h, path, config.HooksAuthScheme+testKey, body)
 		switch rec.Code {
 		case http.StatusNoContent, http.StatusRequestEntityTooLarge:
 		case http.StatusOK:

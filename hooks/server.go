@@ -17,11 +17,6 @@ import (
 // under 4 KiB; anything near this is not Kratos.
 const maxBody = 64 << 10
 
-// AuthScheme prefixes the shared key in the Authorization header Kratos
-// sends (kratos.yml, web_hook auth api_key; Kratos redacts that header
-// from its logs, where a custom header would be logged in clear).
-const AuthScheme = "Bearer "
-
 // MailChecker tells whether a domain can receive mail (internal/mxcheck).
 type MailChecker interface {
 	AcceptsMail(ctx context.Context, domain string) (bool, error)
@@ -40,7 +35,7 @@ type Server struct {
 
 // NewServer returns the hooks server's handler. mx may be nil.
 func NewServer(key string, policy *businessemail.Policy, mx MailChecker, log *slog.Logger) http.Handler {
-	s := &Server{log: log, policy: policy, mx: mx, keyHash: sha256.Sum256([]byte(AuthScheme + key))}
+	s := &Server{log: log, policy: policy, mx: mx, keyHash: sha256.Sum256([]byte(config.HooksAuthScheme + key))}
 	return s.routes()
 }
 

@@ -62,15 +62,15 @@ func TestHookTransport(t *testing.T) {
 		body   string
 		want   int
 	}{
-		{"registration", http.MethodPost, "/hooks/registration", AuthScheme + testKey, valid, http.StatusOK},
-		{"settings", http.MethodPost, "/hooks/settings", AuthScheme + testKey, valid, http.StatusOK},
+		{"registration", http.MethodPost, "/hooks/registration", config.HooksAuthScheme + testKey, valid, http.StatusOK},
+		{"settings", http.MethodPost, "/hooks/settings", config.HooksAuthScheme + testKey, valid, http.StatusOK},
 		{"no key", http.MethodPost, "/hooks/registration", "", valid, http.StatusUnauthorized},
-		{"wrong key", http.MethodPost, "/hooks/registration", AuthScheme + testKey + "x", valid, http.StatusUnauthorized},
+		{"wrong key", http.MethodPost, "/hooks/registration", config.HooksAuthScheme + testKey + "x", valid, http.StatusUnauthorized},
 		{"key without scheme", http.MethodPost, "/hooks/registration", testKey, valid, http.StatusUnauthorized},
-		{"wrong method", http.MethodGet, "/hooks/registration", AuthScheme + testKey, "", http.StatusMethodNotAllowed},
-		{"too large", http.MethodPost, "/hooks/registration", AuthScheme + testKey, `{"x":"` + strings.Repeat("a", maxBody) + `"}`, http.StatusRequestEntityTooLarge},
-		{"malformed json", http.MethodPost, "/hooks/registration", AuthScheme + testKey, `{"traits":`, http.StatusBadRequest},
-		{"unknown hook", http.MethodPost, "/hooks/login", AuthScheme + testKey, valid, http.StatusNotFound},
+		{"wrong method", http.MethodGet, "/hooks/registration", config.HooksAuthScheme + testKey, "", http.StatusMethodNotAllowed},
+		{"too large", http.MethodPost, "/hooks/registration", config.HooksAuthScheme + testKey, `{"x":"` + strings.Repeat("a", maxBody) + `"}`, http.StatusRequestEntityTooLarge},
+		{"malformed json", http.MethodPost, "/hooks/registration", config.HooksAuthScheme + testKey, `{"traits":`, http.StatusBadRequest},
+		{"unknown hook", http.MethodPost, "/hooks/login", config.HooksAuthScheme + testKey, valid, http.StatusNotFound},
 		{"healthz", http.MethodGet, "/healthz", "", "", http.StatusOK},
 		{"readyz", http.MethodGet, "/readyz", "", "", http.StatusOK},
 	}
@@ -124,7 +124,7 @@ func TestHookAnswers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := NewServer(testKey, policy, tt.mx, quiet)
-			rec := call(h, tt.path, AuthScheme+testKey, tt.body)
+			rec := call(h, tt.path, config.HooksAuthScheme+testKey, tt.body)
 			if rec.Code != tt.want {
 				t.Fatalf("POST %s %s = %d, want %d (body %s)", tt.path, tt.body, rec.Code, tt.want, rec.Body)
 			}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/workid/workid/config"
@@ -27,10 +26,6 @@ func runDev(ctx context.Context, args, environ []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	// If whoever started us (make) dies, we are told to stop, and so stop
-	// the stack instead of leaving it behind.
-	_, _, _ = syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(syscall.SIGTERM), 0)
-
 	root, err := stack.FindRoot()
 	if err != nil {
 		return err
@@ -51,14 +46,17 @@ func runDev(ctx context.Context, args, environ []string, stdout, stderr io.Write
 	say := out.Writer("workid")
 	defer say.Flush()
 
+	// A taken port is reported before a build that may take minutes.
+	if !*buildOnly {
+		if err := portsFree(cfg.Ports); err != nil {
+			return err
+		}
+	}
 	if err := stack.Build(ctx, root, l.Bin, out.Writer("build")); err != nil {
 		return err
 	}
 	if *buildOnly {
 		return nil
-	}
-	if err := portsFree(cfg.Ports); err != nil {
-		return err
 	}
 	secrets, err := stack.LoadSecrets(l.Data)
 	if err != nil {
@@ -109,7 +107,7 @@ func portsFree(p config.Ports) error {
 	var errs []error
 	for _, np := range p.Named() {
 		if err := stack.PortFree(np.Port); err != nil {
-			errs = append(errs, fmt.Errorf("%w (needed by %s; set WORKID_DEV_* to move it)", err, np.What))
+			errs = append(errs, fmt.Errorf("%w (needed by %s; set %s to move it)", err, np.What, np.Env))
 		}
 	}
 	return errors.Join(errs...)

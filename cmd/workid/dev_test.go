@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -130,7 +129,7 @@ func TestDevStack(t *testing.T) {
 	}
 
 	u := stacktest.NewUser("tailspin-aviation.com")
-	public := kratosClient(url("KRATOS_PUBLIC", ""))
+	public := stacktest.NewKratosClient(url("KRATOS_PUBLIC", ""))
 	flow, _, err := public.FrontendAPI.CreateNativeRegistrationFlow(t.Context()).Execute()
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +152,7 @@ func TestDevStack(t *testing.T) {
 
 	// A second run keeps the account and a dying process stops the stack.
 	d = startDev(t, exe, environ)
-	admin := kratosClient(url("KRATOS_ADMIN", ""))
+	admin := stacktest.NewKratosClient(url("KRATOS_ADMIN", ""))
 	ids, _, err := admin.IdentityAPI.ListIdentities(t.Context()).CredentialsIdentifier(u.Email).Execute()
 	if err != nil || len(ids) != 1 {
 		t.Errorf("second run: identities for %s = %d (err %v), want 1", u.Email, len(ids), err)
@@ -230,23 +229,11 @@ func rootDir(t *testing.T) string {
 	return abs
 }
 
-func kratosClient(url string) *kratos.APIClient {
-	c := kratos.NewConfiguration()
-	c.Servers = kratos.ServerConfigurations{{URL: url}}
-	c.HTTPClient = &http.Client{Timeout: 15 * time.Second}
-	return kratos.NewAPIClient(c)
-}
-
 func freePorts(t *testing.T, n int) []int {
 	t.Helper()
-	var ports []int
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+	ports, err := stacktest.FreePorts(n)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return ports
 }

@@ -20,6 +20,12 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "dev" {
+		if err := stopWithParent(); err != nil {
+			fmt.Fprintf(os.Stderr, "workid: %v\n", err)
+			os.Exit(1)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args, os.Environ(), os.Stdout, os.Stderr)
 	stop()
@@ -31,4 +37,18 @@ func main() {
 		}
 		os.Exit(1)
 	}
+}
+
+// stopWithParent asks the kernel for a SIGTERM when the parent (make)
+// dies, so `workid dev` stops its stack instead of leaving it behind.
+func stopWithParent() error {
+	parent := os.Getppid()
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(syscall.SIGTERM), 0); errno != 0 {
+		return fmt.Errorf("ask to be stopped with the parent process: %w", errno)
+	}
+	// The parent may have died before the request took effect.
+	if os.Getppid() != parent {
+		return errors.New("the parent process has already exited")
+	}
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 // usageError is a mistake in the command line; main exits 2 for it.
 type usageError struct{ msg string }
 
+// Error returns the mistake.
 func (e usageError) Error() string { return e.msg }
 
 const usage = `usage: workid <command> [flags]
@@ -34,7 +35,14 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		fmt.Fprint(stderr, usage)
 		return usageError{"no command given"}
 	}
-	cmd, rest := args[1], args[2:]
+	err := dispatch(ctx, args[1], args[2:], environ, stdout, stderr)
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, cmd string, rest, environ []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "dev":
 		return runDev(ctx, rest, environ, stdout, stderr)
@@ -55,15 +63,23 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 
 // notYet answers the commands whose features have not landed yet.
 func notYet(cmd string) error {
-	return fmt.Errorf("%s is not available yet: it arrives with its own issue (see README.md, Roadmap)", cmd)
+	return fmt.Errorf("%s is not available yet: it arrives with its own issue (see README.md, Status)", cmd)
 }
 
-// parseFlags parses a subcommand's flags, turning mistakes into usage errors.
+// errHelp ends a command that printed its help: exit 0.
+var errHelp = errors.New("help printed")
+
+// parseFlags parses a subcommand's flags, turning mistakes into usage
+// errors. The flag package prints nothing itself: the error is reported
+// once, by main, after the flags are listed.
 func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "usage: workid %s [flags]\n", fs.Name())
+		fs.SetOutput(stderr)
+		fs.PrintDefaults()
 		if errors.Is(err, flag.ErrHelp) {
-			return err
+			return errHelp
 		}
 		return usageError{err.Error()}
 	}

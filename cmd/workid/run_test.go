@@ -97,6 +97,7 @@ func TestServersAnswerHealthAndStop(t *testing.T) {
 			environ := []string{
 				"WORKID_HOOKS_ADDR=" + addr, "WORKID_UI_ADDR=" + addr,
 				"WORKID_HOOKS_KEY=0123456789abcdef0123",
+				"WORKID_LISTS_DIR=../../config/lists/node_modules",
 			}
 			ctx, cancel := context.WithCancel(t.Context())
 			var stderr bytes.Buffer
@@ -105,6 +106,7 @@ func TestServersAnswerHealthAndStop(t *testing.T) {
 
 			if err := waitHealthy(t.Context(), "http://"+addr+"/healthz"); err != nil {
 				cancel()
+				<-done // the server has stopped writing to stderr
 				t.Fatalf("%s: %v (log: %s)", cmd, err, stderr.String())
 			}
 			cancel()
@@ -127,7 +129,8 @@ func TestServerReportsATakenPort(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	environ := []string{"WORKID_HOOKS_ADDR=" + ln.Addr().String(), "WORKID_HOOKS_KEY=0123456789abcdef0123"}
+	environ := []string{"WORKID_HOOKS_ADDR=" + ln.Addr().String(), "WORKID_HOOKS_KEY=0123456789abcdef0123",
+		"WORKID_LISTS_DIR=../../config/lists/node_modules"}
 	err = run(t.Context(), []string{"workid", "hooks"}, environ, &bytes.Buffer{}, &bytes.Buffer{})
 	want := "listen on " + ln.Addr().String()
 	if err == nil || !strings.Contains(err.Error(), want) {

@@ -180,11 +180,11 @@ var decideCases = []decideCase{
 	{"ann@tempinbox.com", Disposable, "tempinbox.com", "tempinbox.com"},
 
 	// Look-alikes.
-	{"ann@gmаil.com", MixedScript, "xn--gmil-63d.com", ""},   // Cyrillic а
-	{"ann@gmaіl.com", MixedScript, "xn--gmal-n9d.com", ""},   // Cyrillic і
-	{"ann@yаhoo.com", MixedScript, "xn--yhoo-53d.com", ""},   // Cyrillic а
+	{"ann@gmаil.com", MixedScript, "xn--gmil-63d.com", ""},     // Cyrillic а
+	{"ann@gmaіl.com", MixedScript, "xn--gmal-n9d.com", ""},     // Cyrillic і
+	{"ann@yаhoo.com", MixedScript, "xn--yhoo-53d.com", ""},     // Cyrillic а
 	{"ann@hоtmail.com", MixedScript, "xn--htmail-wqf.com", ""}, // Cyrillic о
-	{"ann@gοogle.com", MixedScript, "xn--gogle-rce.com", ""}, // Greek ο
+	{"ann@gοogle.com", MixedScript, "xn--gogle-rce.com", ""},   // Greek ο
 	{"ann@аррӏе.com", LookAlike, "xn--80ak6aa92e.com", "apple.com"},
 	{"ann@ԁоса.com", LookAlike, "xn--80a1aj08e.com", "doca.com"},
 	{"ann@xn--80ak6aa92e.com", LookAlike, "xn--80ak6aa92e.com", "apple.com"},
@@ -267,18 +267,18 @@ var decideCases = []decideCase{
 	{"ann\x00@acme-widgets.com", BadCharacters, "", ""},
 	{"ann\r\n@acme-widgets.com", BadCharacters, "", ""},
 	{"ann\x7f@acme-widgets.com", BadCharacters, "", ""},
-	{"ann@gm\u200bail.com", BadCharacters, "", ""},       // zero-width space
-	{"ann@gmail\u200d.com", BadCharacters, "", ""},       // zero-width joiner
+	{"ann@gm\u200bail.com", BadCharacters, "", ""},        // zero-width space
+	{"ann@gmail\u200d.com", BadCharacters, "", ""},        // zero-width joiner
 	{"\ufeffann@acme-widgets.com", BadCharacters, "", ""}, // byte-order mark
 	{"ann@acme\u00ad-widgets.com", BadCharacters, "", ""}, // soft hyphen
-	{"ann@\u202egmail.com", BadCharacters, "", ""},       // right-to-left override
-	{"ann@acme\u2060widgets.com", BadCharacters, "", ""}, // word joiner
-	{"ann@acme\ufe0f.com", BadCharacters, "", ""},        // variation selector
-	{"ann@acme\ue000.com", BadCharacters, "", ""},        // private use
-	{"ann@acme\u00a0widgets.com", BadCharacters, "", ""}, // no-break space
-	{"ann@acme\u2028.com", BadCharacters, "", ""},        // line separator
-	{"ann@acme\xff.com", BadCharacters, "", ""},          // invalid UTF-8
-	{"ann@\xc0\xaf.com", BadCharacters, "", ""},          // overlong encoding
+	{"ann@\u202egmail.com", BadCharacters, "", ""},        // right-to-left override
+	{"ann@acme\u2060widgets.com", BadCharacters, "", ""},  // word joiner
+	{"ann@acme\ufe0f.com", BadCharacters, "", ""},         // variation selector
+	{"ann@acme\ue000.com", BadCharacters, "", ""},         // private use
+	{"ann@acme\u00a0widgets.com", BadCharacters, "", ""},  // no-break space
+	{"ann@acme\u2028.com", BadCharacters, "", ""},         // line separator
+	{"ann@acme\xff.com", BadCharacters, "", ""},           // invalid UTF-8
+	{"ann@\xc0\xaf.com", BadCharacters, "", ""},           // overlong encoding
 	{"<script>@acme-widgets.com", BadLocal, "", ""},
 	{"ann@<script>.com", BadDomain, "<script>.com", ""},
 	{strings.Repeat("a", 2000) + "@acme-widgets.com", TooLong, "", ""},

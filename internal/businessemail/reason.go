@@ -8,24 +8,24 @@ type Reason uint8
 // The reasons, in the order of their Kratos message IDs (9100000 + n).
 // Never renumber: the IDs are part of WorkID's contract with UIs.
 const (
-	Unchecked      Reason = iota // the address could not be checked (bad request, server trouble)
-	Empty                        // nothing was entered
-	TooLong                      // over RFC 5321's lengths
-	BadCharacters                // controls, invisible or space characters, invalid UTF-8
-	NotOneAt                     // not exactly one @
-	BadLocal                     // the part before the @ is malformed
-	BadDomain                    // the part after the @ is malformed
-	IPLiteral                    // an IP address instead of a domain
-	UnknownSuffix                // not under any public suffix ("acme", "localhost")
-	Reserved                     // reserved names (example.com, .test, .local, ...)
-	MixedScript                  // a label mixes scripts, as look-alikes do
-	LookAlike                    // an internationalised imitation of a listed provider
-	FreeMail                     // a personal (free-mail or ISP) provider
-	Disposable                   // a disposable-address provider
-	OperatorDenied               // in the operator's deny file
-	NoMailServer                 // the domain has no MX, A or AAAA record
-	OK                           // allowed: a business address
-	OperatorAllowed              // allowed by the operator's allow file
+	Unchecked       Reason = iota // the address could not be checked (bad request, server trouble)
+	Empty                         // nothing was entered
+	TooLong                       // over RFC 5321's lengths
+	BadCharacters                 // controls, invisible or space characters, invalid UTF-8
+	NotOneAt                      // not exactly one @
+	BadLocal                      // the part before the @ is malformed
+	BadDomain                     // the part after the @ is malformed
+	IPLiteral                     // an IP address instead of a domain
+	UnknownSuffix                 // not under any public suffix ("acme", "localhost")
+	Reserved                      // reserved names (example.com, .test, .local, ...)
+	MixedScript                   // a label mixes scripts, as look-alikes do
+	LookAlike                     // an internationalised imitation of a listed provider
+	FreeMail                      // a personal (free-mail or ISP) provider
+	Disposable                    // a disposable-address provider
+	OperatorDenied                // in the operator's deny file
+	NoMailServer                  // the domain has no MX, A or AAAA record
+	OK                            // allowed: a business address
+	OperatorAllowed               // allowed by the operator's allow file
 )
 
 // MessageIDBase is the first of WorkID's Kratos message IDs. Kratos uses

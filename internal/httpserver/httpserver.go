@@ -1,5 +1,3 @@
-// Package httpserver runs WorkID's HTTP servers with the timeouts, health
-// endpoints and graceful shutdown every one of them needs.
 package httpserver
 
 import (
@@ -7,13 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 )
 
-// Timeouts applied to every WorkID server. Kratos waits up to 30 s for a web
-// hook, so the write timeout stays well under that only for slow clients.
+// Timeouts applied to every WorkID server. Kratos gives up on a web hook
+// after 30 s, so no answer needs longer than the write timeout.
 const (
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 15 * time.Second
@@ -89,8 +89,8 @@ func Health(checks map[string]Check, log *slog.Logger) (healthz, readyz http.Han
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		var failed []string
-		for name, check := range checks {
-			if err := check(ctx); err != nil {
+		for _, name := range slices.Sorted(maps.Keys(checks)) {
+			if err := checks[name](ctx); err != nil {
 				log.WarnContext(ctx, "not ready", "dependency", name, "err", err)
 				failed = append(failed, name)
 			}

@@ -1,6 +1,3 @@
-// Package mxcheck tells whether a domain can receive email: it has an MX
-// record, or else an A or AAAA record (RFC 5321's implicit MX). Answers are
-// cached, and a DNS failure is reported as such so the caller can fail open.
 package mxcheck
 
 import (

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 
@@ -50,17 +49,23 @@ func Build(ctx context.Context, root, bin string, out io.Writer) error {
 	}
 	defer unlock()
 
+	// The toolchain that builds the servers, which may differ from the one
+	// that built this program (GOTOOLCHAIN, another go on PATH).
+	goVersion, err := exec.CommandContext(ctx, "go", "env", "GOVERSION").Output()
+	if err != nil {
+		return fmt.Errorf("build servers: go env GOVERSION: %w (is Go installed and on PATH?)", err)
+	}
 	for _, s := range servers {
-		if err := s.build(ctx, root, bin, out); err != nil {
+		if err := s.build(ctx, root, bin, strings.TrimSpace(string(goVersion)), out); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s server) build(ctx context.Context, root, bin string, out io.Writer) error {
+func (s server) build(ctx context.Context, root, bin, goVersion string, out io.Writer) error {
 	dir := filepath.Join(root, "tools", s.name)
-	version, stamp, err := s.pin(dir)
+	version, stamp, err := s.pin(dir, goVersion)
 	if err != nil {
 		return fmt.Errorf("build %s (%s): %w", s.name, dir, err)
 	}
@@ -98,7 +103,7 @@ func (s server) build(ctx context.Context, root, bin string, out io.Writer) erro
 
 // pin returns the pinned version of s and a stamp of everything its binary
 // depends on: go.mod, go.sum, the build flags and the Go toolchain.
-func (s server) pin(dir string) (version, stamp string, err error) {
+func (s server) pin(dir, goVersion string) (version, stamp string, err error) {
 	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
 	if err != nil {
 		return "", "", err
@@ -120,7 +125,7 @@ func (s server) pin(dir string) (version, stamp string, err error) {
 		return "", "", fmt.Errorf("go.mod does not require %s", s.pkg)
 	}
 	h := sha256.New()
-	for _, part := range [][]byte{gomod, gosum, []byte(s.tags), []byte(s.version), []byte(runtime.Version())} {
+	for _, part := range [][]byte{gomod, gosum, []byte(s.tags), []byte(s.version), []byte(goVersion)} {
 		h.Write(part)
 		h.Write([]byte{0})
 	}

@@ -54,6 +54,17 @@ const secretsFile = "secrets.json"
 func LoadSecrets(dataDir string) (Secrets, error) {
 	path := filepath.Join(dataDir, secretsFile)
 	var s Secrets
+	// The folder holds password hashes and sessions: only its owner may
+	// read it, also when it already existed.
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return s, fmt.Errorf("create data folder: %w", err)
+	}
+	if err := os.Chmod(dataDir, 0o700); err != nil {
+		return s, fmt.Errorf("restrict data folder: %w", err)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		return s, fmt.Errorf("read secrets %s: readable by others (mode %v); run chmod 600 on it", path, fi.Mode().Perm())
+	}
 	b, err := os.ReadFile(path)
 	switch {
 	case err == nil:
@@ -66,9 +77,6 @@ func LoadSecrets(dataDir string) (Secrets, error) {
 		return s, nil
 	case !errors.Is(err, fs.ErrNotExist):
 		return s, fmt.Errorf("read secrets: %w", err)
-	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return s, fmt.Errorf("create data folder: %w", err)
 	}
 	// The cipher key must be exactly 32 characters: 16 random bytes in hex.
 	s = Secrets{HooksKey: randomHex(24), KratosCookie: randomHex(24), KratosCipher: randomHex(16), HydraSystem: randomHex(24)}
@@ -128,7 +136,7 @@ func (l Layout) KratosEnv(s Secrets) []string {
 	hook := func(prefix, path string) {
 		env = append(env,
 			prefix+"_HOOKS_0_CONFIG_URL="+URL(p.Hooks, path),
-			prefix+"_HOOKS_0_CONFIG_AUTH_CONFIG_VALUE=Bearer "+s.HooksKey)
+			prefix+"_HOOKS_0_CONFIG_AUTH_CONFIG_VALUE="+config.HooksAuthScheme+s.HooksKey)
 	}
 	for _, m := range registrationMethods {
 		hook("SELFSERVICE_FLOWS_REGISTRATION_AFTER_"+m, "/hooks/registration")
@@ -180,6 +188,8 @@ func (l Layout) Mailpit() Process {
 			"--listen", fmt.Sprintf("127.0.0.1:%d", p.MailpitWeb),
 			"--database", filepath.Join(l.Data, "mailpit.db"),
 			"--smtp-auth-accept-any", "--smtp-auth-allow-insecure",
+			// Development machines may be offline: no call home for updates.
+			"--disable-version-check",
 		},
 		Dir:   l.Data,
 		Ports: []int{p.MailpitSMTP, p.MailpitWeb},
@@ -215,17 +225,16 @@ func (l Layout) Hydra(s Secrets) Process {
 	}
 }
 
-var probeClient = &http.Client{Timeout: 2 * time.Second}
-
 // httpReady returns a probe that passes when GET url answers 200 and, if
 // want is set, its body contains want.
 func httpReady(url, want string) func(context.Context) error {
+	client := &http.Client{Timeout: 2 * time.Second}
 	return func(ctx context.Context) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
 			return err
 		}
-		resp, err := probeClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			return err
 		}

@@ -1,10 +1,11 @@
 package stack
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
+
+	"golang.org/x/mod/modfile"
 )
 
 // module is the path in the repository root's go.mod.
@@ -19,7 +20,7 @@ func FindRoot() (string, error) {
 	}
 	for {
 		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && bytes.HasPrefix(bytes.TrimSpace(b), []byte("module "+module+"\n")) {
+		if err == nil && modfile.ModulePath(b) == module {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os/exec"
 	"strings"
@@ -28,6 +27,10 @@ type Process struct {
 	Ready func(ctx context.Context) error
 }
 
+// waitDelay bounds how long a stopped process's output may stay open: a
+// grandchild that escaped the process group cannot hang a stop forever.
+const waitDelay = 5 * time.Second
+
 // Supervisor starts processes, watches them and stops them all together.
 type Supervisor struct {
 	out     *Output
@@ -35,9 +38,14 @@ type Supervisor struct {
 	// ReadyTimeout bounds how long a process may take to become ready.
 	ReadyTimeout time.Duration
 
-	mu      sync.Mutex
-	running []*running
-	exited  chan *running // receives each process that ends on its own
+	mu       sync.Mutex
+	running  []*running
+	stopping bool
+	// failed is closed at the first process that ends on its own;
+	// failure is that process.
+	failed   chan struct{}
+	failOnce sync.Once
+	failure  *running
 }
 
 type running struct {
@@ -51,19 +59,41 @@ type running struct {
 // NewSupervisor returns a supervisor whose processes log to out and run with
 // environ plus their own Env.
 func NewSupervisor(out *Output, environ []string) *Supervisor {
-	return &Supervisor{out: out, environ: environ, ReadyTimeout: 60 * time.Second, exited: make(chan *running, 16)}
+	return &Supervisor{out: out, environ: environ, ReadyTimeout: 60 * time.Second, failed: make(chan struct{})}
+}
+
+// command prepares a program in its own process group (so a stop reaches
+// its children too), killed by the kernel if this process dies first.
+func (s *Supervisor) command(path string, args, env []string, dir string) *exec.Cmd {
+	cmd := exec.Command(path, args...)
+	cmd.Env = append(append([]string(nil), s.environ...), env...)
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.WaitDelay = waitDelay
+	return cmd
 }
 
 // Run runs a short command (a migration) to completion. Its output is kept
-// back and shown, prefixed with name, only when it fails.
+// back and shown, prefixed with name, only when it fails. Cancelling ctx
+// kills the command's whole process group.
 func (s *Supervisor) Run(ctx context.Context, name, path string, args, env []string, dir string) error {
 	var buf bytes.Buffer
-	cmd := exec.CommandContext(ctx, path, args...)
-	cmd.Env = append(append([]string(nil), s.environ...), env...)
-	cmd.Dir = dir
+	cmd := s.command(path, args, env, dir)
 	cmd.Stdout, cmd.Stderr = &buf, &buf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Run(); err != nil {
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+		return ctx.Err()
+	}
+	if err != nil {
 		lw := s.out.Writer(name)
 		_, _ = lw.Write(tail(buf.Bytes(), 40))
 		lw.Flush()
@@ -94,26 +124,36 @@ func (s *Supervisor) Start(p Process) error {
 		}
 	}
 	r := &running{Process: p, lw: s.out.Writer(p.Name), done: make(chan struct{})}
-	r.cmd = exec.Command(p.Path, p.Args...)
-	r.cmd.Env = append(append([]string(nil), s.environ...), p.Env...)
-	r.cmd.Dir = p.Dir
+	r.cmd = s.command(p.Path, p.Args, p.Env, p.Dir)
 	r.cmd.Stdout, r.cmd.Stderr = r.lw, r.lw
-	// Its own process group, so a stop reaches its children too; and killed
-	// by the kernel if this process dies without stopping it.
-	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping {
+		return fmt.Errorf("cannot start %s: the stack is stopping", p.Name)
+	}
 	if err := r.cmd.Start(); err != nil {
 		return fmt.Errorf("cannot start %s (%s): %w", p.Name, p.Path, err)
 	}
-	s.mu.Lock()
 	s.running = append(s.running, r)
-	s.mu.Unlock()
-	go func() {
-		r.err = r.cmd.Wait()
-		r.lw.Flush()
-		close(r.done)
-		s.exited <- r
-	}()
+	go s.watch(r)
 	return nil
+}
+
+// watch waits for r to end and records it as the failure unless the stack
+// was stopping.
+func (s *Supervisor) watch(r *running) {
+	r.err = r.cmd.Wait()
+	r.lw.Flush()
+	close(r.done)
+	s.mu.Lock()
+	stopping := s.stopping
+	s.mu.Unlock()
+	if !stopping {
+		s.failOnce.Do(func() {
+			s.failure = r
+			close(s.failed)
+		})
+	}
 }
 
 // WaitReady waits until every started process is ready, in parallel. It
@@ -146,10 +186,9 @@ func (r *running) waitReady(ctx context.Context) error {
 	// Poll quickly at first (most servers are ready in well under a
 	// second), then back off so a slow start does not flood its log.
 	wait := 25 * time.Millisecond
-	var last error
 	for {
 		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		last = r.Ready(pctx)
+		last := r.Ready(pctx)
 		cancel()
 		if last == nil {
 			return nil
@@ -175,36 +214,38 @@ func (r *running) exitError() error {
 	return fmt.Errorf("%s (%s) exited unexpectedly: %v (its log is above)", r.Name, r.Path, r.err)
 }
 
-// Wait blocks until ctx is done (nil) or a process ends on its own (an error
-// naming it).
+// Wait blocks until ctx is done (nil) or a process ends on its own (an
+// error naming the first that did).
 func (s *Supervisor) Wait(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 		return nil
-	case r := <-s.exited:
-		return r.exitError()
+	case <-s.failed:
+		return s.failure.exitError()
 	}
 }
 
-// Stop stops every process in the reverse order of their start: SIGTERM to
-// its process group, then SIGKILL after grace. It returns when all have ended.
+// Stop stops every process: SIGTERM to each process group, in the reverse
+// order of their start, then SIGKILL to those still running after grace.
+// It returns when all have ended; no Start succeeds after it.
 func (s *Supervisor) Stop(grace time.Duration) {
 	s.mu.Lock()
+	s.stopping = true
 	procs := s.running
 	s.running = nil
 	s.mu.Unlock()
 	for i := len(procs) - 1; i >= 0; i-- {
+		_ = syscall.Kill(-procs[i].cmd.Process.Pid, syscall.SIGTERM)
+	}
+	deadline := time.After(grace)
+	for i := len(procs) - 1; i >= 0; i-- {
 		r := procs[i]
 		select {
 		case <-r.done:
-			continue
-		default:
-		}
-		_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-r.done:
-		case <-time.After(grace):
-			_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
+		case <-deadline:
+			for _, r := range procs {
+				_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
+			}
 			<-r.done
 		}
 	}
@@ -232,5 +273,3 @@ func firstCause(errs []error) error {
 	}
 	return nil
 }
-
-var _ io.Writer = (*LineWriter)(nil)

@@ -45,7 +45,6 @@ func (s *Stack) Mail(ctx context.Context, address string) ([]Message, error) {
 			Subject string
 			Text    string
 			HTML    string
-			Date    time.Time
 		}
 		if err := s.getJSON(ctx, s.MailpitURL+"/api/v1/message/"+list.Messages[i].ID, &m); err != nil {
 			return nil, fmt.Errorf("read message %s: %w", list.Messages[i].ID, err)

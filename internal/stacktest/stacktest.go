@@ -125,7 +125,14 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	ports, err := freePorts(6)
+	// Close is idempotent on listeners; on success the servers own them.
+	defer func() {
+		if err != nil {
+			hooksLn.Close()
+			uiLn.Close()
+		}
+	}()
+	ports, err := FreePorts(6)
 	if err != nil {
 		return nil, err
 	}
@@ -158,8 +165,8 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if err := s.sup.WaitReady(ctx); err != nil {
 		return nil, err
 	}
-	s.Public = newKratosClient(s.KratosPublicURL)
-	s.Admin = newKratosClient(s.KratosAdminURL)
+	s.Public = NewKratosClient(s.KratosPublicURL)
+	s.Admin = NewKratosClient(s.KratosAdminURL)
 	return s, nil
 }
 
@@ -243,7 +250,8 @@ func (s *Stack) printLogTail(w io.Writer, n int) {
 	fmt.Fprintf(w, "--- last %d lines of the test stack's log ---\n%s\n---\n", len(lines), bytes.Join(lines, []byte("\n")))
 }
 
-func newKratosClient(url string) *kratos.APIClient {
+// NewKratosClient returns a Kratos SDK client for url with a timeout.
+func NewKratosClient(url string) *kratos.APIClient {
 	c := kratos.NewConfiguration()
 	c.Servers = kratos.ServerConfigurations{{URL: url}}
 	c.HTTPClient = &http.Client{Timeout: 15 * time.Second}
@@ -261,9 +269,9 @@ func listen2() (a, b net.Listener, err error) {
 	return a, b, nil
 }
 
-// freePorts returns n distinct ports that were free a moment ago. They are
-// all held open together so the kernel cannot hand out one twice.
-func freePorts(n int) ([]int, error) {
+// FreePorts returns n distinct loopback ports that were free a moment ago.
+// They are held open together while choosing, so none is handed out twice.
+func FreePorts(n int) ([]int, error) {
 	var lns []net.Listener
 	defer func() {
 		for _, ln := range lns {

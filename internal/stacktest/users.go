@@ -55,6 +55,7 @@ type FlowError struct {
 	Body string
 }
 
+// Error says the flow was refused, with Kratos's answer.
 func (e *FlowError) Error() string {
 	return fmt.Sprintf("refused with status %d: %s", e.Status, e.Body)
 }
