@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: run test fuzz servers lists lists-update vet fmt-check
+.PHONY: run test fuzz bench servers lists lists-update vet fmt-check
 
 LISTS := config/lists/node_modules/.package-lock.json
 
@@ -28,6 +28,12 @@ FUZZTIME ?= 15s
 fuzz: $(LISTS)
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./internal/businessemail
 	$(GO) test -run '^$$' -fuzz '^FuzzHookHandler$$' -fuzztime $(FUZZTIME) ./hooks
+
+## bench: the benchmarks behind docs/benchmarks.md.
+bench: servers $(LISTS)
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/businessemail
+	$(GO) test -run '^$$' -bench RegistrationHookOverhead -benchtime 40x ./hooks
+	scripts/bench-hooks.sh 20s
 
 ## lists: install the free-mail and disposable domain lists pinned in
 ## config/lists/package-lock.json (npm ci; their install scripts never run).

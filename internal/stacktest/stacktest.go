@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -35,7 +36,23 @@ type Options struct {
 	// Log receives every process's log lines. By default they go to
 	// stack.log in the stack's folder, and its tail is printed on failure.
 	Log io.Writer
+	// PasswordRegistrationWithoutHook configures Kratos's password
+	// registrations to run only the session hook, not WorkID's web hook:
+	// the baseline for measuring what the hook costs.
+	PasswordRegistrationWithoutHook bool
 }
+
+// sessionOnly replaces the password method's after-registration hooks. A
+// second configuration file does it: environment variables cannot replace
+// a whole list of hooks.
+const sessionOnly = `selfservice:
+  flows:
+    registration:
+      after:
+        password:
+          hooks:
+            - hook: session
+`
 
 // Stack is a running stack. Its fields are read-only.
 type Stack struct {
@@ -154,7 +171,18 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if err := s.Layout.Migrate(ctx, s.sup, s.Secrets); err != nil {
 		return nil, err
 	}
-	for _, p := range []stack.Process{s.Layout.Mailpit(), s.Layout.Kratos(s.Secrets), s.Layout.Hydra(s.Secrets)} {
+	kratosProc := s.Layout.Kratos(s.Secrets)
+	if opts.PasswordRegistrationWithoutHook {
+		extra := filepath.Join(dir, "kratos.session-only.yml")
+		if err := os.WriteFile(extra, []byte(sessionOnly), 0o600); err != nil {
+			return nil, err
+		}
+		kratosProc.Args = append(kratosProc.Args, "-c", extra)
+		kratosProc.Env = slices.DeleteFunc(kratosProc.Env, func(kv string) bool {
+			return strings.HasPrefix(kv, "SELFSERVICE_FLOWS_REGISTRATION_AFTER_PASSWORD_HOOKS_")
+		})
+	}
+	for _, p := range []stack.Process{s.Layout.Mailpit(), kratosProc, s.Layout.Hydra(s.Secrets)} {
 		if err := s.sup.Start(p); err != nil {
 			return nil, err
 		}
