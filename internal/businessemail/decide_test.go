@@ -1,10 +1,14 @@
 package businessemail
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // listsDir is where `make lists` installs the lists.
@@ -425,5 +429,55 @@ func TestListsAreLarge(t *testing.T) {
 		if s.Count < min || s.License == "" || s.Version == "" {
 			t.Errorf("list %s %s (%s): %d domains, want at least %d and a licence", s.Package, s.Version, s.License, s.Count, min)
 		}
+	}
+}
+
+// The operator's files are picked up while the server runs, and a file
+// with a mistake never replaces a good reading.
+func TestWatchReloadsOperatorFiles(t *testing.T) {
+	dir := t.TempDir()
+	deny := filepath.Join(dir, "deny.txt")
+	if err := os.WriteFile(deny, []byte("competitor.com\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := newTestPolicy(t, OperatorFiles{Deny: deny, Allow: filepath.Join(dir, "allow.txt")})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() {
+		p.Watch(ctx, 10*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		close(done)
+	}()
+	defer func() { cancel(); <-done }()
+
+	eventually := func(in string, want Reason) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for p.Decide(in).Reason != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("Decide(%q) = %s, want %s after the files changed", in, p.Decide(in).Reason.Code(), want.Code())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	eventually("ann@competitor.com", OperatorDenied)
+	eventually("ann@rival-corp.com", OK)
+
+	// A new deny entry and a new allow file (which did not exist at start).
+	if err := os.WriteFile(deny, []byte("competitor.com\nrival-corp.com\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "allow.txt"), []byte("gmail.com\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eventually("ann@rival-corp.com", OperatorDenied)
+	eventually("ann@gmail.com", OperatorAllowed)
+
+	// A typo keeps the previous reading in force.
+	if err := os.WriteFile(deny, []byte("not a domain\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got := p.Decide("ann@rival-corp.com").Reason; got != OperatorDenied {
+		t.Errorf("after a broken deny file Decide = %s, want the previous reading (operator_denied)", got.Code())
 	}
 }
