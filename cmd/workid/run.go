@@ -23,6 +23,7 @@ commands:
   ui         serve the self-service pages
   reverify   expire year-old verifications and send new links
   admin      administer identities on the Kratos admin API
+  probe URL  exit 0 when URL answers 200 (a container health check)
 
 Settings come from WORKID_* environment variables; see README.md.
 `
@@ -50,6 +51,8 @@ func dispatch(ctx context.Context, cmd string, rest, environ []string, stdout, s
 		return runHooks(ctx, rest, environ, stderr)
 	case "ui":
 		return runUI(ctx, rest, environ, stderr)
+	case "probe":
+		return runProbe(ctx, rest)
 	case "reverify", "admin":
 		return notYet(cmd)
 	case "help", "-h", "-help", "--help":

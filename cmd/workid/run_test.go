@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +25,9 @@ func TestRunRefusesUnknownCommands(t *testing.T) {
 		{[]string{"workid", "hooks", "extra"}, true, "unexpected arguments: extra"},
 		{[]string{"workid", "dev", "--no-such-flag"}, true, "flag provided but not defined"},
 		{[]string{"workid", "reverify"}, false, "reverify is not available yet"},
+		{[]string{"workid", "probe"}, true, "usage: workid probe URL"},
+		{[]string{"workid", "probe", "localhost:4455"}, true, "is not an http(s) URL"},
+		{[]string{"workid", "probe", "http://127.0.0.1:1/readyz"}, false, "connection refused"},
 		{[]string{"workid", "admin", "identities", "list"}, false, "admin is not available yet"},
 	}
 	for _, tt := range tests {
@@ -166,5 +171,20 @@ func waitHealthy(ctx context.Context, url string) error {
 			return fmt.Errorf("GET %s never answered 200: %v", url, err)
 		case <-time.After(20 * time.Millisecond):
 		}
+	}
+}
+
+func TestProbe(t *testing.T) {
+	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer ok.Close()
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer down.Close()
+	if err := run(t.Context(), []string{"workid", "probe", ok.URL}, nil, io.Discard, io.Discard); err != nil {
+		t.Errorf("probe of a 200 = %v, want nil", err)
+	}
+	if err := run(t.Context(), []string{"workid", "probe", down.URL}, nil, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "status 503") {
+		t.Errorf("probe of a 503 = %v, want an error naming the status", err)
 	}
 }

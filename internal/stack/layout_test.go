@@ -104,3 +104,39 @@ func sameValue(file any, env string) bool {
 	}
 	return fmt.Sprint(file) == env
 }
+
+// docker-compose.yml configures production through the same environment
+// overrides: each must name a key of kratos.yml or hydra.yml, or the
+// servers would silently ignore it.
+func TestComposeOverridesNameRealKeys(t *testing.T) {
+	b, err := os.ReadFile("../../docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compose map[string]any
+	if err := yaml.Unmarshal(b, &compose); err != nil {
+		t.Fatalf("docker-compose.yml: %v", err)
+	}
+	for anchor, file := range map[string]string{"x-kratos-env": "../../kratos.yml", "x-hydra-env": "../../config/hydra.yml"} {
+		env, ok := compose[anchor].(map[string]any)
+		if !ok || len(env) == 0 {
+			t.Fatalf("docker-compose.yml has no %s block", anchor)
+		}
+		fb, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc any
+		if err := yaml.Unmarshal(fb, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for name := range env {
+			if strings.HasPrefix(name, "SECRETS_") {
+				continue
+			}
+			if _, _, ok := lookup(doc, strings.ToLower(name)); !ok {
+				t.Errorf("docker-compose.yml %s sets %s, which names no setting in %s", anchor, name, file)
+			}
+		}
+	}
+}
