@@ -70,9 +70,16 @@ type UI struct {
 	// KratosBrowserURL is Kratos's public API as browsers reach it. It is
 	// often the same as Kratos.PublicURL; behind a proxy it is not.
 	KratosBrowserURL string `env:"WORKID_KRATOS_BROWSER_URL" envDefault:"http://127.0.0.1:4433"`
-	Kratos           Kratos
-	Hydra            Hydra
-	Log              Log
+	// ServicesFile lists the connected services the dashboard shows.
+	ServicesFile string `env:"WORKID_SERVICES_FILE" envDefault:"config/services.json"`
+	// ListsDir holds the domain lists; the dashboard uses them to ask
+	// accounts on a personal address to move to a business one.
+	ListsDir string `env:"WORKID_LISTS_DIR" envDefault:"config/lists/node_modules"`
+	// VerificationMaxAge is how long a verification lasts.
+	VerificationMaxAge time.Duration `env:"WORKID_VERIFICATION_MAX_AGE" envDefault:"8760h"`
+	Kratos             Kratos
+	Hydra              Hydra
+	Log                Log
 }
 
 // Ports are the loopback ports of the development stack (`workid dev`).
@@ -157,6 +164,15 @@ func (c UI) Validate() error {
 	p.kratos(c.Kratos)
 	p.url("WORKID_HYDRA_PUBLIC_URL", c.Hydra.PublicURL)
 	p.url("WORKID_HYDRA_ADMIN_URL", c.Hydra.AdminURL)
+	if strings.TrimSpace(c.ServicesFile) == "" {
+		p.add("WORKID_SERVICES_FILE must name the services file")
+	}
+	if strings.TrimSpace(c.ListsDir) == "" {
+		p.add("WORKID_LISTS_DIR must name the folder `make lists` fills")
+	}
+	if c.VerificationMaxAge < time.Hour {
+		p.add(fmt.Sprintf("WORKID_VERIFICATION_MAX_AGE=%s is shorter than an hour", c.VerificationMaxAge))
+	}
 	p.log(c.Log)
 	return p.err()
 }

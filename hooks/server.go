@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -41,19 +40,7 @@ func NewServer(key string, policy *businessemail.Policy, mx MailChecker, log *sl
 
 // LoadPolicy reads the lists and operator files cfg names.
 func LoadPolicy(cfg config.Hooks, log *slog.Logger) (*businessemail.Policy, error) {
-	lists, err := businessemail.LoadLists(cfg.ListsDir)
-	if err != nil {
-		return nil, err
-	}
-	for _, src := range lists.Sources {
-		log.Info("domain list loaded", "list", src.Package, "version", src.Version, "license", src.License, "domains", src.Count)
-	}
-	log.Info("domain lists ready", "domains", lists.Len(), "took", lists.LoadTime.String())
-	p, err := businessemail.NewPolicy(lists, businessemail.OperatorFiles{Allow: cfg.AllowFile, Deny: cfg.DenyFile})
-	if err != nil {
-		return nil, fmt.Errorf("operator domain lists: %w", err)
-	}
-	return p, nil
+	return businessemail.LoadPolicy(cfg.ListsDir, businessemail.OperatorFiles{Allow: cfg.AllowFile, Deny: cfg.DenyFile}, log)
 }
 
 // NewMailChecker returns the MX checker cfg asks for, or nil.

@@ -9,7 +9,8 @@ import (
 	"github.com/workid/workid/internal/logging"
 )
 
-func (s *Server) routes() http.Handler {
+// Handler returns every route of the UI with its middleware.
+func (s *Server) Handler() http.Handler {
 	r := mux.NewRouter()
 	healthz, readyz := httpserver.Health(map[string]httpserver.Check{
 		"kratos": httpserver.HTTPCheck(s.client, s.cfg.Kratos.PublicURL+"/health/ready"),
@@ -17,5 +18,25 @@ func (s *Server) routes() http.Handler {
 	}, s.log)
 	r.HandleFunc("/healthz", healthz).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/readyz", readyz).Methods(http.MethodGet, http.MethodHead)
-	return logging.Middleware(r)
+	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", staticFiles())).Methods(http.MethodGet, http.MethodHead)
+
+	r.HandleFunc("/", s.dashboard).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/login", s.showFlow(loginFlow)).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/registration", s.showFlow(registrationFlow)).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/recovery", s.showFlow(recoveryFlow)).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/verification", s.showFlow(verificationFlow)).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/settings", s.settings).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/error", s.showError).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/logout", s.logout).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/verification/send", s.sendLink).Methods(http.MethodPost)
+
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.", "", nil)
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+	})
+	// Posts come only from WorkID's own pages (Sec-Fetch-Site / Origin).
+	csrf := http.NewCrossOriginProtection()
+	return logging.Middleware(s.secure(withNotice(csrf.Handler(r))))
 }

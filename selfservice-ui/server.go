@@ -1,11 +1,15 @@
 package selfserviceui
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/businessemail"
 )
 
 // Server serves the self-service UI.
@@ -13,10 +17,72 @@ type Server struct {
 	cfg    config.UI
 	log    *slog.Logger
 	client *http.Client // for Kratos and Hydra; always with a timeout
+	tpl    templates
+	// policy tells a personal address from a business one (the banner).
+	policy   *businessemail.Policy
+	services []Service
+	// Now is the clock; tests replace it.
+	Now func() time.Time
 }
 
-// NewServer returns the UI server's handler for cfg.
-func NewServer(cfg config.UI, log *slog.Logger) http.Handler {
-	s := &Server{cfg: cfg, log: log, client: &http.Client{Timeout: 10 * time.Second}}
-	return s.routes()
+// NewServer returns the UI server for cfg. It fails when a template or
+// the services file is broken, so a bad deployment never starts serving.
+func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*Server, error) {
+	tpl, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	services, err := LoadServices(cfg.ServicesFile)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{
+		cfg: cfg, log: log, tpl: tpl, policy: policy, services: services, Now: time.Now,
+		client: &http.Client{
+			Timeout: 10 * time.Second,
+			// Kratos's redirects are for browsers; the UI reads answers as they are.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+	}, nil
 }
+
+// page returns the layout data of a page.
+func (s *Server) page(r *http.Request, title, width string) page {
+	return page{Title: title, Width: width, Nonce: nonceFrom(r.Context()), Notice: noticeFrom(r.Context())}
+}
+
+// safeReturnTo keeps return_to only when it leads back to WorkID's UI, so
+// no link can send a user from a WorkID page to another site.
+func (s *Server) safeReturnTo(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.User != nil {
+		return ""
+	}
+	ui, err := url.Parse(s.cfg.PublicURL)
+	if err != nil {
+		return ""
+	}
+	if u.Scheme != ui.Scheme || u.Host != ui.Host {
+		return ""
+	}
+	return u.String()
+}
+
+// uiURL returns the absolute URL of a UI path.
+func (s *Server) uiURL(path string) string {
+	return strings.TrimSuffix(s.cfg.PublicURL, "/") + path
+}
+
+// kratosBrowser returns a URL on Kratos's public API as browsers reach it.
+func (s *Server) kratosBrowser(path string, q url.Values) string {
+	u := strings.TrimSuffix(s.cfg.KratosBrowserURL, "/") + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
+
+func (s *Server) String() string { return fmt.Sprintf("selfserviceui.Server(%s)", s.cfg.PublicURL) }

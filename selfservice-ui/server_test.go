@@ -8,22 +8,41 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/workid/workid/config"
 )
 
-// With Kratos and Hydra unreachable the UI is alive but not ready, and
-// says which dependency is missing without its address.
-func TestReadyzNeedsKratosAndHydra(t *testing.T) {
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// testConfig is a UI configuration whose Kratos and Hydra are at dead.
+func testConfig(dead string) config.UI {
+	return config.UI{
+		PublicURL: "http://127.0.0.1:4455", KratosBrowserURL: "http://127.0.0.1:4433",
+		ServicesFile: "../config/services.json", VerificationMaxAge: 365 * 24 * time.Hour,
+		Kratos: config.Kratos{PublicURL: dead, AdminURL: dead}, Hydra: config.Hydra{PublicURL: dead, AdminURL: dead},
+	}
+}
+
+func deadURL(t *testing.T) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dead := "http://" + ln.Addr().String()
 	ln.Close()
-	cfg := config.UI{Kratos: config.Kratos{PublicURL: dead, AdminURL: dead}, Hydra: config.Hydra{PublicURL: dead, AdminURL: dead}}
-	h := NewServer(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return "http://" + ln.Addr().String()
+}
 
+// With Kratos and Hydra unreachable the UI is alive but not ready, and
+// says which dependency is missing without its address.
+func TestReadyzNeedsKratosAndHydra(t *testing.T) {
+	dead := deadURL(t)
+	s, err := NewServer(testConfig(dead), nil, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Handler()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
 	if rec.Code != http.StatusOK {
@@ -35,7 +54,32 @@ func TestReadyzNeedsKratosAndHydra(t *testing.T) {
 		t.Errorf("readyz with Kratos and Hydra down = %d, want 503", rec.Code)
 	}
 	body := rec.Body.String()
-	if !strings.Contains(body, "kratos") || !strings.Contains(body, "hydra") || strings.Contains(body, ln.Addr().String()) {
+	if !strings.Contains(body, "kratos") || !strings.Contains(body, "hydra") || strings.Contains(body, strings.TrimPrefix(dead, "http://")) {
 		t.Errorf("readyz body = %q, want kratos and hydra named and no address", body)
+	}
+}
+
+// Kratos down: a friendly page with a retry, no internal detail.
+func TestKratosDownPage(t *testing.T) {
+	dead := deadURL(t)
+	s, err := NewServer(testConfig(dead), nil, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/registration?flow=abc", nil))
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("status = %d, want 503", rec.Code)
+	}
+	body := rec.Body.String()
+	for _, want := range []string{"We are having trouble right now", `href="/registration?flow=abc"`, "Try again"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	for _, leak := range []string{strings.TrimPrefix(dead, "http://"), "connection refused", "dial tcp"} {
+		if strings.Contains(body, leak) {
+			t.Errorf("page leaks %q", leak)
+		}
 	}
 }

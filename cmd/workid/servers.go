@@ -8,6 +8,7 @@ import (
 
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/hooks"
+	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/httpserver"
 	"github.com/workid/workid/internal/logging"
 	selfserviceui "github.com/workid/workid/selfservice-ui"
@@ -54,5 +55,13 @@ func runUI(ctx context.Context, args, environ []string, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	return httpserver.Serve(ctx, ln, selfserviceui.NewServer(cfg, log), log)
+	policy, err := businessemail.LoadPolicy(cfg.ListsDir, businessemail.OperatorFiles{}, log)
+	if err != nil {
+		return err
+	}
+	srv, err := selfserviceui.NewServer(cfg, policy, log)
+	if err != nil {
+		return err
+	}
+	return httpserver.Serve(ctx, ln, srv.Handler(), log)
 }

@@ -1,6 +1,10 @@
 package businessemail
 
-import "sync/atomic"
+import (
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+)
 
 // Decision is the rule's verdict on one address.
 type Decision struct {
@@ -75,4 +79,22 @@ func (p *Policy) Decide(raw string) Decision {
 		return Decision{Reason: FreeMail, Address: a, Matched: m}
 	}
 	return Decision{Reason: OK, Address: a}
+}
+
+// LoadPolicy reads the lists from listsDir and the operator's files, and
+// logs what it loaded.
+func LoadPolicy(listsDir string, files OperatorFiles, log *slog.Logger) (*Policy, error) {
+	lists, err := LoadLists(listsDir)
+	if err != nil {
+		return nil, err
+	}
+	for _, src := range lists.Sources {
+		log.Info("domain list loaded", "list", src.Package, "version", src.Version, "license", src.License, "domains", src.Count)
+	}
+	log.Info("domain lists ready", "domains", lists.Len(), "took", lists.LoadTime.String())
+	p, err := NewPolicy(lists, files)
+	if err != nil {
+		return nil, fmt.Errorf("operator domain lists: %w", err)
+	}
+	return p, nil
 }

@@ -261,6 +261,7 @@ func (l Layout) WorkIDEnv(s Secrets) []string {
 		fmt.Sprintf("WORKID_HOOKS_ADDR=127.0.0.1:%d", p.Hooks),
 		"WORKID_HOOKS_KEY=" + s.HooksKey,
 		"WORKID_LISTS_DIR=" + filepath.Join(l.Root, "config", "lists", "node_modules"),
+		"WORKID_SERVICES_FILE=" + filepath.Join(l.Root, "config", "services.json"),
 		fmt.Sprintf("WORKID_UI_ADDR=127.0.0.1:%d", p.UI),
 		"WORKID_UI_PUBLIC_URL=" + URL(p.UI, ""),
 		"WORKID_KRATOS_BROWSER_URL=" + URL(p.KratosPublic, ""),

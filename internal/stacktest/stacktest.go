@@ -70,6 +70,8 @@ type Stack struct {
 	HTTP *http.Client
 	// Policy is the hooks server's business-email rule (nil with NoHooks).
 	Policy *businessemail.Policy
+	// UI is the self-service UI server (its clock can be set).
+	UI *selfserviceui.Server
 
 	dir     string
 	logPath string
@@ -246,7 +248,17 @@ func (s *Stack) serveWorkID(out *stack.Output, hooksLn, uiLn net.Listener, noHoo
 			return hooks.NewServer(hcfg.Key, policy, hooks.NewMailChecker(hcfg), l)
 		}, hcfg.Log)
 	}
-	serve("ui", uiLn, func(l *slog.Logger) http.Handler { return selfserviceui.NewServer(ucfg, l) }, ucfg.Log)
+	ulog := logging.New(out.Writer("ui"), ucfg.Log)
+	policy, err := businessemail.LoadPolicy(ucfg.ListsDir, businessemail.OperatorFiles{}, ulog)
+	if err != nil {
+		return err
+	}
+	ui, err := selfserviceui.NewServer(ucfg, policy, ulog)
+	if err != nil {
+		return err
+	}
+	s.UI = ui
+	serve("ui", uiLn, func(*slog.Logger) http.Handler { return ui.Handler() }, ucfg.Log)
 	return nil
 }
 

@@ -1,0 +1,81 @@
+package selfserviceui
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/workid/workid/internal/businessemail"
+)
+
+// dashboardPage is the data of the dashboard.
+type dashboardPage struct {
+	page
+	Name     string
+	Email    emailView
+	Services []serviceView
+	// Personal asks an account on a personal address to move to a business one.
+	Personal bool
+}
+
+type serviceView struct {
+	Service
+	Enabled bool
+	Reason  string
+}
+
+// dashboard is "/": the signed-in user's account and services; everyone
+// else goes to sign in.
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.whoami(r.Context(), r.Header.Get("Cookie"))
+	if errors.Is(err, errNoSession) {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	if err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
+	ident, st, err := s.emailState(r.Context(), sess.Identity.ID)
+	if err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
+	p := dashboardPage{
+		page:  s.page(r, "Dashboard", "wide"),
+		Name:  orDefault(ident.Traits.Name.First, ident.Traits.Username),
+		Email: newEmailView(st),
+	}
+	p.Nav, p.User = "dashboard", ident
+	p.Personal = s.personal(ident)
+	for _, svc := range s.services {
+		v := serviceView{Service: svc, Enabled: true}
+		if svc.NeedsVerifiedEmail && !st.Current() {
+			v.Enabled = false
+			v.Reason = svc.Name + " sends you email, so it needs a verified address. " + reasonText(p.Email)
+		}
+		p.Services = append(p.Services, v)
+	}
+	s.render(w, r, http.StatusOK, "dashboard", p)
+}
+
+// personal reports an account still on a personal address: the lists
+// name its provider, and the hooks server did not record the domain as the
+// account's company (as it does for addresses the operator allows).
+func (s *Server) personal(ident *identity) bool {
+	if s.policy == nil {
+		return false
+	}
+	d := s.policy.Decide(ident.Traits.Email)
+	if d.Reason != businessemail.FreeMail && d.Reason != businessemail.Disposable {
+		return false
+	}
+	company, _ := ident.MetadataPublic["company_domain"].(string)
+	return company != d.Address.Registrable
+}
+
+func reasonText(e emailView) string {
+	if e.Status == "expired" {
+		return "Your verification expired after one year: follow the new link we emailed, or ask for another."
+	}
+	return "Follow the link we emailed to " + e.Address + ", or ask for a new one."
+}

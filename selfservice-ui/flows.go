@@ -1,0 +1,156 @@
+package selfserviceui
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+)
+
+// flowKind describes one self-service flow page.
+type flowKind struct {
+	// name is Kratos's name for the flow: login, registration, ...
+	name           string
+	title, heading string
+	intro          string
+	links          []link
+}
+
+type link struct{ Href, Text string }
+
+var (
+	loginFlow = flowKind{
+		name: "login", title: "Sign in", heading: "Sign in to WorkID",
+		intro: "Use your username or work email and your password.",
+		links: []link{{"/registration", "Create an account"}, {"/recovery", "Forgot your password?"}},
+	}
+	registrationFlow = flowKind{
+		name: "registration", title: "Create your account", heading: "Create your WorkID account",
+		intro: "One account for every service of your company. Please use your work email address.",
+		links: []link{{"/login", "Already have an account? Sign in"}},
+	}
+	recoveryFlow = flowKind{
+		name: "recovery", title: "Recover your account", heading: "Recover your account",
+		intro: "Enter your work email and we will send you a link to sign in and set a new password.",
+		links: []link{{"/login", "Back to sign in"}},
+	}
+	verificationFlow = flowKind{
+		name: "verification", title: "Verify your email", heading: "Verify your email address",
+		intro: "Enter your work email and we will send you a single-use verification link.",
+		links: []link{{"/", "Go to your dashboard"}},
+	}
+)
+
+// flowPage is the data of a login, registration, recovery or verification page.
+type flowPage struct {
+	page
+	Heading, Intro string
+	Form           Form
+	Links          []link
+	// Success ends a verification: the address is verified, Next leads on.
+	Success bool
+	Next    string
+	// Resend offers a signed-in user a new verification link.
+	Resend bool
+}
+
+// passThrough are the query parameters a flow's start keeps: where to go
+// afterwards, Hydra's login challenge, a forced re-authentication.
+var passThrough = []string{"return_to", "login_challenge", "refresh", "aal", "via"}
+
+// startFlow sends the browser to Kratos to create a new flow, which
+// redirects back to this page with ?flow=ID.
+func (s *Server) startFlow(w http.ResponseWriter, r *http.Request, k flowKind) {
+	q := url.Values{}
+	for _, p := range passThrough {
+		v := r.URL.Query().Get(p)
+		if p == "return_to" {
+			v = s.safeReturnTo(v)
+		}
+		if v != "" {
+			q.Set(p, v)
+		}
+	}
+	http.Redirect(w, r, s.kratosBrowser("/self-service/"+k.name+"/browser", q), http.StatusSeeOther)
+}
+
+// showFlow renders a flow page, as the reference UI handles flows: no flow
+// starts one; a flow that expired, is unknown or failed its CSRF check
+// starts a new one with a note; any other trouble is the error page.
+func (s *Server) showFlow(k flowKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.URL.Query().Get("flow")
+		if id == "" {
+			s.startFlow(w, r, k)
+			return
+		}
+		f, err := s.getFlow(r.Context(), w, k.name, id, r.Header.Get("Cookie"))
+		if err != nil {
+			s.flowFailed(w, r, k, err)
+			return
+		}
+		p := flowPage{
+			page:    s.page(r, k.title, "narrow"),
+			Heading: k.heading, Intro: k.intro, Links: k.links,
+			Form: withNonce(newForm(f.UI), nonceFrom(r.Context())),
+		}
+		if k.name == "verification" {
+			s.verificationOutcome(r, f, &p)
+		}
+		s.render(w, r, http.StatusOK, "flow", p)
+	}
+}
+
+// verificationOutcome turns a finished verification into a success page,
+// and a used or expired link into a plain note with a way to a new one.
+func (s *Server) verificationOutcome(r *http.Request, f *flow, p *flowPage) {
+	if f.State == "passed_challenge" {
+		p.Success, p.Heading = true, "Your email address is verified"
+		p.Intro = "Thank you. Every service that needs a verified address is now open to you."
+		p.Next = orDefault(s.safeReturnTo(f.ReturnTo), "/")
+		p.Form.Fields = nil
+		return
+	}
+	used := slices.ContainsFunc(f.UI.Messages, func(m uiText) bool { return m.ID == 4070001 || m.ID == 4070005 })
+	if !used {
+		return
+	}
+	p.Heading = "This link cannot be used again"
+	p.Intro = ""
+	if _, err := s.whoami(r.Context(), r.Header.Get("Cookie")); err == nil {
+		p.Resend = true
+	}
+}
+
+// flowFailed answers a flow Kratos would not give.
+func (s *Server) flowFailed(w http.ResponseWriter, r *http.Request, k flowKind, err error) {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		s.unavailable(w, r, err)
+		return
+	}
+	switch {
+	case ae.Body.RedirectBrowserTo != "" && (ae.Status == http.StatusForbidden || ae.Status == http.StatusUnprocessableEntity):
+		// session_refresh_required, session_aal2_required, browser_location_change_required
+		http.Redirect(w, r, ae.Body.RedirectBrowserTo, http.StatusSeeOther)
+	case ae.Status == http.StatusUnauthorized:
+		q := url.Values{"return_to": {s.uiURL("/" + k.name)}}
+		http.Redirect(w, r, "/login?"+q.Encode(), http.StatusSeeOther)
+	case ae.Status == http.StatusForbidden || ae.Status == http.StatusNotFound || ae.Status == http.StatusGone:
+		s.log.InfoContext(r.Context(), "flow restarted", "flow", k.name, "status", ae.Status, "reason", ae.Body.Error.ID)
+		setNotice(w, "expired")
+		s.startFlow(w, r, k)
+	default:
+		s.unavailable(w, r, err)
+	}
+}
+
+// withNonce gives the form's script nodes the response's CSP nonce.
+func withNonce(f Form, nonce string) Form {
+	for i := range f.Fields {
+		if f.Fields[i].Kind == "script" {
+			f.Fields[i].Nonce = nonce
+		}
+	}
+	return f
+}

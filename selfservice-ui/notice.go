@@ -1,0 +1,48 @@
+package selfserviceui
+
+import (
+	"context"
+	"net/http"
+)
+
+// A notice is a one-time message carried across a redirect in a short-
+// lived cookie. The cookie holds only a code from the table below, never
+// text, so nobody can make a WorkID page say something it does not.
+const noticeCookie = "workid_notice"
+
+var notices = map[string]Message{
+	"expired":  {Text: "That page had expired, so we started it again. Please fill it in once more.", Kind: "info"},
+	"sent":     {Text: "We sent a verification link to your address. It works once; if it does not arrive within a few minutes, look in your spam folder.", Kind: "success"},
+	"limited":  {Text: "We sent a verification link very recently. Please wait a minute before asking for another (at most five a day).", Kind: "error"},
+	"verified": {Text: "Your address is already verified: there is nothing to send.", Kind: "info"},
+	"failed":   {Text: "We could not send a verification link right now. Please try again in a minute.", Kind: "error"},
+}
+
+type noticeKey struct{}
+
+func noticeFrom(ctx context.Context) *Message {
+	m, _ := ctx.Value(noticeKey{}).(*Message)
+	return m
+}
+
+// setNotice makes the next page the browser loads show notice code.
+func setNotice(w http.ResponseWriter, code string) {
+	http.SetCookie(w, &http.Cookie{Name: noticeCookie, Value: code, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+// withNotice reads a pending notice into the request's context and clears
+// the cookie, so it shows once.
+func withNotice(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(noticeCookie)
+		if err != nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: noticeCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		if m, ok := notices[c.Value]; ok {
+			r = r.WithContext(context.WithValue(r.Context(), noticeKey{}, &m))
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,54 @@
+package selfserviceui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+)
+
+// Service is one connected service shown on the dashboard.
+type Service struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	URL         string `json:"url"`
+	// NeedsVerifiedEmail keeps the service disabled until the account's
+	// address is verified (and its verification current).
+	NeedsVerifiedEmail bool `json:"needs_verified_email"`
+}
+
+var serviceID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+
+// LoadServices reads the services file (a JSON array), reporting every
+// problem in it at once.
+func LoadServices(path string) ([]Service, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read services: %w", err)
+	}
+	var list []Service
+	if err := json.Unmarshal(b, &list); err != nil {
+		return nil, fmt.Errorf("read services %s: %w", path, err)
+	}
+	var problems []error
+	seen := map[string]bool{}
+	for i, s := range list {
+		if !serviceID.MatchString(s.ID) || seen[s.ID] {
+			problems = append(problems, fmt.Errorf("service %d: id %q must be unique, lower-case letters, digits and hyphens", i+1, s.ID))
+		}
+		seen[s.ID] = true
+		if s.Name == "" {
+			problems = append(problems, fmt.Errorf("service %q: name is required", s.ID))
+		}
+		if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			problems = append(problems, fmt.Errorf("service %q: url %q is not an http(s) URL", s.ID, s.URL))
+		}
+	}
+	if err := errors.Join(problems...); err != nil {
+		return nil, fmt.Errorf("read services %s: %w", path, err)
+	}
+	return list, nil
+}

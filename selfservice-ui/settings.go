@@ -1,0 +1,73 @@
+package selfserviceui
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+)
+
+// settingsPage is the data of the Profile page.
+type settingsPage struct {
+	page
+	Messages []Message
+	Email    emailView
+	Sections []section
+}
+
+// section is one method of the settings flow in a form of its own, so
+// saving the profile never submits a password field and vice versa.
+type section struct {
+	ID, Title, Intro string
+	Form             Form
+}
+
+var sectionTitles = map[string][2]string{
+	"profile":       {"Your details", "Your name, username and work email. A new email address must be verified again."},
+	"password":      {"Password", "Choose a new password of at least 10 characters."},
+	"totp":          {"Authenticator app", ""},
+	"lookup_secret": {"Backup codes", ""},
+	"webauthn":      {"Security keys", ""},
+	"passkey":       {"Passkeys", ""},
+	"oidc":          {"Linked accounts", ""},
+}
+
+// settings is the Profile page: the Kratos settings flow, one form per
+// method, and the email verification state with its button.
+func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("flow")
+	if id == "" {
+		s.startFlow(w, r, flowKind{name: "settings"})
+		return
+	}
+	f, err := s.getFlow(r.Context(), w, "settings", id, r.Header.Get("Cookie"))
+	if err != nil {
+		var ae *apiError
+		if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized {
+			http.Redirect(w, r, "/login?"+url.Values{"return_to": {s.uiURL("/settings")}}.Encode(), http.StatusSeeOther)
+			return
+		}
+		s.flowFailed(w, r, flowKind{name: "settings"}, err)
+		return
+	}
+	if f.Identity == nil {
+		s.unavailable(w, r, errors.New("settings flow without an identity"))
+		return
+	}
+	ident, st, err := s.emailState(r.Context(), f.Identity.ID)
+	if err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
+	p := settingsPage{page: s.page(r, "Profile", "wide"), Messages: messages(f.UI.Messages), Email: newEmailView(st)}
+	p.Nav, p.User = "settings", ident
+	for _, g := range nodeGroups(f.UI) {
+		t := sectionTitles[g]
+		if t[0] == "" {
+			t[0] = g
+		}
+		form := withNonce(newForm(f.UI, g), nonceFrom(r.Context()))
+		form.Messages = nil // flow messages are shown once, above the sections
+		p.Sections = append(p.Sections, section{ID: g, Title: t[0], Intro: t[1], Form: form})
+	}
+	s.render(w, r, http.StatusOK, "settings", p)
+}

@@ -1,0 +1,275 @@
+package selfserviceui
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Form is a Kratos flow's form as the templates see it: WorkID's view
+// model, built in one place (newForm) from the UI nodes.
+type Form struct {
+	Action, Method string
+	// Messages are the flow's own messages, shown above the form.
+	Messages []Message
+	// Hidden are hidden inputs (the CSRF token, the method of a one-form flow).
+	Hidden []Field
+	// Fields are the visible nodes in Kratos's order, submits included.
+	Fields []Field
+}
+
+// Field is one UI node.
+type Field struct {
+	// Kind picks the template: input, checkbox, submit, text, img, a,
+	// script or div.
+	Kind  string
+	Group string
+	// Input attributes.
+	Name, Type, Value, Label string
+	Required, Disabled       bool
+	Autocomplete, Pattern    string
+	MaxLength                int
+	// ID is the element id (inputs get one derived from their name).
+	ID string
+	// Messages are shown beside the field; Invalid marks an error among them.
+	Messages []Message
+	Invalid  bool
+	// Image, anchor, text, script and div attributes.
+	Src                              string
+	Width, Height                    int
+	Href, Title, Text                string
+	Secrets                          []string // lookup secrets in a text node
+	Async                            bool
+	Crossorigin, Integrity, Referrer string
+	Class                            string
+	// Nonce lets a script node run under the page's Content-Security-Policy.
+	Nonce string
+}
+
+// Message is a text for the user: error, info or success.
+type Message struct {
+	ID   int64
+	Text string
+	Kind string
+}
+
+// newForm builds the form of ui with the nodes of the given groups, plus
+// the "default" group (the CSRF token, traits shared by methods). With no
+// groups, every node is included.
+func newForm(ui uiContainer, groups ...string) Form {
+	f := Form{Action: ui.Action, Method: strings.ToUpper(ui.Method), Messages: messages(ui.Messages)}
+	if f.Method == "" {
+		f.Method = "POST"
+	}
+	for _, n := range ui.Nodes {
+		if len(groups) > 0 && n.Group != "default" && !contains(groups, n.Group) {
+			continue
+		}
+		fld := newField(n)
+		if fld.Kind == "hidden" {
+			f.Hidden = append(f.Hidden, fld)
+			continue
+		}
+		f.Fields = append(f.Fields, fld)
+	}
+	passwordLast(f.Fields)
+	return f
+}
+
+// passwordLast moves a password input after the other inputs of its form
+// (Kratos lists it right after the identifier), so registration reads
+// name, username, email, then password, then the button.
+func passwordLast(fields []Field) {
+	i := slices.IndexFunc(fields, func(f Field) bool { return f.Kind == "input" && f.Type == "password" })
+	if i < 0 {
+		return
+	}
+	end := i
+	for end+1 < len(fields) && (fields[end+1].Kind == "input" || fields[end+1].Kind == "checkbox") {
+		end++
+	}
+	pw := fields[i]
+	copy(fields[i:end], fields[i+1:end+1])
+	fields[end] = pw
+}
+
+// Groups lists the node groups of ui other than "default", in order.
+func nodeGroups(ui uiContainer) []string {
+	var out []string
+	for _, n := range ui.Nodes {
+		if n.Group != "default" && !contains(out, n.Group) {
+			out = append(out, n.Group)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func newField(n uiNode) Field {
+	a := n.Attributes
+	f := Field{Group: n.Group, Messages: messages(n.Messages)}
+	for _, m := range f.Messages {
+		if m.Kind == "error" {
+			f.Invalid = true
+		}
+	}
+	label := a.Label
+	if n.Meta.Label != nil {
+		label = n.Meta.Label
+	}
+	if label != nil {
+		f.Label = labelText(*label)
+	}
+	switch a.NodeType {
+	case "input", "":
+		f.Name, f.Type, f.Value = a.Name, a.InputType, rawString(a.Value)
+		f.Required, f.Disabled = a.Required, a.Disabled
+		f.Autocomplete, f.Pattern, f.MaxLength = a.Autocomplete, a.Pattern, a.MaxLength
+		f.ID = "f-" + strings.NewReplacer(".", "-", "_", "-").Replace(a.Name)
+		switch a.InputType {
+		case "hidden":
+			f.Kind = "hidden"
+		case "submit", "button":
+			f.Kind = "submit"
+			f.ID = ""
+		case "checkbox":
+			f.Kind = "checkbox"
+		default:
+			f.Kind = "input"
+		}
+		if f.Type == "email" {
+			f.Autocomplete = orDefault(f.Autocomplete, "email")
+		}
+	case "text":
+		f.Kind, f.ID = "text", a.ID
+		if a.Text != nil {
+			f.Text = labelText(*a.Text)
+			f.Secrets = secrets(*a.Text)
+		}
+	case "img":
+		f.Kind, f.ID, f.Src, f.Width, f.Height = "img", a.ID, a.Src, a.Width, a.Height
+	case "a":
+		f.Kind, f.ID, f.Href = "a", a.ID, a.Href
+		if a.Title != nil {
+			f.Title = labelText(*a.Title)
+		}
+	case "script":
+		f.Kind, f.ID, f.Src, f.Async = "script", a.ID, a.Src, a.Async
+		f.Crossorigin, f.Integrity, f.Referrer = a.Crossorigin, a.Integrity, a.Referrerpolicy
+	case "div":
+		f.Kind, f.ID, f.Class = "div", a.ID, a.Class
+	default:
+		f.Kind = "unknown"
+	}
+	return f
+}
+
+// secrets returns the lookup secrets a text node lists (Kratos puts them
+// in the context as {"secrets": [{"text": ...}, ...]}).
+func secrets(t uiText) []string {
+	list, _ := t.Context["secrets"].([]any)
+	var out []string
+	for _, s := range list {
+		if m, ok := s.(map[string]any); ok {
+			if v, ok := m["text"].(string); ok {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+func rawString(v json.RawMessage) string {
+	if len(v) == 0 || string(v) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		return s
+	}
+	// Numbers and booleans are shown as written.
+	return string(v)
+}
+
+func orDefault(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
+}
+
+func messages(in []uiText) []Message {
+	out := make([]Message, 0, len(in))
+	for _, t := range in {
+		kind := t.Type
+		if kind != "error" && kind != "success" {
+			kind = "info"
+		}
+		out = append(out, Message{ID: t.ID, Text: messageText(t), Kind: kind})
+	}
+	return out
+}
+
+// plainEnglish replaces Kratos's texts for the messages users meet most.
+var plainEnglish = map[int64]string{
+	4000006: "The username, email or password is not right. Please check them and try again, or reset your password.",
+	4000007: "An account with this email address or username already exists. Sign in instead, or choose another.",
+	4000028: "An account with this email address or username already exists. Sign in instead, or choose another.",
+	4010001: "This page was open too long and expired. Please sign in again.",
+	4040001: "This page was open too long and expired. Please fill in the form again.",
+	4050001: "This page was open too long and expired. Please make your changes again.",
+	4060004: "This recovery link was already used or has expired. Please ask for a new one below.",
+	4060005: "This recovery request expired. Please ask for a new link below.",
+	4070001: "This verification link was already used or has expired. You can send yourself a new one below.",
+	4070005: "This verification request expired. You can send yourself a new link below.",
+	1050001: "Your changes are saved.",
+	1060002: "If an account uses this address, we sent it a recovery link. It works once; if it does not arrive within a few minutes, look in your spam folder.",
+	1080001: "We sent you a verification link. It works once; if it does not arrive within a few minutes, look in your spam folder.",
+	1080002: "Your email address is verified. Thank you!",
+}
+
+// hooksDown is what users read when Kratos could not reach WorkID's hooks
+// server: Kratos's own text would show an internal URL.
+const hooksDown = "We could not check your email address right now. Please try again in a minute."
+
+func messageText(t uiText) string {
+	if s, ok := plainEnglish[t.ID]; ok {
+		return s
+	}
+	if mentionsHook(t.Text) {
+		return hooksDown
+	}
+	return t.Text
+}
+
+// mentionsHook recognises Kratos's texts about a failed web hook call.
+func mentionsHook(s string) bool {
+	return strings.Contains(s, "/hooks/registration") || strings.Contains(s, "/hooks/settings") ||
+		strings.Contains(s, "webhook") || strings.Contains(s, "giving up after")
+}
+
+// labelOverrides replaces Kratos's labels where WorkID says it better.
+var labelOverrides = map[int64]string{
+	1040001: "Create account", // "Sign up"
+	1010001: "Sign in",        // "Sign in"
+	1070003: "Save",
+}
+
+func labelText(t uiText) string {
+	if s, ok := labelOverrides[t.ID]; ok {
+		return s
+	}
+	return t.Text
+}
+
+// itoa is strconv.Itoa for templates.
+func itoa(n int) string { return strconv.Itoa(n) }
