@@ -4,40 +4,15 @@ import (
 	"errors"
 	"maps"
 	"net/http"
-	"strings"
 
 	"github.com/workid/workid/internal/businessemail"
 )
 
 // CompanyDomainKey is the metadata_public field that records the company
-// domain of an identity's business address.
+// domain of an identity's business address. It is recorded when the
+// address is set, before it is verified: whoever reads it (the ID token's
+// company claim) must pair it with a current verification.
 const CompanyDomainKey = "company_domain"
-
-// registration is called by Kratos before it saves a new identity, for
-// every registration method.
-func (s *Server) registration(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.read(w, r, "registration")
-	if !ok {
-		return
-	}
-	s.answer(w, r, "registration", p)
-}
-
-// settings is called by Kratos before it saves a profile change. The rule
-// applies only to a new address: an account created earlier with a
-// personal address can still change its name.
-func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.read(w, r, "settings")
-	if !ok {
-		return
-	}
-	if p.PreviousEmail != "" && strings.EqualFold(strings.TrimSpace(p.PreviousEmail), strings.TrimSpace(p.Traits.Email)) {
-		s.log.InfoContext(r.Context(), "hook allowed: email unchanged", "event", "settings", "flow_id", p.FlowID)
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	s.answer(w, r, "settings", p)
-}
 
 // read decodes the payload, answering bad requests itself.
 func (s *Server) read(w http.ResponseWriter, r *http.Request, event string) (payload, bool) {
@@ -58,7 +33,7 @@ func (s *Server) read(w http.ResponseWriter, r *http.Request, event string) (pay
 // answer applies the rule to the payload's address: a refusal on the email
 // field, or the company domain recorded on the identity.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, event string, p payload) {
-	d := s.policy.Decide(p.Traits.Email)
+	d := s.policy.Decide(p.Traits.email())
 	if d.Reason == businessemail.OK && s.mx != nil {
 		accepts, err := s.mx.AcceptsMail(r.Context(), d.Address.Domain)
 		switch {
@@ -87,9 +62,9 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, event string, p 
 // refuse answers with the decision's message on the email field, so Kratos
 // shows the form again with it and saves nothing.
 func (s *Server) refuse(w http.ResponseWriter, d businessemail.Decision) {
-	domain := d.Matched
-	if domain == "" || d.Reason == businessemail.LookAlike {
-		domain = d.Address.Domain
+	domain := d.Domain()
+	if len(domain) > maxContextDomain {
+		domain = domain[:maxContextDomain]
 	}
 	writeJSON(w, http.StatusBadRequest, kratosMessages{Messages: []fieldMessages{{
 		InstancePtr: emailPointer,

@@ -19,8 +19,14 @@ type payload struct {
 	PreviousEmail string `json:"previous_email"`
 }
 
-type traits struct {
-	Email string `json:"email"`
+// traits holds the identity's traits. They are read as a map, so only the
+// key "email" exactly counts (a struct field would also match "EMAIL").
+type traits map[string]any
+
+// email returns traits.email when it is a string.
+func (t traits) email() string {
+	s, _ := t["email"].(string)
+	return s
 }
 
 // errTooLarge marks a body over maxBody.
@@ -40,7 +46,7 @@ func decode(w http.ResponseWriter, r *http.Request) (payload, error) {
 	if err := json.Unmarshal(body, &p); err != nil {
 		return p, fmt.Errorf("decode hook body: %w", err)
 	}
-	if p.Traits.Email == "" {
+	if p.Traits.email() == "" {
 		return p, errors.New("decode hook body: no traits.email")
 	}
 	return p, nil
@@ -71,6 +77,10 @@ type messageContext struct {
 	Reason string `json:"reason"`
 	Domain string `json:"domain,omitempty"`
 }
+
+// maxContextDomain bounds the domain echoed in a message's context: it
+// can come from a hostile input.
+const maxContextDomain = 253
 
 // identityUpdate is the 200 answer that changes the identity before Kratos
 // saves it: each field sent replaces that whole field.

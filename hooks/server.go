@@ -39,8 +39,8 @@ func NewServer(key string, policy *businessemail.Policy, mx MailChecker, log *sl
 }
 
 // LoadPolicy reads the lists and operator files cfg names.
-func LoadPolicy(cfg config.Hooks, log *slog.Logger) (*businessemail.Policy, error) {
-	return businessemail.LoadPolicy(cfg.ListsDir, businessemail.OperatorFiles{Allow: cfg.AllowFile, Deny: cfg.DenyFile}, log)
+func LoadPolicy(ctx context.Context, cfg config.Hooks, log *slog.Logger) (*businessemail.Policy, error) {
+	return businessemail.LoadPolicy(ctx, cfg.ListsDir, businessemail.OperatorFiles{Allow: cfg.AllowFile, Deny: cfg.DenyFile}, log)
 }
 
 // NewMailChecker returns the MX checker cfg asks for, or nil.

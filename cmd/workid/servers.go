@@ -25,7 +25,7 @@ func runHooks(ctx context.Context, args, environ []string, stderr io.Writer) err
 		return err
 	}
 	log := logging.New(stderr, cfg.Log)
-	policy, err := hooks.LoadPolicy(cfg, log)
+	policy, err := hooks.LoadPolicy(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func runUI(ctx context.Context, args, environ []string, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	policy, err := businessemail.LoadPolicy(cfg.ListsDir, businessemail.OperatorFiles{}, log)
+	policy, err := businessemail.LoadPolicy(ctx, cfg.ListsDir, businessemail.OperatorFiles{}, log)
 	if err != nil {
 		return err
 	}

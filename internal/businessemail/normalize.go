@@ -28,8 +28,10 @@ type Address struct {
 	// Registrable is the domain a company registers: the public suffix
 	// plus one label ("acme.co.uk" for "mail.acme.co.uk").
 	Registrable string
-	// Skeleton is the Latin look-alike of an internationalised domain made
-	// only of confusable letters ("apple.com" for "аррӏе.com"), else "".
+	// Skeleton is the plain-Latin look-alike of an internationalised
+	// domain: accents dropped and letters drawn like Latin ones replaced
+	// ("gmail.com" for "gmäil.com" or "ɡmail.com"), or "" when the domain
+	// has a letter with no Latin twin or is plain ASCII.
 	Skeleton string
 }
 
@@ -192,6 +194,8 @@ func toASCII(domain string) (ascii, unicodeForm string, r Reason) {
 	if err != nil {
 		return "", "", BadDomain
 	}
+	// A trailing dot in another script ("。") becomes "." only in mapping.
+	a = strings.TrimSuffix(a, ".")
 	u, err := lookup.ToUnicode(a)
 	if err != nil {
 		return "", "", BadDomain

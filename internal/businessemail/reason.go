@@ -75,13 +75,13 @@ func (r Reason) Message(domain, matched string) string {
 	case IPLiteral:
 		return "An address at an IP address cannot be used. " + workAddress
 	case UnknownSuffix:
-		return quote(domain) + " is not a domain that can receive email. Please check it for typos, e.g. name@yourcompany.com."
+		return quote(domain) + " does not end in a real domain ending such as .com or .de. Please check the address for typos."
 	case Reserved:
-		return quote(domain) + " is reserved for examples and tests and cannot receive email. " + workAddress
+		return quote(domain) + " is a reserved name that cannot receive email from the internet. " + workAddress
 	case MixedScript:
 		return "The domain " + quote(domain) + " mixes letters from different alphabets, as look-alike addresses do. Please type your work address again."
 	case LookAlike:
-		return "The domain " + quote(domain) + " imitates " + matched + ". " + workAddress
+		return "The domain " + quote(domain) + " is written with look-alike letters and imitates " + matched + ". " + workAddress
 	case FreeMail:
 		return domain + " is a personal email provider. " + workAddress
 	case Disposable:

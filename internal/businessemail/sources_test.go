@@ -29,8 +29,12 @@ func TestSourcesFile(t *testing.T) {
 		if s.Kind == KindDisposable {
 			kind = "disposable providers"
 		}
-		fmt.Fprintf(&b, "| `%s` (npm) | %s | %s | %s | %d | %s |\n",
-			s.Package, kind, s.Version, s.License, s.Count, s.Homepage)
+		from := "(npm)"
+		if s.Package == supplementSource {
+			from = "(WorkID)"
+		}
+		fmt.Fprintf(&b, "| `%s` %s | %s | %s | %s | %d | %s |\n",
+			s.Package, from, kind, s.Version, s.License, s.Count, s.Homepage)
 	}
 	table := b.String()
 

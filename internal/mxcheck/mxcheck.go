@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"sync"
 	"time"
@@ -76,9 +77,12 @@ func (c *Checker) AcceptsMail(ctx context.Context, domain string) (bool, error) 
 	}
 	c.mu.Lock()
 	if len(c.cache) >= maxEntries {
-		// Forget everything rather than track recency: a full cache is rare
-		// and refilling it is cheap.
-		clear(c.cache)
+		// Drop what has expired; if that is not enough (a flood of new
+		// domains), forget everything rather than track recency.
+		maps.DeleteFunc(c.cache, func(_ string, e entry) bool { return !now.Before(e.expires) })
+		if len(c.cache) >= maxEntries {
+			clear(c.cache)
+		}
 	}
 	c.cache[domain] = entry{accepts: accepts, expires: now.Add(ttl)}
 	c.mu.Unlock()

@@ -239,7 +239,7 @@ func (s *Stack) serveWorkID(out *stack.Output, hooksLn, uiLn net.Listener, noHoo
 		hooksLn.Close()
 	} else {
 		log := logging.New(out.Writer("hooks"), hcfg.Log)
-		policy, err := hooks.LoadPolicy(hcfg, log)
+		policy, err := hooks.LoadPolicy(ctx, hcfg, log)
 		if err != nil {
 			return err
 		}
@@ -249,7 +249,7 @@ func (s *Stack) serveWorkID(out *stack.Output, hooksLn, uiLn net.Listener, noHoo
 		}, hcfg.Log)
 	}
 	ulog := logging.New(out.Writer("ui"), ucfg.Log)
-	policy, err := businessemail.LoadPolicy(ucfg.ListsDir, businessemail.OperatorFiles{}, ulog)
+	policy, err := businessemail.LoadPolicy(ctx, ucfg.ListsDir, businessemail.OperatorFiles{}, ulog)
 	if err != nil {
 		return err
 	}
