@@ -116,9 +116,12 @@ func (s *Server) verificationOutcome(r *http.Request, f *flow, p *flowPage) {
 		return
 	}
 	p.Heading = "This link cannot be used again"
-	p.Intro = ""
-	if _, err := s.whoami(r.Context(), r.Header.Get("Cookie")); err == nil {
-		p.Resend = true
+	p.Intro = "Enter your work email and we will send you a new single-use link."
+	if sess, err := s.whoami(r.Context(), r.Header.Get("Cookie")); err == nil {
+		// Signed in: one button sends a new link to the account's address.
+		p.Resend, p.User = true, &sess.Identity
+		p.Intro = "We can send a new single-use link to " + sess.Identity.Traits.Email + "."
+		p.Form.Fields = nil
 	}
 }
 

@@ -30,19 +30,23 @@ func setNotice(w http.ResponseWriter, code string) {
 	http.SetCookie(w, &http.Cookie{Name: noticeCookie, Value: code, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
-// withNotice reads a pending notice into the request's context and clears
-// the cookie, so it shows once.
+// withNotice reads a pending notice into the request's context. The
+// cookie is cleared by the page that shows it (render), not by a redirect
+// on the way there.
 func withNotice(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(noticeCookie)
-		if err != nil {
-			next.ServeHTTP(w, r)
-			return
-		}
-		http.SetCookie(w, &http.Cookie{Name: noticeCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-		if m, ok := notices[c.Value]; ok {
-			r = r.WithContext(context.WithValue(r.Context(), noticeKey{}, &m))
+		if c, err := r.Cookie(noticeCookie); err == nil {
+			if m, ok := notices[c.Value]; ok {
+				r = r.WithContext(context.WithValue(r.Context(), noticeKey{}, &m))
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// clearNotice deletes the notice cookie once a page has shown it.
+func clearNotice(w http.ResponseWriter, r *http.Request) {
+	if _, err := r.Cookie(noticeCookie); err == nil {
+		http.SetCookie(w, &http.Cookie{Name: noticeCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	}
 }

@@ -1,0 +1,210 @@
+package selfserviceui_test
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/workid/workid/internal/browsertest"
+	"github.com/workid/workid/internal/stacktest"
+)
+
+var st *stacktest.Stack
+
+func TestMain(m *testing.M) { stacktest.Main(m, &st, stacktest.Options{}) }
+
+var screenshots = flag.Bool("screenshots", false, "save a screenshot of every page of the journey into docs/screenshots/")
+
+// journey drives one browser through the pages and checks what a person
+// would see.
+type journey struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+// step bounds one step, so a page that never shows fails in seconds.
+func (j *journey) step() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(j.ctx, 20*time.Second)
+}
+
+func (j *journey) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	j.t.Helper()
+	ctx, cancel := j.step()
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		j.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// submit clicks a button that sends a form and waits for the next page.
+func (j *journey) submit(what, selector string) {
+	j.t.Helper()
+	ctx, cancel := j.step()
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(selector))); err != nil {
+		j.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func (j *journey) text(selector string) string {
+	j.t.Helper()
+	ctx, cancel := j.step()
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(selector)))
+	if err != nil {
+		j.t.Fatalf("read %s: %v", selector, err)
+	}
+	return s
+}
+
+func (j *journey) eval(expr string) []string {
+	j.t.Helper()
+	v, err := chromedp.Run(j.ctx, chromedp.Evaluate[[]string](expr))
+	if err != nil {
+		j.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+func (j *journey) wantText(selector, want string) {
+	j.t.Helper()
+	if got := j.text(selector); !strings.Contains(got, want) {
+		j.t.Fatalf("%s reads %q, want it to contain %q", selector, got, want)
+	}
+}
+
+// shot saves a full-page screenshot as docs/screenshots/NAME.png when the
+// test runs with -screenshots.
+func (j *journey) shot(name string) {
+	j.t.Helper()
+	png, err := chromedp.Run(j.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		j.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if !*screenshots {
+		return
+	}
+	if err := os.WriteFile(filepath.Join("..", "docs", "screenshots", name+".png"), png, 0o644); err != nil {
+		j.t.Fatal(err)
+	}
+}
+
+func (j *journey) disabledServices() []string {
+	return j.eval(`[...document.querySelectorAll("li.service.disabled h3")].map(e => e.textContent)`)
+}
+
+func (j *journey) fillRegistration(u stacktest.User) {
+	j.do("fill in the registration form",
+		chromedp.SetValue(chromedp.CSS("#f-traits-name-first"), u.First),
+		chromedp.SetValue(chromedp.CSS("#f-traits-name-last"), u.Last),
+		chromedp.SetValue(chromedp.CSS("#f-traits-username"), u.Username),
+		chromedp.SetValue(chromedp.CSS("#f-traits-email"), u.Email),
+		chromedp.SetValue(chromedp.CSS("#f-password"), u.Password),
+	)
+}
+
+// lastLink waits for n messages to address and returns the verification
+// link of the newest.
+func lastLink(t *testing.T, address string, n int) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	msgs, err := st.WaitForMail(ctx, address, n)
+	if err != nil {
+		t.Fatalf("mail to %s: %v", address, err)
+	}
+	link, err := msgs[len(msgs)-1].Link("/self-service/verification")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return link
+}
+
+// TestJourney is the whole story of a new user, in a real browser.
+func TestJourney(t *testing.T) {
+	ctx, cancel := context.WithTimeout(browsertest.New(t), 4*time.Minute)
+	defer cancel()
+	j := &journey{t: t, ctx: ctx}
+	u := stacktest.NewUser("gmail.com")
+
+	// 1. A personal address is refused on the email field; nothing else is lost.
+	j.do("open registration", chromedp.Navigate(st.UIURL+"/registration"), chromedp.WaitVisible(chromedp.CSS("#f-traits-email")))
+	j.shot("registration")
+	j.fillRegistration(u)
+	j.submit("register with gmail", `button[name="method"][value="password"]`)
+	j.wantText("#f-traits-email-msg", "gmail.com is a personal email provider. Please use your work address")
+	if got := j.eval(`[document.querySelector("#f-traits-username").value]`); got[0] != u.Username {
+		t.Errorf("after the refusal the username field holds %q, want %q kept", got, u.Username)
+	}
+	j.shot("registration-refused")
+
+	// 2. A business address: signed in, on the dashboard, support disabled.
+	u.Email = strings.Replace(u.Email, "@gmail.com", "@northwind-traders.com", 1)
+	j.fillRegistration(u)
+	j.submit("register with a business address", `button[name="method"][value="password"]`)
+	j.do("dashboard", chromedp.WaitVisible(chromedp.CSS("li.service")))
+	j.wantText("h1", "Hello, "+u.First)
+	j.wantText(".email-state", "Not verified yet")
+	if got := j.disabledServices(); strings.Join(got, ",") != "Product support,System notifications" {
+		t.Errorf("disabled services before verification = %q, want Product support and System notifications", got)
+	}
+	j.wantText("li.service.disabled .reason", "needs a verified address")
+	j.shot("dashboard-unverified")
+
+	// 3. The link in the mail verifies the address.
+	link := lastLink(t, u.Email, 1)
+	j.do("follow the verification link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1")))
+	j.wantText("h1", "Your email address is verified")
+	j.shot("verified")
+	j.do("dashboard", chromedp.Navigate(st.UIURL+"/"), chromedp.WaitVisible(chromedp.CSS("li.service")))
+	j.wantText(".email-state", "Verified")
+	if got := j.disabledServices(); len(got) != 0 {
+		t.Errorf("disabled services after verification = %q, want none", got)
+	}
+	j.shot("dashboard-verified")
+
+	// 4. The link works once.
+	j.do("follow the link again", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1")))
+	j.wantText("h1", "This link cannot be used again")
+	j.wantText(".messages", "already used or has expired")
+	j.shot("link-used")
+
+	// 5. Profile: a personal address is refused; another business address is saved unverified.
+	j.do("open the profile", chromedp.Navigate(st.UIURL+"/settings"), chromedp.WaitVisible(chromedp.CSS("#profile #f-traits-email")))
+	j.shot("profile")
+	j.do("type a free address", chromedp.SetValue(chromedp.CSS("#profile #f-traits-email"), "ann.lee@yahoo.co.uk"))
+	j.submit("save a free address", `#profile button[value="profile"]`)
+	j.wantText("#profile #f-traits-email-msg", "yahoo.co.uk is a personal email provider")
+	j.shot("profile-refused")
+
+	second := strings.Replace(u.Email, "@northwind-traders.com", "@contoso-engineering.com", 1)
+	j.do("type a new business address", chromedp.SetValue(chromedp.CSS("#profile #f-traits-email"), second))
+	j.submit("save it", `#profile button[value="profile"]`)
+	j.do("profile again", chromedp.WaitVisible(chromedp.CSS("#verification")))
+	j.wantText("#verification .address", second)
+	j.wantText("#verification", "Not verified yet")
+	j.do("dashboard", chromedp.Navigate(st.UIURL+"/"), chromedp.WaitVisible(chromedp.CSS("li.service")))
+	if got := j.disabledServices(); len(got) != 2 {
+		t.Errorf("disabled services after the change = %q, want the two that need email", got)
+	}
+
+	// 6. "Send me a verification link", then verify from the new mail.
+	j.do("profile", chromedp.Navigate(st.UIURL+"/settings"), chromedp.WaitVisible(chromedp.CSS("#verification button")))
+	j.submit("send a link", "#verification button")
+	j.wantText(".notice", "We sent a verification link")
+	j.shot("link-sent")
+	link = lastLink(t, strings.ToLower(second), 2) // Kratos's own mail on the change, then ours
+	j.do("follow the new link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1")))
+	j.wantText("h1", "Your email address is verified")
+	j.do("dashboard", chromedp.Navigate(st.UIURL+"/"), chromedp.WaitVisible(chromedp.CSS("li.service")))
+	if got := j.disabledServices(); len(got) != 0 {
+		t.Errorf("disabled services after verifying the new address = %q, want none", got)
+	}
+	j.wantText(".email-state", "Verified")
+}
