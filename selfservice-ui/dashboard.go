@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/workid/workid/internal/emailstate"
+
 	"github.com/workid/workid/internal/businessemail"
 )
 
@@ -40,6 +42,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, err)
 		return
 	}
+	s.render(w, r, http.StatusOK, "dashboard", s.newDashboardPage(r, ident, st))
+}
+
+// newDashboardPage builds the dashboard's data.
+func (s *Server) newDashboardPage(r *http.Request, ident *identity, st emailstate.State) dashboardPage {
 	p := dashboardPage{
 		page:  s.page(r, "Dashboard", "wide"),
 		Name:  orDefault(ident.Traits.Name.First, ident.Traits.Username),
@@ -55,7 +62,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Services = append(p.Services, v)
 	}
-	s.render(w, r, http.StatusOK, "dashboard", p)
+	return p
 }
 
 // personal reports an account still on a personal address: the lists

@@ -89,16 +89,21 @@ func (s *Server) showFlow(k flowKind) http.HandlerFunc {
 			s.flowFailed(w, r, k, err)
 			return
 		}
-		p := flowPage{
-			page:    s.page(r, k.title, "narrow"),
-			Heading: k.heading, Intro: k.intro, Links: k.links,
-			Form: withNonce(newForm(f.UI), nonceFrom(r.Context())),
-		}
-		if k.name == "verification" {
-			s.verificationOutcome(r, f, &p)
-		}
-		s.render(w, r, http.StatusOK, "flow", p)
+		s.render(w, r, http.StatusOK, "flow", s.newFlowPage(r, k, f))
 	}
+}
+
+// newFlowPage builds a flow page's data.
+func (s *Server) newFlowPage(r *http.Request, k flowKind, f *flow) flowPage {
+	p := flowPage{
+		page:    s.page(r, k.title, "narrow"),
+		Heading: k.heading, Intro: k.intro, Links: k.links,
+		Form: withNonce(newForm(f.UI), nonceFrom(r.Context())),
+	}
+	if k.name == "verification" {
+		s.verificationOutcome(r, f, &p)
+	}
+	return p
 }
 
 // verificationOutcome turns a finished verification into a success page,
@@ -139,6 +144,12 @@ func (s *Server) flowFailed(w http.ResponseWriter, r *http.Request, k flowKind, 
 	case ae.Status == http.StatusUnauthorized:
 		q := url.Values{"return_to": {s.uiURL("/" + k.name)}}
 		http.Redirect(w, r, "/login?"+q.Encode(), http.StatusSeeOther)
+	case ae.Status == http.StatusForbidden && r.Header.Get("Cookie") == "":
+		// Kratos's CSRF check needs its cookie: a browser that keeps none
+		// would be sent round in circles by a restart.
+		s.fail(w, r, http.StatusBadRequest, "Please allow cookies",
+			"WorkID needs cookies to sign you in and keep you signed in. Please allow cookies for this site and try again.",
+			"/"+k.name, nil)
 	case ae.Status == http.StatusForbidden || ae.Status == http.StatusNotFound || ae.Status == http.StatusGone:
 		s.log.InfoContext(r.Context(), "flow restarted", "flow", k.name, "status", ae.Status, "reason", ae.Body.Error.ID)
 		setNotice(w, "expired")

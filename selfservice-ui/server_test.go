@@ -24,7 +24,7 @@ func testConfig(dead string) config.UI {
 	}
 }
 
-func deadURL(t *testing.T) string {
+func deadURL(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+
+	"github.com/workid/workid/internal/emailstate"
 )
 
 // settingsPage is the data of the Profile page.
@@ -29,6 +31,7 @@ var sectionTitles = map[string][2]string{
 	"webauthn":      {"Security keys", ""},
 	"passkey":       {"Passkeys", ""},
 	"oidc":          {"Linked accounts", ""},
+	"default":       {"More", ""},
 }
 
 // settings is the Profile page: the Kratos settings flow, one form per
@@ -58,6 +61,11 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, err)
 		return
 	}
+	s.render(w, r, http.StatusOK, "settings", s.newSettingsPage(r, f, ident, st))
+}
+
+// newSettingsPage builds the Profile page's data: one section per method.
+func (s *Server) newSettingsPage(r *http.Request, f *flow, ident *identity, st emailstate.State) settingsPage {
 	p := settingsPage{page: s.page(r, "Profile", "wide"), Messages: messages(f.UI.Messages), Email: newEmailView(st)}
 	p.Nav, p.User = "settings", ident
 	for _, g := range nodeGroups(f.UI) {
@@ -69,5 +77,5 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
 		form.Messages = nil // flow messages are shown once, above the sections
 		p.Sections = append(p.Sections, section{ID: g, Title: t[0], Intro: t[1], Form: form})
 	}
-	s.render(w, r, http.StatusOK, "settings", p)
+	return p
 }

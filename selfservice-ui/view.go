@@ -55,18 +55,18 @@ type Message struct {
 }
 
 // newForm builds the form of ui with the nodes of the given groups, plus
-// the "default" group (the CSRF token, traits shared by methods). With no
-// groups, every node is included.
+// the hidden inputs of the "default" group (the CSRF token), which every
+// form must send. With no groups, every node is included.
 func newForm(ui uiContainer, groups ...string) Form {
 	f := Form{Action: ui.Action, Method: strings.ToUpper(ui.Method), Messages: messages(ui.Messages)}
 	if f.Method == "" {
 		f.Method = "POST"
 	}
 	for _, n := range ui.Nodes {
-		if len(groups) > 0 && n.Group != "default" && !contains(groups, n.Group) {
+		fld := newField(n)
+		if len(groups) > 0 && !contains(groups, n.Group) && (n.Group != "default" || fld.Kind != "hidden") {
 			continue
 		}
-		fld := newField(n)
 		if fld.Kind == "hidden" {
 			f.Hidden = append(f.Hidden, fld)
 			continue
@@ -94,11 +94,12 @@ func passwordLast(fields []Field) {
 	fields[end] = pw
 }
 
-// Groups lists the node groups of ui other than "default", in order.
+// nodeGroups lists the node groups of ui that have visible nodes, in order
+// (the "default" group only when it has more than hidden inputs).
 func nodeGroups(ui uiContainer) []string {
 	var out []string
 	for _, n := range ui.Nodes {
-		if n.Group != "default" && !contains(out, n.Group) {
+		if !contains(out, n.Group) && newField(n).Kind != "hidden" {
 			out = append(out, n.Group)
 		}
 	}

@@ -1,0 +1,149 @@
+package selfserviceui
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/emailstate"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden pages in testdata/pages/")
+
+func testServer(t testing.TB) *Server {
+	t.Helper()
+	policy, err := businessemail.LoadPolicy(context.Background(), "../config/lists/node_modules", businessemail.OperatorFiles{}, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewServer(testConfig(deadURL(t)), policy, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Now = func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }
+	return s
+}
+
+// pageRequest is a request as the security middleware leaves it, with a
+// fixed nonce so the golden pages are stable.
+func pageRequest(path string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, path, nil)
+	return r.WithContext(context.WithValue(r.Context(), nonceKey{}, "test-nonce"))
+}
+
+func testIdentity(first, email string, verifiedDaysAgo int) (*identity, emailstate.State) {
+	ident := &identity{ID: "00000000-0000-0000-0000-000000000001"}
+	ident.Traits.Email, ident.Traits.Username = email, "ann_lee"
+	ident.Traits.Name.First, ident.Traits.Name.Last = first, "Lee"
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	addr := emailstate.Address{Value: email}
+	if verifiedDaysAgo >= 0 {
+		at := now.AddDate(0, 0, -verifiedDaysAgo)
+		addr.Verified, addr.VerifiedAt = true, &at
+	}
+	return ident, emailstate.Of(addr, nil, now, emailstate.DefaultMaxAge)
+}
+
+// TestPages renders every page from recorded Kratos flows and compares
+// the HTML with golden files (go test -run TestPages -update rewrites them).
+func TestPages(t *testing.T) {
+	s := testServer(t)
+	flowPageOf := func(k flowKind, name string) func(*http.Request) (string, any) {
+		return func(r *http.Request) (string, any) { return "flow", s.newFlowPage(r, k, loadFlow(t, name)) }
+	}
+	cases := map[string]func(*http.Request) (string, any){
+		"registration":          flowPageOf(registrationFlow, "registration"),
+		"registration-refused":  flowPageOf(registrationFlow, "registration-refused"),
+		"login":                 flowPageOf(loginFlow, "login"),
+		"login-wrong-password":  flowPageOf(loginFlow, "login-wrong-password"),
+		"recovery":              flowPageOf(recoveryFlow, "recovery"),
+		"verification":          flowPageOf(verificationFlow, "verification"),
+		"verification-passed":   flowPageOf(verificationFlow, "verification-passed"),
+		"verification-used":     flowPageOf(verificationFlow, "verification-used"),
+		"settings": func(r *http.Request) (string, any) {
+			ident, st := testIdentity("Ann", "ann.lee@acme-widgets.com", 10)
+			return "settings", s.newSettingsPage(r, loadFlow(t, "settings"), ident, st)
+		},
+		"settings-every-node": func(r *http.Request) (string, any) {
+			ident, st := testIdentity("<script>alert(1)</script>", "ann@acme-widgets.com", -1)
+			return "settings", s.newSettingsPage(r, loadFlow(t, "all-nodes"), ident, st)
+		},
+		"dashboard-unverified": func(r *http.Request) (string, any) {
+			ident, st := testIdentity("Ann", "ann.lee@acme-widgets.com", -1)
+			return "dashboard", s.newDashboardPage(r, ident, st)
+		},
+		"dashboard-verified": func(r *http.Request) (string, any) {
+			ident, st := testIdentity("Ann", "ann.lee@acme-widgets.com", 10)
+			return "dashboard", s.newDashboardPage(r, ident, st)
+		},
+		"dashboard-expired-personal": func(r *http.Request) (string, any) {
+			ident, st := testIdentity("<script>alert(1)</script>", "ann@gmail.com", 400)
+			return "dashboard", s.newDashboardPage(r, ident, st)
+		},
+		"error": func(r *http.Request) (string, any) {
+			return "error", errorPage{page: s.page(r, "Something went wrong", "narrow"), Heading: "We could not check your email address", Text: hooksDown, Retry: "/registration", Reference: "req-1"}
+		},
+	}
+	for name, build := range cases {
+		t.Run(name, func(t *testing.T) {
+			r := pageRequest("/" + name)
+			tpl, data := build(r)
+			rec := httptest.NewRecorder()
+			s.render(rec, r, http.StatusOK, tpl, data)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("render %s = %d: %s", name, rec.Code, rec.Body)
+			}
+			body := rec.Body.Bytes()
+			if bytes.Contains(body, []byte("<script>alert(1)")) {
+				t.Errorf("%s shows a trait unescaped", name)
+			}
+			goldenPage(t, filepath.Join("testdata", "pages", name+".html"), body)
+		})
+	}
+}
+
+func goldenPage(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run TestPages -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden page; if the change is meant, run go test -run TestPages -update\n%s", path, firstDiff(string(want), string(got)))
+	}
+}
+
+// firstDiff shows the first differing line of two pages.
+func firstDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := range max(len(wl), len(gl)) {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return "line " + itoa(i+1) + ":\n  want: " + w + "\n  got:  " + g
+		}
+	}
+	return ""
+}

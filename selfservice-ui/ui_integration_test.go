@@ -1,0 +1,201 @@
+package selfserviceui_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/workid/workid/internal/stacktest"
+)
+
+// browser is a plain HTTP client with cookies, for what needs no script.
+type browser struct {
+	t *testing.T
+	c *http.Client
+}
+
+func newBrowser(t *testing.T) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, c: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+}
+
+// get follows redirects and returns the final URL, status and body.
+func (b *browser) get(u string) (*url.URL, int, string) {
+	b.t.Helper()
+	resp, err := b.c.Get(u)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.Request.URL, resp.StatusCode, string(body)
+}
+
+func (b *browser) post(u string, form url.Values, header http.Header) (*url.URL, int, string) {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.Request.URL, resp.StatusCode, string(body)
+}
+
+var (
+	actionRE = regexp.MustCompile(`<form action="([^"]+)" method="POST"`)
+	csrfRE   = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+)
+
+// register fills in the registration page as a browser without scripts would.
+func (b *browser) register(st *stacktest.Stack, u stacktest.User) (*url.URL, int, string) {
+	b.t.Helper()
+	_, _, page := b.get(st.UIURL + "/registration")
+	action, csrf := actionRE.FindStringSubmatch(page), csrfRE.FindStringSubmatch(page)
+	if action == nil || csrf == nil {
+		b.t.Fatalf("registration page without a form:\n%s", page)
+	}
+	return b.post(unescape(action[1]), url.Values{
+		"csrf_token": {unescape(csrf[1])}, "method": {"password"}, "password": {u.Password},
+		"traits.email": {u.Email}, "traits.username": {u.Username},
+		"traits.name.first": {u.First}, "traits.name.last": {u.Last},
+	}, nil)
+}
+
+func unescape(s string) string {
+	return strings.NewReplacer("&amp;", "&", "&#43;", "+", "&#61;", "=", "&#34;", `"`).Replace(s)
+}
+
+// A flow that expired or never existed starts again, with a short note.
+func TestUnknownFlowStartsAgain(t *testing.T) {
+	b := newBrowser(t)
+	final, status, body := b.get(st.UIURL + "/registration?flow=8a0c3a5e-1f0e-4e5b-9a4e-2b1d7d3f9c10")
+	if status != http.StatusOK || final.Query().Get("flow") == "8a0c3a5e-1f0e-4e5b-9a4e-2b1d7d3f9c10" || !strings.Contains(body, "Create your WorkID account") {
+		t.Fatalf("unknown flow ended at %s (%d), want a new registration flow", final, status)
+	}
+	if !strings.Contains(body, "That page had expired, so we started it again") {
+		t.Error("the new flow does not say why the page started again")
+	}
+	if _, _, again := b.get(final.String()); strings.Contains(again, "That page had expired") {
+		t.Error("the note shows a second time")
+	}
+}
+
+// Pages that need a session send the browser to sign in first.
+func TestSignInRequired(t *testing.T) {
+	for path, wantReturn := range map[string]bool{"/": false, "/settings": true} {
+		b := newBrowser(t)
+		final, status, body := b.get(st.UIURL + path)
+		if status != http.StatusOK || final.Path != "/login" || !strings.Contains(body, "Sign in to WorkID") {
+			t.Errorf("GET %s without a session ended at %s (%d), want the sign-in page", path, final, status)
+		}
+		if wantReturn && !strings.Contains(body, url.QueryEscape(st.UIURL+"/settings")) && !strings.Contains(final.RawQuery, "flow=") {
+			t.Errorf("GET %s: sign-in does not lead back", path)
+		}
+	}
+}
+
+// A browser that keeps no cookies is told so, not sent round in circles.
+func TestNoCookies(t *testing.T) {
+	c := &http.Client{Timeout: 30 * time.Second}
+	resp, err := c.Get(st.UIURL + "/login")
+	if err != nil {
+		t.Fatalf("GET /login without cookies: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "Please allow cookies") {
+		t.Errorf("without cookies: %d, want 400 with the cookies page", resp.StatusCode)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	b := newBrowser(t)
+	resp, err := b.c.Get(st.UIURL + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	h := resp.Header
+	csp := h.Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'self'", "frame-ancestors 'none'", "'nonce-", "object-src 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+		t.Errorf("CSP %q allows inline code", csp)
+	}
+	for k, want := range map[string]string{"Referrer-Policy": "same-origin", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"} {
+		if got := h.Get(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+}
+
+// "Send me a verification link": once a minute at most, and never from
+// another site.
+func TestSendLinkLimits(t *testing.T) {
+	b := newBrowser(t)
+	u := stacktest.NewUser("tailspin-aviation.com")
+	final, status, body := b.register(st, u)
+	if status != http.StatusOK || final.Path != "/" || !strings.Contains(body, "Hello, "+u.First) {
+		t.Fatalf("registration ended at %s (%d), want the dashboard", final, status)
+	}
+	send := func(header http.Header) (int, string) {
+		_, status, body := b.post(st.UIURL+"/verification/send", nil, header)
+		return status, body
+	}
+	if status, body := send(nil); status != http.StatusOK || !strings.Contains(body, "We sent a verification link") {
+		t.Fatalf("first send: %d, want the sent note; page:\n%s", status, body)
+	}
+	if status, body := send(nil); status != http.StatusOK || !strings.Contains(body, "Please wait a minute") {
+		t.Errorf("second send within a minute: %d, want the limit note", status)
+	}
+	ctx := t.Context()
+	msgs, err := st.WaitForMail(ctx, u.Email, 2) // Kratos's on registration, ours
+	if err != nil || len(msgs) != 2 {
+		t.Errorf("mails to %s = %d (%v), want 2: the limited request sent nothing", u.Email, len(msgs), err)
+	}
+	if status, _ := send(http.Header{"Origin": {"https://evil.example"}, "Sec-Fetch-Site": {"cross-site"}}); status != http.StatusForbidden {
+		t.Errorf("send from another site: %d, want 403", status)
+	}
+}
+
+// With the hooks server down, the user reads a plain sentence, never
+// Kratos's text with the hook's internal URL, and nothing is saved.
+func TestHooksDownPage(t *testing.T) {
+	down, err := stacktest.Start(t.Context(), stacktest.Options{NoHooks: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer down.Close()
+	b := newBrowser(t)
+	u := stacktest.NewUser("fabrikam-logistics.com")
+	final, status, body := b.register(down, u)
+	if final.Path != "/error" || status != http.StatusServiceUnavailable {
+		t.Errorf("registration with the hooks down ended at %s (%d), want /error with 503", final, status)
+	}
+	if !strings.Contains(body, "We could not check your email address right now. Please try again in a minute.") {
+		t.Errorf("the page does not say what happened:\n%s", body)
+	}
+	for _, leak := range []string{"/hooks/registration", down.HooksURL, "dial tcp", "giving up"} {
+		if strings.Contains(body, leak) {
+			t.Errorf("the page shows %q", leak)
+		}
+	}
+	ids, err := down.IdentitiesByEmail(t.Context(), u.Email)
+	if err != nil || len(ids) != 0 {
+		t.Errorf("identities saved for %s: %d (%v), want none", u.Email, len(ids), err)
+	}
+}

@@ -1,0 +1,129 @@
+package selfserviceui
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func loadFlow(t testing.TB, name string) *flow {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "flows", name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f flow
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return &f
+}
+
+func fieldNames(f Form) []string {
+	var out []string
+	for _, fld := range f.Fields {
+		out = append(out, fld.Kind+":"+fld.Name)
+	}
+	return out
+}
+
+func TestNewFormRegistration(t *testing.T) {
+	f := newForm(loadFlow(t, "registration").UI)
+	want := []string{"input:traits.name.first", "input:traits.name.last", "input:traits.username", "input:traits.email", "input:password", "submit:method"}
+	if got := fieldNames(f); !slices.Equal(got, want) {
+		t.Errorf("registration fields = %v, want %v (password last, then the button)", got, want)
+	}
+	if len(f.Hidden) != 1 || f.Hidden[0].Name != "csrf_token" || f.Hidden[0].Value == "" {
+		t.Errorf("hidden = %+v, want the CSRF token", f.Hidden)
+	}
+	if f.Method != "POST" || f.Action == "" {
+		t.Errorf("form posts %s to %q", f.Method, f.Action)
+	}
+	email := f.Fields[3]
+	if email.Label != "Work email" || email.Type != "email" || !email.Required || email.Autocomplete != "email" || email.ID != "f-traits-email" {
+		t.Errorf("email field = %+v", email)
+	}
+	if f.Fields[5].Label != "Create account" {
+		t.Errorf("submit label = %q, want WorkID's %q", f.Fields[5].Label, "Create account")
+	}
+}
+
+func TestNewFormMessages(t *testing.T) {
+	refused := newForm(loadFlow(t, "registration-refused").UI)
+	i := slices.IndexFunc(refused.Fields, func(f Field) bool { return f.Name == "traits.email" })
+	email := refused.Fields[i]
+	if !email.Invalid || len(email.Messages) != 1 || email.Messages[0].ID != 9100012 || email.Value != "ann@gmail.com" {
+		t.Errorf("refused email field = %+v, want the hook's message beside the typed value", email)
+	}
+	login := newForm(loadFlow(t, "login-wrong-password").UI)
+	if len(login.Messages) != 1 || login.Messages[0].Text != plainEnglish[4000006] || login.Messages[0].Kind != "error" {
+		t.Errorf("wrong-password messages = %+v, want WorkID's plain English", login.Messages)
+	}
+}
+
+func TestNewFormEveryNodeType(t *testing.T) {
+	f := withNonce(newForm(loadFlow(t, "all-nodes").UI), "page-nonce")
+	kinds := map[string]int{}
+	for _, fld := range f.Fields {
+		kinds[fld.Kind]++
+	}
+	for _, k := range []string{"input", "submit", "img", "text", "checkbox", "a", "script", "div"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s field from all-nodes.json (kinds %v)", k, kinds)
+		}
+	}
+	for _, fld := range f.Fields {
+		switch fld.Kind {
+		case "script":
+			if fld.Nonce != "page-nonce" || fld.Integrity != "sha512-abc" || !fld.Async {
+				t.Errorf("script = %+v, want the page's nonce and Kratos's integrity", fld)
+			}
+		case "text":
+			if fld.ID == "lookup_secret_codes" && !slices.Equal(fld.Secrets, []string{"abcd-1234", "efgh-5678"}) {
+				t.Errorf("lookup secrets = %v", fld.Secrets)
+			}
+		case "unknown":
+			t.Errorf("unknown node %+v", fld)
+		}
+	}
+	if got := f.Messages; len(got) != 2 || got[0].Text != "Your changes are saved." || got[1].Text != "A message Kratos sends that WorkID does not rephrase." {
+		t.Errorf("flow messages = %+v, want the saved text rephrased and the other as sent", got)
+	}
+	if groups := nodeGroups(loadFlow(t, "all-nodes").UI); !slices.Equal(groups, []string{"profile", "password", "totp", "lookup_secret", "default", "webauthn", "oidc", "captcha"}) {
+		t.Errorf("groups = %v", groups)
+	}
+}
+
+func TestMessageTextHidesHookFailures(t *testing.T) {
+	for _, text := range []string{
+		`POST http://127.0.0.1:4456/hooks/registration giving up after 3 attempt(s): Post "http://127.0.0.1:4456/hooks/registration": dial tcp 127.0.0.1:4456: connect: connection refused`,
+		"a webhook target returned an error",
+	} {
+		if got := messageText(uiText{ID: 5000001, Text: text}); got != hooksDown {
+			t.Errorf("messageText(%q) = %q, want %q", text, got, hooksDown)
+		}
+	}
+}
+
+func TestSafeReturnTo(t *testing.T) {
+	s := &Server{}
+	s.cfg.PublicURL = "http://127.0.0.1:4455"
+	tests := map[string]string{
+		"http://127.0.0.1:4455/settings":       "http://127.0.0.1:4455/settings",
+		"http://127.0.0.1:4455/?x=1":           "http://127.0.0.1:4455/?x=1",
+		"https://evil.example/":                "",
+		"//evil.example/":                      "",
+		"http://127.0.0.1:4455@evil.example/":  "",
+		"http://user@127.0.0.1:4455/":          "",
+		"javascript:alert(1)":                  "",
+		"http://127.0.0.1:4456/hooks/settings": "",
+		"":                                     "",
+	}
+	for in, want := range tests {
+		if got := s.safeReturnTo(in); got != want {
+			t.Errorf("safeReturnTo(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
