@@ -60,14 +60,14 @@ func TestPages(t *testing.T) {
 		return func(r *http.Request) (string, any) { return "flow", s.newFlowPage(r, k, loadFlow(t, name)) }
 	}
 	cases := map[string]func(*http.Request) (string, any){
-		"registration":          flowPageOf(registrationFlow, "registration"),
-		"registration-refused":  flowPageOf(registrationFlow, "registration-refused"),
-		"login":                 flowPageOf(loginFlow, "login"),
-		"login-wrong-password":  flowPageOf(loginFlow, "login-wrong-password"),
-		"recovery":              flowPageOf(recoveryFlow, "recovery"),
-		"verification":          flowPageOf(verificationFlow, "verification"),
-		"verification-passed":   flowPageOf(verificationFlow, "verification-passed"),
-		"verification-used":     flowPageOf(verificationFlow, "verification-used"),
+		"registration":         flowPageOf(registrationFlow, "registration"),
+		"registration-refused": flowPageOf(registrationFlow, "registration-refused"),
+		"login":                flowPageOf(loginFlow, "login"),
+		"login-wrong-password": flowPageOf(loginFlow, "login-wrong-password"),
+		"recovery":             flowPageOf(recoveryFlow, "recovery"),
+		"verification":         flowPageOf(verificationFlow, "verification"),
+		"verification-passed":  flowPageOf(verificationFlow, "verification-passed"),
+		"verification-used":    flowPageOf(verificationFlow, "verification-used"),
 		"settings": func(r *http.Request) (string, any) {
 			ident, st := testIdentity("Ann", "ann.lee@acme-widgets.com", 10)
 			return "settings", s.newSettingsPage(r, loadFlow(t, "settings"), ident, st)
