@@ -11,7 +11,7 @@ import (
 
 // dashboardPage is the data of the dashboard.
 type dashboardPage struct {
-	page
+	Page     page
 	Name     string
 	Email    emailView
 	Services []serviceView
@@ -48,11 +48,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 // newDashboardPage builds the dashboard's data.
 func (s *Server) newDashboardPage(r *http.Request, ident *identity, st emailstate.State) dashboardPage {
 	p := dashboardPage{
-		page:  s.page(r, "Dashboard", "wide"),
+		Page:  s.page(r, "Dashboard", "wide"),
 		Name:  orDefault(ident.Traits.Name.First, ident.Traits.Username),
 		Email: newEmailView(st),
 	}
-	p.Nav, p.User = "dashboard", ident
+	p.Page.Nav, p.Page.User = "dashboard", ident
 	p.Personal = s.personal(ident)
 	for _, svc := range s.services {
 		v := serviceView{Service: svc, Enabled: true}

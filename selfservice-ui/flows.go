@@ -43,7 +43,7 @@ var (
 
 // flowPage is the data of a login, registration, recovery or verification page.
 type flowPage struct {
-	page
+	Page           page
 	Heading, Intro string
 	Form           Form
 	Links          []link
@@ -96,7 +96,7 @@ func (s *Server) showFlow(k flowKind) http.HandlerFunc {
 // newFlowPage builds a flow page's data.
 func (s *Server) newFlowPage(r *http.Request, k flowKind, f *flow) flowPage {
 	p := flowPage{
-		page:    s.page(r, k.title, "narrow"),
+		Page:    s.page(r, k.title, "narrow"),
 		Heading: k.heading, Intro: k.intro, Links: k.links,
 		Form: withNonce(newForm(f.UI), nonceFrom(r.Context())),
 	}
@@ -124,7 +124,7 @@ func (s *Server) verificationOutcome(r *http.Request, f *flow, p *flowPage) {
 	p.Intro = "Enter your work email and we will send you a new single-use link."
 	if sess, err := s.whoami(r.Context(), r.Header.Get("Cookie")); err == nil {
 		// Signed in: one button sends a new link to the account's address.
-		p.Resend, p.User = true, &sess.Identity
+		p.Resend, p.Page.User = true, &sess.Identity
 		p.Intro = "We can send a new single-use link to " + sess.Identity.Traits.Email + "."
 		p.Form.Fields = nil
 	}

@@ -89,7 +89,7 @@ func TestPages(t *testing.T) {
 			return "dashboard", s.newDashboardPage(r, ident, st)
 		},
 		"error": func(r *http.Request) (string, any) {
-			return "error", errorPage{page: s.page(r, "Something went wrong", "narrow"), Heading: "We could not check your email address", Text: hooksDown, Retry: "/registration", Reference: "req-1"}
+			return "error", errorPage{Page: s.page(r, "Something went wrong", "narrow"), Heading: "We could not check your email address", Text: hooksDown, Retry: "/registration", Reference: "req-1"}
 		},
 	}
 	for name, build := range cases {

@@ -74,7 +74,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 // errorPage is the one page every failure ends on: a short, safe text and
 // a way on. The cause goes to the log, never to the page.
 type errorPage struct {
-	page
+	Page          page
 	Heading, Text string
 	// Retry is where "Try again" leads; "" for no button.
 	Retry string
@@ -89,7 +89,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, headin
 		s.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "status", status, "err", cause)
 	}
 	s.render(w, r, status, "error", errorPage{
-		page:    s.page(r, "Something went wrong", "narrow"),
+		Page:    s.page(r, "Something went wrong", "narrow"),
 		Heading: heading, Text: text, Retry: retry, Reference: ref,
 	})
 }

@@ -39,7 +39,8 @@ func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*
 	return &Server{
 		cfg: cfg, log: log, tpl: tpl, policy: policy, services: services, Now: time.Now,
 		client: &http.Client{
-			Timeout: 10 * time.Second,
+			Timeout:   10 * time.Second,
+			Transport: kratosTransport(),
 			// Kratos's redirects are for browsers; the UI reads answers as they are.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
@@ -83,6 +84,16 @@ func (s *Server) kratosBrowser(path string, q url.Values) string {
 		u += "?" + q.Encode()
 	}
 	return u
+}
+
+// kratosTransport keeps enough idle connections to Kratos for a busy UI:
+// the default two per host made every request beyond the second open a
+// new connection under load.
+func kratosTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 128
+	return t
 }
 
 func (s *Server) String() string { return fmt.Sprintf("selfserviceui.Server(%s)", s.cfg.PublicURL) }

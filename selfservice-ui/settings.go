@@ -10,7 +10,7 @@ import (
 
 // settingsPage is the data of the Profile page.
 type settingsPage struct {
-	page
+	Page     page
 	Messages []Message
 	Email    emailView
 	Sections []section
@@ -66,8 +66,8 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
 
 // newSettingsPage builds the Profile page's data: one section per method.
 func (s *Server) newSettingsPage(r *http.Request, f *flow, ident *identity, st emailstate.State) settingsPage {
-	p := settingsPage{page: s.page(r, "Profile", "wide"), Messages: messages(f.UI.Messages), Email: newEmailView(st)}
-	p.Nav, p.User = "settings", ident
+	p := settingsPage{Page: s.page(r, "Profile", "wide"), Messages: messages(f.UI.Messages), Email: newEmailView(st)}
+	p.Page.Nav, p.Page.User = "settings", ident
 	for _, g := range nodeGroups(f.UI) {
 		t := sectionTitles[g]
 		if t[0] == "" {

@@ -127,3 +127,27 @@ func TestSafeReturnTo(t *testing.T) {
 		}
 	}
 }
+
+// inputAttrs escapes every value as html/template would.
+func TestInputAttrsEscapes(t *testing.T) {
+	f := Field{Kind: "input", ID: "f-x", Name: `a"b`, Type: "text", Value: `"><script>alert(1)</script>&`, Required: true, Messages: []Message{{Text: "x"}}, Invalid: true}
+	got := inputAttrs(f)
+	want := `id="f-x" name="a&#34;b" type="text" value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;" required aria-describedby="f-x-msg" aria-invalid="true"`
+	if got != want {
+		t.Errorf("inputAttrs =\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestImageURL(t *testing.T) {
+	tests := map[string]string{
+		"data:image/png;base64,iVBORw0KGgo=": "data:image/png;base64,iVBORw0KGgo=",
+		"data:image/svg+xml;base64,PHN2Zz4=": "#unsafe-image",
+		"javascript:alert(1)":                "#unsafe-image",
+		"http://127.0.0.1:4433/qr.png":       "http://127.0.0.1:4433/qr.png",
+	}
+	for in, want := range tests {
+		if got := string(imageURL(in)); got != want {
+			t.Errorf("imageURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
