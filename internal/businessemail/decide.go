@@ -89,26 +89,28 @@ func (p *Policy) Decide(raw string) Decision {
 		return Decision{Reason: r, Address: a}
 	}
 	op := p.operator.Load()
-	if m := op.allow.match(a.Domain); m != "" {
+	if m := op.allow.match(a.Domain, a.Registrable); m != "" {
 		return Decision{Reason: OperatorAllowed, Address: a, Matched: m}
 	}
-	if m := op.deny.match(a.Domain); m != "" {
+	if m := op.deny.match(a.Domain, a.Registrable); m != "" {
 		return Decision{Reason: OperatorDenied, Address: a, Matched: m}
 	}
 	// An internationalised domain that reads like a listed (or denied)
 	// one once accents and look-alike letters are plain: "gmäil.com".
 	if a.Skeleton != "" {
-		if m := p.lists.match(a.Skeleton, KindFree|KindDisposable); m != "" {
-			return Decision{Reason: LookAlike, Address: a, Matched: m}
-		}
-		if m := op.deny.match(a.Skeleton); m != "" {
-			return Decision{Reason: LookAlike, Address: a, Matched: m}
+		if reg, r := registrable(a.Skeleton); r == OK {
+			if m := p.lists.match(a.Skeleton, reg, KindFree|KindDisposable); m != "" {
+				return Decision{Reason: LookAlike, Address: a, Matched: m}
+			}
+			if m := op.deny.match(a.Skeleton, reg); m != "" {
+				return Decision{Reason: LookAlike, Address: a, Matched: m}
+			}
 		}
 	}
-	if m := p.lists.match(a.Domain, KindDisposable); m != "" {
+	if m := p.lists.match(a.Domain, a.Registrable, KindDisposable); m != "" {
 		return Decision{Reason: Disposable, Address: a, Matched: m}
 	}
-	if m := p.lists.match(a.Domain, KindFree); m != "" {
+	if m := p.lists.match(a.Domain, a.Registrable, KindFree); m != "" {
 		return Decision{Reason: FreeMail, Address: a, Matched: m}
 	}
 	return Decision{Reason: OK, Address: a}

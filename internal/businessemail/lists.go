@@ -110,8 +110,8 @@ func (l *Lists) load(dir string, src source) (Source, error) {
 	count := 0
 	for _, d := range domains {
 		ascii, _, r := toASCII(d)
-		if r != OK || isICANNSuffix(ascii) {
-			continue // malformed, or a whole suffix: never to be matched
+		if r != OK {
+			continue // a malformed entry can never match a valid address
 		}
 		l.kinds[ascii] |= src.kind
 		count++
@@ -143,20 +143,22 @@ func repositoryURL(raw json.RawMessage) string {
 func (l *Lists) Len() int { return len(l.kinds) }
 
 // match returns the first of domain and its parents that is listed with
-// kind k.
-func (l *Lists) match(domain string, k Kind) string {
-	return matchDomain(domain, func(d string) bool { return l.kinds[d]&k != 0 })
+// kind k. registrable is the domain's registrable part (see matchDomain).
+func (l *Lists) match(domain, registrable string, k Kind) string {
+	return matchDomain(domain, registrable, func(d string) bool { return l.kinds[d]&k != 0 })
 }
 
 // matchDomain walks domain and its parents, down to two labels, and
 // returns the first for which listed is true. It walks past private
 // suffixes on purpose: a listed "duckdns.org" covers "x.duckdns.org",
-// although each of those is registered by someone else. No list holds an
-// ICANN suffix such as "co.uk" (they are dropped when read), so the walk
-// never matches a whole country. It does not allocate.
-func matchDomain(domain string, listed func(string) bool) string {
+// although each of those is registered by someone else. A listed entry
+// that is itself an ICANN suffix ("co.uk", which some lists carry) never
+// matches: it would refuse a whole country. Only a hit shorter than the
+// registrable domain can be a suffix, so only such a hit (rare) is looked
+// up in the Public Suffix List; the common walk does not allocate.
+func matchDomain(domain, registrable string, listed func(string) bool) string {
 	for d := domain; ; {
-		if listed(d) {
+		if listed(d) && (len(d) >= len(registrable) || !isICANNSuffix(d)) {
 			return d
 		}
 		i := indexDot(d)

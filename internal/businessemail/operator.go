@@ -25,11 +25,11 @@ type OperatorFiles struct {
 // domainSet is a set of ASCII domains.
 type domainSet map[string]struct{}
 
-func (s domainSet) match(domain string) string {
+func (s domainSet) match(domain, registrable string) string {
 	if len(s) == 0 {
 		return ""
 	}
-	return matchDomain(domain, func(d string) bool { _, ok := s[d]; return ok })
+	return matchDomain(domain, registrable, func(d string) bool { _, ok := s[d]; return ok })
 }
 
 // operatorLists is one reading of the operator's files.
