@@ -103,6 +103,7 @@ func TestServersAnswerHealthAndStop(t *testing.T) {
 				"WORKID_HOOKS_ADDR=" + addr, "WORKID_UI_ADDR=" + addr,
 				"WORKID_HOOKS_KEY=0123456789abcdef0123",
 				"WORKID_LISTS_DIR=../../config/lists/node_modules",
+				"WORKID_SERVICES_FILE=../../config/services.json",
 			}
 			ctx, cancel := context.WithCancel(t.Context())
 			var stderr bytes.Buffer
@@ -111,8 +112,8 @@ func TestServersAnswerHealthAndStop(t *testing.T) {
 
 			if err := waitHealthy(t.Context(), "http://"+addr+"/healthz"); err != nil {
 				cancel()
-				<-done // the server has stopped writing to stderr
-				t.Fatalf("%s: %v (log: %s)", cmd, err, stderr.String())
+				runErr := <-done // the server has stopped writing to stderr
+				t.Fatalf("%s: %v (run: %v; log: %s)", cmd, err, runErr, stderr.String())
 			}
 			cancel()
 			select {
