@@ -36,6 +36,9 @@ type Options struct {
 	// Log receives every process's log lines. By default they go to
 	// stack.log in the stack's folder, and its tail is printed on failure.
 	Log io.Writer
+	// KratosEnv is added to Kratos's environment to change one setting
+	// for a test (a scalar: "SELFSERVICE_FLOWS_SETTINGS_PRIVILEGED_SESSION_MAX_AGE=1s").
+	KratosEnv []string
 	// PasswordRegistrationWithoutHook configures Kratos's password
 	// registrations to run only the session hook, not WorkID's web hook:
 	// the baseline for measuring what the hook costs.
@@ -174,6 +177,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		return nil, err
 	}
 	kratosProc := s.Layout.Kratos(s.Secrets)
+	kratosProc.Env = append(kratosProc.Env, opts.KratosEnv...)
 	if opts.PasswordRegistrationWithoutHook {
 		extra := filepath.Join(dir, "kratos.session-only.yml")
 		if err := os.WriteFile(extra, []byte(sessionOnly), 0o600); err != nil {
