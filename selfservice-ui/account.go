@@ -2,6 +2,7 @@ package selfserviceui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/workid/workid/internal/emailstate"
@@ -16,7 +17,7 @@ func (s *Server) emailState(ctx context.Context, id string) (*identity, emailsta
 	}
 	addr := emailstate.Address{Value: ident.Traits.Email}
 	for _, a := range ident.VerifiableAddresses {
-		if a.Value == lower(ident.Traits.Email) {
+		if a.Value == strings.ToLower(ident.Traits.Email) {
 			addr = emailstate.Address{Value: ident.Traits.Email, Verified: a.Verified, VerifiedAt: a.VerifiedAt}
 		}
 	}
@@ -37,14 +38,4 @@ func newEmailView(st emailstate.State) emailView {
 		Address: st.Address, Status: st.Status.String(),
 		VerifiedAt: st.VerifiedAt, ValidUntil: st.ValidUntil, ExpiredAt: st.ExpiredAt, NewLinkSentAt: st.NewLinkSentAt,
 	}
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }

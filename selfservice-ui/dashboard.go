@@ -1,7 +1,6 @@
 package selfserviceui
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/workid/workid/internal/emailstate"
@@ -28,13 +27,8 @@ type serviceView struct {
 // dashboard is "/": the signed-in user's account and services; everyone
 // else goes to sign in.
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
-	sess, err := s.whoami(r.Context(), r.Header.Get("Cookie"))
-	if errors.Is(err, errNoSession) {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return
-	}
-	if err != nil {
-		s.unavailable(w, r, err)
+	sess, ok := s.session(w, r)
+	if !ok {
 		return
 	}
 	ident, st, err := s.emailState(r.Context(), sess.Identity.ID)

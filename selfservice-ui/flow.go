@@ -111,6 +111,11 @@ type kratosError struct {
 		Status  string `json:"status"`
 		Reason  string `json:"reason"`
 		Message string `json:"message"`
+		Details struct {
+			// RedirectTo is where a browser starts the flow again, with
+			// the original return_to and login_challenge (410 Gone).
+			RedirectTo string `json:"redirect_to"`
+		} `json:"details"`
 	} `json:"error"`
 	RedirectBrowserTo string `json:"redirect_browser_to"`
 }

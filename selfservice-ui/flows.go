@@ -2,9 +2,12 @@ package selfserviceui
 
 import (
 	"errors"
+	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 )
 
 // flowKind describes one self-service flow page.
@@ -103,7 +106,22 @@ func (s *Server) newFlowPage(r *http.Request, k flowKind, f *flow) flowPage {
 	if k.name == "verification" {
 		s.verificationOutcome(r, f, &p)
 	}
+	p.Page.Errors = markFirstInvalid(&p.Form)
 	return p
+}
+
+// markFirstInvalid gives the first field with an error the focus, so a
+// keyboard or screen-reader user lands on it, and reports whether the
+// form shows any error.
+func markFirstInvalid(f *Form) bool {
+	errs := slices.ContainsFunc(f.Messages, func(m Message) bool { return m.Kind == "error" })
+	for i := range f.Fields {
+		if f.Fields[i].Invalid && f.Fields[i].HTML != "" {
+			f.Fields[i].HTML = template.HTML(strings.Replace(string(f.Fields[i].HTML), "<input ", "<input autofocus ", 1))
+			return true
+		}
+	}
+	return errs
 }
 
 // verificationOutcome turns a finished verification into a success page,
@@ -140,11 +158,16 @@ func (s *Server) flowFailed(w http.ResponseWriter, r *http.Request, k flowKind, 
 	switch {
 	case ae.Body.RedirectBrowserTo != "" && (ae.Status == http.StatusForbidden || ae.Status == http.StatusUnprocessableEntity):
 		// session_refresh_required, session_aal2_required, browser_location_change_required
-		http.Redirect(w, r, ae.Body.RedirectBrowserTo, http.StatusSeeOther)
+		s.redirectFromKratos(w, r, ae.Body.RedirectBrowserTo, err)
 	case ae.Status == http.StatusUnauthorized:
 		q := url.Values{"return_to": {s.uiURL("/" + k.name)}}
 		http.Redirect(w, r, "/login?"+q.Encode(), http.StatusSeeOther)
-	case ae.Status == http.StatusForbidden && r.Header.Get("Cookie") == "":
+	case ae.Status == http.StatusGone && ae.Body.Error.Details.RedirectTo != "":
+		// An expired flow: Kratos's restart keeps its return_to and
+		// Hydra's login_challenge, which a plain restart would lose.
+		setNotice(w, r, "expired")
+		s.redirectFromKratos(w, r, ae.Body.Error.Details.RedirectTo, err)
+	case ae.Status == http.StatusForbidden && !hasKratosCookie(r):
 		// Kratos's CSRF check needs its cookie: a browser that keeps none
 		// would be sent round in circles by a restart.
 		s.fail(w, r, http.StatusBadRequest, "Please allow cookies",
@@ -152,11 +175,53 @@ func (s *Server) flowFailed(w http.ResponseWriter, r *http.Request, k flowKind, 
 			"/"+k.name, nil)
 	case ae.Status == http.StatusForbidden || ae.Status == http.StatusNotFound || ae.Status == http.StatusGone:
 		s.log.InfoContext(r.Context(), "flow restarted", "flow", k.name, "status", ae.Status, "reason", ae.Body.Error.ID)
-		setNotice(w, "expired")
+		setNotice(w, r, "expired")
 		s.startFlow(w, r, k)
 	default:
 		s.unavailable(w, r, err)
 	}
+}
+
+// hasKratosCookie reports whether the browser sent Kratos's CSRF cookie.
+func hasKratosCookie(r *http.Request) bool {
+	for _, c := range r.Cookies() {
+		if strings.HasPrefix(c.Name, csrfCookiePrefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// redirectFromKratos follows a redirect Kratos asked for, but only to
+// Kratos or the UI: an answer is never a way to another site.
+func (s *Server) redirectFromKratos(w http.ResponseWriter, r *http.Request, to string, cause error) {
+	u, err := url.Parse(to)
+	if err != nil || (origin(to) != origin(s.cfg.KratosBrowserURL) && origin(to) != origin(s.cfg.PublicURL)) || u.User != nil {
+		s.fail(w, r, http.StatusBadGateway, "Something went wrong on our side",
+			"Please try again in a minute. If it keeps happening, contact support with the reference below.", "/",
+			fmt.Errorf("kratos asked for a redirect to %q, outside Kratos and the UI: %w", to, cause))
+		return
+	}
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+}
+
+// session returns the signed-in session or answers the request itself:
+// to sign-in without one, on to Kratos when a second factor is due, the
+// error page when Kratos is down.
+func (s *Server) session(w http.ResponseWriter, r *http.Request) (*session, bool) {
+	sess, err := s.whoami(r.Context(), r.Header.Get("Cookie"))
+	var ae *apiError
+	switch {
+	case err == nil:
+		return sess, true
+	case errors.Is(err, errNoSession):
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	case errors.As(err, &ae) && ae.Body.RedirectBrowserTo != "":
+		s.redirectFromKratos(w, r, ae.Body.RedirectBrowserTo, err)
+	default:
+		s.unavailable(w, r, err)
+	}
+	return nil, false
 }
 
 // withNonce gives the form's script nodes the response's CSP nonce.

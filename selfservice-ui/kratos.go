@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // The UI talks to Kratos's public API with the browser's cookies (flows,
@@ -90,8 +91,12 @@ func redact(u string) string {
 func (s *Server) getFlow(ctx context.Context, w http.ResponseWriter, kind, id, cookie string) (*flow, error) {
 	var f flow
 	h, err := s.call(ctx, http.MethodGet, s.cfg.Kratos.PublicURL+"/self-service/"+kind+"/flows?id="+url.QueryEscape(id), cookie, nil, &f)
+	// Only Kratos's CSRF cookie is passed on; the session cookie is
+	// Kratos's to set, on its own domain, when the browser talks to it.
 	for _, c := range h.Values("Set-Cookie") {
-		w.Header().Add("Set-Cookie", c)
+		if strings.HasPrefix(c, csrfCookiePrefix) {
+			w.Header().Add("Set-Cookie", c)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -99,7 +104,11 @@ func (s *Server) getFlow(ctx context.Context, w http.ResponseWriter, kind, id, c
 	return &f, nil
 }
 
-// whoami returns the browser's session, or errNoSession.
+// csrfCookiePrefix starts the name of Kratos's CSRF cookie.
+const csrfCookiePrefix = "csrf_token"
+
+// whoami returns the browser's session, or errNoSession. A session that
+// needs a second factor first is an *apiError with redirect_browser_to.
 func (s *Server) whoami(ctx context.Context, cookie string) (*session, error) {
 	if cookie == "" {
 		return nil, errNoSession
@@ -107,7 +116,7 @@ func (s *Server) whoami(ctx context.Context, cookie string) (*session, error) {
 	var sess session
 	_, err := s.call(ctx, http.MethodGet, s.cfg.Kratos.PublicURL+"/sessions/whoami", cookie, nil, &sess)
 	var ae *apiError
-	if errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden) {
+	if errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || (ae.Status == http.StatusForbidden && ae.Body.RedirectBrowserTo == "")) {
 		return nil, errNoSession
 	}
 	if err != nil {

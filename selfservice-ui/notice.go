@@ -26,8 +26,9 @@ func noticeFrom(ctx context.Context) *Message {
 }
 
 // setNotice makes the next page the browser loads show notice code.
-func setNotice(w http.ResponseWriter, code string) {
-	http.SetCookie(w, &http.Cookie{Name: noticeCookie, Value: code, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+func setNotice(w http.ResponseWriter, r *http.Request, code string) {
+	http.SetCookie(w, &http.Cookie{Name: noticeCookie, Value: code, Path: "/", MaxAge: 60, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"})
 }
 
 // withNotice reads a pending notice into the request's context. The

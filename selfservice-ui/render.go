@@ -54,6 +54,9 @@ type page struct {
 	Notice *Message
 	// Nonce is the Content-Security-Policy nonce of this response.
 	Nonce string
+	// Errors marks a page that shows errors (its title says so first, for
+	// screen readers).
+	Errors bool
 }
 
 // render executes a page into a buffer and writes it only when the whole
@@ -80,6 +83,9 @@ type errorPage struct {
 	Retry string
 	// Reference is an ID support staff can find in the logs.
 	Reference string
+	// Confirm, when set, is where a button posts (ConfirmLabel) instead
+	// of the retry link.
+	Confirm, ConfirmLabel string
 }
 
 // fail renders the error page with status; cause is logged.
@@ -95,10 +101,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, headin
 }
 
 // unavailable is the page for a Kratos (or Hydra) that is down or slow.
+// "Try again" repeats a page; after a failed post it leads to the dashboard.
 func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, cause error) {
+	retry := r.URL.RequestURI()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		retry = "/"
+	}
 	s.fail(w, r, http.StatusServiceUnavailable, "We are having trouble right now",
 		"Our sign-in service is not answering. Please try again in a minute; nothing you entered was lost.",
-		r.URL.RequestURI(), cause)
+		retry, cause)
 }
 
 func staticFiles() http.Handler {

@@ -27,14 +27,15 @@ func (s *Server) Handler() http.Handler {
 	r.HandleFunc("/verification", s.showFlow(verificationFlow)).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/settings", s.settings).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/error", s.showError).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/logout", s.logout).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/logout", s.logoutPage).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/logout", s.logout).Methods(http.MethodPost)
 	r.HandleFunc("/verification/send", s.sendLink).Methods(http.MethodPost)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.", "", nil)
 	})
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		s.fail(w, r, http.StatusMethodNotAllowed, "This page cannot be opened that way", "Please go back and use the page's buttons.", "/", nil)
 	})
 	// Posts come only from WorkID's own pages (Sec-Fetch-Site / Origin).
 	csrf := http.NewCrossOriginProtection()

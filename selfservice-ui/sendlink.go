@@ -2,7 +2,10 @@ package selfserviceui
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"sync"
 	"net/http"
 	"time"
 
@@ -12,12 +15,29 @@ import (
 // Kratos does not limit how many verification mails an account asks for,
 // so WorkID does: at most one a minute and five a day per account. The
 // times are kept on the identity (metadata_admin), so every UI replica
-// sees the same count.
+// sees the same count. Kratos's identity PATCH has no compare-and-swap,
+// so requests for one account are serialised within a replica (sendLocks);
+// two replicas racing can each send one mail more, no more.
 const (
 	sendsKey    = "workid_verification_requests"
 	sendsPerDay = 5
 	sendGap     = time.Minute
+	// clockSkew is how far in the future another replica's clock may put
+	// a request before it is taken for garbage.
+	clockSkew = 5 * time.Minute
 )
+
+// sendLocks serialises the read-check-write of one account's requests.
+// Accounts hash onto a fixed set of locks, so memory stays bounded.
+type sendLocks [64]sync.Mutex
+
+func (l *sendLocks) lock(identityID string) func() {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(identityID))
+	m := &l[h.Sum32()%uint32(len(l))]
+	m.Lock()
+	return m.Unlock
+}
 
 // sendLink is "Send me a verification link": a new single-use link to the
 // signed-in account's current address.
@@ -26,13 +46,8 @@ func (s *Server) sendLink(w http.ResponseWriter, r *http.Request) {
 	if r.FormValue("from") == "settings" {
 		back = "/settings#verification"
 	}
-	sess, err := s.whoami(r.Context(), r.Header.Get("Cookie"))
-	if errors.Is(err, errNoSession) {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return
-	}
-	if err != nil {
-		s.unavailable(w, r, err)
+	sess, ok := s.session(w, r)
+	if !ok {
 		return
 	}
 	code, err := s.trySend(r.Context(), sess.Identity.ID)
@@ -40,13 +55,14 @@ func (s *Server) sendLink(w http.ResponseWriter, r *http.Request) {
 		s.log.ErrorContext(r.Context(), "send verification link", "identity_id", sess.Identity.ID, "err", err)
 	}
 	s.log.InfoContext(r.Context(), "verification link requested", "identity_id", sess.Identity.ID, "outcome", code)
-	setNotice(w, code)
+	setNotice(w, r, code)
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
 // trySend applies the limit, records the request and sends. It returns
 // the notice to show: sent, limited, verified or failed.
 func (s *Server) trySend(ctx context.Context, identityID string) (string, error) {
+	defer s.sendLocks.lock(identityID)()
 	ident, st, err := s.emailState(ctx, identityID)
 	if err != nil {
 		return "failed", err
@@ -56,11 +72,15 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 	}
 	now := s.Now()
 	recent := recentSends(ident.MetadataAdmin, now)
-	if len(recent) >= sendsPerDay || (len(recent) > 0 && now.Sub(recent[len(recent)-1]) < sendGap) {
+	if len(recent) >= sendsPerDay || (len(recent) > 0 && now.Sub(slices.MaxFunc(recent, time.Time.Compare)) < sendGap) {
 		return "limited", nil
 	}
 	recent = append(recent, now)
-	if err := s.patchIdentity(ctx, identityID, metadataPatch(ident.MetadataAdmin, sendsKey, recent)); err != nil {
+	patch, err := metadataPatch(ident.MetadataAdmin, sendsKey, recent)
+	if err != nil {
+		return "failed", err
+	}
+	if err := s.patchIdentity(ctx, identityID, patch); err != nil {
 		return "failed", err
 	}
 	if err := s.sendVerificationLink(ctx, ident.Traits.Email); err != nil {
@@ -69,7 +89,8 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 	return "sent", nil
 }
 
-// recentSends returns the request times of the last 24 hours, oldest first.
+// recentSends returns the request times of the last 24 hours (allowing for
+// another replica's clock running a little fast).
 func recentSends(metadataAdmin any, now time.Time) []time.Time {
 	m, _ := metadataAdmin.(map[string]any)
 	list, _ := m[sendsKey].([]any)
@@ -77,7 +98,7 @@ func recentSends(metadataAdmin any, now time.Time) []time.Time {
 	for _, v := range list {
 		str, _ := v.(string)
 		t, err := time.Parse(time.RFC3339Nano, str)
-		if err == nil && now.Sub(t) < 24*time.Hour && !t.After(now) {
+		if err == nil && now.Sub(t) < 24*time.Hour && t.Before(now.Add(clockSkew)) {
 			out = append(out, t)
 		}
 	}
@@ -85,10 +106,14 @@ func recentSends(metadataAdmin any, now time.Time) []time.Time {
 }
 
 // metadataPatch sets one key of metadata_admin, creating the object when
-// the identity has none (a JSON Patch "add" needs its parent).
-func metadataPatch(metadataAdmin any, key string, value any) []jsonPatch {
-	if _, ok := metadataAdmin.(map[string]any); !ok {
-		return []jsonPatch{{Op: "add", Path: "/metadata_admin", Value: map[string]any{key: value}}}
+// the identity has none (a JSON Patch "add" needs its parent). Metadata
+// that is not an object belongs to someone else: it is never replaced.
+func metadataPatch(metadataAdmin any, key string, value any) ([]jsonPatch, error) {
+	switch metadataAdmin.(type) {
+	case nil:
+		return []jsonPatch{{Op: "add", Path: "/metadata_admin", Value: map[string]any{key: value}}}, nil
+	case map[string]any:
+		return []jsonPatch{{Op: "add", Path: "/metadata_admin/" + key, Value: value}}, nil
 	}
-	return []jsonPatch{{Op: "add", Path: "/metadata_admin/" + key, Value: value}}
+	return nil, fmt.Errorf("metadata_admin is a %T, not an object: not touching it", metadataAdmin)
 }

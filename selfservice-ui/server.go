@@ -23,6 +23,8 @@ type Server struct {
 	services []Service
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// sendLocks serialises "Send me a verification link" per account.
+	sendLocks sendLocks
 }
 
 // NewServer returns the UI server for cfg. It fails when a template or

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/workid/workid/internal/emailstate"
 )
@@ -39,6 +40,12 @@ var sectionTitles = map[string][2]string{
 func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("flow")
 	if id == "" {
+		// Without a session Kratos would send the browser to sign in and
+		// forget where it came from: ask for sign-in here, with return_to.
+		if _, err := s.whoami(r.Context(), r.Header.Get("Cookie")); errors.Is(err, errNoSession) {
+			http.Redirect(w, r, "/login?"+url.Values{"return_to": {s.uiURL("/settings")}}.Encode(), http.StatusSeeOther)
+			return
+		}
 		s.startFlow(w, r, flowKind{name: "settings"})
 		return
 	}
@@ -75,7 +82,11 @@ func (s *Server) newSettingsPage(r *http.Request, f *flow, ident *identity, st e
 		}
 		form := withNonce(newForm(f.UI, g), nonceFrom(r.Context()))
 		form.Messages = nil // flow messages are shown once, above the sections
+		if markFirstInvalid(&form) {
+			p.Page.Errors = true
+		}
 		p.Sections = append(p.Sections, section{ID: g, Title: t[0], Intro: t[1], Form: form})
 	}
+	p.Page.Errors = p.Page.Errors || slices.ContainsFunc(p.Messages, func(m Message) bool { return m.Kind == "error" })
 	return p
 }

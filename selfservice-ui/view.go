@@ -87,7 +87,7 @@ func newForm(ui uiContainer, groups ...string) Form {
 	}
 	for _, n := range ui.Nodes {
 		fld := newField(n)
-		if len(groups) > 0 && !contains(groups, n.Group) && (n.Group != "default" || fld.Kind != "hidden") {
+		if len(groups) > 0 && !slices.Contains(groups, n.Group) && (n.Group != "default" || fld.Kind != "hidden") {
 			continue
 		}
 		if fld.Kind == "hidden" {
@@ -122,21 +122,13 @@ func passwordLast(fields []Field) {
 func nodeGroups(ui uiContainer) []string {
 	var out []string
 	for _, n := range ui.Nodes {
-		if !contains(out, n.Group) && newField(n).Kind != "hidden" {
+		if !slices.Contains(out, n.Group) && newField(n).Kind != "hidden" {
 			out = append(out, n.Group)
 		}
 	}
 	return out
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
 
 // idReplacer turns an input's name into an element id ("traits.name.first"
 // gives "f-traits-name-first").
@@ -274,7 +266,7 @@ func inputAttrs(f Field) string {
 		attr("type", f.Type)
 		attr("value", f.Value)
 	}
-	if f.Required && f.Kind != "checkbox" {
+	if f.Required {
 		b.WriteString("required ")
 	}
 	if f.Disabled {
@@ -292,7 +284,7 @@ func inputAttrs(f Field) string {
 	if len(f.Messages) > 0 {
 		attr("aria-describedby", f.ID+"-msg")
 	}
-	if f.Invalid && f.Kind != "checkbox" {
+	if f.Invalid {
 		attr("aria-invalid", "true")
 	}
 	return strings.TrimSuffix(b.String(), " ")
@@ -312,7 +304,7 @@ func imageURL(src string) template.URL {
 	}
 	u, err := url.Parse(src)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return "#unsafe-image"
+		return "about:invalid#zGoSafez"
 	}
 	return template.URL(u.String())
 }
@@ -385,12 +377,19 @@ var plainEnglish = map[int64]string{
 // server: Kratos's own text would show an internal URL.
 const hooksDown = "We could not check your email address right now. Please try again in a minute."
 
+// systemError replaces Kratos's system errors (5xxxxxx), whose texts can
+// carry internal detail such as a mail server's address.
+const systemError = "Something went wrong on our side. Please try again in a minute."
+
 func messageText(t uiText) string {
 	if s, ok := plainEnglish[t.ID]; ok {
 		return s
 	}
 	if mentionsHook(t.Text) {
 		return hooksDown
+	}
+	if t.ID >= 5000000 && t.ID < 6000000 {
+		return systemError
 	}
 	return t.Text
 }

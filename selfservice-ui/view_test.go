@@ -97,11 +97,14 @@ func TestNewFormEveryNodeType(t *testing.T) {
 }
 
 func TestMessageTextHidesHookFailures(t *testing.T) {
+	if got := messageText(uiText{ID: 5000001, Text: "dial tcp 10.0.0.3:25: connection refused"}); got != systemError {
+		t.Errorf("a Kratos system error reads %q, want %q", got, systemError)
+	}
 	for _, text := range []string{
 		`POST http://127.0.0.1:4456/hooks/registration giving up after 3 attempt(s): Post "http://127.0.0.1:4456/hooks/registration": dial tcp 127.0.0.1:4456: connect: connection refused`,
 		"a webhook target returned an error",
 	} {
-		if got := messageText(uiText{ID: 5000001, Text: text}); got != hooksDown {
+		if got := messageText(uiText{ID: 4000001, Text: text}); got != hooksDown {
 			t.Errorf("messageText(%q) = %q, want %q", text, got, hooksDown)
 		}
 	}
@@ -141,8 +144,8 @@ func TestInputAttrsEscapes(t *testing.T) {
 func TestImageURL(t *testing.T) {
 	tests := map[string]string{
 		"data:image/png;base64,iVBORw0KGgo=": "data:image/png;base64,iVBORw0KGgo=",
-		"data:image/svg+xml;base64,PHN2Zz4=": "#unsafe-image",
-		"javascript:alert(1)":                "#unsafe-image",
+		"data:image/svg+xml;base64,PHN2Zz4=": "about:invalid#zGoSafez",
+		"javascript:alert(1)":                "about:invalid#zGoSafez",
 		"http://127.0.0.1:4433/qr.png":       "http://127.0.0.1:4433/qr.png",
 	}
 	for in, want := range tests {
