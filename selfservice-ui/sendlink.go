@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"net/http"
 	"slices"
 	"sync"
-	"net/http"
 	"time"
 
 	"github.com/workid/workid/internal/emailstate"

@@ -129,7 +129,6 @@ func nodeGroups(ui uiContainer) []string {
 	return out
 }
 
-
 // idReplacer turns an input's name into an element id ("traits.name.first"
 // gives "f-traits-name-first").
 var idReplacer = strings.NewReplacer(".", "-", "_", "-")
