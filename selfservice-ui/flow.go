@@ -53,6 +53,10 @@ type uiAttributes struct {
 	Pattern      string          `json:"pattern"`
 	MaxLength    int             `json:"maxlength"`
 	Label        *uiText         `json:"label"`
+	// OnClickTrigger and OnLoadTrigger name a function of Kratos's
+	// WebAuthn script (window.oryWebAuthnRegistration, ...).
+	OnClickTrigger string `json:"onclickTrigger"`
+	OnLoadTrigger  string `json:"onloadTrigger"`
 	// text, img, a, script, div
 	ID             string  `json:"id"`
 	Text           *uiText `json:"text"`

@@ -35,7 +35,7 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if r.URL.Path != "/static/style.css" {
+		if r.URL.Path != "/static/style.css" && r.URL.Path != "/static/triggers.js" {
 			h.Set("Cache-Control", "no-store")
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), nonceKey{}, nonce)))

@@ -51,6 +51,10 @@ type Field struct {
 	Class                            string
 	// Nonce lets a script node run under the page's Content-Security-Policy.
 	Nonce string
+	// Trigger is the Kratos script function a button calls when clicked
+	// (WebAuthn, passkeys), run by /static/triggers.js: inline handlers
+	// are not allowed by the Content-Security-Policy.
+	Trigger, LoadTrigger string
 	// HTML is an input or checkbox, written by inputHTML.
 	HTML template.HTML
 	// ImageURL is an image's source. Kratos sends a TOTP QR code as a
@@ -160,6 +164,7 @@ func newField(n uiNode) Field {
 		case "submit", "button":
 			f.Kind = "submit"
 			f.ID = ""
+			f.Trigger, f.LoadTrigger = a.OnClickTrigger, a.OnLoadTrigger
 		case "checkbox":
 			f.Kind = "checkbox"
 		default:
