@@ -196,8 +196,13 @@ func newField(n uiNode) Field {
 		f.Kind = "unknown"
 	}
 	f.Is = flagsOf(f.Kind)
-	if f.Kind == "input" || f.Kind == "checkbox" {
+	switch {
+	case f.Kind == "input" || f.Kind == "checkbox":
 		f.HTML = inputHTML(f)
+	case f.Kind == "hidden":
+		f.HTML = template.HTML(`<input type="hidden" name="` + escapeHTML(f.Name) + `" value="` + escapeHTML(f.Value) + "\">\n")
+	case f.Kind == "submit" && f.Trigger == "":
+		f.HTML = submitHTML(f)
 	}
 	return f
 }
@@ -245,6 +250,25 @@ func inputHTML(f Field) template.HTML {
 		b.WriteString("</div>")
 	}
 	b.WriteString("\n</div>\n")
+	return template.HTML(b.String())
+}
+
+// submitHTML writes a form's button with the messages under it.
+func submitHTML(f Field) template.HTML {
+	var b strings.Builder
+	b.WriteString(`<button type="submit" name="` + escapeHTML(f.Name) + `" value="` + escapeHTML(f.Value) + `"`)
+	if f.Disabled {
+		b.WriteString(" disabled")
+	}
+	class := "btn btn-primary"
+	if f.Group == "oidc" {
+		class = "btn btn-provider"
+	}
+	b.WriteString(` class="` + class + `">` + escapeHTML(f.Label) + "</button>\n")
+	for _, m := range f.Messages {
+		b.WriteString(`<p class="msg msg-` + escapeHTML(m.Kind) + `">` + escapeHTML(m.Text) + "</p>")
+	}
+	b.WriteString("\n")
 	return template.HTML(b.String())
 }
 
