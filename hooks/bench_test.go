@@ -2,7 +2,6 @@ package hooks_test
 
 import (
 	"context"
-	"slices"
 	"testing"
 	"time"
 
@@ -43,14 +42,8 @@ func BenchmarkRegistrationHookOverhead(b *testing.B) {
 		register(st, &with)
 		register(bare, &without)
 	}
-	mw, mo := median(with), median(without)
+	mw, mo := stacktest.Median(with), stacktest.Median(without)
 	b.ReportMetric(float64(mw.Microseconds())/1000, "ms-with-hook")
 	b.ReportMetric(float64(mo.Microseconds())/1000, "ms-without")
 	b.ReportMetric(float64(mw)/float64(mo), "ratio")
-}
-
-func median(d []time.Duration) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[len(s)/2]
 }

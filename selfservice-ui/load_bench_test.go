@@ -5,10 +5,11 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/workid/workid/internal/stacktest"
 )
 
 // BenchmarkRegistrationPageOverhead measures, under load against the real
@@ -63,14 +64,8 @@ func BenchmarkRegistrationPageOverhead(b *testing.B) {
 	}
 	wg.Wait()
 	b.StopTimer()
-	mUI, mKratos := median(ui), median(direct)
+	mUI, mKratos := stacktest.Median(ui), stacktest.Median(direct)
 	b.ReportMetric(float64(mUI.Microseconds())/1000, "ms-ui")
 	b.ReportMetric(float64(mKratos.Microseconds())/1000, "ms-kratos")
 	b.ReportMetric(float64(mUI)/float64(mKratos), "ratio")
-}
-
-func median(d []time.Duration) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[len(s)/2]
 }

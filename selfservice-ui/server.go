@@ -1,6 +1,7 @@
 package selfserviceui
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -47,6 +48,16 @@ func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 	}, nil
+}
+
+// Load loads what the UI needs beside its configuration (the domain lists,
+// for the personal-address banner) and returns the server.
+func Load(ctx context.Context, cfg config.UI, log *slog.Logger) (*Server, error) {
+	policy, err := businessemail.LoadPolicy(ctx, cfg.ListsDir, businessemail.OperatorFiles{}, log)
+	if err != nil {
+		return nil, err
+	}
+	return NewServer(cfg, policy, log)
 }
 
 // page returns the layout data of a page.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/hooks"
-	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/httpserver"
 	"github.com/workid/workid/internal/logging"
 	selfserviceui "github.com/workid/workid/selfservice-ui"
@@ -55,11 +54,7 @@ func runUI(ctx context.Context, args, environ []string, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	policy, err := businessemail.LoadPolicy(ctx, cfg.ListsDir, businessemail.OperatorFiles{}, log)
-	if err != nil {
-		return err
-	}
-	srv, err := selfserviceui.NewServer(cfg, policy, log)
+	srv, err := selfserviceui.Load(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

@@ -252,12 +252,7 @@ func (s *Stack) serveWorkID(out *stack.Output, hooksLn, uiLn net.Listener, noHoo
 			return hooks.NewServer(hcfg.Key, policy, hooks.NewMailChecker(hcfg), l)
 		}, hcfg.Log)
 	}
-	ulog := logging.New(out.Writer("ui"), ucfg.Log)
-	policy, err := businessemail.LoadPolicy(ctx, ucfg.ListsDir, businessemail.OperatorFiles{}, ulog)
-	if err != nil {
-		return err
-	}
-	ui, err := selfserviceui.NewServer(ucfg, policy, ulog)
+	ui, err := selfserviceui.Load(ctx, ucfg, logging.New(out.Writer("ui"), ucfg.Log))
 	if err != nil {
 		return err
 	}
