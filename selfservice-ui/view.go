@@ -81,6 +81,20 @@ type Message struct {
 	Kind string
 }
 
+// Body returns the form's visible fields in one piece when each of them
+// was written in Go (inputs and buttons: nearly every form), so the
+// template does not walk them one by one; otherwise "".
+func (f Form) Body() template.HTML {
+	var b strings.Builder
+	for _, fld := range f.Fields {
+		if fld.HTML == "" {
+			return ""
+		}
+		b.WriteString(string(fld.HTML))
+	}
+	return template.HTML(b.String())
+}
+
 // newForm builds the form of ui with the nodes of the given groups, plus
 // the hidden inputs of the "default" group (the CSRF token), which every
 // form must send. With no groups, every node is included.
