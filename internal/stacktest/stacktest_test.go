@@ -48,6 +48,12 @@ func TestRegistrationSignsInAndSendsASingleUseLink(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("got %d messages to %s, want exactly 1", len(msgs), u.Email)
 	}
+	if got := msgs[0].Subject; got != "Please verify your work email address" {
+		t.Errorf("subject = %q, want WorkID's template (config/courier-templates)", got)
+	}
+	if !strings.Contains(msgs[0].Text, "The link works once.") {
+		t.Errorf("plain-text body lacks WorkID's text:\n%s", msgs[0].Text)
+	}
 	link, err := msgs[0].Link("/self-service/verification")
 	if err != nil {
 		t.Fatal(err)
