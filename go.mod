@@ -18,4 +18,5 @@ require (
 require (
 	github.com/chromedp/cdproto v0.159.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
 )

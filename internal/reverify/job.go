@@ -1,0 +1,365 @@
+package reverify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	kratos "github.com/ory/kratos-client-go"
+	"golang.org/x/time/rate"
+
+	"github.com/workid/workid/internal/emailstate"
+)
+
+// Options tune a pass.
+type Options struct {
+	// MaxAge is how long a verification lasts (emailstate.DefaultMaxAge).
+	MaxAge time.Duration
+	// PageSize is how many identities one list request returns.
+	PageSize int64
+	// SendsPerSecond bounds the mails sent, so the SMTP server is not flooded.
+	SendsPerSecond float64
+	// DryRun reports who would expire and changes nothing.
+	DryRun bool
+}
+
+// Job is the re-verification job.
+type Job struct {
+	admin, public *kratos.APIClient
+	opts          Options
+	lock          Locker
+	log           *slog.Logger
+	limiter       *rate.Limiter
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// crash, when set, is called after each step of an expiry ("claimed",
+	// "sent"); an error stops the pass there, as a crash would. Tests use
+	// it to show that the next pass completes the work.
+	crash func(stage string) error
+}
+
+// New returns a job over Kratos's admin and public APIs.
+func New(admin, public *kratos.APIClient, opts Options, lock Locker, log *slog.Logger) *Job {
+	if opts.MaxAge <= 0 {
+		opts.MaxAge = emailstate.DefaultMaxAge
+	}
+	if opts.PageSize <= 0 {
+		opts.PageSize = 500
+	}
+	if opts.SendsPerSecond <= 0 {
+		opts.SendsPerSecond = 10
+	}
+	return &Job{
+		admin: admin, public: public, opts: opts, lock: lock, log: log, Now: time.Now,
+		limiter: rate.NewLimiter(rate.Limit(opts.SendsPerSecond), 1),
+	}
+}
+
+// Report is what a pass did.
+type Report struct {
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	DryRun   bool      `json:"dry_run"`
+	// Skipped is set when another pass held the lock.
+	Skipped bool `json:"skipped"`
+	Scanned int  `json:"scanned"`
+	// Expired addresses were claimed (or would be, in a dry run).
+	Expired int `json:"expired"`
+	// Notified links were sent; Resumed of them finished an earlier,
+	// interrupted pass's claim.
+	Notified int `json:"notified"`
+	Resumed  int `json:"resumed"`
+	// Errors counts identities skipped after retries; Failures says which.
+	Errors   int       `json:"errors"`
+	Failures []Failure `json:"failures,omitempty"`
+}
+
+// Failure is one identity a pass had to skip.
+type Failure struct {
+	IdentityID string `json:"identity_id"`
+	Stage      string `json:"stage"`
+	Error      string `json:"error"`
+}
+
+// ErrSkipped is returned with a report for identities that failed.
+var ErrSkipped = errors.New("some identities were skipped")
+
+// maxFailures bounds the failures a report lists (all are counted).
+const maxFailures = 100
+
+// RunOnce runs one pass. It returns ErrSkipped (with the full report)
+// when identities had to be skipped, and a report with Skipped set when
+// another pass holds the lock.
+func (j *Job) RunOnce(ctx context.Context) (Report, error) {
+	r := Report{Started: j.Now(), DryRun: j.opts.DryRun}
+	unlock, ok, err := j.lock.TryLock(ctx)
+	if err != nil {
+		return r, err
+	}
+	if !ok {
+		r.Skipped, r.Finished = true, j.Now()
+		j.log.WarnContext(ctx, "re-verification pass skipped: another pass holds the lock")
+		return r, nil
+	}
+	defer unlock()
+
+	p := newProgress(ctx, j.log, &r)
+	token := ""
+	for {
+		var ids []kratos.Identity
+		var next string
+		err := retry(ctx, func() error {
+			var err error
+			ids, next, err = j.page(ctx, token)
+			return err
+		})
+		if err != nil {
+			return r, fmt.Errorf("list identities: %w", err)
+		}
+		for i := range ids {
+			if err := j.visit(ctx, &ids[i], &r); err != nil {
+				return r, err
+			}
+			p.tick()
+		}
+		if next == "" || len(ids) == 0 {
+			break
+		}
+		token = next
+	}
+	r.Finished = j.Now()
+	if r.Errors > 0 {
+		return r, ErrSkipped
+	}
+	return r, nil
+}
+
+var nextLink = regexp.MustCompile(`<([^>]+)>;\s*rel="next"`)
+
+// page lists one page of identities and the token of the next.
+func (j *Job) page(ctx context.Context, token string) ([]kratos.Identity, string, error) {
+	req := j.admin.IdentityAPI.ListIdentities(ctx).PageSize(j.opts.PageSize)
+	if token != "" {
+		req = req.PageToken(token)
+	}
+	ids, resp, err := req.Execute()
+	if err != nil {
+		return nil, "", kratosError(err, resp)
+	}
+	m := nextLink.FindStringSubmatch(resp.Header.Get("Link"))
+	if m == nil {
+		return ids, "", nil
+	}
+	u, err := url.Parse(m[1])
+	if err != nil {
+		return nil, "", fmt.Errorf("read the next page's link: %w", err)
+	}
+	return ids, u.Query().Get("page_token"), nil
+}
+
+// visit expires one identity's address if its year is over, or finishes
+// an interrupted expiry.
+func (j *Job) visit(ctx context.Context, ident *kratos.Identity, r *Report) error {
+	r.Scanned++
+	traits, _ := ident.Traits.(map[string]any)
+	email, _ := traits["email"].(string)
+	idx, addr := findAddress(ident.VerifiableAddresses, email)
+	if idx < 0 {
+		return nil
+	}
+	now := j.Now()
+	rec := emailstate.RecordFrom(ident.MetadataAdmin)
+	switch {
+	case rec != nil && rec.Address == addr.Value && !addr.Verified && rec.SentAt.IsZero():
+		// Claimed by a pass that stopped before the link was sent.
+		if j.opts.DryRun {
+			r.Expired++
+			return nil
+		}
+		if j.notify(ctx, ident, addr.Value, r) {
+			r.Resumed++
+		}
+		return j.crashed("sent")
+	case addr.Verified && addr.VerifiedAt != nil && !now.Before(addr.VerifiedAt.Add(j.opts.MaxAge)):
+		r.Expired++
+		if j.opts.DryRun {
+			j.log.InfoContext(ctx, "would expire", "identity_id", ident.Id, "verified_at", addr.VerifiedAt.Format(time.RFC3339))
+			return nil
+		}
+		if !j.claim(ctx, ident, idx, addr, now, r) {
+			return nil
+		}
+		if err := j.crashed("claimed"); err != nil {
+			return err
+		}
+		j.notify(ctx, ident, addr.Value, r)
+		return j.crashed("sent")
+	}
+	return nil
+}
+
+func (j *Job) crashed(stage string) error {
+	if j.crash == nil {
+		return nil
+	}
+	return j.crash(stage)
+}
+
+// findAddress returns the verifiable address of email (Kratos keeps
+// addresses in lower case).
+func findAddress(addrs []kratos.VerifiableIdentityAddress, email string) (int, kratos.VerifiableIdentityAddress) {
+	for i, a := range addrs {
+		if a.Via == "email" && strings.EqualFold(a.Value, email) {
+			return i, a
+		}
+	}
+	return -1, kratos.VerifiableIdentityAddress{}
+}
+
+// claim marks the address unverified and records the expiry, in one PATCH.
+func (j *Job) claim(ctx context.Context, ident *kratos.Identity, idx int, addr kratos.VerifiableIdentityAddress, now time.Time, r *Report) bool {
+	rec := emailstate.Reverification{Address: addr.Value, VerifiedAt: *addr.VerifiedAt, ExpiredAt: now}
+	path := fmt.Sprintf("/verifiable_addresses/%d", idx)
+	ops := []kratos.JsonPatch{
+		{Op: "replace", Path: path + "/verified", Value: false},
+		{Op: "replace", Path: path + "/status", Value: "pending"},
+	}
+	ops = append(ops, metadataOps(ident.MetadataAdmin, rec)...)
+	err := retry(ctx, func() error {
+		_, resp, err := j.admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()
+		return kratosError(err, resp)
+	})
+	if err != nil {
+		j.fail(ctx, r, ident.Id, "claim", err)
+		return false
+	}
+	j.log.InfoContext(ctx, "verification expired", "identity_id", ident.Id, "verified_at", addr.VerifiedAt.Format(time.RFC3339))
+	return true
+}
+
+// metadataOps records rec in metadata_admin, keeping its other keys. A
+// metadata_admin that is not an object is replaced only when it is null.
+func metadataOps(metadataAdmin any, rec emailstate.Reverification) []kratos.JsonPatch {
+	if _, ok := metadataAdmin.(map[string]any); ok {
+		return []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin/" + emailstate.MetadataKey, Value: rec}}
+	}
+	return []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin", Value: map[string]any{emailstate.MetadataKey: rec}}}
+}
+
+// notify sends the new link and records when. It reports success.
+func (j *Job) notify(ctx context.Context, ident *kratos.Identity, address string, r *Report) bool {
+	if err := j.limiter.Wait(ctx); err != nil {
+		j.fail(ctx, r, ident.Id, "send", err)
+		return false
+	}
+	err := retry(ctx, func() error { return j.send(ctx, address) })
+	if err != nil {
+		j.fail(ctx, r, ident.Id, "send", err)
+		return false
+	}
+	sent := j.Now()
+	ops := []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin/" + emailstate.MetadataKey + "/sent_at", Value: sent.UTC().Format(time.RFC3339Nano)}}
+	err = retry(ctx, func() error {
+		_, resp, err := j.admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()
+		return kratosError(err, resp)
+	})
+	if err != nil {
+		// The mail went out; the next pass will send it once more.
+		j.fail(ctx, r, ident.Id, "record", err)
+		return false
+	}
+	r.Notified++
+	j.log.InfoContext(ctx, "new verification link sent", "identity_id", ident.Id)
+	return true
+}
+
+// send has Kratos mail a verification link whose text explains the expiry.
+func (j *Job) send(ctx context.Context, address string) error {
+	flow, resp, err := j.public.FrontendAPI.CreateNativeVerificationFlow(ctx).Execute()
+	if err != nil {
+		return kratosError(err, resp)
+	}
+	body := kratos.UpdateVerificationFlowWithLinkMethodAsUpdateVerificationFlowBody(&kratos.UpdateVerificationFlowWithLinkMethod{
+		Method: "link", Email: address, TransientPayload: map[string]any{"reason": "expired"},
+	})
+	_, resp, err = j.public.FrontendAPI.UpdateVerificationFlow(ctx).Flow(flow.Id).UpdateVerificationFlowBody(body).Execute()
+	return kratosError(err, resp)
+}
+
+func (j *Job) fail(ctx context.Context, r *Report, id, stage string, err error) {
+	r.Errors++
+	if len(r.Failures) < maxFailures {
+		r.Failures = append(r.Failures, Failure{IdentityID: id, Stage: stage, Error: err.Error()})
+	}
+	j.log.ErrorContext(ctx, "identity skipped", "identity_id", id, "stage", stage, "err", err)
+}
+
+// errPermanent marks a Kratos answer that retrying will not change (4xx).
+type errPermanent struct{ error }
+
+// kratosError describes an SDK error with Kratos's status; 4xx answers
+// are permanent, transport errors and 5xx worth a retry.
+func kratosError(err error, resp *http.Response) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	var oe *kratos.GenericOpenAPIError
+	if errors.As(err, &oe) && len(oe.Body()) > 0 {
+		msg = strings.TrimSpace(string(oe.Body()))
+		if len(msg) > 300 {
+			msg = msg[:300]
+		}
+	}
+	if resp != nil {
+		e := fmt.Errorf("kratos %d: %s", resp.StatusCode, msg)
+		if resp.StatusCode >= 400 && resp.StatusCode < 500 {
+			return errPermanent{e}
+		}
+		return e
+	}
+	return fmt.Errorf("kratos: %s", msg)
+}
+
+// retry calls f up to three times, waiting 250 ms then 1 s, unless the
+// error is permanent or ctx ends.
+func retry(ctx context.Context, f func() error) error {
+	waits := []time.Duration{250 * time.Millisecond, time.Second}
+	for attempt := 0; ; attempt++ {
+		err := f()
+		var perm errPermanent
+		if err == nil || errors.As(err, &perm) || attempt == len(waits) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(waits[attempt]):
+		}
+	}
+}
+
+// Run runs a pass now and then every interval until ctx ends. A failed
+// pass is logged; the next one tries again.
+func (j *Job) Run(ctx context.Context, every time.Duration) {
+	for {
+		r, err := j.RunOnce(ctx)
+		switch {
+		case err != nil:
+			j.log.ErrorContext(ctx, "re-verification pass failed", "err", err, "scanned", r.Scanned, "expired", r.Expired, "notified", r.Notified, "errors", r.Errors)
+		case !r.Skipped:
+			j.log.InfoContext(ctx, "re-verification pass done", "scanned", r.Scanned, "expired", r.Expired, "notified", r.Notified, "resumed", r.Resumed, "took", r.Finished.Sub(r.Started).String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}

@@ -1,0 +1,219 @@
+package reverify
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/workid/workid/internal/emailstate"
+	"github.com/workid/workid/internal/stacktest"
+)
+
+var st *stacktest.Stack
+
+func TestMain(m *testing.M) { stacktest.Main(m, &st, stacktest.Options{}) }
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func newJob(t *testing.T, opts Options) *Job {
+	t.Helper()
+	opts.SendsPerSecond = 100
+	return New(st.Admin, st.Public, opts, FileLock{Path: filepath.Join(t.TempDir(), "reverify.lock")}, quiet)
+}
+
+// account makes an identity whose address was verified daysAgo days ago
+// (daysAgo < 0: never verified).
+func account(t *testing.T, daysAgo int) (stacktest.User, string) {
+	t.Helper()
+	u := stacktest.NewUser("acme-widgets.com")
+	if daysAgo < 0 {
+		ident, err := st.CreateIdentity(t.Context(), u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u, ident.Id
+	}
+	ident, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -daysAgo))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, ident.Id
+}
+
+func address(t *testing.T, id string) (verified bool, verifiedAt *time.Time, rec *emailstate.Reverification) {
+	t.Helper()
+	ident, err := st.Identity(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := ident.VerifiableAddresses[0]
+	return a.Verified, a.VerifiedAt, emailstate.RecordFrom(ident.MetadataAdmin)
+}
+
+// mailCount waits for the courier (it sends queued mail every second)
+// and counts what reached address.
+func mailCount(t *testing.T, address string) int {
+	t.Helper()
+	time.Sleep(2500 * time.Millisecond)
+	msgs, err := st.Mail(t.Context(), strings.ToLower(address))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(msgs)
+}
+
+func TestExpiredAddressGetsOneMailAndAFreshYear(t *testing.T) {
+	ctx := t.Context()
+	expired, expiredID := account(t, 400)
+	recent, recentID := account(t, 300)
+	never, neverID := account(t, -1)
+
+	r, err := newJob(t, Options{}).RunOnce(ctx)
+	if err != nil {
+		t.Fatalf("RunOnce = %v (report %+v)", err, r)
+	}
+	if r.Expired < 1 || r.Notified < 1 || r.Errors != 0 {
+		t.Errorf("report %+v, want at least one expired and notified, no errors", r)
+	}
+
+	verified, _, rec := address(t, expiredID)
+	if verified || rec == nil || rec.Address != strings.ToLower(expired.Email) || rec.SentAt.IsZero() {
+		t.Fatalf("after the pass: verified=%v record=%+v, want unverified with a sent record", verified, rec)
+	}
+	if v, _, rec := address(t, recentID); !v || rec != nil {
+		t.Errorf("an address verified 300 days ago was touched: verified=%v record=%+v", v, rec)
+	}
+	if v, _, rec := address(t, neverID); v || rec != nil {
+		t.Errorf("a never-verified address was touched: verified=%v record=%+v", v, rec)
+	}
+
+	if n := mailCount(t, expired.Email); n != 1 {
+		t.Fatalf("%d mails to the expired address, want exactly 1", n)
+	}
+	for _, u := range []stacktest.User{recent, never} {
+		if n := mailCount(t, u.Email); n != 0 {
+			t.Errorf("%d mails to %s, which was not due", n, u.Email)
+		}
+	}
+	msgs, _ := st.Mail(ctx, strings.ToLower(expired.Email))
+	m := msgs[0]
+	if !strings.Contains(m.Subject, "has expired") || !strings.Contains(m.Text, "expired after one year") || !strings.Contains(m.HTML, "expired after one year") {
+		t.Errorf("the mail does not say why: subject %q\n%s", m.Subject, m.Text)
+	}
+
+	// A second pass sends nothing more.
+	r2, err := newJob(t, Options{}).RunOnce(ctx)
+	if err != nil || r2.Notified != 0 || r2.Resumed != 0 {
+		t.Errorf("second pass: %+v, %v; want nothing sent", r2, err)
+	}
+	if n := mailCount(t, expired.Email); n != 1 {
+		t.Errorf("after a second pass %d mails, want still 1", n)
+	}
+
+	// Following the link verifies the address again, for a fresh year.
+	link, err := m.Link("/self-service/verification")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Follow(ctx, link); err != nil {
+		t.Fatal(err)
+	}
+	verified, at, _ := address(t, expiredID)
+	if !verified || at == nil || time.Since(*at) > time.Minute {
+		t.Errorf("after following the link: verified=%v verified_at=%v, want verified now", verified, at)
+	}
+}
+
+func TestDryRunChangesNothing(t *testing.T) {
+	u, id := account(t, 500)
+	r, err := newJob(t, Options{DryRun: true}).RunOnce(t.Context())
+	if err != nil || r.Expired < 1 || r.Notified != 0 || !r.DryRun {
+		t.Fatalf("dry run: %+v, %v; want expiries counted, nothing sent", r, err)
+	}
+	if v, _, rec := address(t, id); !v || rec != nil {
+		t.Errorf("a dry run changed the identity: verified=%v record=%+v", v, rec)
+	}
+	if n := mailCount(t, u.Email); n != 0 {
+		t.Errorf("a dry run sent %d mails", n)
+	}
+}
+
+// Two passes at once over the same accounts: one takes the lock, the other
+// is skipped, and every owner gets one mail.
+func TestConcurrentPassesSendOnce(t *testing.T) {
+	lock := FileLock{Path: filepath.Join(t.TempDir(), "reverify.lock")}
+	var users []stacktest.User
+	for range 3 {
+		u, _ := account(t, 380)
+		users = append(users, u)
+	}
+	var wg sync.WaitGroup
+	reports := make([]Report, 2)
+	for i := range reports {
+		wg.Go(func() {
+			j := New(st.Admin, st.Public, Options{SendsPerSecond: 100}, lock, quiet)
+			reports[i], _ = j.RunOnce(t.Context())
+		})
+	}
+	wg.Wait()
+	if reports[0].Skipped == reports[1].Skipped {
+		t.Logf("both passes ran one after the other (%v, %v): still one mail each is the rule", reports[0].Skipped, reports[1].Skipped)
+	}
+	for _, u := range users {
+		if n := mailCount(t, u.Email); n != 1 {
+			t.Errorf("%s got %d mails from two passes, want 1", u.Email, n)
+		}
+	}
+}
+
+// A crash after the claim or after the send: the next pass completes the
+// work, and the mails are counted.
+func TestCrashRecovery(t *testing.T) {
+	for _, stage := range []string{"claimed", "sent"} {
+		t.Run(stage, func(t *testing.T) {
+			u, id := account(t, 420)
+			j := newJob(t, Options{})
+			boom := errors.New("crash")
+			j.crash = func(s string) error {
+				if s == stage {
+					return boom
+				}
+				return nil
+			}
+			if _, err := j.RunOnce(t.Context()); !errors.Is(err, boom) {
+				t.Fatalf("RunOnce with a crash after %s = %v", stage, err)
+			}
+			if v, _, rec := address(t, id); v || rec == nil {
+				t.Fatalf("after a crash at %s: verified=%v record=%+v, want claimed", stage, v, rec)
+			}
+			if _, err := newJob(t, Options{}).RunOnce(t.Context()); err != nil {
+				t.Fatalf("the next pass: %v", err)
+			}
+			_, _, rec := address(t, id)
+			if rec == nil || rec.SentAt.IsZero() {
+				t.Errorf("after the next pass the record is %+v, want a sent time", rec)
+			}
+			want := 1
+			if n := mailCount(t, u.Email); n != want {
+				t.Errorf("crash after %s: %d mails, want %d", stage, n, want)
+			}
+		})
+	}
+}
+
+// An unreachable Kratos fails the pass with the cause, after retries.
+func TestKratosDown(t *testing.T) {
+	down := stacktest.NewKratosClient("http://127.0.0.1:1")
+	j := New(down, down, Options{}, FileLock{Path: filepath.Join(t.TempDir(), "l")}, quiet)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	if _, err := j.RunOnce(ctx); err == nil || !strings.Contains(err.Error(), "list identities") {
+		t.Errorf("RunOnce against a dead Kratos = %v, want a list error", err)
+	}
+}
