@@ -82,6 +82,39 @@ type UI struct {
 	Log                Log
 }
 
+// Reverify is the configuration of `workid reverify`, the yearly
+// re-verification job.
+type Reverify struct {
+	// MaxAge is how long a verification lasts.
+	MaxAge time.Duration `env:"WORKID_VERIFICATION_MAX_AGE" envDefault:"8760h"`
+	// PageSize is how many identities one admin list request returns.
+	PageSize int64 `env:"WORKID_REVERIFY_PAGE_SIZE" envDefault:"500"`
+	// SendRate is the most verification mails sent a second.
+	SendRate float64 `env:"WORKID_REVERIFY_SEND_RATE" envDefault:"10"`
+	// LockFile makes passes exclusive among instances that share it;
+	// empty for workid-reverify.lock in the system's temporary folder.
+	LockFile string `env:"WORKID_REVERIFY_LOCK_FILE"`
+	Kratos   Kratos
+	Log      Log
+}
+
+// Validate reports every problem with the settings at once.
+func (c Reverify) Validate() error {
+	var p problems
+	p.kratos(c.Kratos)
+	if c.MaxAge < time.Hour {
+		p.add(fmt.Sprintf("WORKID_VERIFICATION_MAX_AGE=%s is shorter than an hour", c.MaxAge))
+	}
+	if c.PageSize < 1 || c.PageSize > 1000 {
+		p.add(fmt.Sprintf("WORKID_REVERIFY_PAGE_SIZE=%d must be between 1 and 1000", c.PageSize))
+	}
+	if c.SendRate <= 0 {
+		p.add(fmt.Sprintf("WORKID_REVERIFY_SEND_RATE=%g must be more than 0", c.SendRate))
+	}
+	p.log(c.Log)
+	return p.err()
+}
+
 // Ports are the loopback ports of the development stack (`workid dev`).
 type Ports struct {
 	KratosPublic int `env:"WORKID_DEV_KRATOS_PUBLIC_PORT" envDefault:"4433"`

@@ -122,7 +122,7 @@ func TestDevStack(t *testing.T) {
 			t.Errorf("after the banner: %v", err)
 		}
 	}
-	for _, name := range []string{"mailpit |", "kratos  |", "hydra   |", "hooks   |", "ui      |"} {
+	for _, name := range []string{"mailpit  |", "kratos   |", "hydra    |", "hooks    |", "ui       |", "reverify |"} {
 		if !strings.Contains(d.output(), name) {
 			t.Errorf("the log has no line prefixed %q", name)
 		}
@@ -141,8 +141,8 @@ func TestDevStack(t *testing.T) {
 	}
 
 	children := descendants(d.cmd.Process.Pid)
-	if len(children) < 5 {
-		t.Errorf("workid dev has %d descendant processes, want at least 5 (mailpit, kratos, hydra, hooks, ui)", len(children))
+	if len(children) < 6 {
+		t.Errorf("workid dev has %d descendant processes, want at least 6 (mailpit, kratos, hydra, hooks, ui, reverify)", len(children))
 	}
 	_ = d.cmd.Process.Signal(syscall.SIGINT)
 	if err := d.wait(t, 30*time.Second); err != nil {

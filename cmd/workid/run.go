@@ -53,7 +53,9 @@ func dispatch(ctx context.Context, cmd string, rest, environ []string, stdout, s
 		return runUI(ctx, rest, environ, stderr)
 	case "probe":
 		return runProbe(ctx, rest)
-	case "reverify", "admin":
+	case "reverify":
+		return runReverify(ctx, rest, environ, stdout, stderr)
+	case "admin":
 		return notYet(cmd)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)

@@ -24,7 +24,7 @@ func TestRunRefusesUnknownCommands(t *testing.T) {
 		{[]string{"workid", "serve"}, true, `unknown command "serve"`},
 		{[]string{"workid", "hooks", "extra"}, true, "unexpected arguments: extra"},
 		{[]string{"workid", "dev", "--no-such-flag"}, true, "flag provided but not defined"},
-		{[]string{"workid", "reverify"}, false, "reverify is not available yet"},
+		{[]string{"workid", "reverify", "--every", "1s"}, true, "--every must be at least 1m"},
 		{[]string{"workid", "probe"}, true, "usage: workid probe URL"},
 		{[]string{"workid", "probe", "localhost:4455"}, true, "is not an http(s) URL"},
 		{[]string{"workid", "probe", "http://127.0.0.1:1/readyz"}, false, "connection refused"},

@@ -272,20 +272,27 @@ func (l Layout) WorkIDEnv(s Secrets) []string {
 	}
 }
 
-// WorkID is one of WorkID's own servers, run as `exe command` ("hooks" or
-// "ui") with extra environment env.
+// WorkID is one of WorkID's own processes, run as `exe command` ("hooks",
+// "ui" or "reverify") with extra environment env.
 func (l Layout) WorkID(command, exe string, s Secrets, env []string) Process {
-	port := l.Ports.Hooks
-	if command == "ui" {
-		port = l.Ports.UI
+	p := Process{
+		Name: command,
+		Path: exe,
+		Args: []string{command},
+		Env:  append(l.WorkIDEnv(s), env...),
+		Dir:  l.Root,
 	}
-	return Process{
-		Name:  command,
-		Path:  exe,
-		Args:  []string{command},
-		Env:   append(l.WorkIDEnv(s), env...),
-		Dir:   l.Root,
-		Ports: []int{port},
-		Ready: HTTPReady(URL(port, "/readyz")),
+	switch command {
+	case "hooks", "ui":
+		port := l.Ports.Hooks
+		if command == "ui" {
+			port = l.Ports.UI
+		}
+		p.Ports, p.Ready = []int{port}, HTTPReady(URL(port, "/readyz"))
+	case "reverify":
+		// A pass at start and every day; passes share the data folder's lock.
+		p.Args = append(p.Args, "--every", "24h")
+		p.Env = append(p.Env, "WORKID_REVERIFY_LOCK_FILE="+filepath.Join(l.Data, "reverify.lock"))
 	}
+	return p
 }

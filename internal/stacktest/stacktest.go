@@ -23,6 +23,7 @@ import (
 	"github.com/workid/workid/hooks"
 	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/httpserver"
+	"github.com/workid/workid/internal/kratosapi"
 	"github.com/workid/workid/internal/logging"
 	"github.com/workid/workid/internal/stack"
 	selfserviceui "github.com/workid/workid/selfservice-ui"
@@ -290,12 +291,7 @@ func (s *Stack) printLogTail(w io.Writer, n int) {
 }
 
 // NewKratosClient returns a Kratos SDK client for url with a timeout.
-func NewKratosClient(url string) *kratos.APIClient {
-	c := kratos.NewConfiguration()
-	c.Servers = kratos.ServerConfigurations{{URL: url}}
-	c.HTTPClient = &http.Client{Timeout: 15 * time.Second}
-	return kratos.NewAPIClient(c)
-}
+func NewKratosClient(url string) *kratos.APIClient { return kratosapi.New(url) }
 
 func listen2() (a, b net.Listener, err error) {
 	if a, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {

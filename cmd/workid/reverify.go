@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/kratosapi"
+	"github.com/workid/workid/internal/logging"
+	"github.com/workid/workid/internal/reverify"
+)
+
+// runReverify runs the yearly re-verification: one pass (--once), or a
+// pass every --every until stopped.
+func runReverify(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("reverify", flag.ContinueOnError)
+	once := fs.Bool("once", false, "run one pass and exit (for cron or a Kubernetes CronJob)")
+	dryRun := fs.Bool("dry-run", false, "report who would expire and change nothing")
+	every := fs.Duration("every", 24*time.Hour, "time between passes when not --once")
+	report := fs.String("report", "", "write the pass's report as JSON to this file (with --once)")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	if *every < time.Minute {
+		return usageError{"reverify: --every must be at least 1m"}
+	}
+	cfg, err := config.Load[config.Reverify](environ)
+	if err != nil {
+		return err
+	}
+	log := logging.New(stderr, cfg.Log)
+	lockPath := cfg.LockFile
+	if lockPath == "" {
+		lockPath = filepath.Join(os.TempDir(), "workid-reverify.lock")
+	}
+	job := reverify.New(kratosapi.New(cfg.Kratos.AdminURL), kratosapi.New(cfg.Kratos.PublicURL), reverify.Options{
+		MaxAge: cfg.MaxAge, PageSize: cfg.PageSize, SendsPerSecond: cfg.SendRate, DryRun: *dryRun,
+	}, reverify.FileLock{Path: lockPath}, log)
+
+	if !*once && !*dryRun {
+		log.InfoContext(ctx, "re-verification job started", "every", every.String(), "max_age", cfg.MaxAge.String())
+		job.Run(ctx, *every)
+		return nil
+	}
+	r, err := job.RunOnce(ctx)
+	fmt.Fprintf(stdout, "scanned %d, expired %d, notified %d (resumed %d), errors %d%s%s\n",
+		r.Scanned, r.Expired, r.Notified, r.Resumed, r.Errors,
+		map[bool]string{true: " (dry run: nothing changed)"}[r.DryRun],
+		map[bool]string{true: " (skipped: another pass holds the lock)"}[r.Skipped])
+	if *report != "" {
+		b, _ := json.MarshalIndent(r, "", "  ")
+		if werr := os.WriteFile(*report, append(b, '\n'), 0o644); werr != nil {
+			err = errors.Join(err, fmt.Errorf("write report: %w", werr))
+		}
+	}
+	return err
+}
