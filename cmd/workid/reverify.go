@@ -25,11 +25,15 @@ func runReverify(ctx context.Context, args, environ []string, stdout, stderr io.
 	dryRun := fs.Bool("dry-run", false, "report who would expire and change nothing")
 	every := fs.Duration("every", 24*time.Hour, "time between passes when not --once")
 	report := fs.String("report", "", "write the pass's report as JSON to this file (with --once)")
+	remind := fs.Duration("remind-before", 0, "mail a reminder once per verification this long before it expires (e.g. 720h); 0 for none")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	if *every < time.Minute {
 		return usageError{"reverify: --every must be at least 1m"}
+	}
+	if *remind < 0 {
+		return usageError{"reverify: --remind-before cannot be negative"}
 	}
 	cfg, err := config.Load[config.Reverify](environ)
 	if err != nil {
@@ -42,6 +46,7 @@ func runReverify(ctx context.Context, args, environ []string, stdout, stderr io.
 	}
 	job := reverify.New(kratosapi.New(cfg.Kratos.AdminURL), kratosapi.New(cfg.Kratos.PublicURL), reverify.Options{
 		MaxAge: cfg.MaxAge, PageSize: cfg.PageSize, SendsPerSecond: cfg.SendRate, DryRun: *dryRun,
+		RemindBefore: *remind, Terminal: terminal(stderr),
 	}, reverify.FileLock{Path: lockPath}, log)
 
 	if !*once && !*dryRun {
@@ -50,8 +55,8 @@ func runReverify(ctx context.Context, args, environ []string, stdout, stderr io.
 		return nil
 	}
 	r, err := job.RunOnce(ctx)
-	fmt.Fprintf(stdout, "scanned %d, expired %d, notified %d (resumed %d), errors %d%s%s\n",
-		r.Scanned, r.Expired, r.Notified, r.Resumed, r.Errors,
+	fmt.Fprintf(stdout, "scanned %d, expired %d, notified %d (resumed %d), reminded %d, errors %d%s%s\n",
+		r.Scanned, r.Expired, r.Notified, r.Resumed, r.Reminded, r.Errors,
 		map[bool]string{true: " (dry run: nothing changed)"}[r.DryRun],
 		map[bool]string{true: " (skipped: another pass holds the lock)"}[r.Skipped])
 	if *report != "" {
@@ -61,4 +66,18 @@ func runReverify(ctx context.Context, args, environ []string, stdout, stderr io.
 		}
 	}
 	return err
+}
+
+// terminal returns w when it is a terminal a person watches, for the
+// progress line; nil otherwise (logs get progress lines instead).
+func terminal(w io.Writer) io.Writer {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return w
 }

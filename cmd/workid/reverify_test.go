@@ -43,7 +43,7 @@ func TestReverifyCommand(t *testing.T) {
 
 	report := filepath.Join(dir, "report.json")
 	out, err = reverifyOnce("--report", report)
-	if err != nil || !strings.Contains(out, "expired 1, notified 1") {
+	if err != nil || !strings.Contains(out, "expired 1, notified 1 (resumed 0)") {
 		t.Errorf("pass printed %q (%v), want one expiry notified", out, err)
 	}
 	b, err := os.ReadFile(report)

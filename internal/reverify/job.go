@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -27,6 +28,12 @@ type Options struct {
 	SendsPerSecond float64
 	// DryRun reports who would expire and changes nothing.
 	DryRun bool
+	// RemindBefore, when set, mails a reminder once per verification this
+	// long before it expires, without un-verifying anything.
+	RemindBefore time.Duration
+	// Terminal, when set, receives a progress line that rewrites itself
+	// (a person is watching); otherwise progress goes to the log.
+	Terminal io.Writer
 }
 
 // Job is the re-verification job.
@@ -75,6 +82,8 @@ type Report struct {
 	// interrupted pass's claim.
 	Notified int `json:"notified"`
 	Resumed  int `json:"resumed"`
+	// Reminded addresses got a reminder before their expiry.
+	Reminded int `json:"reminded"`
 	// Errors counts identities skipped after retries; Failures says which.
 	Errors   int       `json:"errors"`
 	Failures []Failure `json:"failures,omitempty"`
@@ -109,7 +118,8 @@ func (j *Job) RunOnce(ctx context.Context) (Report, error) {
 	}
 	defer unlock()
 
-	p := newProgress(ctx, j.log, &r)
+	p := newProgress(ctx, j.log, j.opts.Terminal, &r)
+	defer p.done()
 	token := ""
 	for {
 		var ids []kratos.Identity
@@ -200,8 +210,61 @@ func (j *Job) visit(ctx context.Context, ident *kratos.Identity, r *Report) erro
 		}
 		j.notify(ctx, ident, addr.Value, r)
 		return j.crashed("sent")
+	case j.opts.RemindBefore > 0 && addr.Verified && addr.VerifiedAt != nil &&
+		!now.Before(addr.VerifiedAt.Add(j.opts.MaxAge-j.opts.RemindBefore)) && !remindedFor(ident.MetadataAdmin, addr):
+		if j.opts.DryRun {
+			r.Reminded++
+			return nil
+		}
+		j.remind(ctx, ident, addr, r)
 	}
 	return nil
+}
+
+// ReminderKey is the metadata_admin field that records the last reminder:
+// {"address", "verified_at", "sent_at"}. One reminder per verification.
+const ReminderKey = "workid_reverification_reminder"
+
+// remindedFor reports whether this verification of addr was reminded of.
+func remindedFor(metadataAdmin any, addr kratos.VerifiableIdentityAddress) bool {
+	m, _ := metadataAdmin.(map[string]any)
+	rec, _ := m[ReminderKey].(map[string]any)
+	if rec == nil || rec["address"] != addr.Value {
+		return false
+	}
+	at, err := time.Parse(time.RFC3339Nano, fmt.Sprint(rec["verified_at"]))
+	return err == nil && at.Equal(*addr.VerifiedAt)
+}
+
+// remind mails "your verification expires on DATE" and records it.
+func (j *Job) remind(ctx context.Context, ident *kratos.Identity, addr kratos.VerifiableIdentityAddress, r *Report) {
+	if err := j.limiter.Wait(ctx); err != nil {
+		j.fail(ctx, r, ident.Id, "remind", err)
+		return
+	}
+	expires := addr.VerifiedAt.Add(j.opts.MaxAge)
+	payload := map[string]any{"reason": "reminder", "expires_on": expires.UTC().Format("2 January 2006")}
+	if err := retry(ctx, func() error { return j.sendWith(ctx, addr.Value, payload) }); err != nil {
+		j.fail(ctx, r, ident.Id, "remind", err)
+		return
+	}
+	rec := map[string]any{"address": addr.Value, "verified_at": addr.VerifiedAt.UTC().Format(time.RFC3339Nano), "sent_at": j.Now().UTC().Format(time.RFC3339Nano)}
+	var ops []kratos.JsonPatch
+	if _, ok := ident.MetadataAdmin.(map[string]any); ok {
+		ops = []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin/" + ReminderKey, Value: rec}}
+	} else {
+		ops = []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin", Value: map[string]any{ReminderKey: rec}}}
+	}
+	err := retry(ctx, func() error {
+		_, resp, err := j.admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()
+		return kratosError(err, resp)
+	})
+	if err != nil {
+		j.fail(ctx, r, ident.Id, "record reminder", err)
+		return
+	}
+	r.Reminded++
+	j.log.InfoContext(ctx, "verification reminder sent", "identity_id", ident.Id, "expires", expires.Format(time.RFC3339))
 }
 
 func (j *Job) crashed(stage string) error {
@@ -281,12 +344,17 @@ func (j *Job) notify(ctx context.Context, ident *kratos.Identity, address string
 
 // send has Kratos mail a verification link whose text explains the expiry.
 func (j *Job) send(ctx context.Context, address string) error {
+	return j.sendWith(ctx, address, map[string]any{"reason": "expired"})
+}
+
+// sendWith has Kratos mail a verification link; payload picks the text.
+func (j *Job) sendWith(ctx context.Context, address string, payload map[string]any) error {
 	flow, resp, err := j.public.FrontendAPI.CreateNativeVerificationFlow(ctx).Execute()
 	if err != nil {
 		return kratosError(err, resp)
 	}
 	body := kratos.UpdateVerificationFlowWithLinkMethodAsUpdateVerificationFlowBody(&kratos.UpdateVerificationFlowWithLinkMethod{
-		Method: "link", Email: address, TransientPayload: map[string]any{"reason": "expired"},
+		Method: "link", Email: address, TransientPayload: payload,
 	})
 	_, resp, err = j.public.FrontendAPI.UpdateVerificationFlow(ctx).Flow(flow.Id).UpdateVerificationFlowBody(body).Execute()
 	return kratosError(err, resp)

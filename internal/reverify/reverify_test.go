@@ -217,3 +217,30 @@ func TestKratosDown(t *testing.T) {
 		t.Errorf("RunOnce against a dead Kratos = %v, want a list error", err)
 	}
 }
+
+// A reminder goes out once per verification, before it expires, and
+// changes nothing else.
+func TestReminder(t *testing.T) {
+	u, id := account(t, 350)
+	job := newJob(t, Options{RemindBefore: 30 * 24 * time.Hour})
+	r, err := job.RunOnce(t.Context())
+	if err != nil || r.Reminded < 1 {
+		t.Fatalf("pass with reminders: %+v, %v", r, err)
+	}
+	if n := mailCount(t, u.Email); n != 1 {
+		t.Fatalf("%d mails, want one reminder", n)
+	}
+	msgs, _ := st.Mail(t.Context(), strings.ToLower(u.Email))
+	if !strings.Contains(msgs[0].Subject, "expires soon") || !strings.Contains(msgs[0].Text, "expires on") {
+		t.Errorf("reminder mail: %q\n%s", msgs[0].Subject, msgs[0].Text)
+	}
+	if v, _, rec := address(t, id); !v || rec != nil {
+		t.Errorf("a reminder changed the address: verified=%v record=%+v", v, rec)
+	}
+	if _, err := job.RunOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n := mailCount(t, u.Email); n != 1 {
+		t.Errorf("after a second pass %d mails, want still one reminder", n)
+	}
+}
