@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: run test fuzz bench chromium servers lists lists-update vet fmt-check
+.PHONY: run test fuzz bench chromium postgres servers lists lists-update vet fmt-check
 
 LISTS := config/lists/node_modules/.package-lock.json
 
@@ -19,7 +19,7 @@ servers:
 	$(GO) run ./cmd/workid dev --build-only
 
 ## test: build the servers, check formatting and vet, run every test with -race.
-test: servers $(LISTS) chromium fmt-check vet
+test: servers $(LISTS) chromium postgres fmt-check vet
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz
 
@@ -40,6 +40,12 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || test -x "$$WORKID_CHROMIUM" || { \
 		echo "installing Chromium from Debian for the browser tests"; \
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+## postgres: Debian's PostgreSQL for the tests that need it (not started: tests start their own).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		echo "installing PostgreSQL from Debian for the tests"; \
+		apt-get update -qq && apt-get install -y -qq postgresql-15 >/dev/null; }
 
 ## lists: install the free-mail and disposable domain lists pinned in
 ## config/lists/package-lock.json (npm ci; their install scripts never run).

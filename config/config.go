@@ -94,7 +94,10 @@ type Reverify struct {
 	// LockFile makes passes exclusive among instances that share it;
 	// empty for workid-reverify.lock in the system's temporary folder.
 	LockFile string `env:"WORKID_REVERIFY_LOCK_FILE"`
-	Kratos   Kratos
+	// LockDSN, when set, is a PostgreSQL database (the production one)
+	// whose advisory lock makes passes exclusive instead of LockFile.
+	LockDSN string `env:"WORKID_REVERIFY_LOCK_DSN"`
+	Kratos  Kratos
 	Log      Log
 }
 
@@ -110,6 +113,11 @@ func (c Reverify) Validate() error {
 	}
 	if c.SendRate <= 0 {
 		p.add(fmt.Sprintf("WORKID_REVERIFY_SEND_RATE=%g must be more than 0", c.SendRate))
+	}
+	if c.LockDSN != "" {
+		if u, err := url.Parse(c.LockDSN); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			p.add("WORKID_REVERIFY_LOCK_DSN must be a postgres:// URL")
+		}
 	}
 	p.log(c.Log)
 	return p.err()

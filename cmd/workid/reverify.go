@@ -40,14 +40,18 @@ func runReverify(ctx context.Context, args, environ []string, stdout, stderr io.
 		return err
 	}
 	log := logging.New(stderr, cfg.Log)
-	lockPath := cfg.LockFile
-	if lockPath == "" {
-		lockPath = filepath.Join(os.TempDir(), "workid-reverify.lock")
+	var lock reverify.Locker = reverify.PostgresLock{DSN: cfg.LockDSN}
+	if cfg.LockDSN == "" {
+		path := cfg.LockFile
+		if path == "" {
+			path = filepath.Join(os.TempDir(), "workid-reverify.lock")
+		}
+		lock = reverify.FileLock{Path: path}
 	}
 	job := reverify.New(kratosapi.New(cfg.Kratos.AdminURL), kratosapi.New(cfg.Kratos.PublicURL), reverify.Options{
 		MaxAge: cfg.MaxAge, PageSize: cfg.PageSize, SendsPerSecond: cfg.SendRate, DryRun: *dryRun,
 		RemindBefore: *remind, Terminal: terminal(stderr),
-	}, reverify.FileLock{Path: lockPath}, log)
+	}, lock, log)
 
 	if !*once && !*dryRun {
 		log.InfoContext(ctx, "re-verification job started", "every", every.String(), "max_age", cfg.MaxAge.String())
