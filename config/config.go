@@ -98,7 +98,7 @@ type Reverify struct {
 	// whose advisory lock makes passes exclusive instead of LockFile.
 	LockDSN string `env:"WORKID_REVERIFY_LOCK_DSN"`
 	Kratos  Kratos
-	Log      Log
+	Log     Log
 }
 
 // Validate reports every problem with the settings at once.
