@@ -2,15 +2,18 @@ package selfserviceui_test
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/workid/workid/internal/reverify"
 	"github.com/workid/workid/internal/stacktest"
 )
 
@@ -236,5 +239,46 @@ func TestHooksDownPage(t *testing.T) {
 	ids, err := down.IdentitiesByEmail(t.Context(), u.Email)
 	if err != nil || len(ids) != 0 {
 		t.Errorf("identities saved for %s: %d (%v), want none", u.Email, len(ids), err)
+	}
+}
+
+// After the yearly re-verification expires an address, the dashboard says
+// so, with the date the new link went out, and pauses the services that
+// need email.
+func TestDashboardAfterExpiry(t *testing.T) {
+	u := stacktest.NewUser("woodgrove-partners.com")
+	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -400)); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	_, _, page := b.get(st.UIURL + "/login")
+	action, csrf := actionRE.FindStringSubmatch(page), csrfRE.FindStringSubmatch(page)
+	if action == nil || csrf == nil {
+		t.Fatalf("login page without a form:\n%s", page)
+	}
+	final, _, body := b.post(unescape(action[1]), url.Values{
+		"csrf_token": {unescape(csrf[1])}, "method": {"password"}, "identifier": {u.Email}, "password": {u.Password},
+	}, nil)
+	if final.Path != "/" || !strings.Contains(body, "Hello, "+u.First) {
+		t.Fatalf("sign-in ended at %s, want the dashboard", final)
+	}
+	// Past its year but before the job ran: already shown as expired.
+	if !strings.Contains(body, "Expired") {
+		t.Errorf("a 400-day-old verification is not shown as expired before the job runs")
+	}
+
+	job := reverify.New(st.Admin, st.Public, reverify.Options{SendsPerSecond: 100},
+		reverify.FileLock{Path: filepath.Join(t.TempDir(), "lock")}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if r, err := job.RunOnce(t.Context()); err != nil || r.Notified < 1 {
+		t.Fatalf("re-verification pass: %+v, %v", r, err)
+	}
+	_, _, body = b.get(st.UIURL + "/")
+	for _, want := range []string{"Expired", "a verification lasts one year", "We sent a new link to " + strings.ToLower(u.Email), "Your verification expired after one year"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the dashboard after expiry lacks %q", want)
+		}
+	}
+	if !strings.Contains(body, `class="service disabled"`) {
+		t.Error("no service is disabled after the expiry")
 	}
 }

@@ -249,13 +249,12 @@ func (j *Job) remind(ctx context.Context, ident *kratos.Identity, addr kratos.Ve
 		return
 	}
 	rec := map[string]any{"address": addr.Value, "verified_at": addr.VerifiedAt.UTC().Format(time.RFC3339Nano), "sent_at": j.Now().UTC().Format(time.RFC3339Nano)}
-	var ops []kratos.JsonPatch
-	if _, ok := ident.MetadataAdmin.(map[string]any); ok {
-		ops = []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin/" + ReminderKey, Value: rec}}
-	} else {
-		ops = []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin", Value: map[string]any{ReminderKey: rec}}}
+	ops, err := metadataOps(ident.MetadataAdmin, ReminderKey, rec)
+	if err != nil {
+		j.fail(ctx, r, ident.Id, "record reminder", err)
+		return
 	}
-	err := retry(ctx, func() error {
+	err = retry(ctx, func() error {
 		_, resp, err := j.admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()
 		return kratosError(err, resp)
 	})
@@ -293,8 +292,13 @@ func (j *Job) claim(ctx context.Context, ident *kratos.Identity, idx int, addr k
 		{Op: "replace", Path: path + "/verified", Value: false},
 		{Op: "replace", Path: path + "/status", Value: "pending"},
 	}
-	ops = append(ops, metadataOps(ident.MetadataAdmin, rec)...)
-	err := retry(ctx, func() error {
+	meta, err := metadataOps(ident.MetadataAdmin, emailstate.MetadataKey, rec)
+	if err != nil {
+		j.fail(ctx, r, ident.Id, "claim", err)
+		return false
+	}
+	ops = append(ops, meta...)
+	err = retry(ctx, func() error {
 		_, resp, err := j.admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()
 		return kratosError(err, resp)
 	})
@@ -306,13 +310,17 @@ func (j *Job) claim(ctx context.Context, ident *kratos.Identity, idx int, addr k
 	return true
 }
 
-// metadataOps records rec in metadata_admin, keeping its other keys. A
-// metadata_admin that is not an object is replaced only when it is null.
-func metadataOps(metadataAdmin any, rec emailstate.Reverification) []kratos.JsonPatch {
-	if _, ok := metadataAdmin.(map[string]any); ok {
-		return []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin/" + emailstate.MetadataKey, Value: rec}}
+// metadataOps sets one key of metadata_admin, keeping its other keys. A
+// metadata_admin that is neither null nor an object belongs to someone
+// else: it is never replaced, and the identity is skipped.
+func metadataOps(metadataAdmin any, key string, value any) ([]kratos.JsonPatch, error) {
+	switch metadataAdmin.(type) {
+	case nil:
+		return []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin", Value: map[string]any{key: value}}}, nil
+	case map[string]any:
+		return []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin/" + key, Value: value}}, nil
 	}
-	return []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin", Value: map[string]any{emailstate.MetadataKey: rec}}}
+	return nil, fmt.Errorf("metadata_admin is a %T, not an object: not touching it", metadataAdmin)
 }
 
 // notify sends the new link and records when. It reports success.

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	kratos "github.com/ory/kratos-client-go"
+
 	"github.com/workid/workid/internal/emailstate"
 	"github.com/workid/workid/internal/stacktest"
 )
@@ -242,5 +244,32 @@ func TestReminder(t *testing.T) {
 	}
 	if n := mailCount(t, u.Email); n != 1 {
 		t.Errorf("after a second pass %d mails, want still one reminder", n)
+	}
+}
+
+// An identity the pass cannot handle is skipped and counted, the others
+// are done, and the pass ends with ErrSkipped (workid reverify exits 1).
+func TestSkippedIdentity(t *testing.T) {
+	ctx := t.Context()
+	odd, oddID := account(t, 410)
+	// Metadata that is not an object belongs to someone else's tooling.
+	ops := []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin", Value: "legacy-flag"}}
+	if _, _, err := st.Admin.IdentityAPI.PatchIdentity(ctx, oddID).JsonPatch(ops).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	fine, _ := account(t, 410)
+	r, err := newJob(t, Options{}).RunOnce(ctx)
+	if !errors.Is(err, ErrSkipped) || r.Errors != 1 || len(r.Failures) != 1 || r.Failures[0].IdentityID != oddID {
+		t.Fatalf("pass = %+v, %v; want one failure for %s and ErrSkipped", r, err, oddID)
+	}
+	if n := mailCount(t, fine.Email); n != 1 {
+		t.Errorf("the other expired account got %d mails, want 1", n)
+	}
+	if n := mailCount(t, odd.Email); n != 0 {
+		t.Errorf("the skipped account got %d mails, want 0", n)
+	}
+	ident, err := st.Identity(ctx, oddID)
+	if err != nil || ident.MetadataAdmin != "legacy-flag" || !ident.VerifiableAddresses[0].Verified {
+		t.Errorf("the skipped identity was changed: %+v", ident)
 	}
 }
