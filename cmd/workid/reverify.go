@@ -39,15 +39,22 @@ func runReverify(ctx context.Context, args, environ []string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
+	if *remind >= cfg.MaxAge {
+		return usageError{fmt.Sprintf("reverify: --remind-before %s must be shorter than a verification lasts (%s)", *remind, cfg.MaxAge)}
+	}
 	log := logging.New(stderr, cfg.Log)
 	var lock reverify.Locker = reverify.PostgresLock{DSN: cfg.LockDSN}
+	lockDesc := "postgresql advisory lock"
 	if cfg.LockDSN == "" {
 		path := cfg.LockFile
 		if path == "" {
 			path = filepath.Join(os.TempDir(), "workid-reverify.lock")
+			log.WarnContext(ctx, "no WORKID_REVERIFY_LOCK_FILE or _DSN: passes are exclusive only on this machine", "lock_file", path)
 		}
 		lock = reverify.FileLock{Path: path}
+		lockDesc = "file " + path
 	}
+	log.InfoContext(ctx, "re-verification lock", "lock", lockDesc)
 	job := reverify.New(kratosapi.New(cfg.Kratos.AdminURL), kratosapi.New(cfg.Kratos.PublicURL), reverify.Options{
 		MaxAge: cfg.MaxAge, PageSize: cfg.PageSize, SendsPerSecond: cfg.SendRate, DryRun: *dryRun,
 		RemindBefore: *remind, Terminal: terminal(stderr),

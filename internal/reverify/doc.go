@@ -16,7 +16,9 @@
 // sent time (a crash between 1 and 3) sends the link then, so nothing is
 // lost. The one window in which a crash sends twice: after Kratos accepted
 // the send (2) and before the record (3) is stored; the next pass sends
-// again. Both links work; the second makes the first one invalid.
+// again, and both links work. An identity that needs work is read again
+// just before it is changed, and the PATCH's result is checked, since
+// Kratos offers no compare-and-swap.
 //
 // One pass runs at a time however many instances are deployed: a pass
 // takes a lock first (a file lock on one machine) and is skipped, saying

@@ -96,27 +96,31 @@ type Failure struct {
 	Error      string `json:"error"`
 }
 
-// ErrSkipped is returned with a report for identities that failed.
-var ErrSkipped = errors.New("some identities were skipped")
+// ErrIdentitiesFailed is returned with a report when identities had to be
+// skipped after retries (the command then exits 1).
+var ErrIdentitiesFailed = errors.New("some identities were skipped")
 
 // maxFailures bounds the failures a report lists (all are counted).
 const maxFailures = 100
 
-// RunOnce runs one pass. It returns ErrSkipped (with the full report)
-// when identities had to be skipped, and a report with Skipped set when
-// another pass holds the lock.
-func (j *Job) RunOnce(ctx context.Context) (Report, error) {
-	r := Report{Started: j.Now(), DryRun: j.opts.DryRun}
-	unlock, ok, err := j.lock.TryLock(ctx)
+// RunOnce runs one pass. It returns ErrIdentitiesFailed (with the full
+// report) when identities had to be skipped, and a report with Skipped set
+// when another pass holds the lock.
+func (j *Job) RunOnce(ctx context.Context) (r Report, err error) {
+	r = Report{Started: j.Now(), DryRun: j.opts.DryRun}
+	defer func() { r.Finished = j.Now() }()
+	lockCtx, unlock, ok, err := j.lock.TryLock(ctx)
 	if err != nil {
 		return r, err
 	}
 	if !ok {
-		r.Skipped, r.Finished = true, j.Now()
+		r.Skipped = true
 		j.log.WarnContext(ctx, "re-verification pass skipped: another pass holds the lock")
 		return r, nil
 	}
 	defer unlock()
+	// The pass stops when the lock is lost (a dropped database session).
+	ctx = lockCtx
 
 	p := newProgress(ctx, j.log, j.opts.Terminal, &r)
 	defer p.done()
@@ -133,6 +137,9 @@ func (j *Job) RunOnce(ctx context.Context) (Report, error) {
 			return r, fmt.Errorf("list identities: %w", err)
 		}
 		for i := range ids {
+			if ctx.Err() != nil {
+				return r, fmt.Errorf("pass stopped: %w", context.Cause(ctx))
+			}
 			if err := j.visit(ctx, &ids[i], &r); err != nil {
 				return r, err
 			}
@@ -143,9 +150,8 @@ func (j *Job) RunOnce(ctx context.Context) (Report, error) {
 		}
 		token = next
 	}
-	r.Finished = j.Now()
 	if r.Errors > 0 {
-		return r, ErrSkipped
+		return r, ErrIdentitiesFailed
 	}
 	return r, nil
 }
@@ -173,35 +179,77 @@ func (j *Job) page(ctx context.Context, token string) ([]kratos.Identity, string
 	return ids, u.Query().Get("page_token"), nil
 }
 
-// visit expires one identity's address if its year is over, or finishes
-// an interrupted expiry.
-func (j *Job) visit(ctx context.Context, ident *kratos.Identity, r *Report) error {
-	r.Scanned++
+// action is what an identity's address needs.
+type action int
+
+const (
+	nothing action = iota
+	resume         // claimed by a pass that stopped before the link went out
+	expire         // verified longer ago than the maximum age
+	remind         // due for its reminder
+)
+
+// due decides what ident's email address needs at now.
+func (j *Job) due(ident *kratos.Identity, now time.Time) (action, int, kratos.VerifiableIdentityAddress) {
 	traits, _ := ident.Traits.(map[string]any)
 	email, _ := traits["email"].(string)
 	idx, addr := findAddress(ident.VerifiableAddresses, email)
 	if idx < 0 {
-		return nil
+		return nothing, -1, addr
 	}
-	now := j.Now()
 	rec := emailstate.RecordFrom(ident.MetadataAdmin)
 	switch {
 	case rec != nil && rec.Address == addr.Value && !addr.Verified && rec.SentAt.IsZero():
-		// Claimed by a pass that stopped before the link was sent.
-		if j.opts.DryRun {
+		return resume, idx, addr
+	case addr.Verified && addr.VerifiedAt != nil && !now.Before(addr.VerifiedAt.Add(j.opts.MaxAge)):
+		return expire, idx, addr
+	case j.opts.RemindBefore > 0 && addr.Verified && addr.VerifiedAt != nil &&
+		!now.Before(addr.VerifiedAt.Add(j.opts.MaxAge-j.opts.RemindBefore)) && !remindedFor(ident.MetadataAdmin, addr):
+		return remind, idx, addr
+	}
+	return nothing, idx, addr
+}
+
+// visit handles one listed identity. The page it came from may be minutes
+// old, so an identity that needs work is read again and decided again
+// just before anything is changed.
+func (j *Job) visit(ctx context.Context, listed *kratos.Identity, r *Report) error {
+	r.Scanned++
+	now := j.Now()
+	if act, _, _ := j.due(listed, now); act == nothing {
+		return nil
+	} else if j.opts.DryRun {
+		if act == remind {
+			r.Reminded++
+		} else {
 			r.Expired++
-			return nil
+			j.log.InfoContext(ctx, "would expire", "identity_id", listed.Id)
 		}
+		return nil
+	}
+	var ident *kratos.Identity
+	err := retry(ctx, func() error {
+		var resp *http.Response
+		var err error
+		ident, resp, err = j.admin.IdentityAPI.GetIdentity(ctx, listed.Id).Execute()
+		return kratosError(err, resp)
+	})
+	if errors.Is(err, errNotFound) {
+		return nil // deleted since it was listed
+	}
+	if err != nil {
+		j.fail(ctx, r, listed.Id, "read", err)
+		return nil
+	}
+	act, idx, addr := j.due(ident, now)
+	switch act {
+	case resume:
 		if j.notify(ctx, ident, addr.Value, r) {
 			r.Resumed++
 		}
-		return j.crashed("sent")
-	case addr.Verified && addr.VerifiedAt != nil && !now.Before(addr.VerifiedAt.Add(j.opts.MaxAge)):
+		return j.crashed("recorded")
+	case expire:
 		r.Expired++
-		if j.opts.DryRun {
-			j.log.InfoContext(ctx, "would expire", "identity_id", ident.Id, "verified_at", addr.VerifiedAt.Format(time.RFC3339))
-			return nil
-		}
 		if !j.claim(ctx, ident, idx, addr, now, r) {
 			return nil
 		}
@@ -209,13 +257,8 @@ func (j *Job) visit(ctx context.Context, ident *kratos.Identity, r *Report) erro
 			return err
 		}
 		j.notify(ctx, ident, addr.Value, r)
-		return j.crashed("sent")
-	case j.opts.RemindBefore > 0 && addr.Verified && addr.VerifiedAt != nil &&
-		!now.Before(addr.VerifiedAt.Add(j.opts.MaxAge-j.opts.RemindBefore)) && !remindedFor(ident.MetadataAdmin, addr):
-		if j.opts.DryRun {
-			r.Reminded++
-			return nil
-		}
+		return j.crashed("recorded")
+	case remind:
 		j.remind(ctx, ident, addr, r)
 	}
 	return nil
@@ -243,11 +286,7 @@ func (j *Job) remind(ctx context.Context, ident *kratos.Identity, addr kratos.Ve
 		return
 	}
 	expires := addr.VerifiedAt.Add(j.opts.MaxAge)
-	payload := map[string]any{"reason": "reminder", "expires_on": expires.UTC().Format("2 January 2006")}
-	if err := retry(ctx, func() error { return j.sendWith(ctx, addr.Value, payload) }); err != nil {
-		j.fail(ctx, r, ident.Id, "remind", err)
-		return
-	}
+	// Recorded before it is sent: a reminder goes out at most once.
 	rec := map[string]any{"address": addr.Value, "verified_at": addr.VerifiedAt.UTC().Format(time.RFC3339Nano), "sent_at": j.Now().UTC().Format(time.RFC3339Nano)}
 	ops, err := metadataOps(ident.MetadataAdmin, ReminderKey, rec)
 	if err != nil {
@@ -260,6 +299,12 @@ func (j *Job) remind(ctx context.Context, ident *kratos.Identity, addr kratos.Ve
 	})
 	if err != nil {
 		j.fail(ctx, r, ident.Id, "record reminder", err)
+		return
+	}
+	// The payload only picks one of the templates' fixed texts: anyone can
+	// start a verification flow, so nothing from the payload is printed.
+	if err := retryUnanswered(ctx, func() error { return j.sendWith(ctx, addr.Value, map[string]any{"reason": "reminder"}) }); err != nil {
+		j.fail(ctx, r, ident.Id, "remind", err)
 		return
 	}
 	r.Reminded++
@@ -298,12 +343,21 @@ func (j *Job) claim(ctx context.Context, ident *kratos.Identity, idx int, addr k
 		return false
 	}
 	ops = append(ops, meta...)
+	var patched *kratos.Identity
 	err = retry(ctx, func() error {
-		_, resp, err := j.admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()
+		var resp *http.Response
+		var err error
+		patched, resp, err = j.admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()
 		return kratosError(err, resp)
 	})
 	if err != nil {
 		j.fail(ctx, r, ident.Id, "claim", err)
+		return false
+	}
+	// Kratos has no compare-and-swap: check the PATCH hit the address it
+	// meant to (the identity could change between the read and the PATCH).
+	if pa := patched.VerifiableAddresses; idx >= len(pa) || pa[idx].Value != addr.Value || pa[idx].Verified {
+		j.fail(ctx, r, ident.Id, "claim", errors.New("the identity changed while it was being expired; the next pass will look again"))
 		return false
 	}
 	j.log.InfoContext(ctx, "verification expired", "identity_id", ident.Id, "verified_at", addr.VerifiedAt.Format(time.RFC3339))
@@ -329,9 +383,15 @@ func (j *Job) notify(ctx context.Context, ident *kratos.Identity, address string
 		j.fail(ctx, r, ident.Id, "send", err)
 		return false
 	}
-	err := retry(ctx, func() error { return j.send(ctx, address) })
+	// A send is retried only when Kratos gave no answer at all: after an
+	// answer (even an error), the mail may be queued already.
+	err := retryUnanswered(ctx, func() error { return j.send(ctx, address) })
 	if err != nil {
 		j.fail(ctx, r, ident.Id, "send", err)
+		return false
+	}
+	if err := j.crashed("sent"); err != nil {
+		j.fail(ctx, r, ident.Id, "record", err)
 		return false
 	}
 	sent := j.Now()
@@ -376,14 +436,27 @@ func (j *Job) fail(ctx context.Context, r *Report, id, stage string, err error) 
 	j.log.ErrorContext(ctx, "identity skipped", "identity_id", id, "stage", stage, "err", err)
 }
 
-// errPermanent marks a Kratos answer that retrying will not change (4xx).
+// errPermanent marks a Kratos answer that retrying will not change (a
+// 4xx other than 408 and 429).
 type errPermanent struct{ error }
 
-// kratosError describes an SDK error with Kratos's status; 4xx answers
-// are permanent, transport errors and 5xx worth a retry.
+func (e errPermanent) Unwrap() error { return e.error }
+
+// errNotFound is Kratos's 404: the identity was deleted since it was listed.
+var errNotFound = errors.New("not found")
+
+// errUnanswered marks a call that got no answer from Kratos at all.
+type errUnanswered struct{ error }
+
+func (e errUnanswered) Unwrap() error { return e.error }
+
+// kratosError describes an SDK error with Kratos's status.
 func kratosError(err error, resp *http.Response) error {
 	if err == nil {
 		return nil
+	}
+	if resp == nil {
+		return errUnanswered{fmt.Errorf("kratos: %w", err)}
 	}
 	msg := err.Error()
 	var oe *kratos.GenericOpenAPIError
@@ -393,14 +466,27 @@ func kratosError(err error, resp *http.Response) error {
 			msg = msg[:300]
 		}
 	}
-	if resp != nil {
-		e := fmt.Errorf("kratos %d: %s", resp.StatusCode, msg)
-		if resp.StatusCode >= 400 && resp.StatusCode < 500 {
-			return errPermanent{e}
-		}
-		return e
+	switch code := resp.StatusCode; {
+	case code == http.StatusNotFound:
+		return errPermanent{fmt.Errorf("kratos %d: %s: %w", code, msg, errNotFound)}
+	case code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests:
+		return errPermanent{fmt.Errorf("kratos %d: %s", code, msg)}
+	default:
+		return fmt.Errorf("kratos %d: %s", code, msg)
 	}
-	return fmt.Errorf("kratos: %s", msg)
+}
+
+// retryUnanswered is retry for calls that must not run twice once Kratos
+// has answered: it retries only calls that got no answer.
+func retryUnanswered(ctx context.Context, f func() error) error {
+	return retry(ctx, func() error {
+		err := f()
+		var ua errUnanswered
+		if err != nil && !errors.As(err, &ua) {
+			return errPermanent{err}
+		}
+		return err
+	})
 }
 
 // retry calls f up to three times, waiting 250 ms then 1 s, unless the
@@ -421,21 +507,28 @@ func retry(ctx context.Context, f func() error) error {
 	}
 }
 
-// Run runs a pass now and then every interval until ctx ends. A failed
-// pass is logged; the next one tries again.
+// Run runs a pass now and then every interval, counted from each pass's
+// start, until ctx ends. After a failed pass the next comes sooner (in at
+// most five minutes), so a Kratos that was not up yet costs minutes, not
+// a day.
 func (j *Job) Run(ctx context.Context, every time.Duration) {
 	for {
+		start := time.Now()
 		r, err := j.RunOnce(ctx)
 		switch {
 		case err != nil:
 			j.log.ErrorContext(ctx, "re-verification pass failed", "err", err, "scanned", r.Scanned, "expired", r.Expired, "notified", r.Notified, "errors", r.Errors)
 		case !r.Skipped:
-			j.log.InfoContext(ctx, "re-verification pass done", "scanned", r.Scanned, "expired", r.Expired, "notified", r.Notified, "resumed", r.Resumed, "took", r.Finished.Sub(r.Started).String())
+			j.log.InfoContext(ctx, "re-verification pass done", "scanned", r.Scanned, "expired", r.Expired, "notified", r.Notified, "resumed", r.Resumed, "reminded", r.Reminded, "took", r.Finished.Sub(r.Started).String())
+		}
+		wait := every - time.Since(start)
+		if err != nil && !errors.Is(err, ErrIdentitiesFailed) {
+			wait = min(wait, 5*time.Minute)
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(every):
+		case <-time.After(max(wait, time.Minute)):
 		}
 	}
 }
