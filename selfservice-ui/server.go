@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	hydra "github.com/ory/hydra-client-go/v2"
+
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/internal/businessemail"
 )
@@ -18,7 +20,9 @@ type Server struct {
 	cfg    config.UI
 	log    *slog.Logger
 	client *http.Client // for Kratos and Hydra; always with a timeout
-	tpl    templates
+	// hydra is Hydra's admin API (consent and logout requests).
+	hydra *hydra.APIClient
+	tpl   templates
 	// policy tells a personal address from a business one (the banner).
 	policy   *businessemail.Policy
 	services []Service
@@ -39,8 +43,12 @@ func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
+	hcfg := hydra.NewConfiguration()
+	hcfg.Servers = hydra.ServerConfigurations{{URL: cfg.Hydra.AdminURL}}
+	hcfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	return &Server{
 		cfg: cfg, log: log, tpl: tpl, policy: policy, services: services, Now: time.Now,
+		hydra: hydra.NewAPIClient(hcfg),
 		client: &http.Client{
 			Timeout:   10 * time.Second,
 			Transport: kratosTransport(),

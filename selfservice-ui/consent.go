@@ -1,0 +1,159 @@
+package selfserviceui
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	hydra "github.com/ory/hydra-client-go/v2"
+
+	"github.com/workid/workid/internal/emailstate"
+)
+
+// Consent for connected services, asked by Hydra. First-party services
+// (client metadata first_party: true) skip the screen; others show their
+// name, logo and scopes, and can be remembered or denied. A service whose
+// metadata says requires_verified_email gets no tokens until the
+// account's address is verified and current.
+
+// consentRememberFor is how long a remembered consent lasts (seconds).
+const consentRememberFor = 180 * 24 * 3600
+
+// consentPage is the data of the consent page.
+type consentPage struct {
+	Page      page
+	Challenge string
+	Client    string
+	LogoURL   any
+	Scopes    []scopeView
+	// Gate explains why the service cannot be used yet.
+	Gate  bool
+	Email emailView
+}
+
+type scopeView struct{ Name, Text string }
+
+var scopeTexts = map[string]string{
+	"openid":         "Sign you in with your WorkID account",
+	"email":          "See your work email address and whether it is verified",
+	"profile":        "See your name, username and company",
+	"offline_access": "Stay signed in when you are away",
+}
+
+// consentRequest reads Hydra's consent request and the account behind it.
+func (s *Server) consentRequest(ctx context.Context, challenge string) (*hydra.OAuth2ConsentRequest, *identity, emailstate.State, error) {
+	req, _, err := s.hydra.OAuth2API.GetOAuth2ConsentRequest(ctx).ConsentChallenge(challenge).Execute()
+	if err != nil {
+		return nil, nil, emailstate.State{}, err
+	}
+	if req.Subject == nil {
+		return nil, nil, emailstate.State{}, errors.New("consent request without a subject")
+	}
+	ident, st, err := s.emailState(ctx, *req.Subject)
+	return req, ident, st, err
+}
+
+func clientFlag(c *hydra.OAuth2Client, key string) bool {
+	if c == nil {
+		return false
+	}
+	m, _ := c.Metadata.(map[string]any)
+	v, _ := m[key].(bool)
+	return v
+}
+
+// consent is GET /consent: accept at once, gate, or ask.
+func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
+	challenge := r.URL.Query().Get("consent_challenge")
+	if challenge == "" {
+		s.fail(w, r, http.StatusBadRequest, "Nothing to confirm", "This page is opened by a service you sign in to.", "/", nil)
+		return
+	}
+	req, ident, st, err := s.consentRequest(r.Context(), challenge)
+	if err != nil {
+		s.consentFailed(w, r, err)
+		return
+	}
+	if clientFlag(req.Client, "requires_verified_email") && !st.Current() {
+		s.render(w, r, http.StatusForbidden, "consent", s.newConsentPage(r, req, ident, st, true))
+		return
+	}
+	if (req.Skip != nil && *req.Skip) || clientFlag(req.Client, "first_party") {
+		s.acceptConsent(w, r, req, ident, st, false)
+		return
+	}
+	s.render(w, r, http.StatusOK, "consent", s.newConsentPage(r, req, ident, st, false))
+}
+
+// decideConsent is POST /consent: the user's Allow or Deny.
+func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
+	challenge := r.FormValue("consent_challenge")
+	req, ident, st, err := s.consentRequest(r.Context(), challenge)
+	if err != nil {
+		s.consentFailed(w, r, err)
+		return
+	}
+	if r.FormValue("decision") != "allow" {
+		deny := "access_denied"
+		desc := "The user did not allow the service to sign in with WorkID."
+		to, _, err := s.hydra.OAuth2API.RejectOAuth2ConsentRequest(r.Context()).ConsentChallenge(challenge).
+			RejectOAuth2Request(hydra.RejectOAuth2Request{Error: &deny, ErrorDescription: &desc}).Execute()
+		if err != nil {
+			s.consentFailed(w, r, err)
+			return
+		}
+		http.Redirect(w, r, to.RedirectTo, http.StatusSeeOther)
+		return
+	}
+	if clientFlag(req.Client, "requires_verified_email") && !st.Current() {
+		s.render(w, r, http.StatusForbidden, "consent", s.newConsentPage(r, req, ident, st, true))
+		return
+	}
+	s.acceptConsent(w, r, req, ident, st, r.FormValue("remember") == "true")
+}
+
+func (s *Server) acceptConsent(w http.ResponseWriter, r *http.Request, req *hydra.OAuth2ConsentRequest, ident *identity, st emailstate.State, remember bool) {
+	rememberFor := int64(consentRememberFor)
+	body := hydra.AcceptOAuth2ConsentRequest{
+		GrantScope:               req.RequestedScope,
+		GrantAccessTokenAudience: req.RequestedAccessTokenAudience,
+		Remember:                 &remember,
+		RememberFor:              &rememberFor,
+		Session:                  &hydra.AcceptOAuth2ConsentRequestSession{IdToken: idTokenClaims(ident, st, req.RequestedScope)},
+	}
+	to, _, err := s.hydra.OAuth2API.AcceptOAuth2ConsentRequest(r.Context()).ConsentChallenge(req.Challenge).AcceptOAuth2ConsentRequest(body).Execute()
+	if err != nil {
+		s.consentFailed(w, r, err)
+		return
+	}
+	http.Redirect(w, r, to.RedirectTo, http.StatusSeeOther)
+}
+
+func (s *Server) newConsentPage(r *http.Request, req *hydra.OAuth2ConsentRequest, ident *identity, st emailstate.State, gate bool) consentPage {
+	p := consentPage{Page: s.page(r, "Allow access", "narrow"), Challenge: req.Challenge, Gate: gate, Email: newEmailView(st)}
+	p.Page.User = ident
+	p.Client = "A service"
+	if req.Client != nil {
+		if req.Client.ClientName != nil && *req.Client.ClientName != "" {
+			p.Client = *req.Client.ClientName
+		}
+		if req.Client.LogoUri != nil && *req.Client.LogoUri != "" {
+			p.LogoURL = imageURL(*req.Client.LogoUri)
+		}
+	}
+	for _, sc := range req.RequestedScope {
+		p.Scopes = append(p.Scopes, scopeView{Name: sc, Text: orDefault(scopeTexts[sc], sc)})
+	}
+	return p
+}
+
+// consentFailed answers a consent request Hydra will not give or take.
+func (s *Server) consentFailed(w http.ResponseWriter, r *http.Request, err error) {
+	var oe *hydra.GenericOpenAPIError
+	if errors.As(err, &oe) {
+		s.fail(w, r, http.StatusGone, "This sign-in request has expired",
+			"Please go back to the service you came from and sign in again.", "", err)
+		return
+	}
+	s.unavailable(w, r, err)
+}

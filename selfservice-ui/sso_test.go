@@ -1,0 +1,231 @@
+package selfserviceui_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/workid/workid/internal/stacktest"
+)
+
+const callback = "http://127.0.0.1:1/callback"
+
+// createClient registers a public OAuth2 client (PKCE) with Hydra.
+func createClient(t *testing.T, name string, metadata map[string]any) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{
+		"client_name": name, "redirect_uris": []string{callback},
+		"grant_types": []string{"authorization_code", "refresh_token"}, "response_types": []string{"code"},
+		"scope": "openid email profile", "token_endpoint_auth_method": "none", "metadata": metadata,
+	})
+	resp, err := http.Post(st.HydraAdminURL+"/admin/clients", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var c struct {
+		ClientID string `json:"client_id"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&c); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create client: %d %v", resp.StatusCode, err)
+	}
+	return c.ClientID
+}
+
+// ssoBrowser follows redirects like a browser but stops at the service's
+// callback, whose URL it returns.
+type ssoBrowser struct {
+	t *testing.T
+	c *http.Client
+}
+
+func newSSOBrowser(t *testing.T) *ssoBrowser {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if strings.HasPrefix(req.URL.String(), callback) {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+	return &ssoBrowser{t: t, c: c}
+}
+
+// page returns where a request ended: the callback URL (from the last
+// redirect) or the final page's URL, status and body.
+func (b *ssoBrowser) do(req *http.Request) (*url.URL, int, string) {
+	b.t.Helper()
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if loc := resp.Header.Get("Location"); strings.HasPrefix(loc, callback) {
+		u, _ := url.Parse(loc)
+		return u, resp.StatusCode, ""
+	}
+	return resp.Request.URL, resp.StatusCode, string(body)
+}
+
+func (b *ssoBrowser) get(u string) (*url.URL, int, string) {
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	return b.do(req)
+}
+
+func (b *ssoBrowser) post(u string, form url.Values) (*url.URL, int, string) {
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+// signIn starts the code flow with PKCE for client and signs in as u on
+// WorkID's pages. It returns where the browser ended: the callback (with
+// a code or an error) or a WorkID page.
+func signIn(t *testing.T, b *ssoBrowser, conf *oauth2.Config, verifier string, u stacktest.User) (*url.URL, int, string) {
+	t.Helper()
+	final, status, page := b.get(conf.AuthCodeURL("state-123", oauth2.S256ChallengeOption(verifier)))
+	if final.Path != "/login" {
+		t.Fatalf("the service's sign-in went to %s (%d), want WorkID's sign-in page", final, status)
+	}
+	action, csrf := actionRE.FindStringSubmatch(page), csrfRE.FindStringSubmatch(page)
+	if action == nil || csrf == nil {
+		t.Fatalf("sign-in page without a form:\n%s", page)
+	}
+	return b.post(unescape(action[1]), url.Values{
+		"csrf_token": {unescape(csrf[1])}, "method": {"password"}, "identifier": {u.Email}, "password": {u.Password},
+	})
+}
+
+func oauthConfig(clientID string) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID: clientID, RedirectURL: callback, Scopes: []string{"openid", "email", "profile"},
+		Endpoint: oauth2.Endpoint{AuthURL: st.HydraPublicURL + "/oauth2/auth", TokenURL: st.HydraPublicURL + "/oauth2/token", AuthStyle: oauth2.AuthStyleInParams},
+	}
+}
+
+// exchange trades the code for tokens and verifies the ID token's
+// signature against Hydra's published keys with a real OIDC library.
+func exchange(t *testing.T, conf *oauth2.Config, code, verifier string) map[string]any {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	tok, err := conf.Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatalf("token exchange: %v", err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	provider, err := oidc.NewProvider(ctx, st.HydraPublicURL+"/")
+	if err != nil {
+		t.Fatalf("OIDC discovery: %v", err)
+	}
+	idt, err := provider.Verifier(&oidc.Config{ClientID: conf.ClientID}).Verify(ctx, raw)
+	if err != nil {
+		t.Fatalf("verify the ID token: %v", err)
+	}
+	var claims map[string]any
+	if err := idt.Claims(&claims); err != nil {
+		t.Fatal(err)
+	}
+	return claims
+}
+
+// Single sign-on with a first-party service: no consent screen, and the
+// ID token's email_verified follows WorkID's one-year rule.
+func TestSSOFirstParty(t *testing.T) {
+	clientID := createClient(t, "Product support", map[string]any{"first_party": true})
+	for _, tt := range []struct {
+		name         string
+		verifiedDays int
+		wantVerified bool
+	}{
+		{"verified", 10, true},
+		{"never verified", -1, false},
+		{"verified 400 days ago", 400, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			u := stacktest.NewUser("contoso-engineering.com")
+			var id string
+			if tt.verifiedDays < 0 {
+				ident, err := st.CreateIdentity(t.Context(), u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				id = ident.Id
+			} else {
+				ident, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -tt.verifiedDays))
+				if err != nil {
+					t.Fatal(err)
+				}
+				id = ident.Id
+			}
+			conf := oauthConfig(clientID)
+			verifier := oauth2.GenerateVerifier()
+			final, status, _ := signIn(t, newSSOBrowser(t), conf, verifier, u)
+			code := final.Query().Get("code")
+			if code == "" {
+				t.Fatalf("sign-in ended at %s (%d), want the callback with a code", final, status)
+			}
+			claims := exchange(t, conf, code, verifier)
+			want := map[string]any{
+				"sub": id, "email": u.Email, "email_verified": tt.wantVerified,
+				"preferred_username": u.Username, "given_name": u.First, "family_name": u.Last, "name": u.First + " " + u.Last,
+			}
+			for k, v := range want {
+				if fmt.Sprint(claims[k]) != fmt.Sprint(v) {
+					t.Errorf("claim %s = %v, want %v", k, claims[k], v)
+				}
+			}
+		})
+	}
+}
+
+// A third-party service shows the consent screen; Deny sends the service
+// access_denied.
+func TestSSOThirdPartyDeny(t *testing.T) {
+	clientID := createClient(t, "Partner portal", map[string]any{})
+	u := stacktest.NewUser("fabrikam-logistics.com")
+	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -3)); err != nil {
+		t.Fatal(err)
+	}
+	b := newSSOBrowser(t)
+	conf := oauthConfig(clientID)
+	final, status, page := signIn(t, b, conf, oauth2.GenerateVerifier(), u)
+	if final.Path != "/consent" || status != http.StatusOK || !strings.Contains(page, "Allow Partner portal to use your WorkID account?") {
+		t.Fatalf("third-party sign-in ended at %s (%d), want the consent page", final, status)
+	}
+	challenge := final.Query().Get("consent_challenge")
+	denied, _, _ := b.post(st.UIURL+"/consent", url.Values{"consent_challenge": {challenge}, "decision": {"deny"}})
+	if denied.Query().Get("error") != "access_denied" {
+		t.Errorf("after Deny the service got %s, want error=access_denied", denied)
+	}
+}
+
+// A service that needs a verified email gets no tokens for an unverified
+// account: the user sees why, with the button for a new link.
+func TestSSOVerifiedEmailGate(t *testing.T) {
+	clientID := createClient(t, "System notifications", map[string]any{"first_party": true, "requires_verified_email": true})
+	u := stacktest.NewUser("woodgrove-partners.com")
+	if _, err := st.CreateIdentity(t.Context(), u); err != nil {
+		t.Fatal(err)
+	}
+	final, status, page := signIn(t, newSSOBrowser(t), oauthConfig(clientID), oauth2.GenerateVerifier(), u)
+	if final.Path != "/consent" || status != http.StatusForbidden {
+		t.Fatalf("gated sign-in ended at %s (%d), want the consent page refusing", final, status)
+	}
+	for _, want := range []string{"Verify your email to use System notifications", "Send me a verification link", "is not verified yet"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the gate page lacks %q", want)
+		}
+	}
+}
