@@ -1,27 +1,77 @@
 package selfserviceui
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"net/url"
 )
 
-// logoutPage asks before signing out: a link on another site cannot end a
-// user's session, only this page's button (a same-origin post) can.
+// Sign-out ends both sessions a browser has: WorkID's (Kratos) and the
+// single sign-on one (Hydra). It starts either on WorkID's pages or at a
+// connected service (OpenID Connect RP-initiated logout, which Hydra
+// sends here with a logout_challenge). Either way the user confirms with
+// a button: a link on another site cannot end a session.
+
+// logoutPage is GET /logout: the confirmation.
 func (s *Server) logoutPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.session(w, r); !ok {
+	challenge := r.URL.Query().Get("logout_challenge")
+	text := "You will be signed out of WorkID and of the services you opened with it, on this browser."
+	if challenge != "" {
+		req, _, err := s.hydra.OAuth2API.GetOAuth2LogoutRequest(r.Context()).LogoutChallenge(challenge).Execute()
+		if err != nil {
+			s.consentFailed(w, r, err)
+			return
+		}
+		if req.Client != nil && req.Client.ClientName != nil && *req.Client.ClientName != "" {
+			text = *req.Client.ClientName + " asks to sign you out. " + text
+		}
+	} else if _, ok := s.session(w, r); !ok {
 		return
 	}
 	s.render(w, r, http.StatusOK, "error", errorPage{
 		Page:    s.page(r, "Sign out", "narrow"),
-		Heading: "Sign out of WorkID?", Text: "You will be signed out of WorkID on this browser.",
-		Confirm: "/logout", ConfirmLabel: "Sign out",
+		Heading: "Sign out of WorkID?", Text: text,
+		Confirm: "/logout?" + url.Values{"logout_challenge": {challenge}}.Encode(), ConfirmLabel: "Sign out",
 	})
 }
 
-// logout ends the browser's Kratos session: Kratos gives a one-time logout
-// URL, which ends the session and returns to the sign-in page.
+// logout is POST /logout: end both sessions, then go where the sign-out
+// started (the service's post-logout page, or WorkID's sign-in page).
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	u, err := s.logoutURL(r.Context(), r.Header.Get("Cookie"))
+	ctx := r.Context()
+	sess, err := s.whoami(ctx, r.Header.Get("Cookie"))
+	if err != nil && !errors.Is(err, errNoSession) {
+		s.unavailable(w, r, err)
+		return
+	}
+	if sess != nil {
+		// Hydra's remembered sign-ins of this account end too, so no
+		// service signs the browser in again without a password.
+		if _, err := s.hydra.OAuth2API.RevokeOAuth2LoginSessions(ctx).Subject(sess.Identity.ID).Execute(); err != nil {
+			s.log.WarnContext(ctx, "end single sign-on sessions", "identity_id", sess.Identity.ID, "err", err)
+		}
+	}
+	if challenge := r.URL.Query().Get("logout_challenge"); challenge != "" {
+		if sess != nil {
+			if err := s.disableSession(ctx, sess.ID); err != nil {
+				s.unavailable(w, r, err)
+				return
+			}
+		}
+		to, _, err := s.hydra.OAuth2API.AcceptOAuth2LogoutRequest(ctx).LogoutChallenge(challenge).Execute()
+		if err != nil {
+			s.consentFailed(w, r, err)
+			return
+		}
+		http.Redirect(w, r, to.RedirectTo, http.StatusSeeOther)
+		return
+	}
+	if sess == nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	u, err := s.logoutURL(ctx, r.Header.Get("Cookie"))
 	if errors.Is(err, errNoSession) {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
@@ -31,4 +81,11 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirectFromKratos(w, r, u, nil)
+}
+
+// disableSession ends a Kratos session through the admin API: an
+// RP-initiated logout returns to Hydra, not through Kratos's own logout.
+func (s *Server) disableSession(ctx context.Context, id string) error {
+	_, err := s.call(ctx, http.MethodDelete, s.cfg.Kratos.AdminURL+"/admin/sessions/"+url.PathEscape(id), "", nil, nil)
+	return err
 }

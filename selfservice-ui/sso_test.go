@@ -25,7 +25,7 @@ const callback = "http://127.0.0.1:1/callback"
 func createClient(t *testing.T, name string, metadata map[string]any) string {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{
-		"client_name": name, "redirect_uris": []string{callback},
+		"client_name": name, "redirect_uris": []string{callback}, "post_logout_redirect_uris": []string{callback},
 		"grant_types": []string{"authorization_code", "refresh_token"}, "response_types": []string{"code"},
 		"scope": "openid email profile", "token_endpoint_auth_method": "none", "metadata": metadata,
 	})
@@ -117,6 +117,12 @@ func oauthConfig(clientID string) *oauth2.Config {
 // exchange trades the code for tokens and verifies the ID token's
 // signature against Hydra's published keys with a real OIDC library.
 func exchange(t *testing.T, conf *oauth2.Config, code, verifier string) map[string]any {
+	claims, _ := exchangeRaw(t, conf, code, verifier)
+	return claims
+}
+
+// exchangeRaw is exchange that also returns the raw ID token.
+func exchangeRaw(t *testing.T, conf *oauth2.Config, code, verifier string) (map[string]any, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
@@ -137,7 +143,7 @@ func exchange(t *testing.T, conf *oauth2.Config, code, verifier string) map[stri
 	if err := idt.Claims(&claims); err != nil {
 		t.Fatal(err)
 	}
-	return claims
+	return claims, raw
 }
 
 // Single sign-on with a first-party service: no consent screen, and the
@@ -227,5 +233,49 @@ func TestSSOVerifiedEmailGate(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the gate page lacks %q", want)
 		}
+	}
+}
+
+// A service's sign-out (RP-initiated) ends the WorkID session too and
+// returns to the service; WorkID's own sign-out ends the single sign-on
+// session, so the next service sign-in asks for the password again.
+func TestSSOLogout(t *testing.T) {
+	clientID := createClient(t, "Community", map[string]any{"first_party": true})
+	u := stacktest.NewUser("northwind-traders.com")
+	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -5)); err != nil {
+		t.Fatal(err)
+	}
+	conf := oauthConfig(clientID)
+
+	// Service-initiated.
+	b := newSSOBrowser(t)
+	verifier := oauth2.GenerateVerifier()
+	final, _, _ := signIn(t, b, conf, verifier, u)
+	_, raw := exchangeRaw(t, conf, final.Query().Get("code"), verifier)
+	q := url.Values{"id_token_hint": {raw}, "post_logout_redirect_uri": {callback}, "state": {"bye"}}
+	page, status, body := b.get(st.HydraPublicURL + "/oauth2/sessions/logout?" + q.Encode())
+	if page.Path != "/logout" || status != http.StatusOK || !strings.Contains(body, "Community asks to sign you out") {
+		t.Fatalf("the service's sign-out went to %s (%d), want WorkID's confirmation", page, status)
+	}
+	back, _, _ := b.post(st.UIURL+"/logout?"+url.Values{"logout_challenge": {page.Query().Get("logout_challenge")}}.Encode(), nil)
+	if !strings.HasPrefix(back.String(), callback) || back.Query().Get("state") != "bye" {
+		t.Errorf("after confirming, the browser went to %s, want the service's post-logout page", back)
+	}
+	if dash, _, _ := b.get(st.UIURL + "/"); dash.Path != "/login" {
+		t.Errorf("after the service's sign-out the dashboard is at %s, want sign-in: the WorkID session must end", dash)
+	}
+
+	// WorkID-initiated.
+	b = newSSOBrowser(t)
+	verifier = oauth2.GenerateVerifier()
+	if final, _, _ := signIn(t, b, conf, verifier, u); final.Query().Get("code") == "" {
+		t.Fatalf("second sign-in ended at %s", final)
+	}
+	if out, _, _ := b.post(st.UIURL+"/logout", nil); out.Path != "/login" {
+		t.Errorf("WorkID's sign-out ended at %s, want the sign-in page", out)
+	}
+	again, status, _ := b.get(conf.AuthCodeURL("state-456", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	if again.Path != "/login" || status != http.StatusOK {
+		t.Errorf("after WorkID's sign-out a service sign-in went to %s (%d), want the sign-in form", again, status)
 	}
 }
