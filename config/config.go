@@ -123,6 +123,26 @@ func (c Reverify) Validate() error {
 	return p.err()
 }
 
+// Demo is the configuration of `workid demo`, the demonstration services
+// that sign in with WorkID (development only).
+type Demo struct {
+	Addr      string `env:"WORKID_DEMO_ADDR" envDefault:"127.0.0.1:4466"`
+	PublicURL string `env:"WORKID_DEMO_PUBLIC_URL" envDefault:"http://127.0.0.1:4466"`
+	Hydra     Hydra
+	Log       Log
+}
+
+// Validate reports every problem with the settings at once.
+func (c Demo) Validate() error {
+	var p problems
+	p.addr("WORKID_DEMO_ADDR", c.Addr)
+	p.url("WORKID_DEMO_PUBLIC_URL", c.PublicURL)
+	p.url("WORKID_HYDRA_PUBLIC_URL", c.Hydra.PublicURL)
+	p.url("WORKID_HYDRA_ADMIN_URL", c.Hydra.AdminURL)
+	p.log(c.Log)
+	return p.err()
+}
+
 // Ports are the loopback ports of the development stack (`workid dev`).
 type Ports struct {
 	KratosPublic int `env:"WORKID_DEV_KRATOS_PUBLIC_PORT" envDefault:"4433"`
@@ -133,6 +153,7 @@ type Ports struct {
 	Hooks        int `env:"WORKID_DEV_HOOKS_PORT" envDefault:"4456"`
 	MailpitSMTP  int `env:"WORKID_DEV_MAILPIT_SMTP_PORT" envDefault:"1025"`
 	MailpitWeb   int `env:"WORKID_DEV_MAILPIT_WEB_PORT" envDefault:"8025"`
+	Demo         int `env:"WORKID_DEV_DEMO_PORT" envDefault:"4466"`
 }
 
 // Named lists the ports with what listens on each, in start order.
@@ -146,6 +167,7 @@ func (p Ports) Named() []NamedPort {
 		{"hydra admin", "WORKID_DEV_HYDRA_ADMIN_PORT", p.HydraAdmin},
 		{"hooks", "WORKID_DEV_HOOKS_PORT", p.Hooks},
 		{"ui", "WORKID_DEV_UI_PORT", p.UI},
+		{"demo services", "WORKID_DEV_DEMO_PORT", p.Demo},
 	}
 }
 

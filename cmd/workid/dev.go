@@ -42,7 +42,7 @@ func runDev(ctx context.Context, args, environ []string, stdout, stderr io.Write
 		Root: root, Bin: fromRoot(cfg.BinDir), Data: fromRoot(cfg.DataDir),
 		Ports: cfg.Ports, PasswordBreachCheck: cfg.PasswordBreachCheck,
 	}
-	out := stack.NewOutput(stdout, "mailpit", "kratos", "hydra", "hooks", "ui", "reverify", "build", "workid")
+	out := stack.NewOutput(stdout, "mailpit", "kratos", "hydra", "hooks", "ui", "reverify", "demo", "build", "workid")
 	say := out.Writer("workid")
 	defer say.Flush()
 
@@ -83,7 +83,7 @@ func runDev(ctx context.Context, args, environ []string, stdout, stderr io.Write
 	// The Ory servers first: WorkID's UI is ready only once they are.
 	for _, group := range [][]stack.Process{
 		{l.Mailpit(), l.Kratos(secrets), l.Hydra(secrets)},
-		{l.WorkID("hooks", exe, secrets, workidEnv), l.WorkID("ui", exe, secrets, workidEnv), l.WorkID("reverify", exe, secrets, workidEnv)},
+		{l.WorkID("hooks", exe, secrets, workidEnv), l.WorkID("ui", exe, secrets, workidEnv), l.WorkID("reverify", exe, secrets, workidEnv), l.WorkID("demo", exe, secrets, workidEnv)},
 	} {
 		for _, p := range group {
 			if err := sup.Start(p); err != nil {
@@ -123,9 +123,12 @@ WorkID is running (ready in %s). Press Ctrl-C to stop everything.
   Hydra public      %s   admin %s
   Hooks             %s
 
+  Try single sign-on: %s (a service that needs a verified email)
+                  and %s (one that does not)
+
 `, took.Round(100*time.Millisecond),
 		stack.URL(p.UI, "/"), stack.URL(p.MailpitWeb, "/"),
 		stack.URL(p.KratosPublic, "/"), stack.URL(p.KratosAdmin, "/"),
 		stack.URL(p.HydraPublic, "/"), stack.URL(p.HydraAdmin, "/"),
-		stack.URL(p.Hooks, "/"))
+		stack.URL(p.Hooks, "/"), stack.URL(p.Demo, "/support/"), stack.URL(p.Demo, "/community/"))
 }

@@ -103,8 +103,8 @@ func (d *devStack) wait(t *testing.T, within time.Duration) error {
 // accounts, and a process that dies stops the stack with a clear line.
 func TestDevStack(t *testing.T) {
 	exe := buildWorkID(t)
-	ports := freePorts(t, 8)
-	names := []string{"KRATOS_PUBLIC", "KRATOS_ADMIN", "HYDRA_PUBLIC", "HYDRA_ADMIN", "UI", "HOOKS", "MAILPIT_SMTP", "MAILPIT_WEB"}
+	ports := freePorts(t, 9)
+	names := []string{"KRATOS_PUBLIC", "KRATOS_ADMIN", "HYDRA_PUBLIC", "HYDRA_ADMIN", "UI", "HOOKS", "MAILPIT_SMTP", "MAILPIT_WEB", "DEMO"}
 	environ := append(os.Environ(), "WORKID_DATA_DIR="+t.TempDir())
 	port := map[string]int{}
 	for i, n := range names {
@@ -122,7 +122,7 @@ func TestDevStack(t *testing.T) {
 			t.Errorf("after the banner: %v", err)
 		}
 	}
-	for _, name := range []string{"mailpit  |", "kratos   |", "hydra    |", "hooks    |", "ui       |", "reverify |"} {
+	for _, name := range []string{"mailpit  |", "kratos   |", "hydra    |", "hooks    |", "ui       |", "reverify |", "demo     |"} {
 		if !strings.Contains(d.output(), name) {
 			t.Errorf("the log has no line prefixed %q", name)
 		}
@@ -187,8 +187,9 @@ func TestDevReportsTakenPorts(t *testing.T) {
 	}
 	defer ln.Close()
 	taken := ln.Addr().(*net.TCPAddr).Port
-	ports := freePorts(t, 7)
+	ports := freePorts(t, 8)
 	environ := append(os.Environ(),
+		fmt.Sprintf("WORKID_DEV_DEMO_PORT=%d", ports[7]),
 		"WORKID_DATA_DIR="+t.TempDir(),
 		fmt.Sprintf("WORKID_DEV_KRATOS_ADMIN_PORT=%d", taken),
 		fmt.Sprintf("WORKID_DEV_KRATOS_PUBLIC_PORT=%d", ports[0]),

@@ -23,6 +23,7 @@ commands:
   ui         serve the self-service pages
   reverify   expire year-old verifications and send new links
   admin      administer identities on the Kratos admin API
+  demo       serve two demonstration services that sign in with WorkID (development)
   probe URL  exit 0 when URL answers 200 (a container health check)
 
 Settings come from WORKID_* environment variables; see README.md.
@@ -53,6 +54,8 @@ func dispatch(ctx context.Context, cmd string, rest, environ []string, stdout, s
 		return runUI(ctx, rest, environ, stderr)
 	case "probe":
 		return runProbe(ctx, rest)
+	case "demo":
+		return runDemo(ctx, rest, environ, stderr)
 	case "reverify":
 		return runReverify(ctx, rest, environ, stdout, stderr)
 	case "admin":

@@ -8,6 +8,7 @@ import (
 
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/hooks"
+	"github.com/workid/workid/internal/demorp"
 	"github.com/workid/workid/internal/httpserver"
 	"github.com/workid/workid/internal/logging"
 	selfserviceui "github.com/workid/workid/selfservice-ui"
@@ -55,6 +56,28 @@ func runUI(ctx context.Context, args, environ []string, stderr io.Writer) error 
 		return err
 	}
 	srv, err := selfserviceui.Load(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	return httpserver.Serve(ctx, ln, srv.Handler(), log)
+}
+
+// runDemo registers the demonstration services with Hydra and serves them
+// until ctx is done.
+func runDemo(ctx context.Context, args, environ []string, stderr io.Writer) error {
+	if err := parseFlags(flag.NewFlagSet("demo", flag.ContinueOnError), args, stderr); err != nil {
+		return err
+	}
+	cfg, err := config.Load[config.Demo](environ)
+	if err != nil {
+		return err
+	}
+	log := logging.New(stderr, cfg.Log)
+	srv := demorp.New(cfg.Hydra.PublicURL, cfg.Hydra.AdminURL, cfg.PublicURL, log)
+	if err := srv.Register(ctx); err != nil {
+		return err
+	}
+	ln, err := httpserver.Listen(cfg.Addr)
 	if err != nil {
 		return err
 	}

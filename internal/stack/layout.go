@@ -269,6 +269,8 @@ func (l Layout) WorkIDEnv(s Secrets) []string {
 		"WORKID_KRATOS_ADMIN_URL=" + URL(p.KratosAdmin, ""),
 		"WORKID_HYDRA_PUBLIC_URL=" + URL(p.HydraPublic, ""),
 		"WORKID_HYDRA_ADMIN_URL=" + URL(p.HydraAdmin, ""),
+		fmt.Sprintf("WORKID_DEMO_ADDR=127.0.0.1:%d", p.Demo),
+		"WORKID_DEMO_PUBLIC_URL=" + URL(p.Demo, ""),
 	}
 }
 
@@ -289,6 +291,8 @@ func (l Layout) WorkID(command, exe string, s Secrets, env []string) Process {
 			port = l.Ports.UI
 		}
 		p.Ports, p.Ready = []int{port}, HTTPReady(URL(port, "/readyz"))
+	case "demo":
+		p.Ports, p.Ready = []int{l.Ports.Demo}, HTTPReady(URL(l.Ports.Demo, "/healthz"))
 	case "reverify":
 		// A pass at start and every day; passes share the data folder's lock.
 		p.Args = append(p.Args, "--every", "24h")
