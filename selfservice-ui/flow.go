@@ -13,12 +13,15 @@ import (
 // flow is any self-service flow: login, registration, verification,
 // recovery, settings.
 type flow struct {
-	ID       string      `json:"id"`
-	Type     string      `json:"type"`
-	State    string      `json:"state"`
-	ReturnTo string      `json:"return_to"`
-	Refresh  bool        `json:"refresh"`
-	UI       uiContainer `json:"ui"`
+	ID       string `json:"id"`
+	Type     string `json:"type"`
+	State    string `json:"state"`
+	ReturnTo string `json:"return_to"`
+	Refresh  bool   `json:"refresh"`
+	// OAuth2LoginChallenge is Hydra's login challenge when a connected
+	// service started the sign-in.
+	OAuth2LoginChallenge string      `json:"oauth2_login_challenge"`
+	UI                   uiContainer `json:"ui"`
 	// Identity is set on settings flows.
 	Identity *identity `json:"identity"`
 }

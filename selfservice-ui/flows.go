@@ -100,7 +100,7 @@ func (s *Server) showFlow(k flowKind) http.HandlerFunc {
 func (s *Server) newFlowPage(r *http.Request, k flowKind, f *flow) flowPage {
 	p := flowPage{
 		Page:    s.page(r, k.title, "narrow"),
-		Heading: k.heading, Intro: k.intro, Links: k.links,
+		Heading: k.heading, Intro: k.intro, Links: carryChallenge(k.links, f.OAuth2LoginChallenge),
 		Form: withNonce(newForm(f.UI), nonceFrom(r.Context())),
 	}
 	if k.name == "verification" {
@@ -180,6 +180,23 @@ func (s *Server) flowFailed(w http.ResponseWriter, r *http.Request, k flowKind, 
 	default:
 		s.unavailable(w, r, err)
 	}
+}
+
+// carryChallenge keeps a connected service's sign-in going across the
+// links between sign-in and registration: someone who arrives from a
+// service and creates an account first lands back in that service.
+func carryChallenge(links []link, challenge string) []link {
+	if challenge == "" {
+		return links
+	}
+	out := make([]link, len(links))
+	for i, l := range links {
+		out[i] = l
+		if l.Href == "/registration" || l.Href == "/login" {
+			out[i].Href = l.Href + "?" + url.Values{"login_challenge": {challenge}}.Encode()
+		}
+	}
+	return out
 }
 
 // hasKratosCookie reports whether the browser sent Kratos's CSRF cookie.

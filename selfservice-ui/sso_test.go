@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -277,5 +278,41 @@ func TestSSOLogout(t *testing.T) {
 	again, status, _ := b.get(conf.AuthCodeURL("state-456", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
 	if again.Path != "/login" || status != http.StatusOK {
 		t.Errorf("after WorkID's sign-out a service sign-in went to %s (%d), want the sign-in form", again, status)
+	}
+}
+
+// Someone who arrives from a service and creates an account first lands
+// back in that service, signed in: the login challenge goes along from
+// the sign-in page to the registration page.
+func TestSSORegisterFirst(t *testing.T) {
+	clientID := createClient(t, "Knowledge base", map[string]any{"first_party": true})
+	conf := oauthConfig(clientID)
+	verifier := oauth2.GenerateVerifier()
+	b := newSSOBrowser(t)
+	final, _, page := b.get(conf.AuthCodeURL("state-789", oauth2.S256ChallengeOption(verifier)))
+	if final.Path != "/login" {
+		t.Fatalf("the service's sign-in went to %s", final)
+	}
+	m := regexp.MustCompile(`href="(/registration\?login_challenge=[^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the sign-in page's registration link does not carry the login challenge")
+	}
+	_, _, reg := b.get(st.UIURL + unescape(m[1]))
+	action, csrf := actionRE.FindStringSubmatch(reg), csrfRE.FindStringSubmatch(reg)
+	if action == nil || csrf == nil {
+		t.Fatalf("registration page without a form:\n%s", reg)
+	}
+	u := stacktest.NewUser("woodgrove-partners.com")
+	back, status, _ := b.post(unescape(action[1]), url.Values{
+		"csrf_token": {unescape(csrf[1])}, "method": {"password"}, "password": {u.Password},
+		"traits.email": {u.Email}, "traits.username": {u.Username}, "traits.name.first": {u.First}, "traits.name.last": {u.Last},
+	})
+	code := back.Query().Get("code")
+	if code == "" {
+		t.Fatalf("registration ended at %s (%d), want the service's callback with a code", back, status)
+	}
+	claims := exchange(t, conf, code, verifier)
+	if claims["email"] != u.Email || claims["email_verified"] != false {
+		t.Errorf("claims after registering = %v, want %s not yet verified", claims, u.Email)
 	}
 }
