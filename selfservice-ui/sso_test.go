@@ -316,3 +316,47 @@ func TestSSORegisterFirst(t *testing.T) {
 		t.Errorf("claims after registering = %v, want %s not yet verified", claims, u.Email)
 	}
 }
+
+// Allowing with "remember my choice" skips the screen next time, and the
+// userinfo endpoint carries the same claims as the ID token.
+func TestSSORememberAndUserinfo(t *testing.T) {
+	clientID := createClient(t, "Partner wiki", map[string]any{})
+	u := stacktest.NewUser("contoso-engineering.com")
+	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -1)); err != nil {
+		t.Fatal(err)
+	}
+	b := newSSOBrowser(t)
+	conf := oauthConfig(clientID)
+	verifier := oauth2.GenerateVerifier()
+	final, _, _ := signIn(t, b, conf, verifier, u)
+	if final.Path != "/consent" {
+		t.Fatalf("first sign-in ended at %s, want the consent page", final)
+	}
+	back, _, _ := b.post(st.UIURL+"/consent", url.Values{"consent_challenge": {final.Query().Get("consent_challenge")}, "decision": {"allow"}, "remember": {"true"}})
+	code := back.Query().Get("code")
+	if code == "" {
+		t.Fatalf("after Allow the browser went to %s, want a code", back)
+	}
+	tok, err := conf.Exchange(t.Context(), code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, st.HydraPublicURL+"/userinfo", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&info)
+	resp.Body.Close()
+	if info["email"] != u.Email || info["email_verified"] != true || info["preferred_username"] != u.Username {
+		t.Errorf("userinfo = %v, want the ID token's claims", info)
+	}
+
+	// The second time, the remembered consent skips the screen.
+	again, _, _ := b.get(conf.AuthCodeURL("state-again", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	if again.Query().Get("code") == "" {
+		t.Errorf("second sign-in ended at %s, want straight back with a code", again)
+	}
+}
