@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
+	"strings"
 
 	hydra "github.com/ory/hydra-client-go/v2"
 
@@ -114,12 +116,19 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) acceptConsent(w http.ResponseWriter, r *http.Request, req *hydra.OAuth2ConsentRequest, ident *identity, st emailstate.State, remember bool) {
 	rememberFor := int64(consentRememberFor)
+	scopes := req.RequestedScope
+	if clientFlag(req.Client, "requires_verified_email") {
+		// Claims and this gate are worked out here, at consent; a refresh
+		// token would keep giving tokens after the verification expired.
+		// Until a token hook re-checks on refresh, gated clients get none.
+		scopes = slices.DeleteFunc(slices.Clone(scopes), func(sc string) bool { return sc == "offline_access" || sc == "offline" })
+	}
 	body := hydra.AcceptOAuth2ConsentRequest{
-		GrantScope:               req.RequestedScope,
+		GrantScope:               scopes,
 		GrantAccessTokenAudience: req.RequestedAccessTokenAudience,
 		Remember:                 &remember,
 		RememberFor:              &rememberFor,
-		Session:                  &hydra.AcceptOAuth2ConsentRequestSession{IdToken: idTokenClaims(ident, st, req.RequestedScope)},
+		Session:                  &hydra.AcceptOAuth2ConsentRequestSession{IdToken: idTokenClaims(ident, st, scopes)},
 	}
 	to, _, err := s.hydra.OAuth2API.AcceptOAuth2ConsentRequest(r.Context()).ConsentChallenge(req.Challenge).AcceptOAuth2ConsentRequest(body).Execute()
 	if err != nil {
@@ -147,12 +156,15 @@ func (s *Server) newConsentPage(r *http.Request, req *hydra.OAuth2ConsentRequest
 	return p
 }
 
-// consentFailed answers a consent request Hydra will not give or take.
+// consentFailed answers a consent or logout request Hydra will not give
+// or take: an unknown, used or expired challenge (4xx) is a request to
+// start again from the service; anything else is Hydra being unavailable.
 func (s *Server) consentFailed(w http.ResponseWriter, r *http.Request, err error) {
 	var oe *hydra.GenericOpenAPIError
-	if errors.As(err, &oe) {
-		s.fail(w, r, http.StatusGone, "This sign-in request has expired",
-			"Please go back to the service you came from and sign in again.", "", err)
+	// The SDK's error text is the HTTP status line ("410 Gone").
+	if errors.As(err, &oe) && strings.HasPrefix(oe.Error(), "4") {
+		s.fail(w, r, http.StatusGone, "This request has expired",
+			"Please go back to the service you came from and try again.", "", err)
 		return
 	}
 	s.unavailable(w, r, err)

@@ -16,7 +16,7 @@ import (
 // logoutPage is GET /logout: the confirmation.
 func (s *Server) logoutPage(w http.ResponseWriter, r *http.Request) {
 	challenge := r.URL.Query().Get("logout_challenge")
-	text := "You will be signed out of WorkID and of the services you opened with it, on this browser."
+	text := "You will be signed out of WorkID, and the services you opened with it will ask for your password again."
 	if challenge != "" {
 		req, _, err := s.hydra.OAuth2API.GetOAuth2LogoutRequest(r.Context()).LogoutChallenge(challenge).Execute()
 		if err != nil {
@@ -45,15 +45,17 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, err)
 		return
 	}
-	if sess != nil {
-		// Hydra's remembered sign-ins of this account end too, so no
-		// service signs the browser in again without a password.
-		if _, err := s.hydra.OAuth2API.RevokeOAuth2LoginSessions(ctx).Subject(sess.Identity.ID).Execute(); err != nil {
-			s.log.WarnContext(ctx, "end single sign-on sessions", "identity_id", sess.Identity.ID, "err", err)
-		}
-	}
 	if challenge := r.URL.Query().Get("logout_challenge"); challenge != "" {
-		if sess != nil {
+		// A service's sign-out: accepting it ends this browser's Hydra
+		// session and lets Hydra tell the other services (front- and
+		// back-channel logout); the WorkID session of the same person ends
+		// here.
+		req, _, err := s.hydra.OAuth2API.GetOAuth2LogoutRequest(ctx).LogoutChallenge(challenge).Execute()
+		if err != nil {
+			s.consentFailed(w, r, err)
+			return
+		}
+		if sess != nil && (req.Subject == nil || *req.Subject == sess.Identity.ID) {
 			if err := s.disableSession(ctx, sess.ID); err != nil {
 				s.unavailable(w, r, err)
 				return
@@ -70,6 +72,12 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
+	}
+	// WorkID's own sign-out: Hydra's remembered sign-ins of this account
+	// end too (on every device), so no service signs the browser in again
+	// without a password.
+	if _, err := s.hydra.OAuth2API.RevokeOAuth2LoginSessions(ctx).Subject(sess.Identity.ID).Execute(); err != nil {
+		s.log.WarnContext(ctx, "end single sign-on sessions", "identity_id", sess.Identity.ID, "err", err)
 	}
 	u, err := s.logoutURL(ctx, r.Header.Get("Cookie"))
 	if errors.Is(err, errNoSession) {

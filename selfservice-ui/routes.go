@@ -30,7 +30,7 @@ func (s *Server) Handler() http.Handler {
 	r.HandleFunc("/logout", s.logoutPage).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/logout", s.logout).Methods(http.MethodPost)
 	r.HandleFunc("/verification/send", s.sendLink).Methods(http.MethodPost)
-	r.HandleFunc("/consent", s.consent).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/consent", s.consent).Methods(http.MethodGet)
 	r.HandleFunc("/consent", s.decideConsent).Methods(http.MethodPost)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -28,7 +28,7 @@ func createClient(t *testing.T, name string, metadata map[string]any) string {
 	body, _ := json.Marshal(map[string]any{
 		"client_name": name, "redirect_uris": []string{callback}, "post_logout_redirect_uris": []string{callback},
 		"grant_types": []string{"authorization_code", "refresh_token"}, "response_types": []string{"code"},
-		"scope": "openid email profile", "token_endpoint_auth_method": "none", "metadata": metadata,
+		"scope": "openid email profile offline_access", "token_endpoint_auth_method": "none", "metadata": metadata,
 	})
 	resp, err := http.Post(st.HydraAdminURL+"/admin/clients", "application/json", bytes.NewReader(body))
 	if err != nil {
@@ -279,6 +279,20 @@ func TestSSOLogout(t *testing.T) {
 	if again.Path != "/login" || status != http.StatusOK {
 		t.Errorf("after WorkID's sign-out a service sign-in went to %s (%d), want the sign-in form", again, status)
 	}
+	// Hydra no longer remembers the sign-in either: its login request is
+	// not one it would skip.
+	var lr struct {
+		Skip bool `json:"skip"`
+	}
+	resp, err := http.Get(st.HydraAdminURL + "/admin/oauth2/auth/requests/login?login_challenge=" + url.QueryEscape(loginChallenge(t, b, conf)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&lr)
+	resp.Body.Close()
+	if lr.Skip {
+		t.Error("after WorkID's sign-out Hydra would still skip the sign-in")
+	}
 }
 
 // Someone who arrives from a service and creates an account first lands
@@ -358,5 +372,82 @@ func TestSSORememberAndUserinfo(t *testing.T) {
 	again, _, _ := b.get(conf.AuthCodeURL("state-again", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
 	if again.Query().Get("code") == "" {
 		t.Errorf("second sign-in ended at %s, want straight back with a code", again)
+	}
+}
+
+// loginChallenge starts a service sign-in and returns Hydra's challenge
+// as Hydra hands it to WorkID's sign-in page.
+func loginChallenge(t *testing.T, b *ssoBrowser, conf *oauth2.Config) string {
+	t.Helper()
+	b.c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Path == "/login" && req.URL.Query().Get("login_challenge") != "" {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+	defer func() { b.c.CheckRedirect = nil }()
+	resp, err := b.c.Get(conf.AuthCodeURL("state-999", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || loc.Query().Get("login_challenge") == "" {
+		t.Fatalf("no login challenge (Location %q)", resp.Header.Get("Location"))
+	}
+	return loc.Query().Get("login_challenge")
+}
+
+// A service that needs a verified email never gets a refresh token: the
+// gate and the claims are decided at consent, and a refresh would outlive
+// the verification.
+func TestSSOGatedClientGetsNoRefreshToken(t *testing.T) {
+	clientID := createClient(t, "Alerts", map[string]any{"first_party": true, "requires_verified_email": true})
+	u := stacktest.NewUser("northwind-traders.com")
+	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -2)); err != nil {
+		t.Fatal(err)
+	}
+	conf := oauthConfig(clientID)
+	conf.Scopes = append(conf.Scopes, "offline_access")
+	verifier := oauth2.GenerateVerifier()
+	final, _, _ := signIn(t, newSSOBrowser(t), conf, verifier, u)
+	tok, err := conf.Exchange(t.Context(), final.Query().Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.RefreshToken != "" {
+		t.Error("a gated client got a refresh token")
+	}
+}
+
+// Hydra's errors are shown in a short, safe sentence; its description
+// (which can name internals) is not.
+func TestHydraErrorPage(t *testing.T) {
+	resp, err := http.Get(st.UIURL + "/error?error=invalid_client&error_description=secret+internal+detail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "This service is not registered with WorkID.") || strings.Contains(string(body), "secret internal detail") {
+		t.Errorf("Hydra's error page: %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// Consent and sign-out cannot be posted from another site.
+func TestSSOCrossSitePostsRefused(t *testing.T) {
+	for _, path := range []string{"/consent", "/logout"} {
+		req, _ := http.NewRequest(http.MethodPost, st.UIURL+path, strings.NewReader("decision=allow&consent_challenge=x"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "https://evil.example")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-site POST %s = %d, want 403", path, resp.StatusCode)
+		}
 	}
 }

@@ -1,8 +1,9 @@
 // Package demorp is a demonstration of connected services for development
 // (`workid demo`, started by `make run`): two small services that sign
 // users in with WorkID through Hydra (authorization code with PKCE), show
-// the ID token's claims, and sign out through Hydra. One is first-party,
-// the other needs a verified email. They are how a person tries single
+// the ID token's claims, and sign out through Hydra. Product support is
+// first-party and needs a verified email; Community is a third party, so
+// its sign-in shows WorkID's consent screen. They are how a person tries single
 // sign-on without writing a client.
 package demorp
 
@@ -38,7 +39,7 @@ type Service struct {
 func Services() []*Service {
 	return []*Service{
 		{Path: "support", Name: "Product support (demo)", Metadata: map[string]any{"first_party": true, "requires_verified_email": true}},
-		{Path: "community", Name: "Community (demo)", Metadata: map[string]any{"first_party": true}},
+		{Path: "community", Name: "Community (demo)", Metadata: map[string]any{}},
 	}
 }
 
