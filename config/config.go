@@ -77,7 +77,11 @@ type UI struct {
 	ListsDir string `env:"WORKID_LISTS_DIR" envDefault:"config/lists/node_modules"`
 	// VerificationMaxAge is how long a verification lasts.
 	VerificationMaxAge time.Duration `env:"WORKID_VERIFICATION_MAX_AGE" envDefault:"8760h"`
-	Kratos             Kratos
+	// TokenHookKey is the shared key Hydra sends ("Authorization: Bearer
+	// <key>") when it asks the UI for fresh claims as it issues tokens;
+	// empty turns the hook endpoint off.
+	TokenHookKey string `env:"WORKID_HYDRA_TOKEN_HOOK_KEY"`
+	Kratos       Kratos
 	Hydra              Hydra
 	Log                Log
 }

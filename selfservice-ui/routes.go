@@ -32,6 +32,7 @@ func (s *Server) Handler() http.Handler {
 	r.HandleFunc("/verification/send", s.sendLink).Methods(http.MethodPost)
 	r.HandleFunc("/consent", s.consent).Methods(http.MethodGet)
 	r.HandleFunc("/consent", s.decideConsent).Methods(http.MethodPost)
+	r.HandleFunc("/hooks/hydra/token", s.tokenHook).Methods(http.MethodPost)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.", "", nil)

@@ -451,3 +451,48 @@ func TestSSOCrossSitePostsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A refresh asks WorkID again: after the verification expires, a
+// refreshed ID token says email_verified false.
+func TestSSORefreshHasCurrentClaims(t *testing.T) {
+	clientID := createClient(t, "Status page", map[string]any{"first_party": true})
+	u := stacktest.NewUser("woodgrove-partners.com")
+	ident, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := oauthConfig(clientID)
+	conf.Scopes = append(conf.Scopes, "offline_access")
+	verifier := oauth2.GenerateVerifier()
+	final, _, _ := signIn(t, newSSOBrowser(t), conf, verifier, u)
+	tok, err := conf.Exchange(t.Context(), final.Query().Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.RefreshToken == "" {
+		t.Fatal("no refresh token for offline_access")
+	}
+	if err := st.AgeVerification(t.Context(), ident.Id, time.Now().AddDate(0, 0, -400)); err != nil {
+		t.Fatal(err)
+	}
+	stale := *tok
+	stale.Expiry = time.Now().Add(-time.Minute) // force the refresh
+	fresh, err := conf.TokenSource(t.Context(), &stale).Token()
+	if err != nil {
+		t.Fatalf("refresh: %v", err)
+	}
+	raw, _ := fresh.Extra("id_token").(string)
+	provider, err := oidc.NewProvider(t.Context(), st.HydraPublicURL+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	idt, err := provider.Verifier(&oidc.Config{ClientID: clientID}).Verify(t.Context(), raw)
+	if err != nil {
+		t.Fatalf("verify the refreshed ID token: %v", err)
+	}
+	var claims map[string]any
+	_ = idt.Claims(&claims)
+	if claims["email_verified"] != false || claims["email"] != u.Email {
+		t.Errorf("refreshed claims = %v, want email_verified false after the expiry", claims)
+	}
+}

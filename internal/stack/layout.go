@@ -161,6 +161,8 @@ func (l Layout) HydraEnv(s Secrets) []string {
 		"URLS_ERROR=" + ui("/error"),
 		"URLS_POST_LOGOUT_REDIRECT=" + ui("/"),
 		"SECRETS_SYSTEM=" + jsonList(s.HydraSystem),
+		"OAUTH2_TOKEN_HOOK_URL=" + ui("/hooks/hydra/token"),
+		"OAUTH2_TOKEN_HOOK_AUTH_CONFIG_VALUE=" + config.HooksAuthScheme + s.HooksKey,
 	}
 }
 
@@ -260,6 +262,7 @@ func (l Layout) WorkIDEnv(s Secrets) []string {
 	return []string{
 		fmt.Sprintf("WORKID_HOOKS_ADDR=127.0.0.1:%d", p.Hooks),
 		"WORKID_HOOKS_KEY=" + s.HooksKey,
+		"WORKID_HYDRA_TOKEN_HOOK_KEY=" + s.HooksKey,
 		"WORKID_LISTS_DIR=" + filepath.Join(l.Root, "config", "lists", "node_modules"),
 		"WORKID_SERVICES_FILE=" + filepath.Join(l.Root, "config", "services.json"),
 		fmt.Sprintf("WORKID_UI_ADDR=127.0.0.1:%d", p.UI),

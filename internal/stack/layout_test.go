@@ -58,7 +58,7 @@ func TestOverridesMatchTheConfigurationFiles(t *testing.T) {
 					t.Errorf("%s names no setting in %s", name, tt.file)
 					continue
 				}
-				if strings.HasSuffix(name, "_AUTH_CONFIG_VALUE") {
+				if strings.HasSuffix(name, "_AUTH_CONFIG_VALUE") { // a key: a placeholder in the file
 					continue // the hook key: a placeholder in the file
 				}
 				if !sameValue(got, value) {
