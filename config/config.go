@@ -82,8 +82,8 @@ type UI struct {
 	// empty turns the hook endpoint off.
 	TokenHookKey string `env:"WORKID_HYDRA_TOKEN_HOOK_KEY"`
 	Kratos       Kratos
-	Hydra              Hydra
-	Log                Log
+	Hydra        Hydra
+	Log          Log
 }
 
 // Reverify is the configuration of `workid reverify`, the yearly
