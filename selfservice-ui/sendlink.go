@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,6 +46,11 @@ func (s *Server) sendLink(w http.ResponseWriter, r *http.Request) {
 	back := "/"
 	if r.FormValue("from") == "settings" {
 		back = "/settings#verification"
+	}
+	// From the consent gate: back to the same consent, so the user can
+	// continue to the service once verified. Only that page is accepted.
+	if b := r.FormValue("back"); strings.HasPrefix(b, "/consent?consent_challenge=") && !strings.ContainsAny(b, "\\\r\n") {
+		back = b
 	}
 	sess, ok := s.session(w, r)
 	if !ok {

@@ -230,7 +230,7 @@ func TestSSOVerifiedEmailGate(t *testing.T) {
 	if final.Path != "/consent" || status != http.StatusForbidden {
 		t.Fatalf("gated sign-in ended at %s (%d), want the consent page refusing", final, status)
 	}
-	for _, want := range []string{"Verify your email to use System notifications", "Send me a verification link", "is not verified yet"} {
+	for _, want := range []string{"Verify your email to use System notifications", "Send me a verification link", "is not verified yet", "Cancel and go back to System notifications"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the gate page lacks %q", want)
 		}
