@@ -46,19 +46,32 @@ type Hooks struct {
 	Addr string `env:"WORKID_HOOKS_ADDR" envDefault:"127.0.0.1:4456"`
 	// Key is the shared secret Kratos sends as "Authorization: Bearer <key>".
 	Key string `env:"WORKID_HOOKS_KEY"`
+	EmailRule
+	// Reload is how often the server re-reads the operator's domain files.
+	Reload time.Duration `env:"WORKID_DOMAIN_FILES_RELOAD" envDefault:"10s"`
+	Log    Log
+}
+
+// EmailRule is what the business-email rule reads: the hooks server and
+// `workid admin email check` share it, so support staff see the decision
+// the server makes.
+type EmailRule struct {
 	// ListsDir holds the free-mail and disposable lists (`make lists`).
 	ListsDir string `env:"WORKID_LISTS_DIR" envDefault:"config/lists/node_modules"`
 	// AllowFile and DenyFile are the operator's own domain lists, one domain
-	// per line; re-read every Reload while the server runs.
-	AllowFile string        `env:"WORKID_ALLOW_DOMAINS_FILE"`
-	DenyFile  string        `env:"WORKID_DENY_DOMAINS_FILE"`
-	Reload    time.Duration `env:"WORKID_DOMAIN_FILES_RELOAD" envDefault:"10s"`
+	// per line.
+	AllowFile string `env:"WORKID_ALLOW_DOMAINS_FILE"`
+	DenyFile  string `env:"WORKID_DENY_DOMAINS_FILE"`
 	// MXCheck refuses domains that cannot receive mail (no MX, A or AAAA).
 	MXCheck   bool          `env:"WORKID_MX_CHECK" envDefault:"false"`
 	MXTimeout time.Duration `env:"WORKID_MX_TIMEOUT" envDefault:"2s"`
 	// DNSServer is the host:port the MX check asks; empty for the system's.
 	DNSServer string `env:"WORKID_DNS_SERVER"`
-	Log       Log
+}
+
+// EmailCheck is the configuration of `workid admin email check`.
+type EmailCheck struct {
+	EmailRule
 }
 
 // UI is the configuration of `workid ui`, the self-service pages.
@@ -206,11 +219,24 @@ func (c Hooks) Validate() error {
 	case len(c.Key) < 16:
 		p.add("WORKID_HOOKS_KEY must be at least 16 characters long")
 	}
-	if strings.TrimSpace(c.ListsDir) == "" {
-		p.add("WORKID_LISTS_DIR must name the folder `make lists` fills")
-	}
+	p.emailRule(c.EmailRule)
 	if c.Reload < time.Second {
 		p.add(fmt.Sprintf("WORKID_DOMAIN_FILES_RELOAD=%s must be at least 1s", c.Reload))
+	}
+	p.log(c.Log)
+	return p.err()
+}
+
+// Validate reports every problem with the settings at once.
+func (c EmailCheck) Validate() error {
+	var p problems
+	p.emailRule(c.EmailRule)
+	return p.err()
+}
+
+func (p *problems) emailRule(c EmailRule) {
+	if strings.TrimSpace(c.ListsDir) == "" {
+		p.add("WORKID_LISTS_DIR must name the folder `make lists` fills")
 	}
 	if c.MXTimeout <= 0 || c.MXTimeout > 10*time.Second {
 		p.add(fmt.Sprintf("WORKID_MX_TIMEOUT=%s must be between 0 and 10s: Kratos waits for the hook", c.MXTimeout))
@@ -218,8 +244,6 @@ func (c Hooks) Validate() error {
 	if c.DNSServer != "" {
 		p.addr("WORKID_DNS_SERVER", c.DNSServer)
 	}
-	p.log(c.Log)
-	return p.err()
 }
 
 // Validate reports every problem with the settings at once.

@@ -33,16 +33,9 @@ func (s *Server) read(w http.ResponseWriter, r *http.Request, event string) (pay
 // answer applies the rule to the payload's address: a refusal on the email
 // field, or the company domain recorded on the identity.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, event string, p payload) {
-	d := s.policy.Decide(p.Traits.email())
-	if d.Reason == businessemail.OK && s.mx != nil {
-		accepts, err := s.mx.AcceptsMail(r.Context(), d.Address.Domain)
-		switch {
-		case err != nil:
-			// A DNS outage must not stop sign-ups: allow, and say so.
-			s.log.WarnContext(r.Context(), "mx check failed; allowing", "domain", d.Address.Domain, "err", err)
-		case !accepts:
-			d.Reason = businessemail.NoMailServer
-		}
+	d, mxErr := Decide(r.Context(), s.policy, s.mx, p.Traits.email())
+	if mxErr != nil {
+		s.log.WarnContext(r.Context(), "mx check failed; allowing", "domain", d.Address.Domain, "err", mxErr)
 	}
 	s.log.InfoContext(r.Context(), "business-email decision", "event", event, "flow_id", p.FlowID,
 		"reason", d.Reason.Code(), "domain", d.Address.Domain)

@@ -39,12 +39,12 @@ func NewServer(key string, policy *businessemail.Policy, mx MailChecker, log *sl
 }
 
 // LoadPolicy reads the lists and operator files cfg names.
-func LoadPolicy(ctx context.Context, cfg config.Hooks, log *slog.Logger) (*businessemail.Policy, error) {
+func LoadPolicy(ctx context.Context, cfg config.EmailRule, log *slog.Logger) (*businessemail.Policy, error) {
 	return businessemail.LoadPolicy(ctx, cfg.ListsDir, businessemail.OperatorFiles{Allow: cfg.AllowFile, Deny: cfg.DenyFile}, log)
 }
 
 // NewMailChecker returns the MX checker cfg asks for, or nil.
-func NewMailChecker(cfg config.Hooks) MailChecker {
+func NewMailChecker(cfg config.EmailRule) MailChecker {
 	if !cfg.MXCheck {
 		return nil
 	}
@@ -63,4 +63,23 @@ func (s *Server) requireKey(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// Decide applies the business-email rule to raw, then, for an address the
+// lists allow, the MX check when mx is not nil. A DNS failure does not stop
+// sign-ups: the address stays allowed and the failure is returned in
+// mxErr for the caller to report.
+func Decide(ctx context.Context, policy *businessemail.Policy, mx MailChecker, raw string) (d businessemail.Decision, mxErr error) {
+	d = policy.Decide(raw)
+	if d.Reason != businessemail.OK || mx == nil {
+		return d, nil
+	}
+	accepts, err := mx.AcceptsMail(ctx, d.Address.Domain)
+	switch {
+	case err != nil:
+		return d, err
+	case !accepts:
+		d.Reason = businessemail.NoMailServer
+	}
+	return d, nil
 }

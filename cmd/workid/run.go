@@ -59,7 +59,7 @@ func dispatch(ctx context.Context, cmd string, rest, environ []string, stdout, s
 	case "reverify":
 		return runReverify(ctx, rest, environ, stdout, stderr)
 	case "admin":
-		return notYet(cmd)
+		return runAdmin(ctx, rest, environ, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -81,18 +81,27 @@ var errHelp = errors.New("help printed")
 // errors. The flag package prints nothing itself: the error is reported
 // once, by main, after the flags are listed.
 func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	if err := parseFlagsAndArgs(fs, args, fmt.Sprintf("usage: workid %s [flags]", fs.Name()), stderr); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("%s: unexpected arguments: %s", fs.Name(), strings.Join(fs.Args(), " "))}
+	}
+	return nil
+}
+
+// parseFlagsAndArgs is parseFlags for a command that also takes
+// arguments: they are left in fs.Args. usage is the command's usage line.
+func parseFlagsAndArgs(fs *flag.FlagSet, args []string, usage string, stderr io.Writer) error {
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "usage: workid %s [flags]\n", fs.Name())
+		fmt.Fprintln(stderr, usage)
 		fs.SetOutput(stderr)
 		fs.PrintDefaults()
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelp
 		}
 		return usageError{err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("%s: unexpected arguments: %s", fs.Name(), strings.Join(fs.Args(), " "))}
 	}
 	return nil
 }

@@ -28,7 +28,11 @@ func TestRunRefusesUnknownCommands(t *testing.T) {
 		{[]string{"workid", "probe"}, true, "usage: workid probe URL"},
 		{[]string{"workid", "probe", "localhost:4455"}, true, "is not an http(s) URL"},
 		{[]string{"workid", "probe", "http://127.0.0.1:1/readyz"}, false, "connection refused"},
-		{[]string{"workid", "admin", "identities", "list"}, false, "admin is not available yet"},
+		{[]string{"workid", "admin", "identities", "list"}, false, "admin identities is not available yet"},
+		{[]string{"workid", "admin"}, true, "admin: no command given"},
+		{[]string{"workid", "admin", "email"}, true, `admin: unknown command "email"`},
+		{[]string{"workid", "admin", "email", "check"}, true, "no address given"},
+		{[]string{"workid", "admin", "email", "check", "--csv", "a@b.com"}, true, "flag provided but not defined: -csv"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args[1:], " "), func(t *testing.T) {

@@ -25,7 +25,7 @@ func runHooks(ctx context.Context, args, environ []string, stderr io.Writer) err
 		return err
 	}
 	log := logging.New(stderr, cfg.Log)
-	policy, err := hooks.LoadPolicy(ctx, cfg, log)
+	policy, err := hooks.LoadPolicy(ctx, cfg.EmailRule, log)
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func runHooks(ctx context.Context, args, environ []string, stderr io.Writer) err
 	wg.Go(func() { policy.Watch(watchCtx, cfg.Reload, log) })
 	defer wg.Wait()
 	defer stopWatch()
-	return httpserver.Serve(ctx, ln, hooks.NewServer(cfg.Key, policy, hooks.NewMailChecker(cfg), log), log)
+	return httpserver.Serve(ctx, ln, hooks.NewServer(cfg.Key, policy, hooks.NewMailChecker(cfg.EmailRule), log), log)
 }
 
 // runUI serves the self-service pages until ctx is done.

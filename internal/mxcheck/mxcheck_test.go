@@ -3,12 +3,13 @@ package mxcheck
 import (
 	"context"
 	"errors"
-	"net"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/workid/workid/internal/mxcheck/mxchecktest"
 )
 
 // zone is the test DNS server's data: what each name answers.
@@ -60,23 +61,7 @@ func (z *zone) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 func startDNS(t *testing.T) (string, *zone) {
 	t.Helper()
 	z := &zone{queries: map[string]int{}}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	udp := &dns.Server{PacketConn: pc, Handler: z}
-	tcp := &dns.Server{Listener: ln, Handler: z}
-	go func() { _ = udp.ActivateAndServe() }()
-	go func() { _ = tcp.ActivateAndServe() }()
-	t.Cleanup(func() {
-		_ = udp.Shutdown()
-		_ = tcp.Shutdown()
-	})
-	return pc.LocalAddr().String(), z
+	return mxchecktest.Serve(t, z), z
 }
 
 func TestAcceptsMail(t *testing.T) {

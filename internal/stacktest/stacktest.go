@@ -244,13 +244,13 @@ func (s *Stack) serveWorkID(out *stack.Output, hooksLn, uiLn net.Listener, noHoo
 		hooksLn.Close()
 	} else {
 		log := logging.New(out.Writer("hooks"), hcfg.Log)
-		policy, err := hooks.LoadPolicy(ctx, hcfg, log)
+		policy, err := hooks.LoadPolicy(ctx, hcfg.EmailRule, log)
 		if err != nil {
 			return err
 		}
 		s.Policy = policy
 		serve("hooks", hooksLn, func(l *slog.Logger) http.Handler {
-			return hooks.NewServer(hcfg.Key, policy, hooks.NewMailChecker(hcfg), l)
+			return hooks.NewServer(hcfg.Key, policy, hooks.NewMailChecker(hcfg.EmailRule), l)
 		}, hcfg.Log)
 	}
 	ui, err := selfserviceui.Load(ctx, ucfg, logging.New(out.Writer("ui"), ucfg.Log))

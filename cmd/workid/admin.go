@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/workid/workid/config"
+	"github.com/workid/workid/hooks"
+	"github.com/workid/workid/internal/businessemail"
+)
+
+const adminUsage = `usage: workid admin <command> [flags]
+
+commands:
+  email check [--json] ADDRESS...   the business-email decision for each address, with its reason
+
+Settings come from the same WORKID_* variables as the hooks server
+(WORKID_LISTS_DIR, WORKID_ALLOW_DOMAINS_FILE, WORKID_DENY_DOMAINS_FILE, WORKID_MX_CHECK, ...),
+so the answer is the one a registration would get.
+`
+
+// errRefused ends `admin email check` when an address is refused: exit 1,
+// so scripts can tell, after every address was reported.
+var errRefused = errors.New("refused")
+
+// runAdmin dispatches `workid admin ...`.
+func runAdmin(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
+	switch {
+	case len(args) == 0:
+		fmt.Fprint(stderr, adminUsage)
+		return usageError{"admin: no command given"}
+	case args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help":
+		fmt.Fprint(stdout, adminUsage)
+		return nil
+	case args[0] == "email" && len(args) > 1 && args[1] == "check":
+		return runEmailCheck(ctx, args[2:], environ, stdout, stderr)
+	case args[0] == "identities" || args[0] == "reverify":
+		return notYet("admin " + args[0])
+	default:
+		fmt.Fprint(stderr, adminUsage)
+		return usageError{fmt.Sprintf("admin: unknown command %q", strings.Join(args, " "))}
+	}
+}
+
+// emailVerdict is one address's decision as `email check --json` prints it.
+type emailVerdict struct {
+	Input      string `json:"input"`
+	Address    string `json:"address,omitempty"`
+	Allowed    bool   `json:"allowed"`
+	Reason     string `json:"reason"`
+	MessageID  int64  `json:"message_id,omitempty"`
+	Message    string `json:"message,omitempty"`
+	Matched    string `json:"matched,omitempty"`
+	Company    string `json:"company_domain,omitempty"`
+	MXCheck    string `json:"mx_check"`
+	MXCheckErr string `json:"mx_check_error,omitempty"`
+}
+
+// runEmailCheck prints the business-email decision for each address: what
+// support staff need to answer "why can't I register with this address?".
+func runEmailCheck(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("admin email check", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print one JSON object per address")
+	const usage = "usage: workid admin email check [--json] ADDRESS..."
+	if err := parseFlagsAndArgs(fs, args, usage, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, usage)
+		return usageError{"admin email check: no address given"}
+	}
+	cfg, err := config.Load[config.EmailCheck](environ)
+	if err != nil {
+		return err
+	}
+	policy, err := hooks.LoadPolicy(ctx, cfg.EmailRule, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	mx := hooks.NewMailChecker(cfg.EmailRule)
+	refused := 0
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	enc := json.NewEncoder(stdout)
+	for i, raw := range fs.Args() {
+		d, mxErr := hooks.Decide(ctx, policy, mx, raw)
+		v := emailVerdict{Input: raw, Allowed: d.Allowed(), Reason: d.Reason.Code(), Matched: d.Matched, MXCheck: "off"}
+		if d.Address.Local != "" || d.Address.Domain != "" {
+			v.Address = d.Address.String()
+		}
+		switch {
+		case mx == nil:
+		case mxErr != nil:
+			v.MXCheck, v.MXCheckErr = "failed", mxErr.Error()
+		case d.Reason == businessemail.OK || d.Reason == businessemail.NoMailServer:
+			v.MXCheck = "done"
+		default:
+			v.MXCheck = "not needed"
+		}
+		if d.Allowed() {
+			v.Company = d.Address.Registrable
+		} else {
+			refused++
+			v.MessageID, v.Message = d.Reason.MessageID(), d.Message()
+		}
+		if *asJSON {
+			if err := enc.Encode(v); err != nil {
+				return err
+			}
+			continue
+		}
+		if i > 0 {
+			fmt.Fprintln(tw)
+		}
+		writeVerdict(tw, v)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if refused > 0 {
+		return fmt.Errorf("%d of %d addresses %w", refused, fs.NArg(), errRefused)
+	}
+	return nil
+}
+
+// writeVerdict prints v as aligned "name  value" lines.
+func writeVerdict(w io.Writer, v emailVerdict) {
+	line := func(name, value string) {
+		if value != "" {
+			fmt.Fprintf(w, "%s\t%s\n", name, value)
+		}
+	}
+	line("input", fmt.Sprintf("%q", v.Input))
+	line("address", v.Address)
+	if v.Allowed {
+		line("decision", "allowed ("+v.Reason+")")
+		line("company domain", v.Company)
+	} else {
+		line("decision", fmt.Sprintf("refused (%s, message %d)", v.Reason, v.MessageID))
+		line("matched", v.Matched)
+		line("user sees", v.Message)
+	}
+	mxLine := v.MXCheck
+	if v.MXCheckErr != "" {
+		mxLine += ": " + v.MXCheckErr + " (the address is allowed, as at registration)"
+	}
+	line("mx check", mxLine)
+}
