@@ -69,6 +69,22 @@ type EmailRule struct {
 	DNSServer string `env:"WORKID_DNS_SERVER"`
 }
 
+// Admin is the configuration of the `workid admin` commands that work on
+// identities through Kratos's admin API.
+type Admin struct {
+	// MaxAge is how long a verification lasts.
+	MaxAge time.Duration `env:"WORKID_VERIFICATION_MAX_AGE" envDefault:"8760h"`
+	Kratos Kratos
+}
+
+// Validate reports every problem with the settings at once.
+func (c Admin) Validate() error {
+	var p problems
+	p.kratos(c.Kratos)
+	p.maxAge(c.MaxAge)
+	return p.err()
+}
+
 // EmailCheck is the configuration of `workid admin email check`.
 type EmailCheck struct {
 	EmailRule
@@ -122,9 +138,7 @@ type Reverify struct {
 func (c Reverify) Validate() error {
 	var p problems
 	p.kratos(c.Kratos)
-	if c.MaxAge < time.Hour {
-		p.add(fmt.Sprintf("WORKID_VERIFICATION_MAX_AGE=%s is shorter than an hour", c.MaxAge))
-	}
+	p.maxAge(c.MaxAge)
 	if c.PageSize < 1 || c.PageSize > 1000 {
 		p.add(fmt.Sprintf("WORKID_REVERIFY_PAGE_SIZE=%d must be between 1 and 1000", c.PageSize))
 	}
@@ -261,9 +275,7 @@ func (c UI) Validate() error {
 	if strings.TrimSpace(c.ListsDir) == "" {
 		p.add("WORKID_LISTS_DIR must name the folder `make lists` fills")
 	}
-	if c.VerificationMaxAge < time.Hour {
-		p.add(fmt.Sprintf("WORKID_VERIFICATION_MAX_AGE=%s is shorter than an hour", c.VerificationMaxAge))
-	}
+	p.maxAge(c.VerificationMaxAge)
 	p.log(c.Log)
 	return p.err()
 }
@@ -361,4 +373,10 @@ func (e *Error) Error() string {
 		return "invalid configuration: " + e.Problems[0]
 	}
 	return "invalid configuration:\n  - " + strings.Join(e.Problems, "\n  - ")
+}
+
+func (p *problems) maxAge(d time.Duration) {
+	if d < time.Hour {
+		p.add(fmt.Sprintf("WORKID_VERIFICATION_MAX_AGE=%s is shorter than an hour", d))
+	}
 }

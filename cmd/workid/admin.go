@@ -19,11 +19,15 @@ import (
 const adminUsage = `usage: workid admin <command> [flags]
 
 commands:
+  identities show [--json] ID|EMAIL|USERNAME
+                                    one identity: account, addresses, verification dates and
+                                    re-verification state
   email check [--json] ADDRESS...   the business-email decision for each address, with its reason
 
-Settings come from the same WORKID_* variables as the hooks server
-(WORKID_LISTS_DIR, WORKID_ALLOW_DOMAINS_FILE, WORKID_DENY_DOMAINS_FILE, WORKID_MX_CHECK, ...),
-so the answer is the one a registration would get.
+Settings come from the same WORKID_* variables as the servers: WORKID_KRATOS_ADMIN_URL and
+WORKID_VERIFICATION_MAX_AGE for identities; WORKID_LISTS_DIR, WORKID_ALLOW_DOMAINS_FILE,
+WORKID_DENY_DOMAINS_FILE, WORKID_MX_CHECK, ... for email check, so its answer is the one a
+registration would get.
 `
 
 // errRefused ends `admin email check` when an address is refused: exit 1,
@@ -41,8 +45,10 @@ func runAdmin(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		return nil
 	case args[0] == "email" && len(args) > 1 && args[1] == "check":
 		return runEmailCheck(ctx, args[2:], environ, stdout, stderr)
-	case args[0] == "identities" || args[0] == "reverify":
-		return notYet("admin " + args[0])
+	case args[0] == "identities":
+		return runIdentities(ctx, args[1:], environ, stdout, stderr)
+	case args[0] == "reverify":
+		return notYet("admin reverify")
 	default:
 		fmt.Fprint(stderr, adminUsage)
 		return usageError{fmt.Sprintf("admin: unknown command %q", strings.Join(args, " "))}
@@ -131,11 +137,7 @@ func runEmailCheck(ctx context.Context, args, environ []string, stdout, stderr i
 
 // writeVerdict prints v as aligned "name  value" lines.
 func writeVerdict(w io.Writer, v emailVerdict) {
-	line := func(name, value string) {
-		if value != "" {
-			fmt.Fprintf(w, "%s\t%s\n", name, value)
-		}
-	}
+	line := func(name, value string) { field(w, name, value) }
 	line("input", fmt.Sprintf("%q", v.Input))
 	line("address", v.Address)
 	if v.Allowed {
@@ -151,4 +153,12 @@ func writeVerdict(w io.Writer, v emailVerdict) {
 		mxLine += ": " + v.MXCheckErr + " (the address is allowed, as at registration)"
 	}
 	line("mx check", mxLine)
+}
+
+// field writes one "name<TAB>value" line for a tabwriter; nothing when
+// value is empty.
+func field(w io.Writer, name, value string) {
+	if value != "" {
+		fmt.Fprintf(w, "%s\t%s\n", name, value)
+	}
 }

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/workid/workid/internal/stacktest"
+)
+
+// `admin identities show` against the real Kratos: found by ID, email
+// (in any case) or username; the verification dates and, after the job
+// expired an address, the expiry and the new link; clear errors for an
+// unknown identity and a dead Kratos.
+func TestAdminIdentitiesShow(t *testing.T) {
+	st, err := stacktest.Start(t.Context(), stacktest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := t.Context()
+	current, old := stacktest.NewUser("acme-widgets.com"), stacktest.NewUser("acme-widgets.com")
+	verifiedAt := time.Now().AddDate(0, 0, -30).UTC().Truncate(time.Second)
+	a, err := st.CreateVerifiedIdentity(ctx, current, verifiedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := st.CreateVerifiedIdentity(ctx, old, time.Now().AddDate(-1, 0, -5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	environ := []string{
+		"WORKID_KRATOS_PUBLIC_URL=" + st.KratosPublicURL, "WORKID_KRATOS_ADMIN_URL=" + st.KratosAdminURL,
+		"WORKID_REVERIFY_LOCK_FILE=" + filepath.Join(t.TempDir(), "lock"),
+	}
+	show := func(who string, extra ...string) (string, error) {
+		var out bytes.Buffer
+		args := append(append([]string{"workid", "admin", "identities", "show"}, extra...), who)
+		err := run(ctx, args, environ, &out, &bytes.Buffer{})
+		return out.String(), err
+	}
+	showJSON := func(who string) identityView {
+		t.Helper()
+		out, err := show(who, "--json")
+		if err != nil {
+			t.Fatalf("show %s: %v", who, err)
+		}
+		var v identityView
+		if err := json.Unmarshal([]byte(out), &v); err != nil {
+			t.Fatalf("show %s: %v in %s", who, err, out)
+		}
+		return v
+	}
+
+	out, err := show(a.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(out), " ") // the columns' width varies
+	for _, w := range []string{
+		"identity " + a.Id + " (active)",
+		"username " + current.Username,
+		"name " + current.First + " " + current.Last,
+		"address " + current.Email + ": verified " + day(verifiedAt) + ", valid until " + day(verifiedAt.Add(8760*time.Hour)),
+	} {
+		if !strings.Contains(flat, w) {
+			t.Errorf("show by ID lacks %q:\n%s", w, out)
+		}
+	}
+	for _, who := range []string{strings.ToUpper(current.Email), current.Username} {
+		if v := showJSON(who); v.ID != a.Id || v.Email != current.Email || len(v.Addresses) != 1 || v.Addresses[0].Status != "verified" {
+			t.Errorf("show %s = %+v, want %s verified", who, v, a.Id)
+		}
+	}
+
+	// Past its year, the address shows as expired even before the job runs;
+	// after the job, with the expiry and the new link recorded.
+	if v := showJSON(old.Email); v.ID != b.Id || v.Addresses[0].Status != "expired" || !v.Addresses[0].NewLinkSentAt.IsZero() {
+		t.Errorf("before the job: %+v, want expired with no link sent", v.Addresses)
+	}
+	if err := run(ctx, []string{"workid", "reverify", "--once"}, environ, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	v := showJSON(old.Email)
+	if got := v.Addresses[0]; got.Status != "expired" || got.NewLinkSentAt.IsZero() || got.ExpiredAt.IsZero() || time.Since(got.ExpiredAt) > time.Minute {
+		t.Errorf("after the job: %+v, want expired now with the new link sent", got)
+	}
+	if out, _ := show(old.Email); !strings.Contains(out, "new link sent") {
+		t.Errorf("after the job the text lacks the new link:\n%s", out)
+	}
+
+	for _, who := range []string{"nobody@acme-widgets.com", "00000000-0000-0000-0000-000000000000"} {
+		if _, err := show(who); !errors.Is(err, errNoIdentity) {
+			t.Errorf("show %s = %v, want no such identity", who, err)
+		}
+	}
+	environ = []string{"WORKID_KRATOS_ADMIN_URL=http://127.0.0.1:1"}
+	if _, err := show(current.Email); err == nil || !strings.Contains(err.Error(), "cannot be reached") {
+		t.Errorf("show against a dead Kratos = %v, want it named unreachable", err)
+	}
+}
