@@ -22,10 +22,12 @@ commands:
   identities show [--json] ID|EMAIL|USERNAME
                                     one identity: account, addresses, verification dates and
                                     re-verification state
+  reverify ID|EMAIL|USERNAME        expire the address's verification now and mail the new link
+                                    (what the yearly job does when the year is up)
   email check [--json] ADDRESS...   the business-email decision for each address, with its reason
 
-Settings come from the same WORKID_* variables as the servers: WORKID_KRATOS_ADMIN_URL and
-WORKID_VERIFICATION_MAX_AGE for identities; WORKID_LISTS_DIR, WORKID_ALLOW_DOMAINS_FILE,
+Settings come from the same WORKID_* variables as the servers: WORKID_KRATOS_ADMIN_URL (and
+WORKID_KRATOS_PUBLIC_URL, which sends links) and WORKID_VERIFICATION_MAX_AGE for identities; WORKID_LISTS_DIR, WORKID_ALLOW_DOMAINS_FILE,
 WORKID_DENY_DOMAINS_FILE, WORKID_MX_CHECK, ... for email check, so its answer is the one a
 registration would get.
 `
@@ -48,7 +50,7 @@ func runAdmin(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 	case args[0] == "identities":
 		return runIdentities(ctx, args[1:], environ, stdout, stderr)
 	case args[0] == "reverify":
-		return notYet("admin reverify")
+		return runAdminReverify(ctx, args[1:], environ, stdout, stderr)
 	default:
 		fmt.Fprint(stderr, adminUsage)
 		return usageError{fmt.Sprintf("admin: unknown command %q", strings.Join(args, " "))}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"path/filepath"
@@ -9,14 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/workid/workid/internal/reverify"
 	"github.com/workid/workid/internal/stacktest"
 )
 
-// `admin identities show` against the real Kratos: found by ID, email
-// (in any case) or username; the verification dates and, after the job
-// expired an address, the expiry and the new link; clear errors for an
-// unknown identity and a dead Kratos.
-func TestAdminIdentitiesShow(t *testing.T) {
+// `admin identities show` and `admin reverify` against the real Kratos:
+// found by ID, email (in any case) or username; the verification dates
+// and, after the job or the command expired an address, the expiry and the
+// new link; clear errors for an unknown identity and a dead Kratos.
+func TestAdminIdentities(t *testing.T) {
 	st, err := stacktest.Start(t.Context(), stacktest.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -93,9 +95,34 @@ func TestAdminIdentitiesShow(t *testing.T) {
 		t.Errorf("after the job the text lacks the new link:\n%s", out)
 	}
 
+	// `admin reverify` expires a current address now and mails the link.
+	reverifyNow := func(who string) (string, error) {
+		var out bytes.Buffer
+		err := run(ctx, []string{"workid", "admin", "reverify", who}, environ, &out, &bytes.Buffer{})
+		return out.String(), err
+	}
+	out, err = reverifyNow(current.Username)
+	if err != nil || !strings.Contains(out, "expired the verification of "+current.Email) {
+		t.Fatalf("admin reverify = %q, %v", out, err)
+	}
+	if got := showJSON(a.Id).Addresses[0]; got.Status != "expired" || got.NewLinkSentAt.IsZero() {
+		t.Errorf("after admin reverify: %+v, want expired with the link sent", got)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if msgs, err := st.WaitForMail(wctx, current.Email, 1); err != nil || !strings.Contains(msgs[0].Subject, "has expired") {
+		t.Errorf("the mail after admin reverify: %v, %v", msgs, err)
+	}
+	if _, err := reverifyNow(current.Email); !errors.Is(err, reverify.ErrNotVerified) {
+		t.Errorf("admin reverify of an unverified address = %v, want nothing to expire", err)
+	}
+
 	for _, who := range []string{"nobody@acme-widgets.com", "00000000-0000-0000-0000-000000000000"} {
 		if _, err := show(who); !errors.Is(err, errNoIdentity) {
 			t.Errorf("show %s = %v, want no such identity", who, err)
+		}
+		if _, err := reverifyNow(who); !errors.Is(err, errNoIdentity) {
+			t.Errorf("reverify %s = %v, want no such identity", who, err)
 		}
 	}
 	environ = []string{"WORKID_KRATOS_ADMIN_URL=http://127.0.0.1:1"}

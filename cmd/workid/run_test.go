@@ -30,6 +30,7 @@ func TestRunRefusesUnknownCommands(t *testing.T) {
 		{[]string{"workid", "probe", "http://127.0.0.1:1/readyz"}, false, "connection refused"},
 		{[]string{"workid", "admin", "identities", "list"}, false, "admin identities list is not available yet"},
 		{[]string{"workid", "admin", "identities", "show"}, true, "give exactly one identity ID"},
+		{[]string{"workid", "admin", "reverify", "a", "b"}, true, "give exactly one identity ID"},
 		{[]string{"workid", "admin", "identities", "delete", "x"}, true, `unknown command "identities delete x"`},
 		{[]string{"workid", "admin"}, true, "admin: no command given"},
 		{[]string{"workid", "admin", "email"}, true, `admin: unknown command "email"`},

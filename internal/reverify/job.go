@@ -264,6 +264,52 @@ func (j *Job) visit(ctx context.Context, listed *kratos.Identity, r *Report) err
 	return nil
 }
 
+// ErrNotVerified is ExpireNow's answer for an address that is not
+// verified: there is nothing to expire.
+var ErrNotVerified = errors.New("the address is not verified, so there is nothing to expire")
+
+// ExpireNow expires identityID's email address now, whatever its age, and
+// sends the new link with the expiry text: what a pass does when the year
+// is up, through the same steps, for one identity (`workid admin
+// reverify`). An address a stopped pass claimed gets its link. It takes no
+// lock: a pass running at the same time finds the address claimed.
+func (j *Job) ExpireNow(ctx context.Context, identityID string) (r Report, err error) {
+	r = Report{Started: j.Now(), Scanned: 1}
+	defer func() { r.Finished = j.Now() }()
+	var ident *kratos.Identity
+	err = retry(ctx, func() error {
+		var resp *http.Response
+		var err error
+		ident, resp, err = j.admin.IdentityAPI.GetIdentity(ctx, identityID).Execute()
+		return kratosError(err, resp)
+	})
+	if err != nil {
+		return r, fmt.Errorf("read identity %s: %w", identityID, err)
+	}
+	now := j.Now()
+	act, idx, addr := j.due(ident, now)
+	switch {
+	case idx < 0:
+		return r, fmt.Errorf("identity %s has no verifiable email address", identityID)
+	case act == resume:
+		if j.notify(ctx, ident, addr.Value, &r) {
+			r.Resumed++
+		}
+	case addr.Verified && addr.VerifiedAt != nil:
+		r.Expired++
+		if j.claim(ctx, ident, idx, addr, now, &r) {
+			j.notify(ctx, ident, addr.Value, &r)
+		}
+	default:
+		return r, fmt.Errorf("%s: %w", addr.Value, ErrNotVerified)
+	}
+	if r.Errors > 0 {
+		f := r.Failures[0]
+		return r, fmt.Errorf("%s of %s failed: %s", f.Stage, addr.Value, f.Error)
+	}
+	return r, nil
+}
+
 // ReminderKey is the metadata_admin field that records the last reminder:
 // {"address", "verified_at", "sent_at"}. One reminder per verification.
 const ReminderKey = "workid_reverification_reminder"

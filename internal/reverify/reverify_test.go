@@ -297,3 +297,55 @@ func TestSkippedIdentity(t *testing.T) {
 		t.Errorf("the skipped identity was changed: %+v", ident)
 	}
 }
+
+// ExpireNow expires one address whatever its age, through the same steps as
+// a pass: unverified, recorded, one mail that says why. It refuses an
+// address that is not verified, and finishes one a stopped pass claimed.
+func TestExpireNow(t *testing.T) {
+	ctx := t.Context()
+	u, id := account(t, 10)
+	r, err := newJob(t, Options{}).ExpireNow(ctx, id)
+	if err != nil || r.Expired != 1 || r.Notified != 1 {
+		t.Fatalf("ExpireNow = %+v, %v; want one expired and notified", r, err)
+	}
+	if v, _, rec := address(t, id); v || rec == nil || rec.SentAt.IsZero() || time.Since(rec.ExpiredAt) > time.Minute {
+		t.Fatalf("after ExpireNow: verified=%v record=%+v, want unverified, expired now, link sent", v, rec)
+	}
+	if n := mailCount(t, u.Email, 1); n != 1 {
+		t.Fatalf("%d mails, want 1", n)
+	}
+	msgs, _ := st.Mail(ctx, strings.ToLower(u.Email))
+	if !strings.Contains(msgs[0].Subject, "has expired") {
+		t.Errorf("the mail does not say why: %q", msgs[0].Subject)
+	}
+
+	// Now unverified: nothing more to expire, and nothing sent.
+	if _, err := newJob(t, Options{}).ExpireNow(ctx, id); !errors.Is(err, ErrNotVerified) {
+		t.Errorf("second ExpireNow = %v, want ErrNotVerified", err)
+	}
+	_, neverID := account(t, -1)
+	if _, err := newJob(t, Options{}).ExpireNow(ctx, neverID); !errors.Is(err, ErrNotVerified) {
+		t.Errorf("ExpireNow of a never-verified address = %v, want ErrNotVerified", err)
+	}
+	if n := mailCount(t, u.Email, 0); n != 1 {
+		t.Errorf("after the refused calls %d mails, want still 1", n)
+	}
+
+	// Claimed by a pass that stopped before sending: the link goes out.
+	u2, id2 := account(t, 400)
+	j := newJob(t, Options{})
+	j.crash = func(s string) error {
+		if s == "claimed" {
+			return errors.New("crash")
+		}
+		return nil
+	}
+	_, _ = j.RunOnce(ctx)
+	r, err = newJob(t, Options{}).ExpireNow(ctx, id2)
+	if err != nil || r.Resumed != 1 || r.Notified != 1 {
+		t.Errorf("ExpireNow after a stopped pass = %+v, %v; want the link sent", r, err)
+	}
+	if n := mailCount(t, u2.Email, 1); n != 1 {
+		t.Errorf("%d mails after resuming, want 1", n)
+	}
+}

@@ -3,6 +3,7 @@
 package mxchecktest
 
 import (
+	"fmt"
 	"net"
 	"testing"
 
@@ -13,11 +14,7 @@ import (
 // until the test ends, and returns that host:port (WORKID_DNS_SERVER).
 func Serve(t testing.TB, h dns.Handler) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", pc.LocalAddr().String())
+	pc, ln, err := listen()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,4 +27,24 @@ func Serve(t testing.TB, h dns.Handler) string {
 		_ = tcp.Shutdown()
 	})
 	return pc.LocalAddr().String()
+}
+
+// listen takes one loopback port for both UDP and TCP. The port the system
+// picks for UDP may be taken for TCP by another process: then it tries
+// another.
+func listen() (net.PacketConn, net.Listener, error) {
+	var lastErr error
+	for range 20 {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			return nil, nil, err
+		}
+		ln, err := net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, ln, nil
+		}
+		pc.Close()
+		lastErr = err
+	}
+	return nil, nil, fmt.Errorf("no loopback port free for both UDP and TCP: %w", lastErr)
 }
