@@ -75,12 +75,15 @@ type Admin struct {
 	// MaxAge is how long a verification lasts.
 	MaxAge time.Duration `env:"WORKID_VERIFICATION_MAX_AGE" envDefault:"8760h"`
 	Kratos Kratos
+	// EmailRule is read by `identities list --personal`.
+	EmailRule
 }
 
 // Validate reports every problem with the settings at once.
 func (c Admin) Validate() error {
 	var p problems
 	p.kratos(c.Kratos)
+	p.emailRule(c.EmailRule)
 	p.maxAge(c.MaxAge)
 	return p.err()
 }

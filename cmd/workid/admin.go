@@ -19,6 +19,8 @@ import (
 const adminUsage = `usage: workid admin <command> [flags]
 
 commands:
+  identities list [--status S] [--expiring-within D] [--personal] [--domain D] [--format F]
+                                    identities that match, streamed page by page; see --help
   identities show [--json] ID|EMAIL|USERNAME
                                     one identity: account, addresses, verification dates and
                                     re-verification state

@@ -53,7 +53,7 @@ func runIdentities(ctx context.Context, args, environ []string, stdout, stderr i
 		return runIdentitiesShow(ctx, args[1:], environ, stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "list" {
-		return notYet("admin identities list")
+		return runIdentitiesList(ctx, args[1:], environ, stdout, stderr)
 	}
 	fmt.Fprint(stderr, adminUsage)
 	return usageError{fmt.Sprintf("admin: unknown command %q", strings.Join(append([]string{"identities"}, args...), " "))}

@@ -3,7 +3,10 @@
 package kratosapi
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
 	"time"
 
 	kratos "github.com/ory/kratos-client-go"
@@ -18,4 +21,20 @@ func New(url string) *kratos.APIClient {
 	c.Servers = kratos.ServerConfigurations{{URL: url}}
 	c.HTTPClient = &http.Client{Timeout: Timeout}
 	return kratos.NewAPIClient(c)
+}
+
+var nextLink = regexp.MustCompile(`<([^>]+)>;\s*rel="next"`)
+
+// NextPageToken reads the token of the next page from a list answer's
+// Link header; "" on the last page.
+func NextPageToken(resp *http.Response) (string, error) {
+	m := nextLink.FindStringSubmatch(resp.Header.Get("Link"))
+	if m == nil {
+		return "", nil
+	}
+	u, err := url.Parse(m[1])
+	if err != nil {
+		return "", fmt.Errorf("read the next page's link: %w", err)
+	}
+	return u.Query().Get("page_token"), nil
 }

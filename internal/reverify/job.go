@@ -7,8 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -16,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/workid/workid/internal/emailstate"
+	"github.com/workid/workid/internal/kratosapi"
 )
 
 // Options tune a pass.
@@ -156,8 +155,6 @@ func (j *Job) RunOnce(ctx context.Context) (r Report, err error) {
 	return r, nil
 }
 
-var nextLink = regexp.MustCompile(`<([^>]+)>;\s*rel="next"`)
-
 // page lists one page of identities and the token of the next.
 func (j *Job) page(ctx context.Context, token string) ([]kratos.Identity, string, error) {
 	req := j.admin.IdentityAPI.ListIdentities(ctx).PageSize(j.opts.PageSize)
@@ -168,15 +165,8 @@ func (j *Job) page(ctx context.Context, token string) ([]kratos.Identity, string
 	if err != nil {
 		return nil, "", kratosError(err, resp)
 	}
-	m := nextLink.FindStringSubmatch(resp.Header.Get("Link"))
-	if m == nil {
-		return ids, "", nil
-	}
-	u, err := url.Parse(m[1])
-	if err != nil {
-		return nil, "", fmt.Errorf("read the next page's link: %w", err)
-	}
-	return ids, u.Query().Get("page_token"), nil
+	next, err := kratosapi.NextPageToken(resp)
+	return ids, next, err
 }
 
 // action is what an identity's address needs.
