@@ -217,13 +217,7 @@ func (j *Job) visit(ctx context.Context, listed *kratos.Identity, r *Report) err
 		}
 		return nil
 	}
-	var ident *kratos.Identity
-	err := retry(ctx, func() error {
-		var resp *http.Response
-		var err error
-		ident, resp, err = j.admin.IdentityAPI.GetIdentity(ctx, listed.Id).Execute()
-		return kratosError(err, resp)
-	})
+	ident, err := j.read(ctx, listed.Id)
 	if errors.Is(err, errNotFound) {
 		return nil // deleted since it was listed
 	}
@@ -254,6 +248,27 @@ func (j *Job) visit(ctx context.Context, listed *kratos.Identity, r *Report) err
 	return nil
 }
 
+// read gets an identity from the admin API, with retries.
+func (j *Job) read(ctx context.Context, id string) (ident *kratos.Identity, err error) {
+	err = retry(ctx, func() error {
+		var resp *http.Response
+		ident, resp, err = j.admin.IdentityAPI.GetIdentity(ctx, id).Execute()
+		return kratosError(err, resp)
+	})
+	return ident, err
+}
+
+// patch applies JSON Patch ops to an identity, with retries, and returns
+// the identity as Kratos saved it.
+func (j *Job) patch(ctx context.Context, id string, ops []kratos.JsonPatch) (patched *kratos.Identity, err error) {
+	err = retry(ctx, func() error {
+		var resp *http.Response
+		patched, resp, err = j.admin.IdentityAPI.PatchIdentity(ctx, id).JsonPatch(ops).Execute()
+		return kratosError(err, resp)
+	})
+	return patched, err
+}
+
 // ErrNotVerified is ExpireNow's answer for an address that is not
 // verified: there is nothing to expire.
 var ErrNotVerified = errors.New("the address is not verified, so there is nothing to expire")
@@ -266,13 +281,7 @@ var ErrNotVerified = errors.New("the address is not verified, so there is nothin
 func (j *Job) ExpireNow(ctx context.Context, identityID string) (r Report, err error) {
 	r = Report{Started: j.Now(), Scanned: 1}
 	defer func() { r.Finished = j.Now() }()
-	var ident *kratos.Identity
-	err = retry(ctx, func() error {
-		var resp *http.Response
-		var err error
-		ident, resp, err = j.admin.IdentityAPI.GetIdentity(ctx, identityID).Execute()
-		return kratosError(err, resp)
-	})
+	ident, err := j.read(ctx, identityID)
 	if err != nil {
 		return r, fmt.Errorf("read identity %s: %w", identityID, err)
 	}
@@ -329,10 +338,7 @@ func (j *Job) remind(ctx context.Context, ident *kratos.Identity, addr kratos.Ve
 		j.fail(ctx, r, ident.Id, "record reminder", err)
 		return
 	}
-	err = retry(ctx, func() error {
-		_, resp, err := j.admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()
-		return kratosError(err, resp)
-	})
+	_, err = j.patch(ctx, ident.Id, ops)
 	if err != nil {
 		j.fail(ctx, r, ident.Id, "record reminder", err)
 		return
@@ -379,13 +385,7 @@ func (j *Job) claim(ctx context.Context, ident *kratos.Identity, idx int, addr k
 		return false
 	}
 	ops = append(ops, meta...)
-	var patched *kratos.Identity
-	err = retry(ctx, func() error {
-		var resp *http.Response
-		var err error
-		patched, resp, err = j.admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()
-		return kratosError(err, resp)
-	})
+	patched, err := j.patch(ctx, ident.Id, ops)
 	if err != nil {
 		j.fail(ctx, r, ident.Id, "claim", err)
 		return false
@@ -432,10 +432,7 @@ func (j *Job) notify(ctx context.Context, ident *kratos.Identity, address string
 	}
 	sent := j.Now()
 	ops := []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin/" + emailstate.MetadataKey + "/sent_at", Value: sent.UTC().Format(time.RFC3339Nano)}}
-	err = retry(ctx, func() error {
-		_, resp, err := j.admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()
-		return kratosError(err, resp)
-	})
+	_, err = j.patch(ctx, ident.Id, ops)
 	if err != nil {
 		// The mail went out; the next pass will send it once more.
 		j.fail(ctx, r, ident.Id, "record", err)
