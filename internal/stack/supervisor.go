@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -249,6 +251,46 @@ func (s *Supervisor) Stop(grace time.Duration) {
 			<-r.done
 		}
 	}
+	// A leader's exit does not end its children: a SIGKILL is delivered
+	// asynchronously, so wait (briefly) until every group is empty.
+	for _, r := range procs {
+		waitGroupGone(r.cmd.Process.Pid, 2*time.Second)
+	}
+}
+
+// waitGroupGone kills what is left of process group pgid until none of
+// its processes is alive (zombies aside), or for at most d.
+func waitGroupGone(pgid int, d time.Duration) {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); {
+		if len(groupAlive(pgid)) == 0 {
+			return
+		}
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// groupAlive lists the live (not zombie) processes of a process group,
+// read from /proc.
+func groupAlive(pgid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// Fields after the command name: state, ppid, pgrp, ...
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) > 2 && f[0] != "Z" && f[2] == strconv.Itoa(pgid) {
+			out = append(out, pid)
+		}
+	}
+	return out
 }
 
 // PortFree reports an error naming port when something already listens on

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -136,28 +134,6 @@ func TestSupervisorStop(t *testing.T) {
 	if err := s.Start(sh("a", "true")); err == nil {
 		t.Error("Start after Stop succeeded, want an error")
 	}
-}
-
-// groupAlive lists the live (not zombie) processes of a process group.
-func groupAlive(pgid int) []int {
-	entries, _ := os.ReadDir("/proc")
-	var out []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// Fields after the command name: state, ppid, pgrp, ...
-		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-		if len(f) > 2 && f[0] != "Z" && f[2] == strconv.Itoa(pgid) {
-			out = append(out, pid)
-		}
-	}
-	return out
 }
 
 func TestSupervisorRun(t *testing.T) {
