@@ -97,6 +97,10 @@ type EmailCheck struct {
 type UI struct {
 	// Addr is the host:port the UI server listens on.
 	Addr string `env:"WORKID_UI_ADDR" envDefault:"127.0.0.1:4455"`
+	// MetricsAddr is the UI's private host:port for /metrics (and
+	// /healthz, /readyz): the public port never serves metrics. Empty
+	// turns it off.
+	MetricsAddr string `env:"WORKID_UI_METRICS_ADDR" envDefault:"127.0.0.1:4458"`
 	// PublicURL is the address browsers use to reach the UI.
 	PublicURL string `env:"WORKID_UI_PUBLIC_URL" envDefault:"http://127.0.0.1:4455"`
 	// KratosBrowserURL is Kratos's public API as browsers reach it. It is
@@ -121,6 +125,9 @@ type UI struct {
 // Reverify is the configuration of `workid reverify`, the yearly
 // re-verification job.
 type Reverify struct {
+	// Addr is where the scheduled job (not --once) serves /healthz,
+	// /readyz and /metrics. Empty turns it off.
+	Addr string `env:"WORKID_REVERIFY_ADDR" envDefault:"127.0.0.1:4457"`
 	// MaxAge is how long a verification lasts.
 	MaxAge time.Duration `env:"WORKID_VERIFICATION_MAX_AGE" envDefault:"8760h"`
 	// PageSize is how many identities one admin list request returns.
@@ -140,6 +147,7 @@ type Reverify struct {
 // Validate reports every problem with the settings at once.
 func (c Reverify) Validate() error {
 	var p problems
+	p.optionalAddr("WORKID_REVERIFY_ADDR", c.Addr)
 	p.kratos(c.Kratos)
 	p.maxAge(c.MaxAge)
 	if c.PageSize < 1 || c.PageSize > 1000 {
@@ -185,6 +193,8 @@ type Ports struct {
 	HydraAdmin   int `env:"WORKID_DEV_HYDRA_ADMIN_PORT" envDefault:"4445"`
 	UI           int `env:"WORKID_DEV_UI_PORT" envDefault:"4455"`
 	Hooks        int `env:"WORKID_DEV_HOOKS_PORT" envDefault:"4456"`
+	Reverify     int `env:"WORKID_DEV_REVERIFY_PORT" envDefault:"4457"`
+	UIMetrics    int `env:"WORKID_DEV_UI_METRICS_PORT" envDefault:"4458"`
 	MailpitSMTP  int `env:"WORKID_DEV_MAILPIT_SMTP_PORT" envDefault:"1025"`
 	MailpitWeb   int `env:"WORKID_DEV_MAILPIT_WEB_PORT" envDefault:"8025"`
 	Demo         int `env:"WORKID_DEV_DEMO_PORT" envDefault:"4466"`
@@ -201,6 +211,8 @@ func (p Ports) Named() []NamedPort {
 		{"hydra admin", "WORKID_DEV_HYDRA_ADMIN_PORT", p.HydraAdmin},
 		{"hooks", "WORKID_DEV_HOOKS_PORT", p.Hooks},
 		{"ui", "WORKID_DEV_UI_PORT", p.UI},
+		{"ui metrics", "WORKID_DEV_UI_METRICS_PORT", p.UIMetrics},
+		{"reverify", "WORKID_DEV_REVERIFY_PORT", p.Reverify},
 		{"demo services", "WORKID_DEV_DEMO_PORT", p.Demo},
 	}
 }
@@ -267,6 +279,7 @@ func (p *problems) emailRule(c EmailRule) {
 func (c UI) Validate() error {
 	var p problems
 	p.addr("WORKID_UI_ADDR", c.Addr)
+	p.optionalAddr("WORKID_UI_METRICS_ADDR", c.MetricsAddr)
 	p.url("WORKID_UI_PUBLIC_URL", c.PublicURL)
 	p.url("WORKID_KRATOS_BROWSER_URL", c.KratosBrowserURL)
 	p.kratos(c.Kratos)
@@ -347,6 +360,13 @@ func (p *problems) addr(name, v string) {
 	_ = host // an empty host means every interface, which is allowed
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		p.add(fmt.Sprintf("%s=%q has an invalid port", name, v))
+	}
+}
+
+// optionalAddr is addr for a listener that empty turns off.
+func (p *problems) optionalAddr(name, v string) {
+	if v != "" {
+		p.addr(name, v)
 	}
 }
 

@@ -24,6 +24,7 @@ func (s *Server) read(w http.ResponseWriter, r *http.Request, event string) (pay
 		return p, false
 	case err != nil:
 		s.log.WarnContext(r.Context(), "hook call not understood", "event", event, "err", err)
+		s.metrics.decided(event, businessemail.Unchecked)
 		s.refuse(w, businessemail.Decision{Reason: businessemail.Unchecked})
 		return p, false
 	}
@@ -35,10 +36,12 @@ func (s *Server) read(w http.ResponseWriter, r *http.Request, event string) (pay
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, event string, p payload) {
 	d, mxErr := Decide(r.Context(), s.policy, s.mx, p.Traits.email())
 	if mxErr != nil {
+		s.metrics.mxFailed.Inc()
 		s.log.WarnContext(r.Context(), "mx check failed; allowing", "domain", d.Address.Domain, "err", mxErr)
 	}
 	s.log.InfoContext(r.Context(), "business-email decision", "event", event, "flow_id", p.FlowID,
 		"reason", d.Reason.Code(), "domain", d.Address.Domain)
+	s.metrics.decided(event, d.Reason)
 	if !d.Allowed() {
 		s.refuse(w, d)
 		return

@@ -7,6 +7,7 @@ import (
 
 	"github.com/workid/workid/internal/httpserver"
 	"github.com/workid/workid/internal/logging"
+	"github.com/workid/workid/internal/metrics"
 )
 
 func (s *Server) routes() http.Handler {
@@ -14,9 +15,14 @@ func (s *Server) routes() http.Handler {
 	healthz, readyz := httpserver.Health(nil, s.log)
 	r.HandleFunc("/healthz", healthz).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/readyz", readyz).Methods(http.MethodGet, http.MethodHead)
+	// The hooks port is private (only Kratos calls it), so it serves the
+	// metrics too.
+	r.Handle("/metrics", metrics.Handler(s.metrics.reg, s.log)).Methods(http.MethodGet)
 
 	r.Handle("/hooks/registration", s.requireKey(http.HandlerFunc(s.registration))).Methods(http.MethodPost)
 	r.Handle("/hooks/settings", s.requireKey(http.HandlerFunc(s.settings))).Methods(http.MethodPost)
+
+	r.Use(s.metrics.requests.Middleware)
 
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)

@@ -30,11 +30,12 @@ type Server struct {
 	// keyHash is the SHA-256 of "Bearer <key>": comparing fixed-length
 	// hashes in constant time leaks neither the key nor its length.
 	keyHash [32]byte
+	metrics *serverMetrics
 }
 
 // NewServer returns the hooks server's handler. mx may be nil.
 func NewServer(key string, policy *businessemail.Policy, mx MailChecker, log *slog.Logger) http.Handler {
-	s := &Server{log: log, policy: policy, mx: mx, keyHash: sha256.Sum256([]byte(config.HooksAuthScheme + key))}
+	s := &Server{log: log, policy: policy, mx: mx, keyHash: sha256.Sum256([]byte(config.HooksAuthScheme + key)), metrics: newServerMetrics()}
 	return s.routes()
 }
 

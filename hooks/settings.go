@@ -16,6 +16,7 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
 	}
 	if p.PreviousEmail != "" && businessemail.SameAddress(p.PreviousEmail, p.Traits.email()) {
 		s.log.InfoContext(r.Context(), "hook allowed: email unchanged", "event", "settings", "flow_id", p.FlowID)
+		s.metrics.unchanged.Inc()
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}

@@ -93,6 +93,7 @@ func (s *Server) showFlow(k flowKind) http.HandlerFunc {
 			return
 		}
 		s.render(w, r, http.StatusOK, "flow", s.newFlowPage(r, k, f))
+		s.metrics.rendered.WithLabelValues(k.name).Inc()
 	}
 }
 
@@ -148,8 +149,10 @@ func (s *Server) verificationOutcome(r *http.Request, f *flow, p *flowPage) {
 	}
 }
 
-// flowFailed answers a flow Kratos would not give.
+// flowFailed answers a flow Kratos would not give, and counts the outcome.
 func (s *Server) flowFailed(w http.ResponseWriter, r *http.Request, k flowKind, err error) {
+	outcome := flowUnavailable
+	defer func() { s.metrics.failed.WithLabelValues(k.name, outcome).Inc() }()
 	var ae *apiError
 	if !errors.As(err, &ae) {
 		s.unavailable(w, r, err)
@@ -158,22 +161,27 @@ func (s *Server) flowFailed(w http.ResponseWriter, r *http.Request, k flowKind, 
 	switch {
 	case ae.Body.RedirectBrowserTo != "" && (ae.Status == http.StatusForbidden || ae.Status == http.StatusUnprocessableEntity):
 		// session_refresh_required, session_aal2_required, browser_location_change_required
+		outcome = flowRedirected
 		s.redirectFromKratos(w, r, ae.Body.RedirectBrowserTo, err)
 	case ae.Status == http.StatusUnauthorized:
+		outcome = flowLoginRequired
 		q := url.Values{"return_to": {s.uiURL("/" + k.name)}}
 		http.Redirect(w, r, "/login?"+q.Encode(), http.StatusSeeOther)
 	case ae.Status == http.StatusGone && ae.Body.Error.Details.RedirectTo != "":
 		// An expired flow: Kratos's restart keeps its return_to and
 		// Hydra's login_challenge, which a plain restart would lose.
+		outcome = flowRestarted
 		setNotice(w, r, "expired")
 		s.redirectFromKratos(w, r, ae.Body.Error.Details.RedirectTo, err)
 	case ae.Status == http.StatusForbidden && !hasKratosCookie(r):
 		// Kratos's CSRF check needs its cookie: a browser that keeps none
 		// would be sent round in circles by a restart.
+		outcome = flowNoCookies
 		s.fail(w, r, http.StatusBadRequest, "Please allow cookies",
 			"WorkID needs cookies to sign you in and keep you signed in. Please allow cookies for this site and try again.",
 			"/"+k.name, nil)
 	case ae.Status == http.StatusForbidden || ae.Status == http.StatusNotFound || ae.Status == http.StatusGone:
+		outcome = flowRestarted
 		s.log.InfoContext(r.Context(), "flow restarted", "flow", k.name, "status", ae.Status, "reason", ae.Body.Error.ID)
 		setNotice(w, r, "expired")
 		s.startFlow(w, r, k)

@@ -103,6 +103,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, headin
 // unavailable is the page for a Kratos (or Hydra) that is down or slow.
 // "Try again" repeats a page; after a failed post it leads to the dashboard.
 func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, cause error) {
+	s.metrics.unavailable.Inc()
 	retry := r.URL.RequestURI()
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		retry = "/"

@@ -12,10 +12,7 @@ import (
 // Handler returns every route of the UI with its middleware.
 func (s *Server) Handler() http.Handler {
 	r := mux.NewRouter()
-	healthz, readyz := httpserver.Health(map[string]httpserver.Check{
-		"kratos": httpserver.HTTPCheck(s.client, s.cfg.Kratos.PublicURL+"/health/ready"),
-		"hydra":  httpserver.HTTPCheck(s.client, s.cfg.Hydra.AdminURL+"/health/ready"),
-	}, s.log)
+	healthz, readyz := httpserver.Health(s.readyChecks(), s.log)
 	r.HandleFunc("/healthz", healthz).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/readyz", readyz).Methods(http.MethodGet, http.MethodHead)
 	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", staticFiles())).Methods(http.MethodGet, http.MethodHead)
@@ -33,6 +30,8 @@ func (s *Server) Handler() http.Handler {
 	r.HandleFunc("/consent", s.consent).Methods(http.MethodGet)
 	r.HandleFunc("/consent", s.decideConsent).Methods(http.MethodPost)
 	r.HandleFunc("/hooks/hydra/token", s.tokenHook).Methods(http.MethodPost)
+
+	r.Use(s.metrics.requests.Middleware)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.", "", nil)

@@ -61,6 +61,7 @@ func (s *Server) sendLink(w http.ResponseWriter, r *http.Request) {
 		s.log.ErrorContext(r.Context(), "send verification link", "identity_id", sess.Identity.ID, "err", err)
 	}
 	s.log.InfoContext(r.Context(), "verification link requested", "identity_id", sess.Identity.ID, "outcome", code)
+	s.metrics.links.WithLabelValues(code).Inc()
 	setNotice(w, r, code)
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }

@@ -30,6 +30,7 @@ type Server struct {
 	Now func() time.Time
 	// sendLocks serialises "Send me a verification link" per account.
 	sendLocks sendLocks
+	metrics   *uiMetrics
 }
 
 // NewServer returns the UI server for cfg. It fails when a template or
@@ -48,7 +49,7 @@ func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*
 	hcfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	return &Server{
 		cfg: cfg, log: log, tpl: tpl, policy: policy, services: services, Now: time.Now,
-		hydra: hydra.NewAPIClient(hcfg),
+		hydra: hydra.NewAPIClient(hcfg), metrics: newUIMetrics(),
 		client: &http.Client{
 			Timeout:   10 * time.Second,
 			Transport: kratosTransport(),

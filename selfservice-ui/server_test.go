@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/metrics/metricstest"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -81,5 +82,26 @@ func TestKratosDownPage(t *testing.T) {
 		if strings.Contains(body, leak) {
 			t.Errorf("page leaks %q", leak)
 		}
+	}
+
+	// The failure is counted on the private metrics address, which also
+	// reports the UI not ready.
+	metricstest.Scrape(t, s.MetricsHandler()).Want(t, map[string]float64{
+		`workid_ui_flows_failed_total{flow="registration",outcome="unavailable"}`:                      1,
+		`workid_ui_flows_rendered_total{flow="registration"}`:                                          0,
+		`workid_ui_unavailable_pages_total`:                                                            1,
+		`workid_ui_http_request_duration_seconds_count{code="503",method="GET",route="/registration"}`: 1,
+		`workid_ui_verification_link_requests_total{outcome="sent"}`:                                   0,
+	})
+	rec = httptest.NewRecorder()
+	s.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("readyz on the metrics address with Kratos down = %d, want 503", rec.Code)
+	}
+	// The public port never serves the metrics.
+	rec = httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("GET /metrics on the public handler = %d, want 404", rec.Code)
 	}
 }

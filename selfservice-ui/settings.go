@@ -43,6 +43,7 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
 		// Without a session Kratos would send the browser to sign in and
 		// forget where it came from: ask for sign-in here, with return_to.
 		if _, err := s.whoami(r.Context(), r.Header.Get("Cookie")); errors.Is(err, errNoSession) {
+			s.metrics.failed.WithLabelValues("settings", flowLoginRequired).Inc()
 			http.Redirect(w, r, "/login?"+url.Values{"return_to": {s.uiURL("/settings")}}.Encode(), http.StatusSeeOther)
 			return
 		}
@@ -69,6 +70,7 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "settings", s.newSettingsPage(r, f, ident, st))
+	s.metrics.rendered.WithLabelValues("settings").Inc()
 }
 
 // newSettingsPage builds the Profile page's data: one section per method.

@@ -122,6 +122,7 @@ WorkID is running (ready in %s). Press Ctrl-C to stop everything.
   Kratos public     %s   admin %s
   Hydra public      %s   admin %s
   Hooks             %s
+  Metrics           %s  %s  %s
 
   Try single sign-on: %s (a service that needs a verified email)
                   and %s (one that does not)
@@ -130,5 +131,7 @@ WorkID is running (ready in %s). Press Ctrl-C to stop everything.
 		stack.URL(p.UI, "/"), stack.URL(p.MailpitWeb, "/"),
 		stack.URL(p.KratosPublic, "/"), stack.URL(p.KratosAdmin, "/"),
 		stack.URL(p.HydraPublic, "/"), stack.URL(p.HydraAdmin, "/"),
-		stack.URL(p.Hooks, "/"), stack.URL(p.Demo, "/support/"), stack.URL(p.Demo, "/community/"))
+		stack.URL(p.Hooks, "/"),
+		stack.URL(p.Hooks, "/metrics"), stack.URL(p.UIMetrics, "/metrics"), stack.URL(p.Reverify, "/metrics"),
+		stack.URL(p.Demo, "/support/"), stack.URL(p.Demo, "/community/"))
 }

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +19,7 @@ import (
 
 	kratos "github.com/ory/kratos-client-go"
 
+	"github.com/workid/workid/internal/metrics/metricstest"
 	"github.com/workid/workid/internal/stacktest"
 )
 
@@ -103,8 +106,8 @@ func (d *devStack) wait(t *testing.T, within time.Duration) error {
 // accounts, and a process that dies stops the stack with a clear line.
 func TestDevStack(t *testing.T) {
 	exe := buildWorkID(t)
-	ports := freePorts(t, 9)
-	names := []string{"KRATOS_PUBLIC", "KRATOS_ADMIN", "HYDRA_PUBLIC", "HYDRA_ADMIN", "UI", "HOOKS", "MAILPIT_SMTP", "MAILPIT_WEB", "DEMO"}
+	ports := freePorts(t, 11)
+	names := []string{"KRATOS_PUBLIC", "KRATOS_ADMIN", "HYDRA_PUBLIC", "HYDRA_ADMIN", "UI", "HOOKS", "MAILPIT_SMTP", "MAILPIT_WEB", "DEMO", "UI_METRICS", "REVERIFY"}
 	environ := append(os.Environ(), "WORKID_DATA_DIR="+t.TempDir())
 	port := map[string]int{}
 	for i, n := range names {
@@ -117,6 +120,7 @@ func TestDevStack(t *testing.T) {
 	for _, u := range []string{
 		url("KRATOS_ADMIN", "/admin/health/ready"), url("HYDRA_ADMIN", "/health/ready"),
 		url("UI", "/readyz"), url("HOOKS", "/readyz"), url("MAILPIT_WEB", "/readyz"),
+		url("UI_METRICS", "/readyz"), url("REVERIFY", "/readyz"),
 	} {
 		if err := waitHealthy(t.Context(), u); err != nil {
 			t.Errorf("after the banner: %v", err)
@@ -138,6 +142,44 @@ func TestDevStack(t *testing.T) {
 		kratos.NewUpdateRegistrationFlowWithPasswordMethod("password", u.Password, u.Traits()))
 	if _, _, err := public.FrontendAPI.UpdateRegistrationFlow(t.Context()).Flow(flow.Id).UpdateRegistrationFlowBody(body).Execute(); err != nil {
 		t.Fatalf("register %s: %v", u.Email, err)
+	}
+
+	// Each process's metrics, scraped from the running processes.
+	scrape := func(u string) metricstest.Samples {
+		t.Helper()
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatalf("GET %s: %v", u, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: status %d", u, resp.StatusCode)
+		}
+		return metricstest.Parse(t, string(b))
+	}
+	scrape(url("HOOKS", "/metrics")).Want(t, map[string]float64{
+		`workid_hooks_decisions_total{event="registration",reason="ok"}`: 1,
+	})
+	// The first pass ran at start (before the registration): one pass, no errors.
+	deadline := time.Now().Add(20 * time.Second)
+	for scrape(url("REVERIFY", "/metrics"))[`workid_reverify_passes_total{outcome="done"}`] < 1 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	scrape(url("REVERIFY", "/metrics")).Want(t, map[string]float64{
+		`workid_reverify_passes_total{outcome="done"}`:   1,
+		`workid_reverify_passes_total{outcome="failed"}`: 0,
+	})
+	if _, ok := scrape(url("UI_METRICS", "/metrics"))[`workid_ui_flows_rendered_total{flow="registration"}`]; !ok {
+		t.Error("the UI's metrics have no workid_ui_flows_rendered_total series")
+	}
+	if resp, err := http.Get(url("UI", "/metrics")); err != nil {
+		t.Errorf("GET the UI's public /metrics: %v", err)
+	} else {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("the UI's public port answers /metrics with %s, want 404: metrics stay on the private port", resp.Status)
+		}
 	}
 
 	children := descendants(d.cmd.Process.Pid)
@@ -187,9 +229,11 @@ func TestDevReportsTakenPorts(t *testing.T) {
 	}
 	defer ln.Close()
 	taken := ln.Addr().(*net.TCPAddr).Port
-	ports := freePorts(t, 8)
+	ports := freePorts(t, 10)
 	environ := append(os.Environ(),
 		fmt.Sprintf("WORKID_DEV_DEMO_PORT=%d", ports[7]),
+		fmt.Sprintf("WORKID_DEV_UI_METRICS_PORT=%d", ports[8]),
+		fmt.Sprintf("WORKID_DEV_REVERIFY_PORT=%d", ports[9]),
 		"WORKID_DATA_DIR="+t.TempDir(),
 		fmt.Sprintf("WORKID_DEV_KRATOS_ADMIN_PORT=%d", taken),
 		fmt.Sprintf("WORKID_DEV_KRATOS_PUBLIC_PORT=%d", ports[0]),

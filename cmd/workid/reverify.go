@@ -7,13 +7,20 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
+	"github.com/gorilla/mux"
+
 	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/httpserver"
 	"github.com/workid/workid/internal/kratosapi"
 	"github.com/workid/workid/internal/logging"
+	"github.com/workid/workid/internal/metrics"
 	"github.com/workid/workid/internal/reverify"
 )
 
@@ -55,16 +62,15 @@ func runReverify(ctx context.Context, args, environ []string, stdout, stderr io.
 		lockDesc = "file " + path
 	}
 	log.InfoContext(ctx, "re-verification lock", "lock", lockDesc)
-	job := reverify.New(kratosapi.New(cfg.Kratos.AdminURL), kratosapi.New(cfg.Kratos.PublicURL), reverify.Options{
+	opts := reverify.Options{
 		MaxAge: cfg.MaxAge, PageSize: cfg.PageSize, SendsPerSecond: cfg.SendRate, DryRun: *dryRun,
 		RemindBefore: *remind, Terminal: terminal(stderr),
-	}, lock, log)
+	}
 
 	if !*once && !*dryRun {
-		log.InfoContext(ctx, "re-verification job started", "every", every.String(), "max_age", cfg.MaxAge.String())
-		job.Run(ctx, *every)
-		return nil
+		return runScheduled(ctx, cfg, opts, lock, *every, log)
 	}
+	job := reverify.New(kratosapi.New(cfg.Kratos.AdminURL), kratosapi.New(cfg.Kratos.PublicURL), opts, lock, log)
 	r, err := job.RunOnce(ctx)
 	fmt.Fprintf(stdout, "scanned %d, expired %d, notified %d (resumed %d), reminded %d, errors %d%s%s\n",
 		r.Scanned, r.Expired, r.Notified, r.Resumed, r.Reminded, r.Errors,
@@ -76,6 +82,41 @@ func runReverify(ctx context.Context, args, environ []string, stdout, stderr io.
 			err = errors.Join(err, fmt.Errorf("write report: %w", werr))
 		}
 	}
+	return err
+}
+
+// runScheduled runs a pass every interval until ctx is done, serving
+// /healthz, /readyz and /metrics on cfg.Addr meanwhile (when set). The
+// address is opened first, so a taken port stops the job at start.
+func runScheduled(ctx context.Context, cfg config.Reverify, opts reverify.Options, lock reverify.Locker, every time.Duration, log *slog.Logger) error {
+	reg := metrics.NewRegistry()
+	opts.Metrics = reverify.NewMetrics(reg)
+	job := reverify.New(kratosapi.New(cfg.Kratos.AdminURL), kratosapi.New(cfg.Kratos.PublicURL), opts, lock, log)
+	log.InfoContext(ctx, "re-verification job started", "every", every.String(), "max_age", cfg.MaxAge.String())
+	if cfg.Addr == "" {
+		job.Run(ctx, every)
+		return nil
+	}
+	ln, err := httpserver.Listen(cfg.Addr)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	healthz, readyz := httpserver.Health(map[string]httpserver.Check{
+		"kratos": httpserver.HTTPCheck(client, cfg.Kratos.AdminURL+"/admin/health/ready"),
+	}, log)
+	r := mux.NewRouter()
+	r.HandleFunc("/healthz", healthz).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/readyz", readyz).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/metrics", metrics.Handler(reg, log)).Methods(http.MethodGet)
+
+	var wg sync.WaitGroup
+	jobCtx, stopJob := context.WithCancel(ctx)
+	defer stopJob()
+	wg.Go(func() { job.Run(jobCtx, every) })
+	err = httpserver.Serve(ctx, ln, logging.Middleware(r), log)
+	stopJob() // a failed server stops the job too: a job nobody can watch should not run on
+	wg.Wait()
 	return err
 }
 

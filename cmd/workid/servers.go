@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"io"
 	"sync"
@@ -55,11 +56,32 @@ func runUI(ctx context.Context, args, environ []string, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	defer ln.Close()
 	srv, err := selfserviceui.Load(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	return httpserver.Serve(ctx, ln, srv.Handler(), log)
+	if cfg.MetricsAddr == "" {
+		return httpserver.Serve(ctx, ln, srv.Handler(), log)
+	}
+	mln, err := httpserver.Listen(cfg.MetricsAddr)
+	if err != nil {
+		return err
+	}
+	// Either server failing stops both: a UI whose metrics cannot be
+	// served is restarted rather than left unwatched.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	var metricsErr error
+	wg.Go(func() {
+		metricsErr = httpserver.Serve(ctx, mln, logging.Middleware(srv.MetricsHandler()), log)
+		stop()
+	})
+	err = httpserver.Serve(ctx, ln, srv.Handler(), log)
+	stop()
+	wg.Wait()
+	return errors.Join(err, metricsErr)
 }
 
 // runDemo registers the demonstration services with Hydra and serves them

@@ -33,6 +33,8 @@ type Options struct {
 	// Terminal, when set, receives a progress line that rewrites itself
 	// (a person is watching); otherwise progress goes to the log.
 	Terminal io.Writer
+	// Metrics, when set, receives each pass's figures.
+	Metrics *Metrics
 }
 
 // Job is the re-verification job.
@@ -107,7 +109,10 @@ const maxFailures = 100
 // when another pass holds the lock.
 func (j *Job) RunOnce(ctx context.Context) (r Report, err error) {
 	r = Report{Started: j.Now(), DryRun: j.opts.DryRun}
-	defer func() { r.Finished = j.Now() }()
+	defer func() {
+		r.Finished = j.Now()
+		j.opts.Metrics.observe(r, err)
+	}()
 	lockCtx, unlock, ok, err := j.lock.TryLock(ctx)
 	if err != nil {
 		return r, err

@@ -14,6 +14,8 @@ import (
 	kratos "github.com/ory/kratos-client-go"
 
 	"github.com/workid/workid/internal/emailstate"
+	"github.com/workid/workid/internal/metrics"
+	"github.com/workid/workid/internal/metrics/metricstest"
 	"github.com/workid/workid/internal/stacktest"
 )
 
@@ -82,7 +84,9 @@ func TestExpiredAddressGetsOneMailAndAFreshYear(t *testing.T) {
 	recent, recentID := account(t, 300)
 	never, neverID := account(t, -1)
 
-	r, err := newJob(t, Options{}).RunOnce(ctx)
+	reg := metrics.NewRegistry()
+	jm := NewMetrics(reg)
+	r, err := newJob(t, Options{Metrics: jm}).RunOnce(ctx)
 	if err != nil {
 		t.Fatalf("RunOnce = %v (report %+v)", err, r)
 	}
@@ -116,10 +120,25 @@ func TestExpiredAddressGetsOneMailAndAFreshYear(t *testing.T) {
 	}
 
 	// A second pass sends nothing more.
-	r2, err := newJob(t, Options{}).RunOnce(ctx)
+	r2, err := newJob(t, Options{Metrics: jm}).RunOnce(ctx)
 	if err != nil || r2.Notified != 0 || r2.Resumed != 0 {
 		t.Errorf("second pass: %+v, %v; want nothing sent", r2, err)
 	}
+	// The metrics add up both passes' reports; a dry run adds nothing.
+	if _, err := newJob(t, Options{Metrics: jm, DryRun: true}).RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := metricstest.Scrape(t, metrics.Handler(reg, quiet))
+	got.Want(t, map[string]float64{
+		`workid_reverify_passes_total{outcome="done"}`:    2,
+		`workid_reverify_passes_total{outcome="failed"}`:  0,
+		`workid_reverify_passes_total{outcome="skipped"}`: 0,
+		`workid_reverify_identities_scanned_total`:        float64(r.Scanned + r2.Scanned),
+		`workid_reverify_expired_total`:                   float64(r.Expired + r2.Expired),
+		`workid_reverify_notified_total`:                  float64(r.Notified + r2.Notified),
+		`workid_reverify_errors_total`:                    0,
+		`workid_reverify_last_success_timestamp_seconds`:  float64(r2.Finished.Unix()),
+	})
 	if n := mailCount(t, expired.Email, 1); n != 1 {
 		t.Errorf("after a second pass %d mails, want still 1", n)
 	}
@@ -175,11 +194,16 @@ func TestConcurrentPassesSendOnce(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("take the lock: %v %v", ok, err)
 	}
-	held, err := New(st.Admin, st.Public, Options{SendsPerSecond: 100}, lock, quiet).RunOnce(t.Context())
+	reg := metrics.NewRegistry()
+	held, err := New(st.Admin, st.Public, Options{SendsPerSecond: 100, Metrics: NewMetrics(reg)}, lock, quiet).RunOnce(t.Context())
 	unlock()
 	if err != nil || !held.Skipped || held.Scanned != 0 {
 		t.Errorf("a pass while the lock is held = %+v, %v; want skipped without scanning", held, err)
 	}
+	metricstest.Scrape(t, metrics.Handler(reg, quiet)).Want(t, map[string]float64{
+		`workid_reverify_passes_total{outcome="skipped"}`: 1,
+		`workid_reverify_identities_scanned_total`:        0,
+	})
 	for _, u := range users {
 		if n := mailCount(t, u.Email, 1); n != 1 {
 			t.Errorf("%s got %d mails from two passes, want 1", u.Email, n)
@@ -234,12 +258,18 @@ func TestCrashRecovery(t *testing.T) {
 // An unreachable Kratos fails the pass with the cause, after retries.
 func TestKratosDown(t *testing.T) {
 	down := stacktest.NewKratosClient("http://127.0.0.1:1")
-	j := New(down, down, Options{}, FileLock{Path: filepath.Join(t.TempDir(), "l")}, quiet)
+	reg := metrics.NewRegistry()
+	j := New(down, down, Options{Metrics: NewMetrics(reg)}, FileLock{Path: filepath.Join(t.TempDir(), "l")}, quiet)
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	if _, err := j.RunOnce(ctx); err == nil || !strings.Contains(err.Error(), "list identities") {
 		t.Errorf("RunOnce against a dead Kratos = %v, want a list error", err)
 	}
+	metricstest.Scrape(t, metrics.Handler(reg, quiet)).Want(t, map[string]float64{
+		`workid_reverify_passes_total{outcome="failed"}`: 1,
+		`workid_reverify_passes_total{outcome="done"}`:   0,
+		`workid_reverify_last_success_timestamp_seconds`: 0,
+	})
 }
 
 // A reminder goes out once per verification, before it expires, and

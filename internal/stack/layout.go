@@ -266,6 +266,8 @@ func (l Layout) WorkIDEnv(s Secrets) []string {
 		"WORKID_LISTS_DIR=" + filepath.Join(l.Root, "config", "lists", "node_modules"),
 		"WORKID_SERVICES_FILE=" + filepath.Join(l.Root, "config", "services.json"),
 		fmt.Sprintf("WORKID_UI_ADDR=127.0.0.1:%d", p.UI),
+		fmt.Sprintf("WORKID_UI_METRICS_ADDR=127.0.0.1:%d", p.UIMetrics),
+		fmt.Sprintf("WORKID_REVERIFY_ADDR=127.0.0.1:%d", p.Reverify),
 		"WORKID_UI_PUBLIC_URL=" + URL(p.UI, ""),
 		"WORKID_KRATOS_BROWSER_URL=" + URL(p.KratosPublic, ""),
 		"WORKID_KRATOS_PUBLIC_URL=" + URL(p.KratosPublic, ""),
@@ -288,17 +290,16 @@ func (l Layout) WorkID(command, exe string, s Secrets, env []string) Process {
 		Dir:  l.Root,
 	}
 	switch command {
-	case "hooks", "ui":
-		port := l.Ports.Hooks
-		if command == "ui" {
-			port = l.Ports.UI
-		}
-		p.Ports, p.Ready = []int{port}, HTTPReady(URL(port, "/readyz"))
+	case "hooks":
+		p.Ports, p.Ready = []int{l.Ports.Hooks}, HTTPReady(URL(l.Ports.Hooks, "/readyz"))
+	case "ui":
+		p.Ports, p.Ready = []int{l.Ports.UI, l.Ports.UIMetrics}, HTTPReady(URL(l.Ports.UI, "/readyz"))
 	case "demo":
 		p.Ports, p.Ready = []int{l.Ports.Demo}, HTTPReady(URL(l.Ports.Demo, "/healthz"))
 	case "reverify":
 		// A pass at start and every day; passes share the data folder's lock.
 		p.Args = append(p.Args, "--every", "24h")
+		p.Ports, p.Ready = []int{l.Ports.Reverify}, HTTPReady(URL(l.Ports.Reverify, "/readyz"))
 		p.Env = append(p.Env, "WORKID_REVERIFY_LOCK_FILE="+filepath.Join(l.Data, "reverify.lock"))
 	}
 	return p

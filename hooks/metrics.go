@@ -1,0 +1,57 @@
+package hooks
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/metrics"
+)
+
+// hookEvents are the Kratos events the server answers.
+var hookEvents = [...]string{"registration", "settings"}
+
+// unchangedReason labels a settings call that keeps the address, which
+// the rule does not look at.
+const unchangedReason = "unchanged"
+
+// serverMetrics are the hooks server's own figures, beside the request
+// latency every route gets (metrics.Requests).
+type serverMetrics struct {
+	reg *prometheus.Registry
+	// decisions is indexed by event and reason, resolved once so the hot
+	// path does no label lookup; every series exists from the start at 0.
+	decisions [len(hookEvents)][businessemail.OperatorAllowed + 1]prometheus.Counter
+	unchanged prometheus.Counter
+	mxFailed  prometheus.Counter
+	requests  *metrics.Requests
+}
+
+func newServerMetrics() *serverMetrics {
+	reg := metrics.NewRegistry()
+	m := &serverMetrics{reg: reg, requests: metrics.NewRequests(reg, "workid_hooks")}
+	decisions := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "workid_hooks_decisions_total",
+		Help: "Business-email decisions, by Kratos event and reason (ok and operator_allowed are allowed; the rest refused).",
+	}, []string{"event", "reason"})
+	for e, event := range hookEvents {
+		for r := businessemail.Unchecked; r <= businessemail.OperatorAllowed; r++ {
+			m.decisions[e][r] = decisions.WithLabelValues(event, r.Code())
+		}
+	}
+	m.unchanged = decisions.WithLabelValues("settings", unchangedReason)
+	m.mxFailed = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "workid_hooks_mx_check_failures_total",
+		Help: "MX lookups that failed (the address was allowed: the check fails open).",
+	})
+	reg.MustRegister(decisions, m.mxFailed)
+	return m
+}
+
+// decided counts one decision.
+func (m *serverMetrics) decided(event string, r businessemail.Reason) {
+	e := 0
+	if event == hookEvents[1] {
+		e = 1
+	}
+	m.decisions[e][r].Inc()
+}

@@ -1,0 +1,80 @@
+package reverify
+
+import (
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the job's figures for Prometheus, added as each pass ends
+// (a dry run adds nothing: it changed nothing).
+type Metrics struct {
+	passes                                              *prometheus.CounterVec
+	scanned, expired, notified, resumed, reminded, errs prometheus.Counter
+	lastSuccess, lastDuration                           prometheus.Gauge
+}
+
+// Pass outcomes, the passes_total label.
+const (
+	passDone    = "done"    // finished; identities that failed are in errors_total
+	passFailed  = "failed"  // stopped early: Kratos unreachable, lock lost, ...
+	passSkipped = "skipped" // another instance held the lock
+)
+
+// NewMetrics registers the job's metrics on reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	counter := func(name, help string) prometheus.Counter {
+		return prometheus.NewCounter(prometheus.CounterOpts{Namespace: "workid_reverify", Name: name, Help: help})
+	}
+	m := &Metrics{
+		passes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "workid_reverify", Name: "passes_total",
+			Help: "Passes by outcome: done, failed (stopped early) or skipped (another instance held the lock).",
+		}, []string{"outcome"}),
+		scanned:  counter("identities_scanned_total", "Identities read."),
+		expired:  counter("expired_total", "Addresses whose verification expired and that were marked unverified."),
+		notified: counter("notified_total", "Mails sent with a new verification link after an expiry."),
+		resumed:  counter("resumed_total", "Expiries finished for an earlier, interrupted pass (also in notified_total)."),
+		reminded: counter("reminded_total", "Reminders sent before a verification expires."),
+		errs:     counter("errors_total", "Identities skipped after retries."),
+		lastSuccess: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "workid_reverify", Name: "last_success_timestamp_seconds",
+			Help: "When the last pass that finished without errors ended (Unix time); alert when it is over a day old.",
+		}),
+		lastDuration: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "workid_reverify", Name: "last_pass_duration_seconds",
+			Help: "How long the last pass that ran took.",
+		}),
+	}
+	for _, o := range []string{passDone, passFailed, passSkipped} {
+		m.passes.WithLabelValues(o)
+	}
+	reg.MustRegister(m.passes, m.scanned, m.expired, m.notified, m.resumed, m.reminded, m.errs, m.lastSuccess, m.lastDuration)
+	return m
+}
+
+// observe adds one pass's report.
+func (m *Metrics) observe(r Report, err error) {
+	if m == nil || r.DryRun {
+		return
+	}
+	switch {
+	case r.Skipped:
+		m.passes.WithLabelValues(passSkipped).Inc()
+		return
+	case err != nil && !errors.Is(err, ErrIdentitiesFailed):
+		m.passes.WithLabelValues(passFailed).Inc()
+	default:
+		m.passes.WithLabelValues(passDone).Inc()
+		if r.Errors == 0 {
+			m.lastSuccess.Set(float64(r.Finished.Unix()))
+		}
+	}
+	m.scanned.Add(float64(r.Scanned))
+	m.expired.Add(float64(r.Expired))
+	m.notified.Add(float64(r.Notified))
+	m.resumed.Add(float64(r.Resumed))
+	m.reminded.Add(float64(r.Reminded))
+	m.errs.Add(float64(r.Errors))
+	m.lastDuration.Set(r.Finished.Sub(r.Started).Seconds())
+}
