@@ -1,13 +1,11 @@
 package selfserviceui_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -20,137 +18,10 @@ import (
 	"github.com/workid/workid/internal/stacktest"
 )
 
-const callback = "http://127.0.0.1:1/callback"
-
-// createClient registers a public OAuth2 client (PKCE) with Hydra.
-func createClient(t *testing.T, name string, metadata map[string]any) string {
-	t.Helper()
-	body, _ := json.Marshal(map[string]any{
-		"client_name": name, "redirect_uris": []string{callback}, "post_logout_redirect_uris": []string{callback},
-		"grant_types": []string{"authorization_code", "refresh_token"}, "response_types": []string{"code"},
-		"scope": "openid email profile offline_access", "token_endpoint_auth_method": "none", "metadata": metadata,
-	})
-	resp, err := http.Post(st.HydraAdminURL+"/admin/clients", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var c struct {
-		ClientID string `json:"client_id"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&c); err != nil || resp.StatusCode != http.StatusCreated {
-		t.Fatalf("create client: %d %v", resp.StatusCode, err)
-	}
-	return c.ClientID
-}
-
-// ssoBrowser follows redirects like a browser but stops at the service's
-// callback, whose URL it returns.
-type ssoBrowser struct {
-	t *testing.T
-	c *http.Client
-}
-
-func newSSOBrowser(t *testing.T) *ssoBrowser {
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(req *http.Request, via []*http.Request) error {
-		if strings.HasPrefix(req.URL.String(), callback) {
-			return http.ErrUseLastResponse
-		}
-		return nil
-	}}
-	return &ssoBrowser{t: t, c: c}
-}
-
-// page returns where a request ended: the callback URL (from the last
-// redirect) or the final page's URL, status and body.
-func (b *ssoBrowser) do(req *http.Request) (*url.URL, int, string) {
-	b.t.Helper()
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if loc := resp.Header.Get("Location"); strings.HasPrefix(loc, callback) {
-		u, _ := url.Parse(loc)
-		return u, resp.StatusCode, ""
-	}
-	return resp.Request.URL, resp.StatusCode, string(body)
-}
-
-func (b *ssoBrowser) get(u string) (*url.URL, int, string) {
-	req, _ := http.NewRequest(http.MethodGet, u, nil)
-	return b.do(req)
-}
-
-func (b *ssoBrowser) post(u string, form url.Values) (*url.URL, int, string) {
-	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
-
-// signIn starts the code flow with PKCE for client and signs in as u on
-// WorkID's pages. It returns where the browser ended: the callback (with
-// a code or an error) or a WorkID page.
-func signIn(t *testing.T, b *ssoBrowser, conf *oauth2.Config, verifier string, u stacktest.User) (*url.URL, int, string) {
-	t.Helper()
-	final, status, page := b.get(conf.AuthCodeURL("state-123", oauth2.S256ChallengeOption(verifier)))
-	if final.Path != "/login" {
-		t.Fatalf("the service's sign-in went to %s (%d), want WorkID's sign-in page", final, status)
-	}
-	action, csrf := actionRE.FindStringSubmatch(page), csrfRE.FindStringSubmatch(page)
-	if action == nil || csrf == nil {
-		t.Fatalf("sign-in page without a form:\n%s", page)
-	}
-	return b.post(unescape(action[1]), url.Values{
-		"csrf_token": {unescape(csrf[1])}, "method": {"password"}, "identifier": {u.Email}, "password": {u.Password},
-	})
-}
-
-func oauthConfig(clientID string) *oauth2.Config {
-	return &oauth2.Config{
-		ClientID: clientID, RedirectURL: callback, Scopes: []string{"openid", "email", "profile"},
-		Endpoint: oauth2.Endpoint{AuthURL: st.HydraPublicURL + "/oauth2/auth", TokenURL: st.HydraPublicURL + "/oauth2/token", AuthStyle: oauth2.AuthStyleInParams},
-	}
-}
-
-// exchange trades the code for tokens and verifies the ID token's
-// signature against Hydra's published keys with a real OIDC library.
-func exchange(t *testing.T, conf *oauth2.Config, code, verifier string) map[string]any {
-	claims, _ := exchangeRaw(t, conf, code, verifier)
-	return claims
-}
-
-// exchangeRaw is exchange that also returns the raw ID token.
-func exchangeRaw(t *testing.T, conf *oauth2.Config, code, verifier string) (map[string]any, string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	tok, err := conf.Exchange(ctx, code, oauth2.VerifierOption(verifier))
-	if err != nil {
-		t.Fatalf("token exchange: %v", err)
-	}
-	raw, _ := tok.Extra("id_token").(string)
-	provider, err := oidc.NewProvider(ctx, st.HydraPublicURL+"/")
-	if err != nil {
-		t.Fatalf("OIDC discovery: %v", err)
-	}
-	idt, err := provider.Verifier(&oidc.Config{ClientID: conf.ClientID}).Verify(ctx, raw)
-	if err != nil {
-		t.Fatalf("verify the ID token: %v", err)
-	}
-	var claims map[string]any
-	if err := idt.Claims(&claims); err != nil {
-		t.Fatal(err)
-	}
-	return claims, raw
-}
-
 // Single sign-on with a first-party service: no consent screen, and the
 // ID token's email_verified follows WorkID's one-year rule.
 func TestSSOFirstParty(t *testing.T) {
-	clientID := createClient(t, "Product support", map[string]any{"first_party": true})
+	clientID := st.CreateOAuthClient(t, "Product support", map[string]any{"first_party": true})
 	for _, tt := range []struct {
 		name         string
 		verifiedDays int
@@ -176,14 +47,14 @@ func TestSSOFirstParty(t *testing.T) {
 				}
 				id = ident.Id
 			}
-			conf := oauthConfig(clientID)
+			conf := st.OAuthConfig(clientID)
 			verifier := oauth2.GenerateVerifier()
-			final, status, _ := signIn(t, newSSOBrowser(t), conf, verifier, u)
+			final, status, _ := stacktest.NewPageBrowser(t).SignInToService(conf, verifier, u)
 			code := final.Query().Get("code")
 			if code == "" {
 				t.Fatalf("sign-in ended at %s (%d), want the callback with a code", final, status)
 			}
-			claims := exchange(t, conf, code, verifier)
+			claims, _ := st.Exchange(t, conf, code, verifier)
 			want := map[string]any{
 				"sub": id, "email": u.Email, "email_verified": tt.wantVerified,
 				"preferred_username": u.Username, "given_name": u.First, "family_name": u.Last, "name": u.First + " " + u.Last,
@@ -200,19 +71,19 @@ func TestSSOFirstParty(t *testing.T) {
 // A third-party service shows the consent screen; Deny sends the service
 // access_denied.
 func TestSSOThirdPartyDeny(t *testing.T) {
-	clientID := createClient(t, "Partner portal", map[string]any{})
+	clientID := st.CreateOAuthClient(t, "Partner portal", map[string]any{})
 	u := stacktest.NewUser("fabrikam-logistics.com")
 	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -3)); err != nil {
 		t.Fatal(err)
 	}
-	b := newSSOBrowser(t)
-	conf := oauthConfig(clientID)
-	final, status, page := signIn(t, b, conf, oauth2.GenerateVerifier(), u)
+	b := stacktest.NewPageBrowser(t)
+	conf := st.OAuthConfig(clientID)
+	final, status, page := b.SignInToService(conf, oauth2.GenerateVerifier(), u)
 	if final.Path != "/consent" || status != http.StatusOK || !strings.Contains(page, "Allow Partner portal to use your WorkID account?") {
 		t.Fatalf("third-party sign-in ended at %s (%d), want the consent page", final, status)
 	}
 	challenge := final.Query().Get("consent_challenge")
-	denied, _, _ := b.post(st.UIURL+"/consent", url.Values{"consent_challenge": {challenge}, "decision": {"deny"}})
+	denied, _, _ := b.Post(st.UIURL+"/consent", url.Values{"consent_challenge": {challenge}, "decision": {"deny"}}, nil)
 	if denied.Query().Get("error") != "access_denied" {
 		t.Errorf("after Deny the service got %s, want error=access_denied", denied)
 	}
@@ -221,12 +92,12 @@ func TestSSOThirdPartyDeny(t *testing.T) {
 // A service that needs a verified email gets no tokens for an unverified
 // account: the user sees why, with the button for a new link.
 func TestSSOVerifiedEmailGate(t *testing.T) {
-	clientID := createClient(t, "System notifications", map[string]any{"first_party": true, "requires_verified_email": true})
+	clientID := st.CreateOAuthClient(t, "System notifications", map[string]any{"first_party": true, "requires_verified_email": true})
 	u := stacktest.NewUser("woodgrove-partners.com")
 	if _, err := st.CreateIdentity(t.Context(), u); err != nil {
 		t.Fatal(err)
 	}
-	final, status, page := signIn(t, newSSOBrowser(t), oauthConfig(clientID), oauth2.GenerateVerifier(), u)
+	final, status, page := stacktest.NewPageBrowser(t).SignInToService(st.OAuthConfig(clientID), oauth2.GenerateVerifier(), u)
 	if final.Path != "/consent" || status != http.StatusForbidden {
 		t.Fatalf("gated sign-in ended at %s (%d), want the consent page refusing", final, status)
 	}
@@ -241,41 +112,41 @@ func TestSSOVerifiedEmailGate(t *testing.T) {
 // returns to the service; WorkID's own sign-out ends the single sign-on
 // session, so the next service sign-in asks for the password again.
 func TestSSOLogout(t *testing.T) {
-	clientID := createClient(t, "Community", map[string]any{"first_party": true})
+	clientID := st.CreateOAuthClient(t, "Community", map[string]any{"first_party": true})
 	u := stacktest.NewUser("northwind-traders.com")
 	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -5)); err != nil {
 		t.Fatal(err)
 	}
-	conf := oauthConfig(clientID)
+	conf := st.OAuthConfig(clientID)
 
 	// Service-initiated.
-	b := newSSOBrowser(t)
+	b := stacktest.NewPageBrowser(t)
 	verifier := oauth2.GenerateVerifier()
-	final, _, _ := signIn(t, b, conf, verifier, u)
-	_, raw := exchangeRaw(t, conf, final.Query().Get("code"), verifier)
-	q := url.Values{"id_token_hint": {raw}, "post_logout_redirect_uri": {callback}, "state": {"bye"}}
-	page, status, body := b.get(st.HydraPublicURL + "/oauth2/sessions/logout?" + q.Encode())
+	final, _, _ := b.SignInToService(conf, verifier, u)
+	_, raw := st.Exchange(t, conf, final.Query().Get("code"), verifier)
+	q := url.Values{"id_token_hint": {raw}, "post_logout_redirect_uri": {stacktest.Callback}, "state": {"bye"}}
+	page, status, body := b.Get(st.HydraPublicURL + "/oauth2/sessions/logout?" + q.Encode())
 	if page.Path != "/logout" || status != http.StatusOK || !strings.Contains(body, "Community asks to sign you out") {
 		t.Fatalf("the service's sign-out went to %s (%d), want WorkID's confirmation", page, status)
 	}
-	back, _, _ := b.post(st.UIURL+"/logout?"+url.Values{"logout_challenge": {page.Query().Get("logout_challenge")}}.Encode(), nil)
-	if !strings.HasPrefix(back.String(), callback) || back.Query().Get("state") != "bye" {
+	back, _, _ := b.Post(st.UIURL+"/logout?"+url.Values{"logout_challenge": {page.Query().Get("logout_challenge")}}.Encode(), nil, nil)
+	if !strings.HasPrefix(back.String(), stacktest.Callback) || back.Query().Get("state") != "bye" {
 		t.Errorf("after confirming, the browser went to %s, want the service's post-logout page", back)
 	}
-	if dash, _, _ := b.get(st.UIURL + "/"); dash.Path != "/login" {
+	if dash, _, _ := b.Get(st.UIURL + "/"); dash.Path != "/login" {
 		t.Errorf("after the service's sign-out the dashboard is at %s, want sign-in: the WorkID session must end", dash)
 	}
 
 	// WorkID-initiated.
-	b = newSSOBrowser(t)
+	b = stacktest.NewPageBrowser(t)
 	verifier = oauth2.GenerateVerifier()
-	if final, _, _ := signIn(t, b, conf, verifier, u); final.Query().Get("code") == "" {
+	if final, _, _ := b.SignInToService(conf, verifier, u); final.Query().Get("code") == "" {
 		t.Fatalf("second sign-in ended at %s", final)
 	}
-	if out, _, _ := b.post(st.UIURL+"/logout", nil); out.Path != "/login" {
+	if out, _, _ := b.Post(st.UIURL+"/logout", nil, nil); out.Path != "/login" {
 		t.Errorf("WorkID's sign-out ended at %s, want the sign-in page", out)
 	}
-	again, status, _ := b.get(conf.AuthCodeURL("state-456", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	again, status, _ := b.Get(conf.AuthCodeURL("state-456", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
 	if again.Path != "/login" || status != http.StatusOK {
 		t.Errorf("after WorkID's sign-out a service sign-in went to %s (%d), want the sign-in form", again, status)
 	}
@@ -299,11 +170,11 @@ func TestSSOLogout(t *testing.T) {
 // back in that service, signed in: the login challenge goes along from
 // the sign-in page to the registration page.
 func TestSSORegisterFirst(t *testing.T) {
-	clientID := createClient(t, "Knowledge base", map[string]any{"first_party": true})
-	conf := oauthConfig(clientID)
+	clientID := st.CreateOAuthClient(t, "Knowledge base", map[string]any{"first_party": true})
+	conf := st.OAuthConfig(clientID)
 	verifier := oauth2.GenerateVerifier()
-	b := newSSOBrowser(t)
-	final, _, page := b.get(conf.AuthCodeURL("state-789", oauth2.S256ChallengeOption(verifier)))
+	b := stacktest.NewPageBrowser(t)
+	final, _, page := b.Get(conf.AuthCodeURL("state-789", oauth2.S256ChallengeOption(verifier)))
 	if final.Path != "/login" {
 		t.Fatalf("the service's sign-in went to %s", final)
 	}
@@ -311,21 +182,14 @@ func TestSSORegisterFirst(t *testing.T) {
 	if m == nil {
 		t.Fatal("the sign-in page's registration link does not carry the login challenge")
 	}
-	_, _, reg := b.get(st.UIURL + unescape(m[1]))
-	action, csrf := actionRE.FindStringSubmatch(reg), csrfRE.FindStringSubmatch(reg)
-	if action == nil || csrf == nil {
-		t.Fatalf("registration page without a form:\n%s", reg)
-	}
+	_, _, reg := b.Get(st.UIURL + html.UnescapeString(m[1]))
 	u := stacktest.NewUser("woodgrove-partners.com")
-	back, status, _ := b.post(unescape(action[1]), url.Values{
-		"csrf_token": {unescape(csrf[1])}, "method": {"password"}, "password": {u.Password},
-		"traits.email": {u.Email}, "traits.username": {u.Username}, "traits.name.first": {u.First}, "traits.name.last": {u.Last},
-	})
+	back, status, _ := b.SubmitRegistration(reg, u)
 	code := back.Query().Get("code")
 	if code == "" {
 		t.Fatalf("registration ended at %s (%d), want the service's callback with a code", back, status)
 	}
-	claims := exchange(t, conf, code, verifier)
+	claims, _ := st.Exchange(t, conf, code, verifier)
 	if claims["email"] != u.Email || claims["email_verified"] != false {
 		t.Errorf("claims after registering = %v, want %s not yet verified", claims, u.Email)
 	}
@@ -334,19 +198,19 @@ func TestSSORegisterFirst(t *testing.T) {
 // Allowing with "remember my choice" skips the screen next time, and the
 // userinfo endpoint carries the same claims as the ID token.
 func TestSSORememberAndUserinfo(t *testing.T) {
-	clientID := createClient(t, "Partner wiki", map[string]any{})
+	clientID := st.CreateOAuthClient(t, "Partner wiki", map[string]any{})
 	u := stacktest.NewUser("contoso-engineering.com")
 	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -1)); err != nil {
 		t.Fatal(err)
 	}
-	b := newSSOBrowser(t)
-	conf := oauthConfig(clientID)
+	b := stacktest.NewPageBrowser(t)
+	conf := st.OAuthConfig(clientID)
 	verifier := oauth2.GenerateVerifier()
-	final, _, _ := signIn(t, b, conf, verifier, u)
+	final, _, _ := b.SignInToService(conf, verifier, u)
 	if final.Path != "/consent" {
 		t.Fatalf("first sign-in ended at %s, want the consent page", final)
 	}
-	back, _, _ := b.post(st.UIURL+"/consent", url.Values{"consent_challenge": {final.Query().Get("consent_challenge")}, "decision": {"allow"}, "remember": {"true"}})
+	back, _, _ := b.Post(st.UIURL+"/consent", url.Values{"consent_challenge": {final.Query().Get("consent_challenge")}, "decision": {"allow"}, "remember": {"true"}}, nil)
 	code := back.Query().Get("code")
 	if code == "" {
 		t.Fatalf("after Allow the browser went to %s, want a code", back)
@@ -369,7 +233,7 @@ func TestSSORememberAndUserinfo(t *testing.T) {
 	}
 
 	// The second time, the remembered consent skips the screen.
-	again, _, _ := b.get(conf.AuthCodeURL("state-again", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	again, _, _ := b.Get(conf.AuthCodeURL("state-again", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
 	if again.Query().Get("code") == "" {
 		t.Errorf("second sign-in ended at %s, want straight back with a code", again)
 	}
@@ -377,16 +241,17 @@ func TestSSORememberAndUserinfo(t *testing.T) {
 
 // loginChallenge starts a service sign-in and returns Hydra's challenge
 // as Hydra hands it to WorkID's sign-in page.
-func loginChallenge(t *testing.T, b *ssoBrowser, conf *oauth2.Config) string {
+func loginChallenge(t *testing.T, b *stacktest.PageBrowser, conf *oauth2.Config) string {
 	t.Helper()
-	b.c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+	prev := b.Client.CheckRedirect
+	b.Client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if req.URL.Path == "/login" && req.URL.Query().Get("login_challenge") != "" {
 			return http.ErrUseLastResponse
 		}
 		return nil
 	}
-	defer func() { b.c.CheckRedirect = nil }()
-	resp, err := b.c.Get(conf.AuthCodeURL("state-999", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	defer func() { b.Client.CheckRedirect = prev }()
+	resp, err := b.Client.Get(conf.AuthCodeURL("state-999", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,15 +267,15 @@ func loginChallenge(t *testing.T, b *ssoBrowser, conf *oauth2.Config) string {
 // gate and the claims are decided at consent, and a refresh would outlive
 // the verification.
 func TestSSOGatedClientGetsNoRefreshToken(t *testing.T) {
-	clientID := createClient(t, "Alerts", map[string]any{"first_party": true, "requires_verified_email": true})
+	clientID := st.CreateOAuthClient(t, "Alerts", map[string]any{"first_party": true, "requires_verified_email": true})
 	u := stacktest.NewUser("northwind-traders.com")
 	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -2)); err != nil {
 		t.Fatal(err)
 	}
-	conf := oauthConfig(clientID)
+	conf := st.OAuthConfig(clientID)
 	conf.Scopes = append(conf.Scopes, "offline_access")
 	verifier := oauth2.GenerateVerifier()
-	final, _, _ := signIn(t, newSSOBrowser(t), conf, verifier, u)
+	final, _, _ := stacktest.NewPageBrowser(t).SignInToService(conf, verifier, u)
 	tok, err := conf.Exchange(t.Context(), final.Query().Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
 		t.Fatal(err)
@@ -455,16 +320,16 @@ func TestSSOCrossSitePostsRefused(t *testing.T) {
 // A refresh asks WorkID again: after the verification expires, a
 // refreshed ID token says email_verified false.
 func TestSSORefreshHasCurrentClaims(t *testing.T) {
-	clientID := createClient(t, "Status page", map[string]any{"first_party": true})
+	clientID := st.CreateOAuthClient(t, "Status page", map[string]any{"first_party": true})
 	u := stacktest.NewUser("woodgrove-partners.com")
 	ident, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -10))
 	if err != nil {
 		t.Fatal(err)
 	}
-	conf := oauthConfig(clientID)
+	conf := st.OAuthConfig(clientID)
 	conf.Scopes = append(conf.Scopes, "offline_access")
 	verifier := oauth2.GenerateVerifier()
-	final, _, _ := signIn(t, newSSOBrowser(t), conf, verifier, u)
+	final, _, _ := stacktest.NewPageBrowser(t).SignInToService(conf, verifier, u)
 	tok, err := conf.Exchange(t.Context(), final.Query().Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
 		t.Fatal(err)

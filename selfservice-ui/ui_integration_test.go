@@ -4,103 +4,45 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/workid/workid/internal/metrics/metricstest"
 	"github.com/workid/workid/internal/reverify"
 	"github.com/workid/workid/internal/stacktest"
 )
 
-// browser is a plain HTTP client with cookies, for what needs no script.
-type browser struct {
-	t *testing.T
-	c *http.Client
-}
-
-func newBrowser(t *testing.T) *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, c: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
-}
-
-// get follows redirects and returns the final URL, status and body.
-func (b *browser) get(u string) (*url.URL, int, string) {
-	b.t.Helper()
-	resp, err := b.c.Get(u)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.Request.URL, resp.StatusCode, string(body)
-}
-
-func (b *browser) post(u string, form url.Values, header http.Header) (*url.URL, int, string) {
-	b.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.Request.URL, resp.StatusCode, string(body)
-}
-
-var (
-	actionRE = regexp.MustCompile(`<form action="([^"]+)" method="POST"`)
-	csrfRE   = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
-)
-
-// register fills in the registration page as a browser without scripts would.
-func (b *browser) register(st *stacktest.Stack, u stacktest.User) (*url.URL, int, string) {
-	b.t.Helper()
-	_, _, page := b.get(st.UIURL + "/registration")
-	action, csrf := actionRE.FindStringSubmatch(page), csrfRE.FindStringSubmatch(page)
-	if action == nil || csrf == nil {
-		b.t.Fatalf("registration page without a form:\n%s", page)
-	}
-	return b.post(unescape(action[1]), url.Values{
-		"csrf_token": {unescape(csrf[1])}, "method": {"password"}, "password": {u.Password},
-		"traits.email": {u.Email}, "traits.username": {u.Username},
-		"traits.name.first": {u.First}, "traits.name.last": {u.Last},
-	}, nil)
-}
-
-func unescape(s string) string {
-	return strings.NewReplacer("&amp;", "&", "&#43;", "+", "&#61;", "=", "&#34;", `"`).Replace(s)
-}
-
 // A flow that expired or never existed starts again, with a short note.
 func TestUnknownFlowStartsAgain(t *testing.T) {
-	b := newBrowser(t)
-	final, status, body := b.get(st.UIURL + "/registration?flow=8a0c3a5e-1f0e-4e5b-9a4e-2b1d7d3f9c10")
+	before := metricstest.Scrape(t, st.UI.MetricsHandler())
+	b := stacktest.NewPageBrowser(t)
+	final, status, body := b.Get(st.UIURL + "/registration?flow=8a0c3a5e-1f0e-4e5b-9a4e-2b1d7d3f9c10")
 	if status != http.StatusOK || final.Query().Get("flow") == "8a0c3a5e-1f0e-4e5b-9a4e-2b1d7d3f9c10" || !strings.Contains(body, "Create your WorkID account") {
 		t.Fatalf("unknown flow ended at %s (%d), want a new registration flow", final, status)
 	}
 	if !strings.Contains(body, "That page had expired, so we started it again") {
 		t.Error("the new flow does not say why the page started again")
 	}
-	if _, _, again := b.get(final.String()); strings.Contains(again, "That page had expired") {
+	if _, _, again := b.Get(final.String()); strings.Contains(again, "That page had expired") {
 		t.Error("the note shows a second time")
 	}
+	// One restart, then the new flow rendered twice.
+	const restarted, rendered = `workid_ui_flows_failed_total{flow="registration",outcome="restarted"}`, `workid_ui_flows_rendered_total{flow="registration"}`
+	metricstest.Scrape(t, st.UI.MetricsHandler()).Want(t, map[string]float64{
+		restarted: before[restarted] + 1,
+		rendered:  before[rendered] + 2,
+	})
 }
 
 // Pages that need a session send the browser to sign in first, and the
 // Profile page's sign-in leads back to it.
 func TestSignInRequired(t *testing.T) {
 	for path, wantReturn := range map[string]string{"/": "", "/settings": "/settings"} {
-		b := newBrowser(t)
-		final, status, body := b.get(st.UIURL + path)
+		b := stacktest.NewPageBrowser(t)
+		final, status, body := b.Get(st.UIURL + path)
 		if status != http.StatusOK || final.Path != "/login" || !strings.Contains(body, "Sign in to WorkID") {
 			t.Errorf("GET %s without a session ended at %s (%d), want the sign-in page", path, final, status)
 			continue
@@ -111,7 +53,7 @@ func TestSignInRequired(t *testing.T) {
 		// The login flow Kratos made carries where to go afterwards.
 		req, _ := http.NewRequest(http.MethodGet, st.KratosPublicURL+"/self-service/login/flows?id="+final.Query().Get("flow"), nil)
 		req.Header.Set("Accept", "application/json")
-		resp, err := b.c.Do(req)
+		resp, err := b.Client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,8 +96,8 @@ func TestNoCookies(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	b := newBrowser(t)
-	resp, err := b.c.Get(st.UIURL + "/login")
+	b := stacktest.NewPageBrowser(t)
+	resp, err := b.Client.Get(st.UIURL + "/login")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,14 +122,15 @@ func TestSecurityHeaders(t *testing.T) {
 // "Send me a verification link": once a minute at most, and never from
 // another site.
 func TestSendLinkLimits(t *testing.T) {
-	b := newBrowser(t)
+	before := metricstest.Scrape(t, st.UI.MetricsHandler())
+	b := stacktest.NewPageBrowser(t)
 	u := stacktest.NewUser("tailspin-aviation.com")
-	final, status, body := b.register(st, u)
+	final, status, body := b.Register(st.UIURL, u)
 	if status != http.StatusOK || final.Path != "/" || !strings.Contains(body, "Hello, "+u.First) {
 		t.Fatalf("registration ended at %s (%d), want the dashboard", final, status)
 	}
 	send := func(header http.Header) (int, string) {
-		_, status, body := b.post(st.UIURL+"/verification/send", nil, header)
+		_, status, body := b.Post(st.UIURL+"/verification/send", nil, header)
 		return status, body
 	}
 	if status, body := send(nil); status != http.StatusOK || !strings.Contains(body, "We sent a verification link") {
@@ -209,6 +152,11 @@ func TestSendLinkLimits(t *testing.T) {
 	if err != nil || len(msgs) != 2 {
 		t.Errorf("mails to %s = %d (%v), want 2 (Kratos's on registration and one of ours)", u.Email, len(msgs), err)
 	}
+	const sent, limited = `workid_ui_verification_link_requests_total{outcome="sent"}`, `workid_ui_verification_link_requests_total{outcome="limited"}`
+	metricstest.Scrape(t, st.UI.MetricsHandler()).Want(t, map[string]float64{
+		sent:    before[sent] + 1,
+		limited: before[limited] + 9,
+	})
 	if status, _ := send(http.Header{"Origin": {"https://evil.example"}, "Sec-Fetch-Site": {"cross-site"}}); status != http.StatusForbidden {
 		t.Errorf("send from another site: %d, want 403", status)
 	}
@@ -222,9 +170,9 @@ func TestHooksDownPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer down.Close()
-	b := newBrowser(t)
+	b := stacktest.NewPageBrowser(t)
 	u := stacktest.NewUser("fabrikam-logistics.com")
-	final, status, body := b.register(down, u)
+	final, status, body := b.Register(down.UIURL, u)
 	if final.Path != "/error" || status != http.StatusServiceUnavailable {
 		t.Errorf("registration with the hooks down ended at %s (%d), want /error with 503", final, status)
 	}
@@ -250,15 +198,8 @@ func TestDashboardAfterExpiry(t *testing.T) {
 	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -400)); err != nil {
 		t.Fatal(err)
 	}
-	b := newBrowser(t)
-	_, _, page := b.get(st.UIURL + "/login")
-	action, csrf := actionRE.FindStringSubmatch(page), csrfRE.FindStringSubmatch(page)
-	if action == nil || csrf == nil {
-		t.Fatalf("login page without a form:\n%s", page)
-	}
-	final, _, body := b.post(unescape(action[1]), url.Values{
-		"csrf_token": {unescape(csrf[1])}, "method": {"password"}, "identifier": {u.Email}, "password": {u.Password},
-	}, nil)
+	b := stacktest.NewPageBrowser(t)
+	final, _, body := b.SignIn(st.UIURL+"/login", u)
 	if final.Path != "/" || !strings.Contains(body, "Hello, "+u.First) {
 		t.Fatalf("sign-in ended at %s, want the dashboard", final)
 	}
@@ -272,7 +213,7 @@ func TestDashboardAfterExpiry(t *testing.T) {
 	if r, err := job.RunOnce(t.Context()); err != nil || r.Notified < 1 {
 		t.Fatalf("re-verification pass: %+v, %v", r, err)
 	}
-	_, _, body = b.get(st.UIURL + "/")
+	_, _, body = b.Get(st.UIURL + "/")
 	for _, want := range []string{"Expired", "a verification lasts one year", "We sent a new link to " + strings.ToLower(u.Email), "Your verification expired after one year"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the dashboard after expiry lacks %q", want)

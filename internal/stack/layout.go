@@ -31,6 +31,9 @@ type Layout struct {
 	Ports     config.Ports
 	// PasswordBreachCheck turns on Kratos's haveibeenpwned check.
 	PasswordBreachCheck bool
+	// KratosDSN and HydraDSN are the servers' databases (postgres://...);
+	// empty means an SQLite file in Data.
+	KratosDSN, HydraDSN string
 }
 
 // URL returns the http URL of a loopback port, with path appended.
@@ -101,6 +104,14 @@ func sqliteDSN(dataDir, name string) string {
 	return "sqlite://" + filepath.Join(dataDir, name) + "?_fk=true&mode=rwc"
 }
 
+// dsn returns set, or the SQLite file name in the data folder when set is empty.
+func (l Layout) dsn(set, name string) string {
+	if set != "" {
+		return set
+	}
+	return sqliteDSN(l.Data, name)
+}
+
 func jsonList(v ...string) string {
 	b, _ := json.Marshal(v)
 	return string(b)
@@ -112,7 +123,7 @@ func (l Layout) KratosEnv(s Secrets) []string {
 	p := l.Ports
 	ui := func(path string) string { return URL(p.UI, path) }
 	env := []string{
-		"DSN=" + sqliteDSN(l.Data, "kratos.sqlite"),
+		"DSN=" + l.dsn(l.KratosDSN, "kratos.sqlite"),
 		"SERVE_PUBLIC_PORT=" + strconv.Itoa(p.KratosPublic),
 		"SERVE_PUBLIC_BASE_URL=" + URL(p.KratosPublic, "/"),
 		"SERVE_ADMIN_PORT=" + strconv.Itoa(p.KratosAdmin),
@@ -151,7 +162,7 @@ func (l Layout) HydraEnv(s Secrets) []string {
 	p := l.Ports
 	ui := func(path string) string { return URL(p.UI, path) }
 	return []string{
-		"DSN=" + sqliteDSN(l.Data, "hydra.sqlite"),
+		"DSN=" + l.dsn(l.HydraDSN, "hydra.sqlite"),
 		"SERVE_PUBLIC_PORT=" + strconv.Itoa(p.HydraPublic),
 		"SERVE_ADMIN_PORT=" + strconv.Itoa(p.HydraAdmin),
 		"URLS_SELF_ISSUER=" + URL(p.HydraPublic, "/"),

@@ -12,6 +12,13 @@
 // When the stack cannot start, Main fails the package with the reason: a
 // test that needs the stack is never skipped.
 //
+// Options.Postgres runs Kratos and Hydra on a PostgreSQL server started
+// from Debian's package instead of SQLite; Options.Replicas runs several
+// hooks and UI servers behind round-robin proxies (Stack.HooksReplicas
+// and Stack.UIReplicas say which served what).
+//
 // Helpers drive the stack as users and admins do: register through the
-// Kratos API, read mail from Mailpit, follow a link, age a verification.
+// Kratos API, read mail from Mailpit, follow a link, age a verification,
+// use WorkID's pages without scripts (PageBrowser), and sign in to a
+// connected service through Hydra (CreateOAuthClient, Exchange).
 package stacktest

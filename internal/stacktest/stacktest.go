@@ -44,6 +44,16 @@ type Options struct {
 	// registrations to run only the session hook, not WorkID's web hook:
 	// the baseline for measuring what the hook costs.
 	PasswordRegistrationWithoutHook bool
+	// Postgres runs Kratos and Hydra on PostgreSQL instead of SQLite: a
+	// server started from Debian's package (internal/pgtest) with one
+	// database each, stopped by Close.
+	Postgres bool
+	// Replicas is how many hooks servers and how many UI servers run
+	// (default 1). With more than one, a round-robin reverse proxy on the
+	// hooks port and one on the UI port send each request to the next
+	// replica, as a load balancer would: Kratos keeps its one hook URL and
+	// browsers their one UI URL.
+	Replicas int
 }
 
 // sessionOnly replaces the password method's after-registration hooks. A
@@ -74,9 +84,18 @@ type Stack struct {
 	HTTP *http.Client
 	// Policy is the hooks server's business-email rule (nil with NoHooks).
 	Policy *businessemail.Policy
-	// UI is the self-service UI server (its clock can be set).
+	// UI is the self-service UI server (its clock can be set); with
+	// Replicas, the first replica's.
 	UI *selfserviceui.Server
+	// HooksReplicas and UIReplicas are the servers behind HooksURL and
+	// UIURL, Options.Replicas of each (no hooks replicas with NoHooks).
+	HooksReplicas, UIReplicas []*Replica
+	// PostgresDSN is the PostgreSQL server's "postgres" database with
+	// Options.Postgres, empty on SQLite. Layout.KratosDSN and
+	// Layout.HydraDSN are Kratos's and Hydra's own databases on it.
+	PostgresDSN string
 
+	pgStop  func() error
 	dir     string
 	logPath string
 	logFile *os.File
@@ -137,7 +156,8 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		}
 		logw = s.logFile
 	}
-	out := stack.NewOutput(logw, "mailpit", "kratos", "hydra", "hooks", "ui", "build")
+	replicas := max(opts.Replicas, 1)
+	out := stack.NewOutput(logw, append([]string{"mailpit", "kratos", "hydra", "build"}, replicaNames(replicas)...)...)
 	if err := stack.Build(ctx, root, bin, out.Writer("build")); err != nil {
 		return nil, err
 	}
@@ -172,6 +192,11 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if s.Secrets, err = stack.LoadSecrets(s.Layout.Data); err != nil {
 		return nil, err
 	}
+	if opts.Postgres {
+		if err := s.startPostgres(ctx); err != nil {
+			return nil, err
+		}
+	}
 
 	s.sup = stack.NewSupervisor(out, os.Environ())
 	if err := s.Layout.Migrate(ctx, s.sup, s.Secrets); err != nil {
@@ -194,7 +219,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			return nil, err
 		}
 	}
-	if err := s.serveWorkID(out, hooksLn, uiLn, opts.NoHooks); err != nil {
+	if err := s.serveWorkID(out, hooksLn, uiLn, opts.NoHooks, replicas); err != nil {
 		return nil, err
 	}
 	if err := s.sup.WaitReady(ctx); err != nil {
@@ -217,8 +242,9 @@ func (s *Stack) setURLs() {
 }
 
 // serveWorkID runs the hooks and UI servers in this process, configured
-// from the same WORKID_* settings `workid dev` gives its child processes.
-func (s *Stack) serveWorkID(out *stack.Output, hooksLn, uiLn net.Listener, noHooks bool) error {
+// from the same WORKID_* settings `workid dev` gives its child processes:
+// replicas of each, each loading what it needs as its own process would.
+func (s *Stack) serveWorkID(out *stack.Output, hooksLn, uiLn net.Listener, noHooks bool, replicas int) error {
 	environ := s.Layout.WorkIDEnv(s.Secrets)
 	hcfg, err := config.Load[config.Hooks](environ)
 	if err != nil {
@@ -243,22 +269,46 @@ func (s *Stack) serveWorkID(out *stack.Output, hooksLn, uiLn net.Listener, noHoo
 	if noHooks {
 		hooksLn.Close()
 	} else {
-		log := logging.New(out.Writer("hooks"), hcfg.Log)
-		policy, err := hooks.LoadPolicy(ctx, hcfg.EmailRule, log)
+		lns, err := s.replicaListeners(hooksLn, replicas, "hooks", serve, hcfg.Log)
 		if err != nil {
 			return err
 		}
-		s.Policy = policy
-		serve("hooks", hooksLn, func(l *slog.Logger) http.Handler {
-			return hooks.NewServer(hcfg.Key, policy, hooks.NewMailChecker(hcfg.EmailRule), l)
-		}, hcfg.Log)
+		for i, ln := range lns {
+			name := replicaName("hooks", i, replicas)
+			log := logging.New(out.Writer(name), hcfg.Log)
+			policy, err := hooks.LoadPolicy(ctx, hcfg.EmailRule, log)
+			if err != nil {
+				closeAll(lns[i:])
+				return err
+			}
+			if i == 0 {
+				s.Policy = policy
+			}
+			r := &Replica{URL: "http://" + ln.Addr().String()}
+			s.HooksReplicas = append(s.HooksReplicas, r)
+			serve(name, ln, func(l *slog.Logger) http.Handler {
+				return r.count(hooks.NewServer(hcfg.Key, policy, hooks.NewMailChecker(hcfg.EmailRule), l))
+			}, hcfg.Log)
+		}
 	}
-	ui, err := selfserviceui.Load(ctx, ucfg, logging.New(out.Writer("ui"), ucfg.Log))
+	lns, err := s.replicaListeners(uiLn, replicas, "ui", serve, ucfg.Log)
 	if err != nil {
 		return err
 	}
-	s.UI = ui
-	serve("ui", uiLn, func(*slog.Logger) http.Handler { return ui.Handler() }, ucfg.Log)
+	for i, ln := range lns {
+		name := replicaName("ui", i, replicas)
+		ui, err := selfserviceui.Load(ctx, ucfg, logging.New(out.Writer(name), ucfg.Log))
+		if err != nil {
+			closeAll(lns[i:])
+			return err
+		}
+		if i == 0 {
+			s.UI = ui
+		}
+		r := &Replica{URL: "http://" + ln.Addr().String(), UI: ui}
+		s.UIReplicas = append(s.UIReplicas, r)
+		serve(name, ln, func(*slog.Logger) http.Handler { return r.count(ui.Handler()) }, ucfg.Log)
+	}
 	return nil
 }
 
@@ -271,10 +321,17 @@ func (s *Stack) Close() error {
 	if s.sup != nil {
 		s.sup.Stop(10 * time.Second)
 	}
+	var pgErr error
+	if s.pgStop != nil {
+		// After Kratos and Hydra, whose connections it would cut.
+		if pgErr = s.pgStop(); pgErr != nil {
+			pgErr = fmt.Errorf("stop PostgreSQL: %w", pgErr)
+		}
+	}
 	if s.logFile != nil {
 		s.logFile.Close()
 	}
-	return os.RemoveAll(s.dir)
+	return errors.Join(pgErr, os.RemoveAll(s.dir))
 }
 
 func (s *Stack) printLogTail(w io.Writer, n int) {

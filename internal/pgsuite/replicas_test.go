@@ -1,0 +1,81 @@
+package pgsuite_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/workid/workid/internal/stacktest"
+)
+
+// The UI keeps no state: a registration page served by replica A is
+// submitted, and replica B shows the same user's dashboard; the
+// verification-mail limit, kept on the identity, holds across replicas.
+func TestUIReplicasServeTheSameUsers(t *testing.T) {
+	if len(st.UIReplicas) != 2 {
+		t.Fatalf("%d UI replicas, want 2", len(st.UIReplicas))
+	}
+	a, b := st.UIReplicas[0], st.UIReplicas[1]
+	u := stacktest.NewUser("tailspin-aviation.com")
+	br := stacktest.NewPageBrowser(t)
+
+	// Kratos creates the flow and sends the browser to the UI's one URL;
+	// the form is then read from replica A itself.
+	start, _, _ := br.Get(st.UIURL + "/registration")
+	flowID := start.Query().Get("flow")
+	if flowID == "" {
+		t.Fatalf("registration start ended at %s, want a flow", start)
+	}
+	fromA := a.Served()
+	_, status, page := br.Get(a.URL + "/registration?flow=" + flowID)
+	if status != http.StatusOK || a.Served() == fromA {
+		t.Fatalf("replica A's registration page: status %d, served %d -> %d", status, fromA, a.Served())
+	}
+	if final, status, _ := br.SubmitRegistration(page, u); final.Path != "/" || status != http.StatusOK {
+		t.Fatalf("registration ended at %s (%d), want the dashboard", final, status)
+	}
+	fromB := b.Served()
+	final, status, dash := br.Get(b.URL + "/")
+	if final.String() != b.URL+"/" || status != http.StatusOK || !strings.Contains(dash, "Hello, "+u.First) {
+		t.Fatalf("replica B's dashboard: %s (%d), want the same user's dashboard", final, status)
+	}
+	if b.Served() == fromB {
+		t.Error("replica B did not serve the dashboard")
+	}
+
+	// "Send me a verification link" on A, then again on B within the minute.
+	if _, status, page := br.Post(a.URL+"/verification/send", nil, nil); status != http.StatusOK || !strings.Contains(page, "We sent a verification link") {
+		t.Fatalf("send on replica A: %d, want the sent note", status)
+	}
+	if _, status, page := br.Post(b.URL+"/verification/send", nil, nil); status != http.StatusOK || !strings.Contains(page, "Please wait a minute") {
+		t.Errorf("send on replica B right after A: %d, want the limit note", status)
+	}
+	msgs := waitForMail(t, u.Email, 2)
+	if len(msgs) != 2 {
+		t.Errorf("mails to %s = %d, want 2 (Kratos's on registration and one of ours)", u.Email, len(msgs))
+	}
+	var sends int
+	query(t, "kratos", "SELECT jsonb_array_length(metadata_admin->'workid_verification_requests') FROM identities WHERE traits->>'email' = $1",
+		[]any{u.Email}, &sends)
+	if sends != 1 {
+		t.Errorf("kratos database: %d recorded requests on the identity, want 1", sends)
+	}
+}
+
+// Each proxy takes turns: requests to the UI's URL reach both replicas.
+func TestUIProxyAlternates(t *testing.T) {
+	before := served(st.UIReplicas)
+	for range 4 {
+		resp, err := st.HTTP.Get(st.UIURL + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	after := served(st.UIReplicas)
+	for i := range after {
+		if after[i]-before[i] != 2 {
+			t.Errorf("UI replica %d served %d of 4 requests, want 2 (served %v -> %v)", i+1, after[i]-before[i], before, after)
+		}
+	}
+}

@@ -1,0 +1,99 @@
+package pgsuite_test
+
+import (
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/workid/workid/internal/reverify"
+	"github.com/workid/workid/internal/stacktest"
+)
+
+// The verification mail reaches Mailpit, its link verifies the address
+// (stored in PostgreSQL), and the link works once.
+func TestVerificationLink(t *testing.T) {
+	ctx := t.Context()
+	u := stacktest.NewUser("northwind-traders.com")
+	reg, err := st.Register(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := addressInDB(t, reg.Identity.Id); v {
+		t.Fatal("a new address is verified in the kratos database")
+	}
+	msgs := waitForMail(t, u.Email, 1)
+	if got := msgs[0].Subject; got != "Please verify your work email address" {
+		t.Errorf("subject = %q, want WorkID's template", got)
+	}
+	link, err := msgs[0].Link("/self-service/verification")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := st.Follow(ctx, link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(f.Final.String(), st.UIURL+"/") {
+		t.Errorf("the link ended at %s, want a page of the UI", f.Final)
+	}
+	verified, at := addressInDB(t, reg.Identity.Id)
+	if !verified || at == nil || time.Since(*at).Abs() > time.Minute {
+		t.Fatalf("kratos database after the link: verified=%v verified_at=%v, want true and now", verified, at)
+	}
+
+	again, err := st.Follow(ctx, link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := st.FlowMessageIDs(ctx, again)
+	if err != nil {
+		t.Fatalf("second use: %v", err)
+	}
+	if !slices.Equal(ids, []int64{4070001}) {
+		t.Errorf("second use of the link: flow messages %v, want [4070001] (already used)", ids)
+	}
+}
+
+// A verification more than a year old: one re-verification pass (with
+// the PostgreSQL lock on the same server) un-verifies the address and
+// mails one new link that says why; the link verifies it again.
+func TestYearlyReverification(t *testing.T) {
+	ctx := t.Context()
+	u := stacktest.NewUser("contoso-engineering.com")
+	id := registerVerified(t, u)
+	if err := st.AgeVerification(ctx, id, time.Now().AddDate(0, 0, -400)); err != nil {
+		t.Fatal(err)
+	}
+
+	job := reverify.New(st.Admin, st.Public, reverify.Options{SendsPerSecond: 100},
+		reverify.PostgresLock{DSN: st.PostgresDSN}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	r, err := job.RunOnce(ctx)
+	if err != nil || r.Skipped || r.Expired < 1 || r.Notified < 1 || r.Errors != 0 {
+		t.Fatalf("re-verification pass = %+v, %v; want an expiry notified, no errors", r, err)
+	}
+	if v, _ := addressInDB(t, id); v {
+		t.Error("kratos database after the pass: the address is still verified")
+	}
+	msgs := waitForMail(t, u.Email, 2)
+	time.Sleep(2 * time.Second) // the courier sends every second: let any extra mail arrive
+	if all, err := st.Mail(ctx, strings.ToLower(u.Email)); err != nil || len(all) != 2 {
+		t.Fatalf("mails to %s = %d (%v), want 2 (verification, then expiry)", u.Email, len(all), err)
+	}
+	m := msgs[1]
+	if !strings.Contains(m.Subject, "has expired") || !strings.Contains(m.Text, "expired after one year") {
+		t.Errorf("the expiry mail does not say why: subject %q\n%s", m.Subject, m.Text)
+	}
+	link, err := m.Link("/self-service/verification")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Follow(ctx, link); err != nil {
+		t.Fatal(err)
+	}
+	if v, at := addressInDB(t, id); !v || at == nil || time.Since(*at).Abs() > time.Minute {
+		t.Errorf("after the new link: verified=%v verified_at=%v, want verified now", v, at)
+	}
+}
