@@ -1,24 +1,46 @@
-# WorkID's image: one static, non-root binary for `workid hooks`, `workid ui`
-# and (later) `workid reverify`, with the business-email lists beside it.
-# docker-compose.yml builds it; no Docker engine runs on the development
-# machines, so CI checks this file's companions, not the build.
+# WorkID's image: one static binary for `workid hooks`, `workid ui` and
+# `workid reverify`, run as a non-root user, with the business-email lists
+# and the default services file beside it. docker-compose.yml builds it.
+#
+# No Docker engine runs on the development machines, so this file is not
+# built in CI; internal/stack/compose_test.go checks what it can without one
+# (pinned base images, a static build, a non-root user, the paths
+# docker-compose.yml relies on).
 
-# The lists, installed exactly as the lock file pins them, scripts disabled.
-FROM node:20.18-bookworm-slim AS lists
+# The domain lists, installed exactly as config/lists/package-lock.json pins
+# them, with their install scripts disabled (as `make lists` does, and with
+# the Node.js the development machines run it with).
+FROM node:20.20.2-bookworm-slim AS lists
 WORKDIR /lists
 COPY config/lists/package.json config/lists/package-lock.json config/lists/.npmrc ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 
-FROM golang:1.26-bookworm AS build
+# A static binary (no cgo), so the final image needs no C library; the Go
+# release the development machines use.
+FROM golang:1.26.8-trixie AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/workid ./cmd/workid
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/workid ./cmd/workid \
+ && mkdir -m 1777 /out/tmp
 
-FROM gcr.io/distroless/static-debian12:nonroot
+# scratch rather than a distroless tag: scratch cannot move under us, and a
+# static binary needs only the CA bundle (for https Kratos or Hydra URLs)
+# and a /tmp (the job's lock file when no WORKID_REVERIFY_LOCK_DSN is set).
+FROM scratch
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY --from=build /out/tmp /tmp
 COPY --from=build /out/workid /usr/local/bin/workid
-COPY --from=lists /lists/node_modules /etc/workid/lists
-ENV WORKID_LISTS_DIR=/etc/workid/lists WORKID_LOG_FORMAT=json
-USER nonroot:nonroot
+COPY --from=lists /lists/node_modules /usr/share/workid/lists
+COPY config/services.json /etc/workid/config/services.json
+WORKDIR /etc/workid
+# docker-compose.yml sets these too; they make the image work on its own.
+ENV WORKID_LISTS_DIR=/usr/share/workid/lists \
+    WORKID_SERVICES_FILE=/etc/workid/config/services.json \
+    WORKID_LOG_FORMAT=json
+# The UID and GID distroless calls nonroot; no passwd entry is needed.
+USER 65532:65532
+# UI, hooks, re-verification job, UI metrics.
+EXPOSE 4455 4456 4457 4458
 ENTRYPOINT ["/usr/local/bin/workid"]

@@ -1,0 +1,256 @@
+package stack
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"maps"
+	"net"
+	"net/url"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// What the checks read besides the project: the servers' routes, the
+// services by role, and small helpers.
+
+// routeSet is the paths a server routes: exact ones and prefixes.
+type routeSet struct{ exact, prefixes []string }
+
+func (r routeSet) has(p string) bool {
+	p = cleanPath(p)
+	return slices.Contains(r.exact, p) || slices.ContainsFunc(r.prefixes, func(pre string) bool { return strings.HasPrefix(p, pre) })
+}
+
+// readRoutes collects the paths that a package's non-test files register
+// with Handle, HandleFunc or PathPrefix.
+func readRoutes(dir string) (routeSet, error) {
+	var r routeSet
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return r, err
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			return r, err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			lit, isLit := call.Args[0].(*ast.BasicLit)
+			if !ok || !isLit || lit.Kind != token.STRING {
+				return true
+			}
+			p, err := strconv.Unquote(lit.Value)
+			if err != nil || !strings.HasPrefix(p, "/") {
+				return true
+			}
+			switch sel.Sel.Name {
+			case "Handle", "HandleFunc":
+				r.exact = append(r.exact, p)
+			case "PathPrefix":
+				r.prefixes = append(r.prefixes, p)
+			}
+			return true
+		})
+	}
+	if len(r.exact) == 0 {
+		return r, fmt.Errorf("found no routes in %s", dir)
+	}
+	return r, nil
+}
+
+// The project's services, seen from the checks.
+
+func (s *composeStack) serviceNames() []string { return slices.Sorted(maps.Keys(s.p.Services)) }
+
+// builtImages are the images docker-compose.yml builds from the Dockerfile.
+func (s *composeStack) builtImages() map[string]bool {
+	built := map[string]bool{}
+	for _, svc := range s.p.Services {
+		if svc.Build != nil {
+			built[svc.Image] = true
+		}
+	}
+	return built
+}
+
+// workidCommand returns the `workid` command service name runs, or "".
+func (s *composeStack) workidCommand(name string) string {
+	svc, ok := s.p.Services[name]
+	if !ok || !s.builtImages()[svc.Image] || len(svc.Command) == 0 {
+		return ""
+	}
+	return svc.Command[0]
+}
+
+// serviceRunning returns the service that runs `workid cmd`, or "".
+func (s *composeStack) serviceRunning(cmd string) string {
+	for _, name := range s.serviceNames() {
+		if s.workidCommand(name) == cmd {
+			return name
+		}
+	}
+	return ""
+}
+
+func (s *composeStack) serviceWithImage(repo string) string {
+	for _, name := range s.serviceNames() {
+		if imageName(s.p.Services[name].Image) == repo {
+			return name
+		}
+	}
+	return ""
+}
+
+// oryServer reports whether service name serves Kratos or Hydra, and which.
+func (s *composeStack) oryServer(name string) (string, bool) {
+	svc := s.p.Services[name]
+	kind, ok := oryKinds[imageName(svc.Image)]
+	return kind, ok && len(svc.Command) > 0 && svc.Command[0] == "serve"
+}
+
+func (s *composeStack) oryDoc(kind string) any {
+	if kind == "kratos" {
+		return s.kratos
+	}
+	return s.hydra
+}
+
+func (s *composeStack) oryFile(kind string) string {
+	if kind == "kratos" {
+		return "kratos.yml"
+	}
+	return "config/hydra.yml"
+}
+
+// Small helpers.
+
+func envOf(svc types.ServiceConfig) map[string]string {
+	env := map[string]string{}
+	for k, v := range svc.Environment {
+		if v != nil {
+			env[k] = *v
+		}
+	}
+	return env
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func first(s []string, n int) []string { return s[:min(n, len(s))] }
+
+// defaultSettings returns a command's settings with an empty environment:
+// the defaults, whether or not they validate.
+func defaultSettings(load func([]string) (any, error)) map[string]string {
+	cfg, _ := load(nil)
+	return settings(cfg)
+}
+
+// settings returns a loaded configuration's values by environment variable.
+func settings(cfg any) map[string]string {
+	out := map[string]string{}
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		for i := range v.NumField() {
+			f, fv := v.Type().Field(i), v.Field(i)
+			if f.Type.Kind() == reflect.Struct {
+				walk(fv)
+				continue
+			}
+			if k, _, _ := strings.Cut(f.Tag.Get("env"), ","); k != "" {
+				out[k] = fmt.Sprint(fv.Interface())
+			}
+		}
+	}
+	walk(reflect.ValueOf(cfg))
+	return out
+}
+
+// walkLeaves calls fn with the path and value of each leaf of a YAML document.
+func walkLeaves(doc any, at []string, fn func([]string, any)) {
+	switch v := doc.(type) {
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			walkLeaves(v[k], append(slices.Clip(at), k), fn)
+		}
+	case []any:
+		for i, child := range v {
+			walkLeaves(child, append(slices.Clip(at), strconv.Itoa(i)), fn)
+		}
+	default:
+		fn(at, v)
+	}
+}
+
+// isDevValue reports whether a configuration value only works on the
+// development machine: a loopback address, an SQLite file or a placeholder.
+func isDevValue(v string) bool {
+	if isLoopback(v) || strings.HasPrefix(v, "sqlite://") || strings.Contains(v, "set-by-environment") {
+		return true
+	}
+	u, err := url.Parse(v)
+	return err == nil && u.Host != "" && isLoopback(u.Hostname())
+}
+
+// overridden reports whether env sets key, or a list or map that holds it.
+func overridden(env map[string]string, key string) bool {
+	for k := range env {
+		if key == k || strings.HasPrefix(key, k+"_") {
+			return true
+		}
+	}
+	return false
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func urlPort(u *url.URL) int {
+	if p := u.Port(); p != "" {
+		n, _ := strconv.Atoi(p)
+		return n
+	}
+	return map[string]int{"http": 80, "https": 443, "smtp": 25, "postgres": 5432, "postgresql": 5432}[u.Scheme]
+}
+
+func origin(u *url.URL) string { return u.Scheme + "://" + u.Host }
+
+func mustParse(raw string) *url.URL {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return &url.URL{}
+	}
+	return u
+}
+
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
