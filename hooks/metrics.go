@@ -7,8 +7,14 @@ import (
 	"github.com/workid/workid/internal/metrics"
 )
 
-// hookEvents are the Kratos events the server answers.
-var hookEvents = [...]string{"registration", "settings"}
+// hookEvents are the Kratos events the server answers, indexed by
+// eventIndex.
+var hookEvents = [...]string{registrationEvent: "registration", settingsEvent: "settings"}
+
+const (
+	registrationEvent = iota
+	settingsEvent
+)
 
 // unchangedReason labels a settings call that keeps the address, which
 // the rule does not look at.
@@ -20,7 +26,7 @@ type serverMetrics struct {
 	reg *prometheus.Registry
 	// decisions is indexed by event and reason, resolved once so the hot
 	// path does no label lookup; every series exists from the start at 0.
-	decisions [len(hookEvents)][businessemail.OperatorAllowed + 1]prometheus.Counter
+	decisions [len(hookEvents)][businessemail.NumReasons]prometheus.Counter
 	unchanged prometheus.Counter
 	mxFailed  prometheus.Counter
 	requests  *metrics.Requests
@@ -34,11 +40,11 @@ func newServerMetrics() *serverMetrics {
 		Help: "Business-email decisions, by Kratos event and reason (ok and operator_allowed are allowed; the rest refused).",
 	}, []string{"event", "reason"})
 	for e, event := range hookEvents {
-		for r := businessemail.Unchecked; r <= businessemail.OperatorAllowed; r++ {
-			m.decisions[e][r] = decisions.WithLabelValues(event, r.Code())
+		for r := range businessemail.NumReasons {
+			m.decisions[e][r] = decisions.WithLabelValues(event, businessemail.Reason(r).Code())
 		}
 	}
-	m.unchanged = decisions.WithLabelValues("settings", unchangedReason)
+	m.unchanged = decisions.WithLabelValues(hookEvents[settingsEvent], unchangedReason)
 	m.mxFailed = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "workid_hooks_mx_check_failures_total",
 		Help: "MX lookups that failed (the address was allowed: the check fails open).",
@@ -49,9 +55,9 @@ func newServerMetrics() *serverMetrics {
 
 // decided counts one decision.
 func (m *serverMetrics) decided(event string, r businessemail.Reason) {
-	e := 0
-	if event == hookEvents[1] {
-		e = 1
+	e := registrationEvent
+	if event == hookEvents[settingsEvent] {
+		e = settingsEvent
 	}
 	m.decisions[e][r].Inc()
 }

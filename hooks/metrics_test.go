@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/metrics/metricstest"
 )
 
@@ -27,6 +28,15 @@ func TestMetrics(t *testing.T) {
 		`workid_hooks_mx_check_failures_total`:                                   0,
 		`workid_hooks_decisions_total{event="registration",reason="look_alike"}`: 0,
 	})
+
+	for _, event := range hookEvents {
+		for r := range businessemail.NumReasons {
+			key := `workid_hooks_decisions_total{event="` + event + `",reason="` + businessemail.Reason(r).Code() + `"}`
+			if _, ok := before[key]; !ok {
+				t.Errorf("no series %s before the first call", key)
+			}
+		}
+	}
 
 	for _, c := range []struct{ path, body string }{
 		{"/hooks/registration", `{"traits":{"email":"ann@acme-widgets.com"}}`},

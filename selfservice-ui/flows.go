@@ -92,8 +92,9 @@ func (s *Server) showFlow(k flowKind) http.HandlerFunc {
 			s.flowFailed(w, r, k, err)
 			return
 		}
-		s.render(w, r, http.StatusOK, "flow", s.newFlowPage(r, k, f))
-		s.metrics.rendered.WithLabelValues(k.name).Inc()
+		if s.render(w, r, http.StatusOK, "flow", s.newFlowPage(r, k, f)) {
+			s.metrics.rendered.WithLabelValues(k.name).Inc()
+		}
 	}
 }
 

@@ -60,18 +60,20 @@ type page struct {
 }
 
 // render executes a page into a buffer and writes it only when the whole
-// page rendered, so a template error never sends half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+// page rendered, so a template error never sends half a page. It reports
+// whether the page was sent (a failure answers 500 itself).
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) bool {
 	var buf bytes.Buffer
 	if err := s.tpl[name].ExecuteTemplate(&buf, "layout", data); err != nil {
 		s.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
 		http.Error(w, "Something went wrong on our side. Please try again.", http.StatusInternalServerError)
-		return
+		return false
 	}
 	clearNotice(w, r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
+	return true
 }
 
 // errorPage is the one page every failure ends on: a short, safe text and

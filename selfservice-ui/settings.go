@@ -54,6 +54,7 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var ae *apiError
 		if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized {
+			s.metrics.failed.WithLabelValues("settings", flowLoginRequired).Inc()
 			http.Redirect(w, r, "/login?"+url.Values{"return_to": {s.uiURL("/settings")}}.Encode(), http.StatusSeeOther)
 			return
 		}
@@ -61,16 +62,21 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f.Identity == nil {
-		s.unavailable(w, r, errors.New("settings flow without an identity"))
-		return
+		err = errors.New("settings flow without an identity")
 	}
-	ident, st, err := s.emailState(r.Context(), f.Identity.ID)
+	var ident *identity
+	var st emailstate.State
+	if err == nil {
+		ident, st, err = s.emailState(r.Context(), f.Identity.ID)
+	}
 	if err != nil {
+		s.metrics.failed.WithLabelValues("settings", flowUnavailable).Inc()
 		s.unavailable(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "settings", s.newSettingsPage(r, f, ident, st))
-	s.metrics.rendered.WithLabelValues("settings").Inc()
+	if s.render(w, r, http.StatusOK, "settings", s.newSettingsPage(r, f, ident, st)) {
+		s.metrics.rendered.WithLabelValues("settings").Inc()
+	}
 }
 
 // newSettingsPage builds the Profile page's data: one section per method.

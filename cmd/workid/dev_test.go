@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -170,9 +171,21 @@ func TestDevStack(t *testing.T) {
 		`workid_reverify_passes_total{outcome="done"}`:   1,
 		`workid_reverify_passes_total{outcome="failed"}`: 0,
 	})
-	if _, ok := scrape(url("UI_METRICS", "/metrics"))[`workid_ui_flows_rendered_total{flow="registration"}`]; !ok {
-		t.Error("the UI's metrics have no workid_ui_flows_rendered_total series")
+	// The registration page, through Kratos and back (a cookie jar keeps
+	// Kratos's CSRF cookie), is counted as rendered.
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, Timeout: 15 * time.Second}
+	if resp, err := browser.Get(url("UI", "/registration")); err != nil {
+		t.Errorf("GET the registration page: %v", err)
+	} else {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Request.URL.Query().Get("flow") == "" {
+			t.Errorf("the registration page ended at %s with %s, want 200 with a flow", resp.Request.URL, resp.Status)
+		}
 	}
+	scrape(url("UI_METRICS", "/metrics")).Want(t, map[string]float64{
+		`workid_ui_flows_rendered_total{flow="registration"}`: 1,
+	})
 	if resp, err := http.Get(url("UI", "/metrics")); err != nil {
 		t.Errorf("GET the UI's public /metrics: %v", err)
 	} else {

@@ -41,6 +41,10 @@ var codes = [...]string{
 	NoMailServer: "no_mail_server", OK: "ok", OperatorAllowed: "operator_allowed",
 }
 
+// NumReasons is how many reasons there are: they run from 0 to
+// NumReasons-1, each with a code.
+const NumReasons = len(codes)
+
 // Code is the reason's stable name, used in logs, metrics and the Kratos
 // message context.
 func (r Reason) Code() string { return codes[r] }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -74,27 +75,49 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 // Check is one readiness condition: nil when ready.
 type Check func(ctx context.Context) error
 
+// readyFor is how long a readiness answer is reused. /readyz may be
+// reachable by anyone (the UI's public port): whatever the rate of calls,
+// the dependencies are asked at most once a second.
+const readyFor = time.Second
+
 // Health serves /healthz (the process is alive) and /readyz (every check
 // passes) on r. Failed checks are logged with their cause; the response only
-// names which dependency is not ready.
+// names which dependency is not ready. Calls while the checks run wait for
+// their answer rather than start more.
 func Health(checks map[string]Check, log *slog.Logger) (healthz, readyz http.HandlerFunc) {
-	healthz = func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		_, _ = w.Write([]byte("ok\n"))
-	}
-	readyz = func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	var (
+		mu      sync.Mutex
+		checked time.Time
+		failed  []string
+	)
+	notReady := func(ctx context.Context) []string {
+		mu.Lock()
+		defer mu.Unlock()
+		if !checked.IsZero() && time.Since(checked) < readyFor {
+			return failed
+		}
+		// The checks outlive a caller that hangs up: others wait on them.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 		defer cancel()
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		var failed []string
+		failed = nil
 		for _, name := range slices.Sorted(maps.Keys(checks)) {
 			if err := checks[name](ctx); err != nil {
 				log.WarnContext(ctx, "not ready", "dependency", name, "err", err)
 				failed = append(failed, name)
 			}
 		}
+		checked = time.Now()
+		return failed
+	}
+	healthz = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write([]byte("ok\n"))
+	}
+	readyz = func(w http.ResponseWriter, r *http.Request) {
+		failed := notReady(r.Context())
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
 		if len(failed) > 0 {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			for _, name := range failed {

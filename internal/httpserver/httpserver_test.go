@@ -8,7 +8,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -29,6 +32,34 @@ func TestReadyzNamesWhatIsNotReady(t *testing.T) {
 	}
 	if strings.Contains(body, "10.0.0.1") {
 		t.Errorf("readyz body = %q leaks the internal cause", body)
+	}
+}
+
+// Many calls at once ask the dependencies once: a public /readyz cannot be
+// used to flood Kratos.
+func TestReadyzAsksAtMostOnceASecond(t *testing.T) {
+	var calls atomic.Int32
+	_, readyz := Health(map[string]Check{
+		"kratos": func(context.Context) error { calls.Add(1); time.Sleep(50 * time.Millisecond); return nil },
+	}, quiet)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			rec := httptest.NewRecorder()
+			readyz(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+			if rec.Code != http.StatusOK {
+				t.Errorf("readyz = %d, want 200", rec.Code)
+			}
+		})
+	}
+	wg.Wait()
+	if n := calls.Load(); n != 1 {
+		t.Errorf("20 concurrent calls ran the check %d times, want 1", n)
+	}
+	time.Sleep(readyFor + 10*time.Millisecond)
+	readyz(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if n := calls.Load(); n != 2 {
+		t.Errorf("a call after %s ran the check %d times in all, want 2 (the answer is reused only that long)", readyFor, n)
 	}
 }
 

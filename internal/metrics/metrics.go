@@ -34,7 +34,7 @@ func Handler(reg *prometheus.Registry, log *slog.Logger) http.Handler {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelError),
 		ErrorHandling:     promhttp.ContinueOnError,
 		EnableOpenMetrics: true,
-		Registry:          reg, // counts its own scrapes and errors
+		Registry:          reg, // counts its own failures (promhttp_metric_handler_errors_total)
 	})
 }
 

@@ -1,6 +1,7 @@
 package reverify
 
 import (
+	"context"
 	"errors"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,6 +20,7 @@ const (
 	passDone    = "done"    // finished; identities that failed are in errors_total
 	passFailed  = "failed"  // stopped early: Kratos unreachable, lock lost, ...
 	passSkipped = "skipped" // another instance held the lock
+	passStopped = "stopped" // the process was asked to stop (a deploy, Ctrl-C)
 )
 
 // NewMetrics registers the job's metrics on reg.
@@ -29,7 +31,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		passes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "workid_reverify", Name: "passes_total",
-			Help: "Passes by outcome: done, failed (stopped early) or skipped (another instance held the lock).",
+			Help: "Passes by outcome: done, failed (ended early by an error), skipped (another instance held the lock) or stopped (the process was asked to stop).",
 		}, []string{"outcome"}),
 		scanned:  counter("identities_scanned_total", "Identities read."),
 		expired:  counter("expired_total", "Addresses whose verification expired and that were marked unverified."),
@@ -46,7 +48,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "How long the last pass that ran took.",
 		}),
 	}
-	for _, o := range []string{passDone, passFailed, passSkipped} {
+	for _, o := range []string{passDone, passFailed, passSkipped, passStopped} {
 		m.passes.WithLabelValues(o)
 	}
 	reg.MustRegister(m.passes, m.scanned, m.expired, m.notified, m.resumed, m.reminded, m.errs, m.lastSuccess, m.lastDuration)
@@ -62,6 +64,8 @@ func (m *Metrics) observe(r Report, err error) {
 	case r.Skipped:
 		m.passes.WithLabelValues(passSkipped).Inc()
 		return
+	case errors.Is(err, context.Canceled):
+		m.passes.WithLabelValues(passStopped).Inc()
 	case err != nil && !errors.Is(err, ErrIdentitiesFailed):
 		m.passes.WithLabelValues(passFailed).Inc()
 	default:
