@@ -16,9 +16,16 @@ import (
 // Kratos does not limit how many verification mails an account asks for,
 // so WorkID does: at most one a minute and five a day per account. The
 // times are kept on the identity (metadata_admin), so every UI replica
-// sees the same count. Kratos's identity PATCH has no compare-and-swap,
-// so requests for one account are serialised within a replica (sendLocks);
-// two replicas racing can each send one mail more, no more.
+// sees the same count.
+//
+// Kratos's identity PATCH has no compare-and-swap (its JSON Patch refuses
+// "test"), so two requests can both read "no recent request" and both
+// write. Within a replica, requests for one account are serialised
+// (sendLocks). Across replicas, each request reads the identity again a
+// moment after its write (confirmAfter) and sends only if its own entry
+// survived: of requests that overlap, the last writer sends and the
+// others answer "limited". Two mails go out only if one replica takes
+// longer than confirmAfter between its read and its write.
 const (
 	sendsKey    = "workid_verification_requests"
 	sendsPerDay = 5
@@ -26,6 +33,9 @@ const (
 	// clockSkew is how far in the future another replica's clock may put
 	// a request before it is taken for garbage.
 	clockSkew = 5 * time.Minute
+	// confirmAfter is how long after its write a request reads the
+	// record again to see whether another replica's write replaced it.
+	confirmAfter = 150 * time.Millisecond
 )
 
 // sendLocks serialises the read-check-write of one account's requests.
@@ -90,10 +100,32 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 	if err := s.patchIdentity(ctx, identityID, patch); err != nil {
 		return "failed", err
 	}
+	switch won, err := s.recordSurvived(ctx, identityID, now); {
+	case err != nil:
+		return "failed", err
+	case !won:
+		return "limited", nil
+	}
 	if err := s.sendVerificationLink(ctx, ident.Traits.Email); err != nil {
 		return "failed", err
 	}
 	return "sent", nil
+}
+
+// recordSurvived waits confirmAfter, reads the account's requests again
+// and reports whether the one made at now is still there: a request on
+// another replica that overwrote it sends instead.
+func (s *Server) recordSurvived(ctx context.Context, identityID string, now time.Time) (bool, error) {
+	select {
+	case <-ctx.Done():
+		return false, ctx.Err()
+	case <-time.After(confirmAfter):
+	}
+	ident, err := s.adminIdentity(ctx, identityID)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(recentSends(ident.MetadataAdmin, now), now.Equal), nil
 }
 
 // recentSends returns the request times of the last 24 hours (allowing for

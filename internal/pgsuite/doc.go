@@ -1,9 +1,9 @@
 // Package pgsuite is the integration suite's PostgreSQL subset: its tests
 // (there is no other code) run against the real Kratos, Hydra and Mailpit
 // with Kratos and Hydra on PostgreSQL, a server the harness starts from
-// Debian's package, and with two hooks servers and two UI servers behind
-// round-robin proxies, as production runs them (stacktest.Options
-// Postgres and Replicas). `make test` runs it with every other package.
+// Debian's package, and with two `workid hooks` and two `workid ui`
+// processes behind round-robin proxies, as production runs them
+// (stacktest.Options Postgres and Replicas). `make test` runs it with every other package.
 //
 // It covers, each asserted through the APIs and, where that proves the
 // point, in the kratos and hydra databases themselves:
@@ -22,8 +22,9 @@
 //     email_verified; the client and the consent are in Hydra's database.
 //   - Stateless replicas: a flow page from one UI replica, the dashboard
 //     from the other with the same session; "Send me a verification link"
-//     on one replica limits the next request on the other; requests
-//     through each proxy reach both replicas.
+//     on one replica limits the next request on the other, and six
+//     pressed at once on both send one mail; requests through each proxy
+//     reach both replicas (counted by each process's own metrics).
 //
 // The full suite on SQLite stays in the packages of each part (hooks,
 // selfservice-ui, internal/reverify, internal/stacktest).

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/workid/workid/hooks"
 	"github.com/workid/workid/internal/stacktest"
@@ -55,7 +56,7 @@ func assertRefusedOnEmail(t *testing.T, err error) {
 // hooks proxy, so both hooks replicas decided some.
 func TestRegistrationHook(t *testing.T) {
 	ctx := t.Context()
-	before := served(st.HooksReplicas)
+	before := served(t, st.HooksReplicas)
 	for _, flow := range []struct {
 		name     string
 		register func(stacktest.User) error
@@ -88,7 +89,7 @@ func TestRegistrationHook(t *testing.T) {
 			}
 		})
 	}
-	after := served(st.HooksReplicas)
+	after := servedSince(t, st.HooksReplicas, before, 4)
 	for i := range after {
 		if after[i] == before[i] {
 			t.Errorf("hooks replica %d served no hook call of four (served %v -> %v)", i+1, before, after)
@@ -96,11 +97,29 @@ func TestRegistrationHook(t *testing.T) {
 	}
 }
 
-// served returns how many requests each replica has received so far.
-func served(replicas []*stacktest.Replica) []int64 {
+// served returns how many requests each replica has answered so far.
+func served(t *testing.T, replicas []*stacktest.Replica) []int64 {
 	out := make([]int64, len(replicas))
 	for i, r := range replicas {
-		out[i] = r.Served()
+		out[i] = r.Served(t)
 	}
 	return out
+}
+
+// servedSince returns the replicas' counts once together they have
+// answered at least want requests since before, or after two seconds: a
+// replica records a request just after it answers it.
+func servedSince(t *testing.T, replicas []*stacktest.Replica, before []int64, want int64) []int64 {
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		after := served(t, replicas)
+		var n int64
+		for i := range after {
+			n += after[i] - before[i]
+		}
+		if n >= want || time.Now().After(deadline) {
+			return after
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

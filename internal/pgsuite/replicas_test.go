@@ -1,9 +1,12 @@
 package pgsuite_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/workid/workid/internal/stacktest"
 )
@@ -26,20 +29,20 @@ func TestUIReplicasServeTheSameUsers(t *testing.T) {
 	if flowID == "" {
 		t.Fatalf("registration start ended at %s, want a flow", start)
 	}
-	fromA := a.Served()
+	fromA := served(t, st.UIReplicas[:1])
 	_, status, page := br.Get(a.URL + "/registration?flow=" + flowID)
-	if status != http.StatusOK || a.Served() == fromA {
-		t.Fatalf("replica A's registration page: status %d, served %d -> %d", status, fromA, a.Served())
+	if toA := servedSince(t, st.UIReplicas[:1], fromA, 1); status != http.StatusOK || toA[0] == fromA[0] {
+		t.Fatalf("replica A's registration page: status %d, served %d -> %d", status, fromA[0], toA[0])
 	}
 	if final, status, _ := br.SubmitRegistration(page, u); final.Path != "/" || status != http.StatusOK {
 		t.Fatalf("registration ended at %s (%d), want the dashboard", final, status)
 	}
-	fromB := b.Served()
+	fromB := served(t, st.UIReplicas[1:])
 	final, status, dash := br.Get(b.URL + "/")
 	if final.String() != b.URL+"/" || status != http.StatusOK || !strings.Contains(dash, "Hello, "+u.First) {
 		t.Fatalf("replica B's dashboard: %s (%d), want the same user's dashboard", final, status)
 	}
-	if b.Served() == fromB {
+	if toB := servedSince(t, st.UIReplicas[1:], fromB, 1); toB[0] == fromB[0] {
 		t.Error("replica B did not serve the dashboard")
 	}
 
@@ -62,9 +65,68 @@ func TestUIReplicasServeTheSameUsers(t *testing.T) {
 	}
 }
 
+// "Send me a verification link" pressed several times at once, the
+// requests spread over both replicas: one mail goes out, whichever replica
+// wins, and the others are limited.
+func TestSendLinkRaceAcrossReplicas(t *testing.T) {
+	u := stacktest.NewUser("tailspin-aviation.com")
+	br := stacktest.NewPageBrowser(t)
+	if final, status, _ := br.Register(st.UIURL, u); final.Path != "/" || status != http.StatusOK {
+		t.Fatalf("registration ended at %s (%d), want the dashboard", final, status)
+	}
+	const sent, limited = `workid_ui_verification_link_requests_total{outcome="sent"}`, `workid_ui_verification_link_requests_total{outcome="limited"}`
+	count := func(key string) (n float64) {
+		for _, r := range st.UIReplicas {
+			n += r.Metrics(t)[key]
+		}
+		return n
+	}
+	sentBefore, limitedBefore := count(sent), count(limited)
+
+	const clicks = 6
+	var wg sync.WaitGroup
+	errs := make(chan error, clicks)
+	for i := range clicks {
+		wg.Go(func() {
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, st.UIReplicas[i%2].URL+"/verification/send", nil)
+			resp, err := br.Client.Do(req)
+			if err != nil {
+				errs <- err
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				errs <- fmt.Errorf("send: status %d", resp.StatusCode)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if got := count(sent) - sentBefore; got != 1 {
+		t.Errorf("%d of %d simultaneous requests sent a link, want 1", int(got), clicks)
+	}
+	if got := count(limited) - limitedBefore; got != clicks-1 {
+		t.Errorf("%d of %d simultaneous requests were limited, want %d", int(got), clicks, clicks-1)
+	}
+	msgs := waitForMail(t, u.Email, 2)
+	time.Sleep(2 * time.Second) // Kratos's courier sends every second: room for a third
+	if msgs, _ = st.Mail(t.Context(), strings.ToLower(u.Email)); len(msgs) != 2 {
+		t.Errorf("mails to %s = %d, want 2 (Kratos's on registration and one of ours)", u.Email, len(msgs))
+	}
+	var sends int
+	query(t, "kratos", "SELECT jsonb_array_length(metadata_admin->'workid_verification_requests') FROM identities WHERE traits->>'email' = $1",
+		[]any{u.Email}, &sends)
+	if sends != 1 {
+		t.Errorf("kratos database: %d recorded requests on the identity, want 1", sends)
+	}
+}
+
 // Each proxy takes turns: requests to the UI's URL reach both replicas.
 func TestUIProxyAlternates(t *testing.T) {
-	before := served(st.UIReplicas)
+	before := served(t, st.UIReplicas)
 	for range 4 {
 		resp, err := st.HTTP.Get(st.UIURL + "/healthz")
 		if err != nil {
@@ -72,7 +134,7 @@ func TestUIProxyAlternates(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
-	after := served(st.UIReplicas)
+	after := servedSince(t, st.UIReplicas, before, 4)
 	for i := range after {
 		if after[i]-before[i] != 2 {
 			t.Errorf("UI replica %d served %d of 4 requests, want 2 (served %v -> %v)", i+1, after[i]-before[i], before, after)

@@ -14,8 +14,8 @@
 //
 // Options.Postgres runs Kratos and Hydra on a PostgreSQL server started
 // from Debian's package instead of SQLite; Options.Replicas runs several
-// hooks and UI servers behind round-robin proxies (Stack.HooksReplicas
-// and Stack.UIReplicas say which served what).
+// `workid hooks` and `workid ui` processes behind round-robin proxies
+// (Stack.HooksReplicas and Stack.UIReplicas read each one's metrics).
 //
 // Helpers drive the stack as users and admins do: register through the
 // Kratos API, read mail from Mailpit, follow a link, age a verification,

@@ -1,15 +1,22 @@
 package stacktest
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"sync/atomic"
+	"testing"
 
-	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/metrics/metricstest"
+	"github.com/workid/workid/internal/stack"
 	selfserviceui "github.com/workid/workid/selfservice-ui"
 )
 
@@ -20,22 +27,44 @@ type Replica struct {
 	// URL is the replica's own base URL, without a trailing slash. With
 	// one replica it is the stack's URL itself.
 	URL string
-	// UI is the replica's server for a UI replica (its clock can be
-	// set), nil for a hooks replica.
+	// UI is the server of the one UI replica that runs in the test's
+	// process (its clock can be set); nil for a hooks replica and for
+	// replicas that are processes of their own.
 	UI *selfserviceui.Server
 
-	served atomic.Int64
+	// metricsURL is where the replica's /metrics is, when UI is nil.
+	metricsURL string
 }
 
-// Served returns how many requests the replica has received, through the
-// proxy or directly.
-func (r *Replica) Served() int64 { return r.served.Load() }
+// Metrics scrapes the replica's /metrics.
+func (r *Replica) Metrics(t testing.TB) metricstest.Samples {
+	t.Helper()
+	if r.UI != nil {
+		return metricstest.Scrape(t, r.UI.MetricsHandler())
+	}
+	resp, err := http.Get(r.metricsURL)
+	if err != nil {
+		t.Fatalf("scrape %s: %v", r.metricsURL, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("scrape %s: %d %v", r.metricsURL, resp.StatusCode, err)
+	}
+	return metricstest.Parse(t, string(b))
+}
 
-func (r *Replica) count(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		r.served.Add(1)
-		h.ServeHTTP(w, req)
-	})
+// Served returns how many requests the replica has answered, read from
+// its own metrics (every route but /metrics itself).
+func (r *Replica) Served(t testing.TB) int64 {
+	t.Helper()
+	var n float64
+	for series, v := range r.Metrics(t) {
+		if strings.Contains(series, "_http_request_duration_seconds_count{") && !strings.Contains(series, `route="/metrics"`) {
+			n += v
+		}
+	}
+	return int64(n)
 }
 
 // replicaName names replica i of kind in the log: "ui" alone, "ui-1",
@@ -61,28 +90,65 @@ func replicaNames(replicas int) []string {
 	return names
 }
 
-// replicaListeners returns the listeners the replicas of kind serve on.
-// One replica serves on front itself. Several get a listener each, and
-// front serves a round-robin proxy to them.
-func (s *Stack) replicaListeners(front net.Listener, replicas int, kind string,
-	serve func(string, net.Listener, func(*slog.Logger) http.Handler, config.Log), lc config.Log,
-) ([]net.Listener, error) {
-	if replicas == 1 {
-		return []net.Listener{front}, nil
+// startReplicas runs n `workid hooks` and n `workid ui` processes, built
+// from this tree, each on its own ports, and serves a round-robin proxy
+// to each group on the stack's hooks and UI listeners (serve runs a
+// handler on a listener in this process). The processes read the same
+// WORKID_* settings `workid dev` gives its own, with their addresses
+// changed; the UI's public URL stays the proxy's.
+func (s *Stack) startReplicas(ctx context.Context, out *stack.Output, hooksLn, uiLn net.Listener, noHooks bool, n int,
+	serve func(name string, ln net.Listener, h http.Handler)) error {
+	exe := filepath.Join(s.dir, "workid")
+	build := exec.CommandContext(ctx, "go", "build", "-o", exe, "./cmd/workid")
+	build.Dir, build.Stdout, build.Stderr = s.Layout.Root, out.Writer("build"), out.Writer("build")
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("build workid for the replicas: %w", err)
 	}
-	lns := make([]net.Listener, 0, replicas)
-	targets := make([]*url.URL, 0, replicas)
-	for range replicas {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			closeAll(lns)
-			return nil, fmt.Errorf("listen for a %s replica: %w", kind, err)
+	ports, err := FreePorts(3 * n)
+	if err != nil {
+		return err
+	}
+	start := func(kind string, i int, env []string, port, metricsPort int) (*Replica, error) {
+		p := s.Layout.WorkID(kind, exe, s.Secrets, env)
+		p.Name = replicaName(kind, i, n)
+		p.Ports = []int{port}
+		r := &Replica{URL: stack.URL(port, ""), metricsURL: stack.URL(metricsPort, "/metrics")}
+		if kind == "ui" {
+			p.Ports = append(p.Ports, metricsPort)
 		}
-		lns = append(lns, ln)
-		targets = append(targets, &url.URL{Scheme: "http", Host: ln.Addr().String()})
+		p.Ready = stack.HTTPReady(r.URL + "/readyz")
+		return r, s.sup.Start(p)
 	}
-	serve(kind+"-lb", front, func(log *slog.Logger) http.Handler { return roundRobin(targets, log) }, lc)
-	return lns, nil
+	if noHooks {
+		hooksLn.Close()
+	} else {
+		var targets []*url.URL
+		for i := range n {
+			port := ports[3*i]
+			r, err := start("hooks", i, []string{fmt.Sprintf("WORKID_HOOKS_ADDR=127.0.0.1:%d", port)}, port, port)
+			if err != nil {
+				return err
+			}
+			s.HooksReplicas = append(s.HooksReplicas, r)
+			targets = append(targets, &url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", port)})
+		}
+		serve("hooks-lb", hooksLn, roundRobin(targets, slog.New(slog.NewTextHandler(out.Writer("hooks-lb"), nil))))
+	}
+	var targets []*url.URL
+	for i := range n {
+		port, metricsPort := ports[3*i+1], ports[3*i+2]
+		r, err := start("ui", i, []string{
+			fmt.Sprintf("WORKID_UI_ADDR=127.0.0.1:%d", port),
+			fmt.Sprintf("WORKID_UI_METRICS_ADDR=127.0.0.1:%d", metricsPort),
+		}, port, metricsPort)
+		if err != nil {
+			return err
+		}
+		s.UIReplicas = append(s.UIReplicas, r)
+		targets = append(targets, &url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", port)})
+	}
+	serve("ui-lb", uiLn, roundRobin(targets, slog.New(slog.NewTextHandler(out.Writer("ui-lb"), nil))))
+	return nil
 }
 
 // roundRobin is a reverse proxy that sends each request to the next target
@@ -98,12 +164,5 @@ func roundRobin(targets []*url.URL, log *slog.Logger) http.Handler {
 			pr.SetXForwarded()
 		},
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-}
-
-// closeAll closes listeners no server took over.
-func closeAll(lns []net.Listener) {
-	for _, ln := range lns {
-		ln.Close()
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -49,10 +48,11 @@ type Options struct {
 	// database each, stopped by Close.
 	Postgres bool
 	// Replicas is how many hooks servers and how many UI servers run
-	// (default 1). With more than one, a round-robin reverse proxy on the
-	// hooks port and one on the UI port send each request to the next
-	// replica, as a load balancer would: Kratos keeps its one hook URL and
-	// browsers their one UI URL.
+	// (default 1, in the test's process). With more than one, each is a
+	// `workid hooks` or `workid ui` process built from this tree, and a
+	// round-robin reverse proxy on the hooks port and one on the UI port
+	// send each request to the next replica, as a load balancer would:
+	// Kratos keeps its one hook URL and browsers their one UI URL.
 	Replicas int
 }
 
@@ -84,8 +84,8 @@ type Stack struct {
 	HTTP *http.Client
 	// Policy is the hooks server's business-email rule (nil with NoHooks).
 	Policy *businessemail.Policy
-	// UI is the self-service UI server (its clock can be set); with
-	// Replicas, the first replica's.
+	// UI is the self-service UI server (its clock can be set); nil with
+	// Replicas, whose servers are processes of their own. Policy likewise.
 	UI *selfserviceui.Server
 	// HooksReplicas and UIReplicas are the servers behind HooksURL and
 	// UIURL, Options.Replicas of each (no hooks replicas with NoHooks).
@@ -219,7 +219,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			return nil, err
 		}
 	}
-	if err := s.serveWorkID(out, hooksLn, uiLn, opts.NoHooks, replicas); err != nil {
+	if err := s.serveWorkID(ctx, out, hooksLn, uiLn, opts.NoHooks, replicas); err != nil {
 		return nil, err
 	}
 	if err := s.sup.WaitReady(ctx); err != nil {
@@ -242,9 +242,10 @@ func (s *Stack) setURLs() {
 }
 
 // serveWorkID runs the hooks and UI servers in this process, configured
-// from the same WORKID_* settings `workid dev` gives its child processes:
-// replicas of each, each loading what it needs as its own process would.
-func (s *Stack) serveWorkID(out *stack.Output, hooksLn, uiLn net.Listener, noHooks bool, replicas int) error {
+// from the same WORKID_* settings `workid dev` gives its child processes;
+// with several replicas they are processes of their own instead
+// (startReplicas), behind proxies served here.
+func (s *Stack) serveWorkID(ctx context.Context, out *stack.Output, hooksLn, uiLn net.Listener, noHooks bool, replicas int) error {
 	environ := s.Layout.WorkIDEnv(s.Secrets)
 	hcfg, err := config.Load[config.Hooks](environ)
 	if err != nil {
@@ -254,61 +255,40 @@ func (s *Stack) serveWorkID(out *stack.Output, hooksLn, uiLn net.Listener, noHoo
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	srvCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	serve := func(name string, ln net.Listener, h func(*slog.Logger) http.Handler, lc config.Log) {
-		log := logging.New(out.Writer(name), lc)
+	serve := func(name string, ln net.Listener, h http.Handler) {
+		log := logging.New(out.Writer(name), hcfg.Log)
 		s.servers.Add(1)
 		go func() {
 			defer s.servers.Done()
-			if err := httpserver.Serve(ctx, ln, h(log), log); err != nil {
+			if err := httpserver.Serve(srvCtx, ln, h, log); err != nil {
 				log.Error("server failed", "err", err)
 			}
 		}()
 	}
+	if replicas > 1 {
+		return s.startReplicas(ctx, out, hooksLn, uiLn, noHooks, replicas, serve)
+	}
 	if noHooks {
 		hooksLn.Close()
 	} else {
-		lns, err := s.replicaListeners(hooksLn, replicas, "hooks", serve, hcfg.Log)
+		log := logging.New(out.Writer("hooks"), hcfg.Log)
+		policy, err := hooks.LoadPolicy(srvCtx, hcfg.EmailRule, log)
 		if err != nil {
 			return err
 		}
-		for i, ln := range lns {
-			name := replicaName("hooks", i, replicas)
-			log := logging.New(out.Writer(name), hcfg.Log)
-			policy, err := hooks.LoadPolicy(ctx, hcfg.EmailRule, log)
-			if err != nil {
-				closeAll(lns[i:])
-				return err
-			}
-			if i == 0 {
-				s.Policy = policy
-			}
-			r := &Replica{URL: "http://" + ln.Addr().String()}
-			s.HooksReplicas = append(s.HooksReplicas, r)
-			serve(name, ln, func(l *slog.Logger) http.Handler {
-				return r.count(hooks.NewServer(hcfg.Key, policy, hooks.NewMailChecker(hcfg.EmailRule), l))
-			}, hcfg.Log)
-		}
+		s.Policy = policy
+		s.HooksReplicas = []*Replica{{URL: s.HooksURL, metricsURL: s.HooksURL + "/metrics"}}
+		serve("hooks", hooksLn, hooks.NewServer(hcfg.Key, policy, hooks.NewMailChecker(hcfg.EmailRule), log))
 	}
-	lns, err := s.replicaListeners(uiLn, replicas, "ui", serve, ucfg.Log)
+	ui, err := selfserviceui.Load(srvCtx, ucfg, logging.New(out.Writer("ui"), ucfg.Log))
 	if err != nil {
 		return err
 	}
-	for i, ln := range lns {
-		name := replicaName("ui", i, replicas)
-		ui, err := selfserviceui.Load(ctx, ucfg, logging.New(out.Writer(name), ucfg.Log))
-		if err != nil {
-			closeAll(lns[i:])
-			return err
-		}
-		if i == 0 {
-			s.UI = ui
-		}
-		r := &Replica{URL: "http://" + ln.Addr().String(), UI: ui}
-		s.UIReplicas = append(s.UIReplicas, r)
-		serve(name, ln, func(*slog.Logger) http.Handler { return r.count(ui.Handler()) }, ucfg.Log)
-	}
+	s.UI = ui
+	s.UIReplicas = []*Replica{{URL: s.UIURL, UI: ui}}
+	serve("ui", uiLn, ui.Handler())
 	return nil
 }
 
