@@ -3,7 +3,6 @@ package hooks_test
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,34 +31,17 @@ func assertNoIdentity(t *testing.T, email string) {
 	}
 }
 
-func assertRefusedOnEmail(t *testing.T, err error, wantText string, wantID int64) {
-	t.Helper()
-	var fe *stacktest.FlowError
-	if !errors.As(err, &fe) {
-		t.Fatalf("got %v, want a refused flow", err)
-	}
-	if fe.Status != 400 {
-		t.Errorf("status = %d, want 400", fe.Status)
-	}
-	if got := fe.Messages("traits.email"); !slices.Contains(got, wantText) {
-		t.Errorf("messages on the email field = %q, want %q", got, wantText)
-	}
-	if got := fe.MessageIDs("traits.email"); !slices.Contains(got, wantID) {
-		t.Errorf("message IDs on the email field = %v, want %d", got, wantID)
-	}
-}
-
 func TestRegistrationAPIRefusesFreeMail(t *testing.T) {
 	u := stacktest.NewUser("gmail.com")
 	_, err := st.Register(t.Context(), u)
-	assertRefusedOnEmail(t, err, freeMailText, 9100012)
+	stacktest.AssertRefusedOnEmail(t, err, freeMailText, 9100012)
 	assertNoIdentity(t, u.Email)
 }
 
 func TestRegistrationBrowserRefusesDisposable(t *testing.T) {
 	u := stacktest.NewUser("x.mailinator.com")
 	err := st.NewBrowser().Register(t.Context(), u)
-	assertRefusedOnEmail(t, err,
+	stacktest.AssertRefusedOnEmail(t, err,
 		"mailinator.com provides disposable addresses, which cannot hold an account. Please use your work address, e.g. name@yourcompany.com.", 9100013)
 	assertNoIdentity(t, u.Email)
 }
@@ -113,7 +95,7 @@ func TestSettingsAppliesTheRuleToANewAddressOnly(t *testing.T) {
 	toFree := renamed
 	toFree.Email = strings.Replace(renamed.Email, "@gmail.com", "@yahoo.co.uk", 1)
 	_, err = st.UpdateProfile(ctx, token, toFree.Traits())
-	assertRefusedOnEmail(t, err,
+	stacktest.AssertRefusedOnEmail(t, err,
 		"yahoo.co.uk is a personal email provider. Please use your work address, e.g. name@yourcompany.com.", 9100012)
 
 	toWork := renamed

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,22 +32,6 @@ func TestServersUsePostgres(t *testing.T) {
 
 const freeMailText = "gmail.com is a personal email provider. Please use your work address, e.g. name@yourcompany.com."
 
-func assertRefusedOnEmail(t *testing.T, err error) {
-	t.Helper()
-	var fe *stacktest.FlowError
-	if !errors.As(err, &fe) {
-		t.Fatalf("got %v, want a refused flow", err)
-	}
-	if fe.Status != 400 {
-		t.Errorf("status = %d, want 400", fe.Status)
-	}
-	if got := fe.Messages("traits.email"); !slices.Contains(got, freeMailText) {
-		t.Errorf("messages on the email field = %q, want %q", got, freeMailText)
-	}
-	if got := fe.MessageIDs("traits.email"); !slices.Contains(got, 9100012) {
-		t.Errorf("message IDs on the email field = %v, want 9100012", got)
-	}
-}
 
 // The hook refuses a free-mail address on the email field in the API and
 // the browser flow, and nothing is saved; a business address is saved in
@@ -66,7 +49,7 @@ func TestRegistrationHook(t *testing.T) {
 	} {
 		t.Run(flow.name, func(t *testing.T) {
 			free := stacktest.NewUser("gmail.com")
-			assertRefusedOnEmail(t, flow.register(free))
+			stacktest.AssertRefusedOnEmail(t, flow.register(free), freeMailText, 9100012)
 			if ids, err := st.IdentitiesByEmail(ctx, free.Email); err != nil || len(ids) != 0 {
 				t.Errorf("identities for %s = %d (%v), want none", free.Email, len(ids), err)
 			}

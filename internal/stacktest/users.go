@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"testing"
 	"time"
 
 	kratos "github.com/ory/kratos-client-go"
@@ -267,4 +268,24 @@ func (s *Stack) IdentitiesByEmail(ctx context.Context, email string) ([]kratos.I
 		return nil, fmt.Errorf("list identities for %s: %s", email, apiError(err))
 	}
 	return ids, nil
+}
+
+// AssertRefusedOnEmail fails t unless err is a flow Kratos refused with
+// 400 and, on the email field, the message wantText with ID wantID: the
+// business-email hook's answer as users see it.
+func AssertRefusedOnEmail(t testing.TB, err error, wantText string, wantID int64) {
+	t.Helper()
+	var fe *FlowError
+	if !errors.As(err, &fe) {
+		t.Fatalf("got %v, want a refused flow", err)
+	}
+	if fe.Status != 400 {
+		t.Errorf("status = %d, want 400", fe.Status)
+	}
+	if got := fe.Messages("traits.email"); !slices.Contains(got, wantText) {
+		t.Errorf("messages on the email field = %q, want %q", got, wantText)
+	}
+	if got := fe.MessageIDs("traits.email"); !slices.Contains(got, wantID) {
+		t.Errorf("message IDs on the email field = %v, want %d", got, wantID)
+	}
 }
