@@ -32,7 +32,6 @@ func TestServersUsePostgres(t *testing.T) {
 
 const freeMailText = "gmail.com is a personal email provider. Please use your work address, e.g. name@yourcompany.com."
 
-
 // The hook refuses a free-mail address on the email field in the API and
 // the browser flow, and nothing is saved; a business address is saved in
 // Kratos's PostgreSQL database. The four hook calls went through the
