@@ -54,7 +54,7 @@ type Source struct {
 // Lists are the built-in domain lists, read once at start. They are never
 // changed after LoadLists, so any number of goroutines may read them.
 type Lists struct {
-	kinds   map[string]Kind
+	kinds   *kindTable
 	Sources []Source
 	// LoadTime is how long LoadLists took.
 	LoadTime time.Duration
@@ -64,28 +64,43 @@ type Lists struct {
 // lists` fills. A missing list is an error that says how to install it.
 func LoadLists(dir string) (*Lists, error) {
 	start := time.Now()
-	l := &Lists{kinds: make(map[string]Kind, 160_000)}
-	for _, src := range sources {
-		s, err := l.load(dir, src)
+	supplemented, err := readDomainLines(strings.NewReader(supplement), "personal.txt")
+	if err != nil {
+		return nil, err // a test keeps this from happening
+	}
+	files := make([]listFile, len(sources))
+	total := len(supplemented)
+	for i, src := range sources {
+		if files[i], err = readSource(dir, src); err != nil {
+			return nil, err
+		}
+		total += len(files[i].domains)
+	}
+	l := &Lists{kinds: newKindTable(total)}
+	for _, f := range files {
+		s, err := l.add(f)
 		if err != nil {
 			return nil, err
 		}
 		l.Sources = append(l.Sources, s)
 	}
-	domains, err := readDomainLines(strings.NewReader(supplement), "personal.txt")
-	if err != nil {
-		return nil, err // a test keeps this from happening
-	}
-	for d := range domains {
-		l.kinds[d] |= KindFree
+	for d := range supplemented {
+		l.kinds.add(d, KindFree)
 	}
 	l.Sources = append(l.Sources, Source{Package: supplementSource, Version: "in this repository", License: "this repository's",
-		Homepage: "internal/businessemail/personal.txt", Kind: KindFree, Count: len(domains)})
+		Homepage: "internal/businessemail/personal.txt", Kind: KindFree, Count: len(supplemented)})
 	l.LoadTime = time.Since(start)
 	return l, nil
 }
 
-func (l *Lists) load(dir string, src source) (Source, error) {
+// listFile is one list as its package holds it.
+type listFile struct {
+	source  Source // all but Count
+	domains []string
+}
+
+// readSource reads one list and what its package.json says of it.
+func readSource(dir string, src source) (listFile, error) {
 	pkgDir := filepath.Join(dir, src.pkg)
 	var meta struct {
 		Version, License, Homepage string
@@ -94,36 +109,42 @@ func (l *Lists) load(dir string, src source) (Source, error) {
 	}
 	b, err := os.ReadFile(filepath.Join(pkgDir, "package.json"))
 	if err != nil {
-		return Source{}, fmt.Errorf("load the %s list: %w (install the lists with `make lists`)", src.pkg, err)
+		return listFile{}, fmt.Errorf("load the %s list: %w (install the lists with `make lists`)", src.pkg, err)
 	}
 	if err := json.Unmarshal(b, &meta); err != nil {
-		return Source{}, fmt.Errorf("load the %s list: package.json: %w", src.pkg, err)
+		return listFile{}, fmt.Errorf("load the %s list: package.json: %w", src.pkg, err)
 	}
 	b, err = os.ReadFile(filepath.Join(pkgDir, src.file))
 	if err != nil {
-		return Source{}, fmt.Errorf("load the %s list: %w (install the lists with `make lists`)", src.pkg, err)
+		return listFile{}, fmt.Errorf("load the %s list: %w (install the lists with `make lists`)", src.pkg, err)
 	}
 	domains, err := stringArray(b)
 	if err != nil {
-		return Source{}, fmt.Errorf("load the %s list: %s: %w", src.pkg, src.file, err)
-	}
-	count := 0
-	for _, d := range domains {
-		ascii, _, r := toASCII(d)
-		if r != OK {
-			continue // a malformed entry can never match a valid address
-		}
-		l.kinds[ascii] |= src.kind
-		count++
-	}
-	if count == 0 {
-		return Source{}, fmt.Errorf("load the %s list: %s has no domains", src.pkg, src.file)
+		return listFile{}, fmt.Errorf("load the %s list: %s: %w", src.pkg, src.file, err)
 	}
 	home := meta.Homepage
 	if home == "" {
 		home = repositoryURL(meta.Repository)
 	}
-	return Source{Package: src.pkg, Version: meta.Version, License: meta.License, Homepage: home, Kind: src.kind, Count: count}, nil
+	return listFile{source: Source{Package: src.pkg, Version: meta.Version, License: meta.License, Homepage: home, Kind: src.kind}, domains: domains}, nil
+}
+
+// add lists f's domains, in their ASCII form, and returns f's source with
+// its count.
+func (l *Lists) add(f listFile) (Source, error) {
+	s := f.source
+	for _, d := range f.domains {
+		ascii, _, r := toASCII(d)
+		if r != OK {
+			continue // a malformed entry can never match a valid address
+		}
+		l.kinds.add(ascii, s.Kind)
+		s.Count++
+	}
+	if s.Count == 0 {
+		return Source{}, fmt.Errorf("load the %s list: no domains", s.Package)
+	}
+	return s, nil
 }
 
 // repositoryURL reads package.json's repository field as a browsable URL.
@@ -140,12 +161,12 @@ func repositoryURL(raw json.RawMessage) string {
 }
 
 // Len returns how many distinct domains the lists hold.
-func (l *Lists) Len() int { return len(l.kinds) }
+func (l *Lists) Len() int { return l.kinds.count }
 
 // match returns the first of domain and its parents that is listed with
 // kind k. registrable is the domain's registrable part (see matchDomain).
 func (l *Lists) match(domain, registrable string, k Kind) string {
-	return matchDomain(domain, registrable, func(d string) bool { return l.kinds[d]&k != 0 })
+	return matchDomain(domain, registrable, func(d string) bool { return l.kinds.lookup(d)&k != 0 })
 }
 
 // matchDomain walks domain and its parents, down to two labels, and

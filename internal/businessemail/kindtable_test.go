@@ -1,0 +1,45 @@
+package businessemail
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// The table answers exactly as the map it was built from, for members,
+// near misses and the empty table.
+func TestKindTable(t *testing.T) {
+	m := map[string]Kind{}
+	for i := range 5000 {
+		k := Kind(1 + i%3) // free, disposable or both
+		m[fmt.Sprintf("d%d.example%d.com", i, i%7)] = k
+	}
+	m["a.b"] = KindFree
+	tab := newKindTable(len(m))
+	for d, k := range m {
+		tab.add(d, k&KindFree)
+		tab.add(d, k&KindDisposable) // a second list adds its kind
+	}
+	if tab.count != len(m) {
+		t.Errorf("count = %d, want %d", tab.count, len(m))
+	}
+	for d, k := range m {
+		if got := tab.lookup(d); got != k {
+			t.Errorf("lookup(%q) = %d, want %d", d, got, k)
+		}
+	}
+	for _, d := range []string{"", "a", "a.bc", "d1.example1.co", "xd1.example1.com", "d1.example1.com.", strings.Repeat("a", 300)} {
+		if got := tab.lookup(d); got != 0 {
+			t.Errorf("lookup(%q) = %d, want 0 (not listed)", d, got)
+		}
+	}
+	var empty kindTable
+	if got := empty.lookup("gmail.com"); got != 0 {
+		t.Errorf("empty table: lookup = %d, want 0", got)
+	}
+	long := newKindTable(1)
+	long.add(strings.Repeat("a", 256), KindFree)
+	if long.count != 0 {
+		t.Errorf("a 256-byte entry was kept (count %d); no address can match it", long.count)
+	}
+}
