@@ -128,9 +128,12 @@ func (f listFilter) keep(ident *kratos.Identity, now time.Time, maxAge time.Dura
 		return row, false
 	}
 	if f.domain != "" {
+		// The hook records the registrable domain; an identity created
+		// another way is judged by its address's, as the hook would.
 		d := row.CompanyDomain
 		if d == "" {
-			_, d, _ = strings.Cut(strings.ToLower(row.Email), "@")
+			a, _ := businessemail.Normalize(row.Email)
+			d = a.Registrable
 		}
 		if d != f.domain {
 			return row, false
