@@ -293,12 +293,15 @@ func groupAlive(pgid int) []int {
 	return out
 }
 
+// ErrPortInUse is wrapped by PortFree's error.
+var ErrPortInUse = errors.New("already in use")
+
 // PortFree reports an error naming port when something already listens on
 // it on the loopback interface.
 func PortFree(port int) error {
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 	if err != nil {
-		return fmt.Errorf("port %d on 127.0.0.1 is already in use", port)
+		return fmt.Errorf("port %d on 127.0.0.1 is %w", port, ErrPortInUse)
 	}
 	return ln.Close()
 }

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -126,8 +128,20 @@ func Main(m *testing.M, st **Stack, opts Options) {
 	os.Exit(code)
 }
 
-// Start builds what is missing and starts a stack on free ports.
-func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
+// Start builds what is missing and starts a stack on free ports. A port
+// that another program takes between choosing and binding it means a new
+// try on other ports (three in all).
+func Start(ctx context.Context, opts Options) (*Stack, error) {
+	for try := 1; ; try++ {
+		s, err := start(ctx, opts)
+		if err == nil || !errors.Is(err, stack.ErrPortInUse) || try == 3 {
+			return s, err
+		}
+		fmt.Fprintf(os.Stderr, "stacktest: %v; starting again on other ports\n", err)
+	}
+}
+
+func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	root, err := stack.FindRoot()
 	if err != nil {
 		return nil, err
@@ -341,9 +355,15 @@ func listen2() (a, b net.Listener, err error) {
 	return a, b, nil
 }
 
-// FreePorts returns n distinct loopback ports that were free a moment ago.
-// They are held open together while choosing, so none is handed out twice.
+// FreePorts returns n distinct loopback ports that were free a moment ago,
+// chosen at random below the kernel's ephemeral range: a port from that
+// range can be taken by any outgoing connection on the machine between
+// choosing it and a server binding it (test packages run side by side,
+// each with its clients). They are held open together while choosing, so
+// none is handed out twice.
 func FreePorts(n int) ([]int, error) {
+	const lowest = 10000
+	top := ephemeralStart()
 	var lns []net.Listener
 	defer func() {
 		for _, ln := range lns {
@@ -351,15 +371,36 @@ func FreePorts(n int) ([]int, error) {
 		}
 	}()
 	ports := make([]int, 0, n)
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+	for tries := 0; len(ports) < n; tries++ {
+		if tries == 1000 {
+			return nil, fmt.Errorf("find %d free ports between %d and %d: only %d found", n, lowest, top, len(ports))
+		}
+		port := lowest + rand.IntN(top-lowest)
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 		if err != nil {
-			return nil, fmt.Errorf("find a free port: %w", err)
+			continue
 		}
 		lns = append(lns, ln)
-		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+		ports = append(ports, port)
 	}
 	return ports, nil
+}
+
+// ephemeralStart is the first port of the kernel's ephemeral range
+// (32768 unless the machine says otherwise).
+func ephemeralStart() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 32768
+	}
+	if n, err := strconv.Atoi(f[0]); err == nil && n > 20000 {
+		return n
+	}
+	return 32768
 }
 
 // apiError returns the body of a Kratos SDK error, for test messages.
