@@ -127,9 +127,8 @@ func adminAPIError(adminURL, what string, err error, answered bool) error {
 	if !answered {
 		return fmt.Errorf("%s: Kratos's admin API at %s cannot be reached (is Kratos running, is WORKID_KRATOS_ADMIN_URL right?): %w", what, adminURL, err)
 	}
-	var oe *kratos.GenericOpenAPIError
-	if errors.As(err, &oe) && len(oe.Body()) > 0 {
-		return fmt.Errorf("%s: Kratos answered: %s", what, strings.TrimSpace(string(oe.Body())))
+	if body := kratosapi.ErrorBody(err); body != "" {
+		return fmt.Errorf("%s: Kratos answered: %s", what, body)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

@@ -3,10 +3,12 @@
 package kratosapi
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
 
 	kratos "github.com/ory/kratos-client-go"
@@ -21,6 +23,16 @@ func New(url string) *kratos.APIClient {
 	c.Servers = kratos.ServerConfigurations{{URL: url}}
 	c.HTTPClient = &http.Client{Timeout: Timeout}
 	return kratos.NewAPIClient(c)
+}
+
+// ErrorBody returns what Kratos answered when an SDK call failed with an
+// answer (its JSON error, trimmed), or "" when err carries none.
+func ErrorBody(err error) string {
+	var oe *kratos.GenericOpenAPIError
+	if errors.As(err, &oe) {
+		return strings.TrimSpace(string(oe.Body()))
+	}
+	return ""
 }
 
 var nextLink = regexp.MustCompile(`<([^>]+)>;\s*rel="next"`)

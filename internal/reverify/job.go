@@ -497,12 +497,8 @@ func kratosError(err error, resp *http.Response) error {
 		return errUnanswered{fmt.Errorf("kratos: %w", err)}
 	}
 	msg := err.Error()
-	var oe *kratos.GenericOpenAPIError
-	if errors.As(err, &oe) && len(oe.Body()) > 0 {
-		msg = strings.TrimSpace(string(oe.Body()))
-		if len(msg) > 300 {
-			msg = msg[:300]
-		}
+	if body := kratosapi.ErrorBody(err); body != "" {
+		msg = body[:min(len(body), 300)]
 	}
 	switch code := resp.StatusCode; {
 	case code == http.StatusNotFound:

@@ -405,9 +405,8 @@ func ephemeralStart() int {
 
 // apiError returns the body of a Kratos SDK error, for test messages.
 func apiError(err error) string {
-	var oe *kratos.GenericOpenAPIError
-	if errors.As(err, &oe) {
-		return strings.TrimSpace(string(oe.Body()))
+	if body := kratosapi.ErrorBody(err); body != "" {
+		return body
 	}
 	return err.Error()
 }
