@@ -3,6 +3,7 @@ package selfserviceui
 import (
 	"context"
 	"errors"
+	"html/template"
 	"net/http"
 	"slices"
 	"strings"
@@ -77,14 +78,14 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if clientFlag(req.Client, "requires_verified_email") && !st.Current() {
-		s.render(w, r, http.StatusForbidden, "consent", s.newConsentPage(r, req, ident, st, true))
+		s.renderConsent(w, r, http.StatusForbidden, s.newConsentPage(r, req, ident, st, true))
 		return
 	}
 	if (req.Skip != nil && *req.Skip) || clientFlag(req.Client, "first_party") {
 		s.acceptConsent(w, r, req, ident, st, false)
 		return
 	}
-	s.render(w, r, http.StatusOK, "consent", s.newConsentPage(r, req, ident, st, false))
+	s.renderConsent(w, r, http.StatusOK, s.newConsentPage(r, req, ident, st, false))
 }
 
 // decideConsent is POST /consent: the user's Allow or Deny.
@@ -108,7 +109,7 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if clientFlag(req.Client, "requires_verified_email") && !st.Current() {
-		s.render(w, r, http.StatusForbidden, "consent", s.newConsentPage(r, req, ident, st, true))
+		s.renderConsent(w, r, http.StatusForbidden, s.newConsentPage(r, req, ident, st, true))
 		return
 	}
 	s.acceptConsent(w, r, req, ident, st, r.FormValue("remember") == "true")
@@ -136,6 +137,15 @@ func (s *Server) acceptConsent(w http.ResponseWriter, r *http.Request, req *hydr
 		return
 	}
 	http.Redirect(w, r, to.RedirectTo, http.StatusSeeOther)
+}
+
+// renderConsent renders the consent page, letting it show the service's
+// logo from wherever the service keeps it.
+func (s *Server) renderConsent(w http.ResponseWriter, r *http.Request, status int, p consentPage) {
+	if logo, ok := p.LogoURL.(template.URL); ok {
+		allowImagesFrom(w, string(logo))
+	}
+	s.render(w, r, status, "consent", p)
 }
 
 func (s *Server) newConsentPage(r *http.Request, req *hydra.OAuth2ConsentRequest, ident *identity, st emailstate.State, gate bool) consentPage {

@@ -2,6 +2,7 @@ package selfserviceui
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -151,6 +152,28 @@ func TestImageURL(t *testing.T) {
 	for in, want := range tests {
 		if got := string(imageURL(in)); got != want {
 			t.Errorf("imageURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A service's logo is allowed by the consent page's CSP from its own
+// origin only, and nothing but a plain origin gets into the policy.
+func TestAllowImagesFrom(t *testing.T) {
+	const base = "default-src 'self'; img-src 'self' data: http://127.0.0.1:4433; frame-ancestors 'none'"
+	for _, tt := range []struct{ src, want string }{
+		{"https://cdn.example.com/logo.png?v=2", "default-src 'self'; img-src https://cdn.example.com 'self' data: http://127.0.0.1:4433; frame-ancestors 'none'"},
+		{"https://cdn.example.com:8443/l.png", "default-src 'self'; img-src https://cdn.example.com:8443 'self' data: http://127.0.0.1:4433; frame-ancestors 'none'"},
+		{"javascript:alert(1)", base},
+		{"data:image/png;base64,AAAA", base},
+		{"about:invalid#zGoSafez", base},
+		{"https://evil.example;script-src */x.png", base},
+		{"/relative.png", base},
+	} {
+		rec := httptest.NewRecorder()
+		rec.Header().Set("Content-Security-Policy", base)
+		allowImagesFrom(rec, tt.src)
+		if got := rec.Header().Get("Content-Security-Policy"); got != tt.want {
+			t.Errorf("allowImagesFrom(%q): CSP = %q, want %q", tt.src, got, tt.want)
 		}
 	}
 }
