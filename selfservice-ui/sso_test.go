@@ -361,3 +361,35 @@ func TestSSORefreshHasCurrentClaims(t *testing.T) {
 		t.Errorf("refreshed claims = %v, want email_verified false after the expiry", claims)
 	}
 }
+
+// A login or consent challenge that Hydra does not know (expired, used, or
+// made up) ends on WorkID's error page with a way on, never on Kratos's or
+// Hydra's raw answer.
+func TestSSOUnknownChallenge(t *testing.T) {
+	for path, heading := range map[string]string{
+		"/login?login_challenge=not-a-challenge":     "Please start again",
+		"/consent?consent_challenge=not-a-challenge": "This request has expired",
+	} {
+		t.Run(path, func(t *testing.T) {
+			b := stacktest.NewPageBrowser(t)
+			if strings.HasPrefix(path, "/consent") { // consent needs a signed-in user first
+				u := stacktest.NewUser("northwind-traders.com")
+				if final, status, _ := b.Register(st.UIURL, u); final.Path != "/" || status != http.StatusOK {
+					t.Fatalf("registration ended at %s (%d)", final, status)
+				}
+			}
+			final, status, body := b.Get(st.UIURL + path)
+			if !strings.HasPrefix(final.String(), st.UIURL+"/") || status < 400 || status >= 500 || !strings.Contains(body, heading) {
+				t.Errorf("%s ended at %s (%d), want WorkID's page %q with a 4xx status", path, final, status, heading)
+			}
+			for _, leak := range []string{"not-a-challenge", "hydra", "kratos", "Hydra", "Kratos"} {
+				if strings.Contains(body, leak) {
+					t.Errorf("the page shows %q:\n%s", leak, body)
+				}
+			}
+			if !strings.Contains(body, `href="/"`) {
+				t.Errorf("the page offers no way on:\n%s", body)
+			}
+		})
+	}
+}
