@@ -3,6 +3,7 @@ package hooks
 import (
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/workid/workid/config"
@@ -48,7 +49,9 @@ func TestMetrics(t *testing.T) {
 	} {
 		call(h, c.path, auth, c.body)
 	}
-	call(h, "/hooks/registration", "Bearer wrong", `{}`) // refused before any decision
+	call(h, "/hooks/registration", "Bearer wrong", `{}`)                                                 // refused before any decision
+	call(h, "/nothing-here", auth, `{}`)                                                                 // no such route
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/hooks/registration", nil)) // the wrong method
 
 	got := metricstest.Scrape(t, h)
 	got.Want(t, map[string]float64{
@@ -64,6 +67,8 @@ func TestMetrics(t *testing.T) {
 		`workid_hooks_http_request_duration_seconds_count{code="401",method="POST",route="/hooks/registration"}`: 1,
 		`workid_hooks_http_request_duration_seconds_count{code="400",method="POST",route="/hooks/settings"}`:     1,
 		`workid_hooks_http_request_duration_seconds_count{code="204",method="POST",route="/hooks/settings"}`:     1,
+		`workid_hooks_http_request_duration_seconds_count{code="404",method="POST",route="not_found"}`:           1,
+		`workid_hooks_http_request_duration_seconds_count{code="405",method="GET",route="method_not_allowed"}`:   1,
 	})
 	if got["go_goroutines"] <= 0 || got["process_resident_memory_bytes"] <= 0 {
 		t.Errorf("runtime and process metrics missing: go_goroutines=%g process_resident_memory_bytes=%g",

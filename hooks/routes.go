@@ -24,8 +24,9 @@ func (s *Server) routes() http.Handler {
 
 	r.Use(s.metrics.requests.Middleware)
 
-	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	r.NotFoundHandler = s.metrics.requests.Unrouted("not_found", http.NotFoundHandler())
+	r.MethodNotAllowedHandler = s.metrics.requests.Unrouted("method_not_allowed", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
-	})
+	}))
 	return logging.Middleware(r)
 }

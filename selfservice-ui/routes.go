@@ -33,12 +33,12 @@ func (s *Server) Handler() http.Handler {
 
 	r.Use(s.metrics.requests.Middleware)
 
-	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	r.NotFoundHandler = s.metrics.requests.Unrouted("not_found", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.", "", nil)
-	})
-	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	}))
+	r.MethodNotAllowedHandler = s.metrics.requests.Unrouted("method_not_allowed", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusMethodNotAllowed, "This page cannot be opened that way", "Please go back and use the page's buttons.", "/", nil)
-	})
+	}))
 	// Posts come only from WorkID's own pages (Sec-Fetch-Site / Origin).
 	csrf := http.NewCrossOriginProtection()
 	return logging.Middleware(s.secure(withNotice(csrf.Handler(r))))

@@ -98,10 +98,13 @@ func TestKratosDownPage(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("readyz on the metrics address with Kratos down = %d, want 503", rec.Code)
 	}
-	// The public port never serves the metrics.
+	// The public port never serves the metrics; the 404 is counted.
 	rec = httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	if rec.Code != http.StatusNotFound {
 		t.Errorf("GET /metrics on the public handler = %d, want 404", rec.Code)
 	}
+	metricstest.Scrape(t, s.MetricsHandler()).Want(t, map[string]float64{
+		`workid_ui_http_request_duration_seconds_count{code="404",method="GET",route="not_found"}`: 1,
+	})
 }

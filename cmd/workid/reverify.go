@@ -56,10 +56,15 @@ func runReverify(ctx context.Context, args, environ []string, stdout, stderr io.
 		path := cfg.LockFile
 		if path == "" {
 			path = filepath.Join(os.TempDir(), "workid-reverify.lock")
-			log.WarnContext(ctx, "no WORKID_REVERIFY_LOCK_FILE or _DSN: passes are exclusive only on this machine", "lock_file", path)
+			if !*dryRun {
+				log.WarnContext(ctx, "no WORKID_REVERIFY_LOCK_FILE or _DSN: passes are exclusive only on this machine, and only among those that use this file", "lock_file", path)
+			}
 		}
 		lock = reverify.FileLock{Path: path}
 		lockDesc = "file " + path
+	}
+	if *dryRun {
+		lockDesc = "none (a dry run changes nothing)"
 	}
 	log.InfoContext(ctx, "re-verification lock", "lock", lockDesc)
 	opts := reverify.Options{

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -91,10 +92,12 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 }
 
 // parseFlagsAndArgs is parseFlags for a command that also takes
-// arguments: they are left in fs.Args. usage is the command's usage line.
+// arguments: they are left in fs.Args. Flags may come before or after the
+// arguments (`show ann@acme.com --json`); everything after "--" is an
+// argument. usage is the command's usage line.
 func parseFlagsAndArgs(fs *flag.FlagSet, args []string, usage string, stderr io.Writer) error {
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
+	if err := parseInterleaved(fs, args); err != nil {
 		fmt.Fprintln(stderr, usage)
 		fs.SetOutput(stderr)
 		fs.PrintDefaults()
@@ -104,4 +107,25 @@ func parseFlagsAndArgs(fs *flag.FlagSet, args []string, usage string, stderr io.
 		return usageError{err.Error()}
 	}
 	return nil
+}
+
+// parseInterleaved parses flags wherever they stand among the arguments
+// and leaves the arguments, in order, in fs.Args.
+func parseInterleaved(fs *flag.FlagSet, args []string) error {
+	var positional, afterDashes []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, afterDashes = args[:i], args[i+1:]
+	}
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	// Parsing "--" and the arguments sets fs.Args to them.
+	return fs.Parse(append([]string{"--"}, append(positional, afterDashes...)...))
 }

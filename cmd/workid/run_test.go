@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -195,5 +197,37 @@ func TestProbe(t *testing.T) {
 	}
 	if err := run(t.Context(), []string{"workid", "probe", down.URL}, nil, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "status 503") {
 		t.Errorf("probe of a 503 = %v, want an error naming the status", err)
+	}
+}
+
+// Flags may stand before or after a command's arguments; "--" ends them.
+func TestParseFlagsAndArgs(t *testing.T) {
+	for _, tt := range []struct {
+		args     []string
+		wantJSON bool
+		wantArgs []string
+	}{
+		{[]string{"--json", "ann@acme-widgets.com"}, true, []string{"ann@acme-widgets.com"}},
+		{[]string{"ann@acme-widgets.com", "--json"}, true, []string{"ann@acme-widgets.com"}},
+		{[]string{"a@x.com", "--json", "b@y.com"}, true, []string{"a@x.com", "b@y.com"}},
+		{[]string{"a@x.com", "--", "--json"}, false, []string{"a@x.com", "--json"}},
+		{[]string{"a@x.com"}, false, []string{"a@x.com"}},
+		{nil, false, nil},
+	} {
+		fs := flag.NewFlagSet("check", flag.ContinueOnError)
+		asJSON := fs.Bool("json", false, "")
+		if err := parseFlagsAndArgs(fs, tt.args, "usage", io.Discard); err != nil {
+			t.Errorf("parseFlagsAndArgs(%q) = %v", tt.args, err)
+			continue
+		}
+		if *asJSON != tt.wantJSON || !slices.Equal(fs.Args(), tt.wantArgs) {
+			t.Errorf("parseFlagsAndArgs(%q): json=%v args=%q, want json=%v args=%q", tt.args, *asJSON, fs.Args(), tt.wantJSON, tt.wantArgs)
+		}
+	}
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.Bool("json", false, "")
+	var ue usageError
+	if err := parseFlagsAndArgs(fs, []string{"a@x.com", "--jsn"}, "usage", io.Discard); !errors.As(err, &ue) {
+		t.Errorf("an unknown flag after the arguments = %v, want a usage error", err)
 	}
 }

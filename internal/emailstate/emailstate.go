@@ -114,6 +114,10 @@ func Of(a Address, record *Reverification, now time.Time, maxAge time.Duration) 
 		st.Status = Expired
 		st.VerifiedAt = record.VerifiedAt
 		st.ValidUntil = record.VerifiedAt.Add(maxAge)
+		if !record.ExpiredAt.IsZero() && record.ExpiredAt.Before(st.ValidUntil) {
+			// Expired early (`workid admin reverify`): it was valid until then.
+			st.ValidUntil = record.ExpiredAt
+		}
 		st.ExpiredAt = record.ExpiredAt
 		st.NewLinkSentAt = record.SentAt
 		return st

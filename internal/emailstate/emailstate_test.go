@@ -37,8 +37,13 @@ func TestOf(t *testing.T) {
 		t.Errorf("ValidUntil = %v, want %v", st.ValidUntil, want)
 	}
 	ex := Of(Address{Value: "ann@acme.com"}, rec, now, DefaultMaxAge)
-	if !ex.ExpiredAt.Equal(rec.ExpiredAt) || !ex.NewLinkSentAt.Equal(rec.SentAt) {
-		t.Errorf("expired state = %+v, want the record's dates", ex)
+	if !ex.ExpiredAt.Equal(rec.ExpiredAt) || !ex.NewLinkSentAt.Equal(rec.SentAt) || !ex.ValidUntil.Equal(rec.VerifiedAt.Add(DefaultMaxAge)) {
+		t.Errorf("expired state = %+v, want the record's dates and a year after its verification", ex)
+	}
+	// Expired early by an admin: valid until then, not a year after.
+	early := &Reverification{Address: "ann@acme.com", VerifiedAt: *at(30), ExpiredAt: *at(1)}
+	if st := Of(Address{Value: "ann@acme.com"}, early, now, DefaultMaxAge); st.Status != Expired || !st.ValidUntil.Equal(early.ExpiredAt) {
+		t.Errorf("expired early: %s, valid until %v; want expired, valid until %v", st.Status, st.ValidUntil, early.ExpiredAt)
 	}
 }
 

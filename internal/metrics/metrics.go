@@ -64,17 +64,29 @@ func NewRequests(reg prometheus.Registerer, namespace string) *Requests {
 // label is the template ("/hooks/registration"), never a raw path a
 // client chose, and the label set stays bounded.
 func (m *Requests) Middleware(next http.Handler) http.Handler {
+	return m.timed(next, func(r *http.Request) string {
+		if cr := mux.CurrentRoute(r); cr != nil {
+			if t, err := cr.GetPathTemplate(); err == nil {
+				return t
+			}
+		}
+		return "unknown"
+	})
+}
+
+// Unrouted times a handler no route leads to (the router's NotFoundHandler
+// and MethodNotAllowedHandler, which its middleware never wraps) under
+// the route label given, so a burst of 404s or 405s shows too.
+func (m *Requests) Unrouted(route string, h http.Handler) http.Handler {
+	return m.timed(h, func(*http.Request) string { return route })
+}
+
+func (m *Requests) timed(next http.Handler, route func(*http.Request) string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		route := "unknown"
-		if cr := mux.CurrentRoute(r); cr != nil {
-			if t, err := cr.GetPathTemplate(); err == nil {
-				route = t
-			}
-		}
-		m.duration.WithLabelValues(route, r.Method, strconv.Itoa(sw.status())).Observe(time.Since(start).Seconds())
+		m.duration.WithLabelValues(route(r), r.Method, strconv.Itoa(sw.status())).Observe(time.Since(start).Seconds())
 	})
 }
 

@@ -113,18 +113,22 @@ func (j *Job) RunOnce(ctx context.Context) (r Report, err error) {
 		r.Finished = j.Now()
 		j.opts.Metrics.observe(r, err)
 	}()
-	lockCtx, unlock, ok, err := j.lock.TryLock(ctx)
-	if err != nil {
-		return r, err
+	// A dry run changes nothing, so it takes no lock and can run beside a
+	// pass.
+	if !j.opts.DryRun {
+		lockCtx, unlock, ok, err := j.lock.TryLock(ctx)
+		if err != nil {
+			return r, err
+		}
+		if !ok {
+			r.Skipped = true
+			j.log.WarnContext(ctx, "re-verification pass skipped: another pass holds the lock")
+			return r, nil
+		}
+		defer unlock()
+		// The pass stops when the lock is lost (a dropped database session).
+		ctx = lockCtx
 	}
-	if !ok {
-		r.Skipped = true
-		j.log.WarnContext(ctx, "re-verification pass skipped: another pass holds the lock")
-		return r, nil
-	}
-	defer unlock()
-	// The pass stops when the lock is lost (a dropped database session).
-	ctx = lockCtx
 
 	p := newProgress(ctx, j.log, j.opts.Terminal, &r)
 	defer p.done()
