@@ -242,11 +242,10 @@ type Dev struct {
 func (c Hooks) Validate() error {
 	var p problems
 	p.addr("WORKID_HOOKS_ADDR", c.Addr)
-	switch {
-	case c.Key == "":
+	if c.Key == "" {
 		p.add("WORKID_HOOKS_KEY is required: the shared key Kratos sends to the hooks server")
-	case len(c.Key) < 16:
-		p.add("WORKID_HOOKS_KEY must be at least 16 characters long")
+	} else {
+		p.sharedKey("WORKID_HOOKS_KEY", c.Key)
 	}
 	p.emailRule(c.EmailRule)
 	if c.Reload < time.Second {
@@ -279,6 +278,9 @@ func (p *problems) emailRule(c EmailRule) {
 func (c UI) Validate() error {
 	var p problems
 	p.addr("WORKID_UI_ADDR", c.Addr)
+	if c.TokenHookKey != "" {
+		p.sharedKey("WORKID_HYDRA_TOKEN_HOOK_KEY", c.TokenHookKey)
+	}
 	p.optionalAddr("WORKID_UI_METRICS_ADDR", c.MetricsAddr)
 	p.url("WORKID_UI_PUBLIC_URL", c.PublicURL)
 	p.url("WORKID_KRATOS_BROWSER_URL", c.KratosBrowserURL)
@@ -360,6 +362,18 @@ func (p *problems) addr(name, v string) {
 	_ = host // an empty host means every interface, which is allowed
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		p.add(fmt.Sprintf("%s=%q has an invalid port", name, v))
+	}
+}
+
+// sharedKey checks a key another server sends: long enough, and not the
+// placeholder .env.example ships (a deployment that kept it would accept
+// a key anyone can read).
+func (p *problems) sharedKey(name, v string) {
+	switch {
+	case len(v) < 16:
+		p.add(name + " must be at least 16 characters long")
+	case strings.HasPrefix(strings.ToLower(v), "change-me"):
+		p.add(name + " still holds the .env.example placeholder: generate one (scripts/new-env.sh, or openssl rand -hex 32)")
 	}
 }
 

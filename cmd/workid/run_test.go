@@ -70,6 +70,9 @@ func TestRunListsEveryConfigurationProblem(t *testing.T) {
 			`WORKID_LOG_LEVEL="loud" must be debug, info, warn or error`,
 		}, nil},
 		{"hooks", []string{"WORKID_HOOKS_KEY=short"}, []string{"WORKID_HOOKS_KEY must be at least 16 characters long"}, nil},
+		{"hooks", []string{"WORKID_HOOKS_KEY=change-me-to-32-random-characters"}, []string{"WORKID_HOOKS_KEY still holds the .env.example placeholder"}, nil},
+		{"ui", []string{"WORKID_HYDRA_TOKEN_HOOK_KEY=change-me-to-another-32-characters"}, []string{"WORKID_HYDRA_TOKEN_HOOK_KEY still holds the .env.example placeholder"}, nil},
+		{"ui", []string{"WORKID_HYDRA_TOKEN_HOOK_KEY=short"}, []string{"WORKID_HYDRA_TOKEN_HOOK_KEY must be at least 16 characters long"}, nil},
 		{"ui", []string{"WORKID_KRATOS_PUBLIC_URL=ftp://kratos", "WORKID_HYDRA_ADMIN_URL=not a url", "WORKID_UI_ADDR=:99999"}, []string{
 			`WORKID_KRATOS_PUBLIC_URL="ftp://kratos" is not an http(s) URL with a host`,
 			`WORKID_HYDRA_ADMIN_URL="not a url" is not an http(s) URL with a host`,
