@@ -33,11 +33,16 @@ fuzz: $(LISTS)
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZ_NORMALIZE) ./internal/businessemail
 	$(GO) test -run '^$$' -fuzz '^FuzzHookHandler$$' -fuzztime $(FUZZ_HOOK) ./hooks
 
-## bench: the benchmarks behind docs/benchmarks.md.
+## bench: the benchmarks behind docs/benchmarks.md (the scale one, which
+## creates 100,000 identities, only with WORKID_SCALE set: see that file).
 bench: servers $(LISTS)
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/businessemail
 	$(GO) test -run '^$$' -bench RegistrationHookOverhead -benchtime 40x ./hooks
+	$(GO) test -run '^$$' -bench '^BenchmarkHandler$$' -benchmem ./hooks
 	scripts/bench-hooks.sh 20s
+	$(GO) test -run '^$$' -bench RenderFlowPage -benchmem ./selfservice-ui
+	$(GO) test -run '^$$' -bench RegistrationPageOverhead -benchtime 4000x -count 3 ./selfservice-ui
+	@if [ -n "$$WORKID_SCALE" ]; then $(GO) test -run '^$$' -bench PassAtScale -benchtime 1x -timeout 30m ./internal/reverify; fi
 
 ## chromium: Debian's Chromium for the browser tests, installed when missing.
 chromium:
