@@ -52,6 +52,9 @@ func TestMetrics(t *testing.T) {
 	call(h, "/hooks/registration", "Bearer wrong", `{}`)                                                 // refused before any decision
 	call(h, "/nothing-here", auth, `{}`)                                                                 // no such route
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/hooks/registration", nil)) // the wrong method
+	for _, m := range []string{"XYZ1", "XYZ2"} {                                                         // made-up methods share one label
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(m, "/nothing-here", nil))
+	}
 
 	got := metricstest.Scrape(t, h)
 	got.Want(t, map[string]float64{
@@ -69,6 +72,7 @@ func TestMetrics(t *testing.T) {
 		`workid_hooks_http_request_duration_seconds_count{code="204",method="POST",route="/hooks/settings"}`:     1,
 		`workid_hooks_http_request_duration_seconds_count{code="404",method="POST",route="not_found"}`:           1,
 		`workid_hooks_http_request_duration_seconds_count{code="405",method="GET",route="method_not_allowed"}`:   1,
+		`workid_hooks_http_request_duration_seconds_count{code="404",method="other",route="not_found"}`:          2,
 	})
 	if got["go_goroutines"] <= 0 || got["process_resident_memory_bytes"] <= 0 {
 		t.Errorf("runtime and process metrics missing: go_goroutines=%g process_resident_memory_bytes=%g",

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -52,12 +53,16 @@ func origin(u string) string {
 	return p.Scheme + "://" + p.Host
 }
 
+// cspHost is a host (and port) safe to write into a CSP source list: DNS
+// letters, digits, dots and hyphens only.
+var cspHost = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$`)
+
 // allowImagesFrom adds the origin of src to the response's img-src, for an
 // image a connected service chose (its logo): otherwise the policy allows
 // images only from WorkID and Kratos. Only a plain http(s) origin is added.
 func allowImagesFrom(w http.ResponseWriter, src string) {
 	u, err := url.Parse(src)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(u.Host, " ;,'\"*") {
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || !cspHost.MatchString(u.Host) {
 		return
 	}
 	h := w.Header()

@@ -167,6 +167,10 @@ func TestAllowImagesFrom(t *testing.T) {
 		{"data:image/png;base64,AAAA", base},
 		{"about:invalid#zGoSafez", base},
 		{"https://evil.example;script-src */x.png", base},
+		{"https://evil.example;script-src/x.png", base},
+		{"https://evil.example(x)/l.png", base},
+		{"https://%C3%A9vil.example/l.png", base},
+		{"https://CDN.Example.com/l.png", base}, // url.Parse keeps the case; only lower case gets in
 		{"/relative.png", base},
 	} {
 		rec := httptest.NewRecorder()

@@ -39,9 +39,6 @@ func (t *kindTable) add(domain string, k Kind) {
 	if k == 0 || len(domain) > 255 {
 		return
 	}
-	if 2*(t.count+1) > len(t.slots) {
-		panic("businessemail: kindTable is full")
-	}
 	mask := uint64(len(t.slots) - 1)
 	i := maphash.String(t.seed, domain) & mask
 	for ; t.slots[i].kind != 0; i = (i + 1) & mask {
@@ -49,6 +46,9 @@ func (t *kindTable) add(domain string, k Kind) {
 			t.slots[i].kind |= k
 			return
 		}
+	}
+	if 2*(t.count+1) > len(t.slots) {
+		panic("businessemail: kindTable is full")
 	}
 	t.slots[i] = kindSlot{off: uint32(len(t.text)), n: uint8(len(domain)), kind: k}
 	t.text = append(t.text, domain...)

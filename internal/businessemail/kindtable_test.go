@@ -37,6 +37,13 @@ func TestKindTable(t *testing.T) {
 	if got := empty.lookup("gmail.com"); got != 0 {
 		t.Errorf("empty table: lookup = %d, want 0", got)
 	}
+	// A full table still takes a second kind for a domain it holds.
+	full := newKindTable(1)
+	full.add("a.b", KindFree)
+	full.add("a.b", KindDisposable)
+	if got := full.lookup("a.b"); got != KindFree|KindDisposable {
+		t.Errorf("full table: lookup = %d, want both kinds", got)
+	}
 	long := newKindTable(1)
 	long.add(strings.Repeat("a", 256), KindFree)
 	if long.count != 0 {

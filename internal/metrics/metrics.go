@@ -86,8 +86,19 @@ func (m *Requests) timed(next http.Handler, route func(*http.Request) string) ht
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		m.duration.WithLabelValues(route(r), r.Method, strconv.Itoa(sw.status())).Observe(time.Since(start).Seconds())
+		m.duration.WithLabelValues(route(r), method(r.Method), strconv.Itoa(sw.status())).Observe(time.Since(start).Seconds())
 	})
+}
+
+// method bounds the method label: a client may send any token as a
+// method, and a 404 or 405 is timed whatever it was.
+func method(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "other"
 }
 
 // statusWriter remembers the status code a handler wrote.

@@ -129,8 +129,9 @@ func Main(m *testing.M, st **Stack, opts Options) {
 }
 
 // Start builds what is missing and starts a stack on free ports. A port
-// that another program takes between choosing and binding it means a new
-// try on other ports (three in all).
+// found taken when a server is about to start (stack.ErrPortInUse) means a
+// new try on other ports, three in all; one taken in the instant after
+// that check makes the server fail to start, which is not retried.
 func Start(ctx context.Context, opts Options) (*Stack, error) {
 	for try := 1; ; try++ {
 		s, err := start(ctx, opts)
@@ -387,7 +388,9 @@ func FreePorts(n int) ([]int, error) {
 }
 
 // ephemeralStart is the first port of the kernel's ephemeral range
-// (32768 unless the machine says otherwise).
+// (32768 unless the machine says otherwise). A range that starts below
+// 20000 is not honoured: ports are then chosen below 32768, some of them
+// ephemeral.
 func ephemeralStart() int {
 	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
 	if err != nil {
