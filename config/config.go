@@ -93,6 +93,19 @@ type EmailCheck struct {
 	EmailRule
 }
 
+// Preflight is the configuration of `workid preflight`, the check compose
+// runs before anything else starts.
+type Preflight struct {
+	Log Log
+}
+
+// Validate reports every problem with the settings at once.
+func (c Preflight) Validate() error {
+	var p problems
+	p.log(c.Log)
+	return p.err()
+}
+
 // UI is the configuration of `workid ui`, the self-service pages.
 type UI struct {
 	// Addr is the host:port the UI server listens on.

@@ -26,6 +26,7 @@ commands:
   admin      administer identities on the Kratos admin API
   demo       serve two demonstration services that sign in with WorkID (development)
   probe URL  exit 0 when URL answers 200 (a container health check)
+  preflight  refuse to pass while a setting still holds a .env.example placeholder
 
 Settings come from WORKID_* environment variables; see README.md.
 `
@@ -61,6 +62,8 @@ func dispatch(ctx context.Context, cmd string, rest, environ []string, stdout, s
 		return runReverify(ctx, rest, environ, stdout, stderr)
 	case "admin":
 		return runAdmin(ctx, rest, environ, stdout, stderr)
+	case "preflight":
+		return runPreflight(rest, environ, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

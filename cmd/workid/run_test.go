@@ -234,3 +234,24 @@ func TestParseFlagsAndArgs(t *testing.T) {
 		t.Errorf("an unknown flag after the arguments = %v, want a usage error", err)
 	}
 }
+
+// preflight names every variable that still holds a placeholder, and
+// never its value; without one it passes.
+func TestPreflight(t *testing.T) {
+	var stderr bytes.Buffer
+	err := run(t.Context(), []string{"workid", "preflight"}, []string{
+		"KRATOS_SECRETS_CIPHER=[\"change-me-exactly-32-characters!\"]", "POSTGRES_PASSWORD=Change-Me-postgres",
+		"HYDRA_SECRETS_SYSTEM=[\"0123456789abcdef0123456789abcdef\"]",
+	}, io.Discard, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "KRATOS_SECRETS_CIPHER, POSTGRES_PASSWORD still hold") ||
+		strings.Contains(err.Error(), "HYDRA") || strings.Contains(err.Error(), "exactly-32") {
+		t.Errorf("preflight with placeholders = %v, want both names and no value", err)
+	}
+	stderr.Reset()
+	if err := run(t.Context(), []string{"workid", "preflight"}, []string{"HYDRA_SECRETS_SYSTEM=[\"0123456789abcdef0123456789abcdef\"]"}, io.Discard, &stderr); err != nil {
+		t.Errorf("preflight with fresh secrets = %v, want it to pass", err)
+	}
+	if !strings.Contains(stderr.String(), "preflight passed") {
+		t.Errorf("preflight says nothing when it passes: %q", stderr.String())
+	}
+}

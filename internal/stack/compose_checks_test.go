@@ -45,6 +45,9 @@ var workidProcesses = map[string]func(environ []string) (any, error){
 	"hooks":    loadAs[config.Hooks],
 	"ui":       loadAs[config.UI],
 	"reverify": loadAs[config.Reverify],
+	// preflight runs once, before PostgreSQL: it reads the secrets
+	// themselves, which no config type holds.
+	"preflight": loadAs[config.Preflight],
 }
 
 func loadAs[T config.Validator](environ []string) (any, error) {

@@ -170,7 +170,7 @@ func TestComposeLoadsWithEnvExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("docker compose would refuse docker-compose.yml with .env.example: %v", err)
 	}
-	want := []string{"hydra", "hydra-migrate", "kratos", "kratos-migrate", "mailpit", "postgres", "workid-hooks", "workid-reverify", "workid-ui"}
+	want := []string{"hydra", "hydra-migrate", "kratos", "kratos-migrate", "mailpit", "postgres", "preflight", "workid-hooks", "workid-reverify", "workid-ui"}
 	if got := slices.Sorted(maps.Keys(p.Services)); !slices.Equal(got, want) {
 		t.Errorf("services = %v, want %v", got, want)
 	}

@@ -51,7 +51,8 @@ func (s *composeStack) checkWorkID() []string {
 			continue
 		}
 		for _, k := range slices.Sorted(maps.Keys(env)) {
-			if _, read := defaults[k]; strings.HasPrefix(k, "WORKID_") && !read {
+			// preflight reads every variable it is given: the secrets.
+			if _, read := defaults[k]; strings.HasPrefix(k, "WORKID_") && !read && cmd != "preflight" {
 				problems = append(problems, fmt.Sprintf("service %s sets %s, which `workid %s` does not read", name, k, cmd))
 			}
 		}

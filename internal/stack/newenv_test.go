@@ -74,3 +74,30 @@ func readEnv(t *testing.T, path string) map[string]string {
 	}
 	return env
 }
+
+// The preflight service sees every secret .env.example holds, and
+// PostgreSQL, which everything else waits for, waits for it to pass.
+func TestComposePreflightSeesEverySecret(t *testing.T) {
+	s := loadComposeStack(t)
+	pre, ok := s.p.Services["preflight"]
+	if !ok {
+		t.Fatal("docker-compose.yml has no preflight service")
+	}
+	if s.workidCommand("preflight") != "preflight" {
+		t.Errorf("the preflight service does not run `workid preflight`")
+	}
+	given := map[string]bool{}
+	for _, v := range pre.Environment {
+		if v != nil {
+			given[*v] = true
+		}
+	}
+	for name := range s.example {
+		if isSecret(name) && !given[s.env[name]] {
+			t.Errorf("preflight is not given %s", name)
+		}
+	}
+	if d, ok := s.p.Services["postgres"].DependsOn["preflight"]; !ok || d.Condition != "service_completed_successfully" {
+		t.Errorf("postgres does not wait for preflight to pass (depends_on %+v)", s.p.Services["postgres"].DependsOn)
+	}
+}
