@@ -55,9 +55,10 @@ func (t *kindTable) add(domain string, k Kind) {
 	t.count++
 }
 
-// lookup returns domain's kinds, 0 when it is not listed.
+// lookup returns domain's kinds, 0 when it is not listed (or the table
+// is nil).
 func (t *kindTable) lookup(domain string) Kind {
-	if len(t.slots) == 0 || len(domain) > 255 {
+	if t == nil || len(t.slots) == 0 || len(domain) > 255 {
 		return 0
 	}
 	mask := uint64(len(t.slots) - 1)

@@ -37,6 +37,10 @@ func TestKindTable(t *testing.T) {
 	if got := empty.lookup("gmail.com"); got != 0 {
 		t.Errorf("empty table: lookup = %d, want 0", got)
 	}
+	var none *kindTable
+	if got := none.lookup("gmail.com"); got != 0 {
+		t.Errorf("nil table: lookup = %d, want 0", got)
+	}
 	// A full table still takes a second kind for a domain it holds.
 	full := newKindTable(1)
 	full.add("a.b", KindFree)
