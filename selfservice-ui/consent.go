@@ -143,7 +143,9 @@ func (s *Server) acceptConsent(w http.ResponseWriter, r *http.Request, req *hydr
 // logo from wherever the service keeps it.
 func (s *Server) renderConsent(w http.ResponseWriter, r *http.Request, status int, p consentPage) {
 	if logo, ok := p.LogoURL.(template.URL); ok {
-		allowImagesFrom(w, string(logo))
+		if o, ok := imageOrigin(string(logo)); ok {
+			w.Header().Set("Content-Security-Policy", s.csp(nonceFrom(r.Context()), o))
+		}
 	}
 	s.render(w, r, status, "consent", p)
 }

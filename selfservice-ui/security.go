@@ -24,15 +24,12 @@ func nonceFrom(ctx context.Context) string {
 // referrer beyond this site, no sniffing, and no caching of pages that
 // hold flows, CSRF tokens or personal data.
 func (s *Server) secure(next http.Handler) http.Handler {
-	kratos := origin(s.cfg.KratosBrowserURL)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b [16]byte
 		_, _ = rand.Read(b[:])
 		nonce := base64.RawStdEncoding.EncodeToString(b[:])
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' "+kratos+" 'nonce-"+nonce+"'; "+
-			"style-src 'self'; img-src 'self' data: "+kratos+"; connect-src 'self' "+kratos+"; "+
-			"frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+		h.Set("Content-Security-Policy", s.csp(nonce))
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -42,6 +39,17 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), nonceKey{}, nonce)))
 	})
+}
+
+// csp is the pages' Content-Security-Policy for a response with nonce.
+// imagesFrom are further origins a page may show images from (a connected
+// service's logo, see imageOrigin).
+func (s *Server) csp(nonce string, imagesFrom ...string) string {
+	kratos := s.kratosOrigin
+	img := strings.Join(append([]string{"'self'", "data:", kratos}, imagesFrom...), " ")
+	return "default-src 'self'; script-src 'self' " + kratos + " 'nonce-" + nonce + "'; " +
+		"style-src 'self'; img-src " + img + "; connect-src 'self' " + kratos + "; " +
+		"frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 }
 
 // origin returns scheme://host of u.
@@ -57,14 +65,14 @@ func origin(u string) string {
 // letters, digits, dots and hyphens only.
 var cspHost = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$`)
 
-// allowImagesFrom adds the origin of src to the response's img-src, for an
+// imageOrigin returns the origin of src for the policy's img-src, for an
 // image a connected service chose (its logo): otherwise the policy allows
-// images only from WorkID and Kratos. Only a plain http(s) origin is added.
-func allowImagesFrom(w http.ResponseWriter, src string) {
+// images only from WorkID and Kratos. Only a plain http(s) origin is
+// returned; ok is false for anything else.
+func imageOrigin(src string) (o string, ok bool) {
 	u, err := url.Parse(src)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || !cspHost.MatchString(u.Host) {
-		return
+		return "", false
 	}
-	h := w.Header()
-	h.Set("Content-Security-Policy", strings.Replace(h.Get("Content-Security-Policy"), "img-src ", "img-src "+u.Scheme+"://"+u.Host+" ", 1))
+	return u.Scheme + "://" + u.Host, true
 }

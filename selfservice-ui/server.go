@@ -22,7 +22,10 @@ type Server struct {
 	client *http.Client // for Kratos and Hydra; always with a timeout
 	// hydra is Hydra's admin API (consent and logout requests).
 	hydra *hydra.APIClient
-	tpl   templates
+	// kratosOrigin is scheme://host of Kratos as browsers reach it, for
+	// the pages' Content-Security-Policy.
+	kratosOrigin string
+	tpl          templates
 	// policy tells a personal address from a business one (the banner).
 	policy   *businessemail.Policy
 	services []Service
@@ -49,7 +52,7 @@ func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*
 	hcfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	return &Server{
 		cfg: cfg, log: log, tpl: tpl, policy: policy, services: services, Now: time.Now,
-		hydra: hydra.NewAPIClient(hcfg), metrics: newUIMetrics(),
+		hydra: hydra.NewAPIClient(hcfg), metrics: newUIMetrics(), kratosOrigin: origin(cfg.KratosBrowserURL),
 		client: &http.Client{
 			Timeout:   10 * time.Second,
 			Transport: kratosTransport(),

@@ -71,7 +71,7 @@ func TestSSOFirstParty(t *testing.T) {
 // A third-party service shows the consent screen; Deny sends the service
 // access_denied.
 func TestSSOThirdPartyDeny(t *testing.T) {
-	clientID := st.CreateOAuthClient(t, "Partner portal", map[string]any{})
+	clientID := st.CreateOAuthClient(t, "Partner portal", map[string]any{}, map[string]any{"logo_uri": "https://cdn.partner.example/logo.png"})
 	u := stacktest.NewUser("fabrikam-logistics.com")
 	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -3)); err != nil {
 		t.Fatal(err)
@@ -81,6 +81,21 @@ func TestSSOThirdPartyDeny(t *testing.T) {
 	final, status, page := b.SignInToService(conf, oauth2.GenerateVerifier(), u)
 	if final.Path != "/consent" || status != http.StatusOK || !strings.Contains(page, "Allow Partner portal to use your WorkID account?") {
 		t.Fatalf("third-party sign-in ended at %s (%d), want the consent page", final, status)
+	}
+	// The service's logo shows: its origin, and only on this page, is
+	// allowed by the page's policy.
+	for u, want := range map[string]bool{final.String(): true, st.UIURL + "/": false} {
+		resp, err := b.Client.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := strings.Contains(resp.Header.Get("Content-Security-Policy"), " https://cdn.partner.example;"); got != want {
+			t.Errorf("GET %s: the CSP allows the logo's origin: %v, want %v (%s)", u, got, want, resp.Header.Get("Content-Security-Policy"))
+		}
+	}
+	if !strings.Contains(page, `src="https://cdn.partner.example/logo.png"`) {
+		t.Error("the consent page does not show the service's logo")
 	}
 	challenge := final.Query().Get("consent_challenge")
 	denied, _, _ := b.Post(st.UIURL+"/consent", url.Values{"consent_challenge": {challenge}, "decision": {"deny"}}, nil)

@@ -2,10 +2,10 @@ package selfserviceui
 
 import (
 	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -158,26 +158,31 @@ func TestImageURL(t *testing.T) {
 
 // A service's logo is allowed by the consent page's CSP from its own
 // origin only, and nothing but a plain origin gets into the policy.
-func TestAllowImagesFrom(t *testing.T) {
-	const base = "default-src 'self'; img-src 'self' data: http://127.0.0.1:4433; frame-ancestors 'none'"
+func TestImageOrigin(t *testing.T) {
 	for _, tt := range []struct{ src, want string }{
-		{"https://cdn.example.com/logo.png?v=2", "default-src 'self'; img-src https://cdn.example.com 'self' data: http://127.0.0.1:4433; frame-ancestors 'none'"},
-		{"https://cdn.example.com:8443/l.png", "default-src 'self'; img-src https://cdn.example.com:8443 'self' data: http://127.0.0.1:4433; frame-ancestors 'none'"},
-		{"javascript:alert(1)", base},
-		{"data:image/png;base64,AAAA", base},
-		{"about:invalid#zGoSafez", base},
-		{"https://evil.example;script-src */x.png", base},
-		{"https://evil.example;script-src/x.png", base},
-		{"https://evil.example(x)/l.png", base},
-		{"https://%C3%A9vil.example/l.png", base},
-		{"https://CDN.Example.com/l.png", base}, // url.Parse keeps the case; only lower case gets in
-		{"/relative.png", base},
+		{"https://cdn.example.com/logo.png?v=2", "https://cdn.example.com"},
+		{"https://cdn.example.com:8443/l.png", "https://cdn.example.com:8443"},
+		{"javascript:alert(1)", ""},
+		{"data:image/png;base64,AAAA", ""},
+		{"about:invalid#zGoSafez", ""},
+		{"https://evil.example;script-src */x.png", ""},
+		{"https://evil.example;script-src/x.png", ""},
+		{"https://evil.example(x)/l.png", ""},
+		{"https://%C3%A9vil.example/l.png", ""},
+		{"https://CDN.Example.com/l.png", ""}, // url.Parse keeps the case; only lower case gets in
+		{"/relative.png", ""},
 	} {
-		rec := httptest.NewRecorder()
-		rec.Header().Set("Content-Security-Policy", base)
-		allowImagesFrom(rec, tt.src)
-		if got := rec.Header().Get("Content-Security-Policy"); got != tt.want {
-			t.Errorf("allowImagesFrom(%q): CSP = %q, want %q", tt.src, got, tt.want)
+		got, ok := imageOrigin(tt.src)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("imageOrigin(%q) = %q, %v; want %q", tt.src, got, ok, tt.want)
 		}
+	}
+	s := &Server{kratosOrigin: "http://127.0.0.1:4433"}
+	const want = "img-src 'self' data: http://127.0.0.1:4433 https://cdn.example.com; "
+	if got := s.csp("n0nce", "https://cdn.example.com"); !strings.Contains(got, want) || !strings.Contains(got, "'nonce-n0nce'") {
+		t.Errorf("csp with a logo origin = %q, want it to contain %q and the nonce", got, want)
+	}
+	if got := s.csp("n0nce"); !strings.Contains(got, "img-src 'self' data: http://127.0.0.1:4433; ") {
+		t.Errorf("csp = %q, want images from WorkID and Kratos only", got)
 	}
 }

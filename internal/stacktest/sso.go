@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"testing"
@@ -19,14 +20,19 @@ const Callback = "http://127.0.0.1:1/callback"
 
 // CreateOAuthClient registers a public OAuth2 client (authorization code
 // with PKCE, refresh tokens) with Hydra and returns its ID. metadata holds
-// WorkID's client settings (first_party, requires_verified_email).
-func (s *Stack) CreateOAuthClient(t testing.TB, name string, metadata map[string]any) string {
+// WorkID's client settings (first_party, requires_verified_email); fields,
+// when given, adds or replaces client fields (logo_uri, ...).
+func (s *Stack) CreateOAuthClient(t testing.TB, name string, metadata map[string]any, fields ...map[string]any) string {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{
+	client := map[string]any{
 		"client_name": name, "redirect_uris": []string{Callback}, "post_logout_redirect_uris": []string{Callback},
 		"grant_types": []string{"authorization_code", "refresh_token"}, "response_types": []string{"code"},
 		"scope": "openid email profile offline_access", "token_endpoint_auth_method": "none", "metadata": metadata,
-	})
+	}
+	for _, f := range fields {
+		maps.Copy(client, f)
+	}
+	body, _ := json.Marshal(client)
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, s.HydraAdminURL+"/admin/clients", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
