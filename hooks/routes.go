@@ -12,12 +12,11 @@ import (
 
 func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
-	healthz, readyz := httpserver.Health(nil, s.log)
-	r.HandleFunc("/healthz", healthz).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/readyz", readyz).Methods(http.MethodGet, http.MethodHead)
 	// The hooks port is private (only Kratos calls it), so it serves the
-	// metrics too.
-	r.Handle("/metrics", metrics.Handler(s.metrics.reg, s.log)).Methods(http.MethodGet)
+	// metrics too. Ready needs nothing: Kratos calls the hooks, and waits
+	// for them to be ready before it starts.
+	healthz, readyz := httpserver.Health(nil, s.log)
+	metrics.OpsRoutes(r, healthz, readyz, s.metrics.reg, s.log)
 
 	r.Handle("/hooks/registration", s.requireKey(http.HandlerFunc(s.registration))).Methods(http.MethodPost)
 	r.Handle("/hooks/settings", s.requireKey(http.HandlerFunc(s.settings))).Methods(http.MethodPost)

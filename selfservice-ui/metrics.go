@@ -71,10 +71,7 @@ func newUIMetrics() *uiMetrics {
 // live on the same network.
 func (s *Server) MetricsHandler() http.Handler {
 	r := mux.NewRouter()
-	healthz, readyz := httpserver.Health(s.readyChecks(), s.log)
-	r.Handle("/metrics", metrics.Handler(s.metrics.reg, s.log)).Methods(http.MethodGet)
-	r.HandleFunc("/healthz", healthz).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/readyz", readyz).Methods(http.MethodGet, http.MethodHead)
+	metrics.OpsRoutes(r, s.healthz, s.readyz, s.metrics.reg, s.log)
 	return r
 }
 

@@ -5,16 +5,14 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/workid/workid/internal/httpserver"
 	"github.com/workid/workid/internal/logging"
+	"github.com/workid/workid/internal/metrics"
 )
 
 // Handler returns every route of the UI with its middleware.
 func (s *Server) Handler() http.Handler {
 	r := mux.NewRouter()
-	healthz, readyz := httpserver.Health(s.readyChecks(), s.log)
-	r.HandleFunc("/healthz", healthz).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/readyz", readyz).Methods(http.MethodGet, http.MethodHead)
+	metrics.OpsRoutes(r, s.healthz, s.readyz, nil, s.log) // the metrics are on the private address only
 	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", staticFiles())).Methods(http.MethodGet, http.MethodHead)
 
 	r.HandleFunc("/", s.dashboard).Methods(http.MethodGet, http.MethodHead)

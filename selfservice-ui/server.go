@@ -13,6 +13,7 @@ import (
 
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/httpserver"
 )
 
 // Server serves the self-service UI.
@@ -34,6 +35,9 @@ type Server struct {
 	// sendLocks serialises "Send me a verification link" per account.
 	sendLocks sendLocks
 	metrics   *uiMetrics
+	// healthz and readyz serve both addresses, so the process asks Kratos
+	// and Hydra for readiness through one cache (httpserver.Health).
+	healthz, readyz http.HandlerFunc
 }
 
 // NewServer returns the UI server for cfg. It fails when a template or
@@ -50,7 +54,7 @@ func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*
 	hcfg := hydra.NewConfiguration()
 	hcfg.Servers = hydra.ServerConfigurations{{URL: cfg.Hydra.AdminURL}}
 	hcfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
-	return &Server{
+	s := &Server{
 		cfg: cfg, log: log, tpl: tpl, policy: policy, services: services, Now: time.Now,
 		hydra: hydra.NewAPIClient(hcfg), metrics: newUIMetrics(), kratosOrigin: origin(cfg.KratosBrowserURL),
 		client: &http.Client{
@@ -59,7 +63,9 @@ func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*
 			// Kratos's redirects are for browsers; the UI reads answers as they are.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-	}, nil
+	}
+	s.healthz, s.readyz = httpserver.Health(s.readyChecks(), log)
+	return s, nil
 }
 
 // Load loads what the UI needs beside its configuration (the domain lists,

@@ -111,9 +111,7 @@ func runScheduled(ctx context.Context, cfg config.Reverify, opts reverify.Option
 		"kratos": httpserver.HTTPCheck(client, cfg.Kratos.AdminURL+"/admin/health/ready"),
 	}, log)
 	r := mux.NewRouter()
-	r.HandleFunc("/healthz", healthz).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/readyz", readyz).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/metrics", metrics.Handler(reg, log)).Methods(http.MethodGet)
+	metrics.OpsRoutes(r, healthz, readyz, reg, log)
 
 	var wg sync.WaitGroup
 	jobCtx, stopJob := context.WithCancel(ctx)

@@ -1,6 +1,7 @@
 // Package metrics is what WorkID's processes share for Prometheus: a
 // registry with the Go runtime and process collectors, its /metrics
-// handler, and a middleware that times requests by route.
+// handler, a middleware that times requests by route, and OpsRoutes, the
+// operations endpoints (/healthz, /readyz, /metrics) every process serves.
 //
 // Each server owns its registry, so two servers in one process (as in
 // the tests) never mix their figures.
@@ -36,6 +37,17 @@ func Handler(reg *prometheus.Registry, log *slog.Logger) http.Handler {
 		EnableOpenMetrics: true,
 		Registry:          reg, // counts its own failures (promhttp_metric_handler_errors_total)
 	})
+}
+
+// OpsRoutes adds a process's operations endpoints to r: /healthz and
+// /readyz (httpserver.Health's handlers) and, when reg is not nil,
+// /metrics in the Prometheus format.
+func OpsRoutes(r *mux.Router, healthz, readyz http.HandlerFunc, reg *prometheus.Registry, log *slog.Logger) {
+	r.HandleFunc("/healthz", healthz).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/readyz", readyz).Methods(http.MethodGet, http.MethodHead)
+	if reg != nil {
+		r.Handle("/metrics", Handler(reg, log)).Methods(http.MethodGet)
+	}
 }
 
 // LatencyBuckets suit WorkID's handlers: a hook answers in well under a
