@@ -15,15 +15,15 @@ import (
 const CompanyDomainKey = "company_domain"
 
 // read decodes the payload, answering bad requests itself.
-func (s *Server) read(w http.ResponseWriter, r *http.Request, event string) (payload, bool) {
+func (s *Server) read(w http.ResponseWriter, r *http.Request, event hookEvent) (payload, bool) {
 	p, err := decode(w, r)
 	switch {
 	case errors.Is(err, errTooLarge):
-		s.log.WarnContext(r.Context(), "hook body too large", "event", event)
+		s.log.WarnContext(r.Context(), "hook body too large", "event", event.String())
 		http.Error(w, http.StatusText(http.StatusRequestEntityTooLarge), http.StatusRequestEntityTooLarge)
 		return p, false
 	case err != nil:
-		s.log.WarnContext(r.Context(), "hook call not understood", "event", event, "err", err)
+		s.log.WarnContext(r.Context(), "hook call not understood", "event", event.String(), "err", err)
 		s.metrics.decided(event, businessemail.Unchecked)
 		s.refuse(w, businessemail.Decision{Reason: businessemail.Unchecked})
 		return p, false
@@ -33,13 +33,13 @@ func (s *Server) read(w http.ResponseWriter, r *http.Request, event string) (pay
 
 // answer applies the rule to the payload's address: a refusal on the email
 // field, or the company domain recorded on the identity.
-func (s *Server) answer(w http.ResponseWriter, r *http.Request, event string, p payload) {
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, event hookEvent, p payload) {
 	d, mxErr := Decide(r.Context(), s.policy, s.mx, p.Traits.email())
 	if mxErr != nil {
 		s.metrics.mxFailed.Inc()
 		s.log.WarnContext(r.Context(), "mx check failed; allowing", "domain", d.Address.Domain, "err", mxErr)
 	}
-	s.log.InfoContext(r.Context(), "business-email decision", "event", event, "flow_id", p.FlowID,
+	s.log.InfoContext(r.Context(), "business-email decision", "event", event.String(), "flow_id", p.FlowID,
 		"reason", d.Reason.Code(), "domain", d.Address.Domain)
 	s.metrics.decided(event, d.Reason)
 	if !d.Allowed() {

@@ -7,14 +7,19 @@ import (
 	"github.com/workid/workid/internal/metrics"
 )
 
-// hookEvents are the Kratos events the server answers, indexed by
-// eventIndex.
-var hookEvents = [...]string{registrationEvent: "registration", settingsEvent: "settings"}
+// hookEvent is a Kratos event the server answers.
+type hookEvent int
 
 const (
-	registrationEvent = iota
+	registrationEvent hookEvent = iota
 	settingsEvent
+	numEvents
 )
+
+var eventNames = [numEvents]string{registrationEvent: "registration", settingsEvent: "settings"}
+
+// String is the event's name in logs and metrics.
+func (e hookEvent) String() string { return eventNames[e] }
 
 // unchangedReason labels a settings call that keeps the address, which
 // the rule does not look at.
@@ -26,7 +31,7 @@ type serverMetrics struct {
 	reg *prometheus.Registry
 	// decisions is indexed by event and reason, resolved once so the hot
 	// path does no label lookup; every series exists from the start at 0.
-	decisions [len(hookEvents)][businessemail.NumReasons]prometheus.Counter
+	decisions [numEvents][businessemail.NumReasons]prometheus.Counter
 	unchanged prometheus.Counter
 	mxFailed  prometheus.Counter
 	requests  *metrics.Requests
@@ -39,12 +44,12 @@ func newServerMetrics() *serverMetrics {
 		Name: "workid_hooks_decisions_total",
 		Help: "Business-email decisions, by Kratos event and reason (ok and operator_allowed are allowed; the rest refused).",
 	}, []string{"event", "reason"})
-	for e, event := range hookEvents {
+	for e := range numEvents {
 		for r := range businessemail.NumReasons {
-			m.decisions[e][r] = decisions.WithLabelValues(event, businessemail.Reason(r).Code())
+			m.decisions[e][r] = decisions.WithLabelValues(e.String(), businessemail.Reason(r).Code())
 		}
 	}
-	m.unchanged = decisions.WithLabelValues(hookEvents[settingsEvent], unchangedReason)
+	m.unchanged = decisions.WithLabelValues(settingsEvent.String(), unchangedReason)
 	m.mxFailed = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "workid_hooks_mx_check_failures_total",
 		Help: "MX lookups that failed (the address was allowed: the check fails open).",
@@ -54,10 +59,4 @@ func newServerMetrics() *serverMetrics {
 }
 
 // decided counts one decision.
-func (m *serverMetrics) decided(event string, r businessemail.Reason) {
-	e := registrationEvent
-	if event == hookEvents[settingsEvent] {
-		e = settingsEvent
-	}
-	m.decisions[e][r].Inc()
-}
+func (m *serverMetrics) decided(e hookEvent, r businessemail.Reason) { m.decisions[e][r].Inc() }

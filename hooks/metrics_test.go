@@ -30,9 +30,9 @@ func TestMetrics(t *testing.T) {
 		`workid_hooks_decisions_total{event="registration",reason="look_alike"}`: 0,
 	})
 
-	for _, event := range hookEvents {
+	for event := range numEvents {
 		for r := range businessemail.NumReasons {
-			key := `workid_hooks_decisions_total{event="` + event + `",reason="` + businessemail.Reason(r).Code() + `"}`
+			key := `workid_hooks_decisions_total{event="` + event.String() + `",reason="` + businessemail.Reason(r).Code() + `"}`
 			if _, ok := before[key]; !ok {
 				t.Errorf("no series %s before the first call", key)
 			}

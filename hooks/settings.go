@@ -10,15 +10,15 @@ import (
 // applies only to a new address: an account created earlier with a
 // personal address can still change its name.
 func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.read(w, r, "settings")
+	p, ok := s.read(w, r, settingsEvent)
 	if !ok {
 		return
 	}
 	if p.PreviousEmail != "" && businessemail.SameAddress(p.PreviousEmail, p.Traits.email()) {
-		s.log.InfoContext(r.Context(), "hook allowed: email unchanged", "event", "settings", "flow_id", p.FlowID)
+		s.log.InfoContext(r.Context(), "hook allowed: email unchanged", "event", settingsEvent.String(), "flow_id", p.FlowID)
 		s.metrics.unchanged.Inc()
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	s.answer(w, r, "settings", p)
+	s.answer(w, r, settingsEvent, p)
 }
