@@ -73,11 +73,6 @@ func dispatch(ctx context.Context, cmd string, rest, environ []string, stdout, s
 	}
 }
 
-// notYet answers the commands whose features have not landed yet.
-func notYet(cmd string) error {
-	return fmt.Errorf("%s is not available yet: it arrives with its own issue (see README.md, Status)", cmd)
-}
-
 // errHelp ends a command that printed its help: exit 0.
 var errHelp = errors.New("help printed")
 
