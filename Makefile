@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: run test fuzz bench chromium postgres servers lists lists-update vet fmt-check
+.PHONY: run test fuzz bench chromium postgres servers lists lists-update vet staticcheck fmt-check
 
 LISTS := config/lists/node_modules/.package-lock.json
 
@@ -19,7 +19,7 @@ servers:
 	$(GO) run ./cmd/workid dev --build-only
 
 ## test: build the servers, check formatting and vet, run every test with -race.
-test: servers $(LISTS) chromium postgres fmt-check vet
+test: servers $(LISTS) chromium postgres fmt-check vet staticcheck
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz
 
@@ -72,6 +72,12 @@ lists-update:
 
 vet:
 	$(GO) vet ./...
+
+## staticcheck: the checks vet lacks (unused code, deprecated calls, likely
+## bugs); pinned, built from the Go module proxy.
+STATICCHECK_VERSION ?= v0.8.2
+staticcheck:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 fmt-check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^tools/')); \
