@@ -13,7 +13,6 @@ import (
 
 	"github.com/workid/workid/internal/browsertest"
 	"github.com/workid/workid/internal/demorp"
-	"github.com/workid/workid/internal/stacktest"
 )
 
 // The whole single sign-on in a real browser: a demo service sends the
@@ -33,10 +32,7 @@ func TestDemoServiceSignIn(t *testing.T) {
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 
-	u := stacktest.NewUser("tailspin-aviation.com")
-	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -20)); err != nil {
-		t.Fatal(err)
-	}
+	u := st.NewVerifiedUser(t, "tailspin-aviation.com", time.Now().AddDate(0, 0, -20))
 	ctx, cancel := context.WithTimeout(browsertest.New(t), 2*time.Minute)
 	defer cancel()
 	j := &journey{t: t, ctx: ctx}

@@ -72,10 +72,7 @@ func TestSSOFirstParty(t *testing.T) {
 // access_denied.
 func TestSSOThirdPartyDeny(t *testing.T) {
 	clientID := st.CreateOAuthClient(t, "Partner portal", map[string]any{}, map[string]any{"logo_uri": "https://cdn.partner.example/logo.png"})
-	u := stacktest.NewUser("fabrikam-logistics.com")
-	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -3)); err != nil {
-		t.Fatal(err)
-	}
+	u := st.NewVerifiedUser(t, "fabrikam-logistics.com", time.Now().AddDate(0, 0, -3))
 	b := stacktest.NewPageBrowser(t)
 	conf := st.OAuthConfig(clientID)
 	final, status, page := b.SignInToService(conf, oauth2.GenerateVerifier(), u)
@@ -128,10 +125,7 @@ func TestSSOVerifiedEmailGate(t *testing.T) {
 // session, so the next service sign-in asks for the password again.
 func TestSSOLogout(t *testing.T) {
 	clientID := st.CreateOAuthClient(t, "Community", map[string]any{"first_party": true})
-	u := stacktest.NewUser("northwind-traders.com")
-	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -5)); err != nil {
-		t.Fatal(err)
-	}
+	u := st.NewVerifiedUser(t, "northwind-traders.com", time.Now().AddDate(0, 0, -5))
 	conf := st.OAuthConfig(clientID)
 
 	// Service-initiated.
@@ -214,10 +208,7 @@ func TestSSORegisterFirst(t *testing.T) {
 // userinfo endpoint carries the same claims as the ID token.
 func TestSSORememberAndUserinfo(t *testing.T) {
 	clientID := st.CreateOAuthClient(t, "Partner wiki", map[string]any{})
-	u := stacktest.NewUser("contoso-engineering.com")
-	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -1)); err != nil {
-		t.Fatal(err)
-	}
+	u := st.NewVerifiedUser(t, "contoso-engineering.com", time.Now().AddDate(0, 0, -1))
 	b := stacktest.NewPageBrowser(t)
 	conf := st.OAuthConfig(clientID)
 	verifier := oauth2.GenerateVerifier()
@@ -283,10 +274,7 @@ func loginChallenge(t *testing.T, b *stacktest.PageBrowser, conf *oauth2.Config)
 // the verification.
 func TestSSOGatedClientGetsNoRefreshToken(t *testing.T) {
 	clientID := st.CreateOAuthClient(t, "Alerts", map[string]any{"first_party": true, "requires_verified_email": true})
-	u := stacktest.NewUser("northwind-traders.com")
-	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -2)); err != nil {
-		t.Fatal(err)
-	}
+	u := st.NewVerifiedUser(t, "northwind-traders.com", time.Now().AddDate(0, 0, -2))
 	conf := st.OAuthConfig(clientID)
 	conf.Scopes = append(conf.Scopes, "offline_access")
 	verifier := oauth2.GenerateVerifier()

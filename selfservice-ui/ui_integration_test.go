@@ -194,10 +194,7 @@ func TestHooksDownPage(t *testing.T) {
 // so, with the date the new link went out, and pauses the services that
 // need email.
 func TestDashboardAfterExpiry(t *testing.T) {
-	u := stacktest.NewUser("woodgrove-partners.com")
-	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -400)); err != nil {
-		t.Fatal(err)
-	}
+	u := st.NewVerifiedUser(t, "woodgrove-partners.com", time.Now().AddDate(0, 0, -400))
 	b := stacktest.NewPageBrowser(t)
 	final, _, body := b.SignIn(st.UIURL+"/login", u)
 	if final.Path != "/" || !strings.Contains(body, "Hello, "+u.First) {

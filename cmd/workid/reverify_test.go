@@ -21,10 +21,7 @@ func TestReverifyCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	u := stacktest.NewUser("acme-widgets.com")
-	if _, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(-1, 0, -30)); err != nil {
-		t.Fatal(err)
-	}
+	st.NewVerifiedUser(t, "acme-widgets.com", time.Now().AddDate(-1, 0, -30))
 	dir := t.TempDir()
 	environ := []string{
 		"WORKID_KRATOS_PUBLIC_URL=" + st.KratosPublicURL, "WORKID_KRATOS_ADMIN_URL=" + st.KratosAdminURL,

@@ -239,6 +239,17 @@ func (s *Stack) CreateIdentity(ctx context.Context, u User) (*kratos.Identity, e
 	return ident, nil
 }
 
+// NewVerifiedUser creates a user of domain through the admin API, its
+// address verified at verifiedAt, and fails t if Kratos refuses.
+func (s *Stack) NewVerifiedUser(t testing.TB, domain string, verifiedAt time.Time) User {
+	t.Helper()
+	u := NewUser(domain)
+	if _, err := s.CreateVerifiedIdentity(t.Context(), u, verifiedAt); err != nil {
+		t.Fatalf("create a verified identity for %s: %v", u.Email, err)
+	}
+	return u
+}
+
 // CreateVerifiedIdentity makes an identity through the admin API whose
 // address was verified at verifiedAt.
 func (s *Stack) CreateVerifiedIdentity(ctx context.Context, u User, verifiedAt time.Time) (*kratos.Identity, error) {
