@@ -8,13 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
-
-	"github.com/gorilla/mux"
 
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/internal/httpserver"
@@ -106,18 +103,12 @@ func runScheduled(ctx context.Context, cfg config.Reverify, opts reverify.Option
 	if err != nil {
 		return err
 	}
-	client := &http.Client{Timeout: 5 * time.Second}
-	healthz, readyz := httpserver.Health(map[string]httpserver.Check{
-		"kratos": httpserver.HTTPCheck(client, cfg.Kratos.AdminURL+"/admin/health/ready"),
-	}, log)
-	r := mux.NewRouter()
-	metrics.OpsRoutes(r, healthz, readyz, reg, log)
 
 	var wg sync.WaitGroup
 	jobCtx, stopJob := context.WithCancel(ctx)
 	defer stopJob()
 	wg.Go(func() { job.Run(jobCtx, every) })
-	err = httpserver.Serve(ctx, ln, logging.Middleware(r), log)
+	err = httpserver.Serve(ctx, ln, reverify.OpsHandler(reg, cfg.Kratos.AdminURL, log), log)
 	stopJob() // a failed server stops the job too: a job nobody can watch should not run on
 	wg.Wait()
 	return err

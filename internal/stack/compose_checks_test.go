@@ -37,8 +37,9 @@ var toolPins = map[string]struct{ gomod, module string }{
 // versions have two numbers), optionally with a variant such as -bookworm.
 var versionTag = regexp.MustCompile(`^v?\d+\.\d+(\.\d+)*([-+.][0-9A-Za-z.-]+)?$`)
 
-// routeDirs are the packages whose routes each `workid` command serves.
-var routeDirs = map[string]string{"hooks": "hooks", "ui": "selfservice-ui", "reverify": "cmd/workid"}
+// routeDirs are where each `workid` command's routes are defined, for the
+// checks' messages.
+var routeDirs = map[string]string{"hooks": "hooks/routes.go", "ui": "selfservice-ui/routes.go", "reverify": "internal/reverify/ops.go"}
 
 // workidProcesses load each `workid` command's configuration.
 var workidProcesses = map[string]func(environ []string) (any, error){

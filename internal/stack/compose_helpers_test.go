@@ -2,76 +2,66 @@ package stack
 
 import (
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
+	"log/slog"
 	"maps"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"testing"
 
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/workid/workid/config"
+	"github.com/workid/workid/hooks"
+	"github.com/workid/workid/internal/metrics"
+	"github.com/workid/workid/internal/reverify"
+	selfserviceui "github.com/workid/workid/selfservice-ui"
 )
 
 // What the checks read besides the project: the servers' routes, the
 // services by role, and small helpers.
 
-// routeSet is the paths a server routes: exact ones and prefixes.
-type routeSet struct{ exact, prefixes []string }
+// routeSet is the handlers one `workid` command serves (the UI has two
+// addresses). A path is routed when one of them does not answer 404 to
+// it; the probe's method is OPTIONS, which no route accepts, so the router
+// answers 405 for a routed path without running its handler.
+type routeSet []http.Handler
 
 func (r routeSet) has(p string) bool {
-	p = cleanPath(p)
-	return slices.Contains(r.exact, p) || slices.ContainsFunc(r.prefixes, func(pre string) bool { return strings.HasPrefix(p, pre) })
+	for _, h := range r {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodOptions, cleanPath(p), nil))
+		if rec.Code != http.StatusNotFound {
+			return true
+		}
+	}
+	return false
 }
 
-// readRoutes collects the paths that a package's non-test files register
-// with Handle, HandleFunc or PathPrefix.
-func readRoutes(dir string) (routeSet, error) {
-	var r routeSet
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+// workidRoutes builds each `workid` command's real handlers, with
+// dependencies they never reach while only routing.
+func workidRoutes(t *testing.T) map[string]routeSet {
+	t.Helper()
+	quiet := slog.New(slog.DiscardHandler)
+	dead := "http://127.0.0.1:1"
+	ui, err := selfserviceui.NewServer(config.UI{
+		PublicURL: dead, KratosBrowserURL: dead, ServicesFile: filepath.Join(repoRoot, "config", "services.json"),
+		Kratos: config.Kratos{PublicURL: dead, AdminURL: dead}, Hydra: config.Hydra{PublicURL: dead, AdminURL: dead},
+	}, nil, quiet)
 	if err != nil {
-		return r, err
+		t.Fatal(err)
 	}
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			return r, err
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) == 0 {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			lit, isLit := call.Args[0].(*ast.BasicLit)
-			if !ok || !isLit || lit.Kind != token.STRING {
-				return true
-			}
-			p, err := strconv.Unquote(lit.Value)
-			if err != nil || !strings.HasPrefix(p, "/") {
-				return true
-			}
-			switch sel.Sel.Name {
-			case "Handle", "HandleFunc":
-				r.exact = append(r.exact, p)
-			case "PathPrefix":
-				r.prefixes = append(r.prefixes, p)
-			}
-			return true
-		})
+	return map[string]routeSet{
+		"hooks":    {hooks.NewServer("a-key-of-sixteen-chars", nil, nil, quiet)},
+		"ui":       {ui.Handler(), ui.MetricsHandler()},
+		"reverify": {reverify.OpsHandler(metrics.NewRegistry(), dead, quiet)},
 	}
-	if len(r.exact) == 0 {
-		return r, fmt.Errorf("found no routes in %s", dir)
-	}
-	return r, nil
 }
 
 // The project's services, seen from the checks.

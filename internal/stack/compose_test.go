@@ -103,12 +103,7 @@ func loadComposeStack(t *testing.T, edits ...edit) *composeStack {
 		t.Fatal(err)
 	}
 	s.dev = dev.Ports
-	s.routes = map[string]routeSet{}
-	for cmd, dir := range routeDirs {
-		if s.routes[cmd], err = readRoutes(filepath.Join(repoRoot, dir)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s.routes = workidRoutes(t)
 	return s
 }
 
