@@ -49,7 +49,33 @@ type Hooks struct {
 	EmailRule
 	// Reload is how often the server re-reads the operator's domain files.
 	Reload time.Duration `env:"WORKID_DOMAIN_FILES_RELOAD" envDefault:"10s"`
+	// UIPublicURL is the self-service UI as browsers reach it: the links
+	// in mails lead there.
+	UIPublicURL string `env:"WORKID_UI_PUBLIC_URL" envDefault:"http://127.0.0.1:4455"`
+	// MaxAge is how long a verification lasts (a reminder names the date).
+	MaxAge time.Duration `env:"WORKID_VERIFICATION_MAX_AGE" envDefault:"8760h"`
+	Mail   Mail
+	// Kratos's APIs: a mail's words and its recipient's limits are read
+	// from the identity (admin); an email change ends the account's other
+	// sessions (public).
+	Kratos Kratos
 	Log    Log
+}
+
+// Mail is how WorkID sends mail: every message Kratos's courier hands to
+// the hooks server, and WorkID's own notices.
+type Mail struct {
+	// SMTPURI is the SMTP server, in the form Kratos's courier takes:
+	// smtp://user:password@host:587/ (STARTTLS; ?disable_starttls=true
+	// for a server without it) or smtps://host:465/.
+	SMTPURI string `env:"WORKID_SMTP_URI" envDefault:"smtp://127.0.0.1:1025/?disable_starttls=true"`
+	// From is the sender's address; FromName its display name, which is
+	// also the product's name in the mails' words.
+	From     string `env:"WORKID_MAIL_FROM" envDefault:"no-reply@workid.example"`
+	FromName string `env:"WORKID_MAIL_FROM_NAME" envDefault:"WorkID"`
+	// Support is where users turn for help (an address or a URL); mails
+	// name it, the email-change notice above all.
+	Support string `env:"WORKID_SUPPORT_CONTACT"`
 }
 
 // EmailRule is what the business-email rule reads: the hooks server and
@@ -264,8 +290,26 @@ func (c Hooks) Validate() error {
 	if c.Reload < time.Second {
 		p.add(fmt.Sprintf("WORKID_DOMAIN_FILES_RELOAD=%s must be at least 1s", c.Reload))
 	}
+	p.url("WORKID_UI_PUBLIC_URL", c.UIPublicURL)
+	p.maxAge(c.MaxAge)
+	p.mail(c.Mail)
+	p.kratos(c.Kratos)
 	p.log(c.Log)
 	return p.err()
+}
+
+func (p *problems) mail(m Mail) {
+	u, err := url.Parse(m.SMTPURI)
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+		// The URI can hold a password: it is not repeated.
+		p.add("WORKID_SMTP_URI is not an smtp:// or smtps:// URL with a host")
+	}
+	if at := strings.LastIndex(m.From, "@"); at < 1 || at == len(m.From)-1 || strings.ContainsAny(m.From, " <>\r\n") {
+		p.add(fmt.Sprintf("WORKID_MAIL_FROM=%q is not an email address", m.From))
+	}
+	if strings.TrimSpace(m.FromName) == "" || strings.ContainsAny(m.FromName, "\r\n") {
+		p.add("WORKID_MAIL_FROM_NAME must be a name on one line")
+	}
 }
 
 // Validate reports every problem with the settings at once.

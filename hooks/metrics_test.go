@@ -14,7 +14,7 @@ import (
 // TestMetrics drives one server through each kind of answer and reads
 // /metrics as Prometheus would.
 func TestMetrics(t *testing.T) {
-	h := NewServer(testKey, testPolicy(t), fakeMX{accepts: true}, quiet)
+	h := NewServer(testKey, testPolicy(t), fakeMX{accepts: true}, nil, quiet)
 	auth := config.HooksAuthScheme + testKey
 
 	before := metricstest.Scrape(t, h)
@@ -80,7 +80,7 @@ func TestMetrics(t *testing.T) {
 	}
 
 	// A failing MX lookup is counted, and the address still allowed.
-	h = NewServer(testKey, testPolicy(t), fakeMX{err: errors.New("timeout")}, quiet)
+	h = NewServer(testKey, testPolicy(t), fakeMX{err: errors.New("timeout")}, nil, quiet)
 	if rec := call(h, "/hooks/registration", auth, `{"traits":{"email":"ann@acme-widgets.com"}}`); rec.Code != http.StatusOK {
 		t.Fatalf("DNS down: status %d, want 200", rec.Code)
 	}

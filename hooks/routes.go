@@ -20,6 +20,10 @@ func (s *Server) routes() http.Handler {
 
 	r.Handle("/hooks/registration", s.requireKey(http.HandlerFunc(s.registration))).Methods(http.MethodPost)
 	r.Handle("/hooks/settings", s.requireKey(http.HandlerFunc(s.settings))).Methods(http.MethodPost)
+	if s.mail != nil {
+		r.Handle("/hooks/settings/changed", s.requireKey(http.HandlerFunc(s.emailChanged))).Methods(http.MethodPost)
+		r.Handle("/hooks/courier", s.requireKey(http.HandlerFunc(s.courier))).Methods(http.MethodPost)
+	}
 
 	r.Use(s.metrics.requests.Middleware)
 

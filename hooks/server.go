@@ -6,9 +6,13 @@ import (
 	"crypto/subtle"
 	"log/slog"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/kratosapi"
+	"github.com/workid/workid/internal/mail"
 	"github.com/workid/workid/internal/mxcheck"
 )
 
@@ -31,12 +35,42 @@ type Server struct {
 	// hashes in constant time leaks neither the key nor its length.
 	keyHash [32]byte
 	metrics *serverMetrics
+	// mail is nil when the server sends no mail (the endpoints for
+	// Kratos's courier and the settings notice are then not served).
+	mail *Mailer
 }
 
-// NewServer returns the hooks server's handler. mx may be nil.
-func NewServer(key string, policy *businessemail.Policy, mx MailChecker, log *slog.Logger) http.Handler {
-	s := &Server{log: log, policy: policy, mx: mx, keyHash: sha256.Sum256([]byte(config.HooksAuthScheme + key)), metrics: newServerMetrics()}
+// NewServer returns the hooks server's handler. mx and mailer may be nil.
+func NewServer(key string, policy *businessemail.Policy, mx MailChecker, mailer *Mailer, log *slog.Logger) http.Handler {
+	s := &Server{log: log, policy: policy, mx: mx, keyHash: sha256.Sum256([]byte(config.HooksAuthScheme + key)), metrics: newServerMetrics(), mail: mailer}
+	if mailer != nil {
+		mailer.metrics = newMailMetrics(s.metrics.reg)
+		if mailer.Now == nil {
+			mailer.Now = time.Now
+		}
+		if mailer.Log == nil {
+			mailer.Log = log
+		}
+	}
 	return s.routes()
+}
+
+// NewMailer returns the mailer cfg describes: SMTP to cfg.Mail's server,
+// links to the UI, identities read through Kratos's admin API.
+func NewMailer(cfg config.Hooks, log *slog.Logger) (*Mailer, error) {
+	tpl, err := mail.LoadTemplates()
+	if err != nil {
+		return nil, err
+	}
+	smtp, err := mail.NewSMTP(cfg.Mail.SMTPURI, cfg.Mail.From, cfg.Mail.FromName)
+	if err != nil {
+		return nil, err
+	}
+	return &Mailer{
+		Admin: kratosapi.New(cfg.Kratos.AdminURL), Public: kratosapi.New(cfg.Kratos.PublicURL), Sender: smtp, Templates: tpl,
+		UIURL: strings.TrimSuffix(cfg.UIPublicURL, "/"), Product: cfg.Mail.FromName, Support: cfg.Mail.Support,
+		MaxAge: cfg.MaxAge, Retries: DefaultRetries, Now: time.Now, Log: log,
+	}, nil
 }
 
 // LoadPolicy reads the lists and operator files cfg names.

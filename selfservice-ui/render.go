@@ -19,7 +19,7 @@ var staticFS embed.FS
 
 // pages are the templates, each with the layout; parsing them all at start
 // means a missing or broken page stops the server before it serves.
-var pageNames = []string{"flow", "dashboard", "settings", "error", "consent"}
+var pageNames = []string{"flow", "dashboard", "settings", "error", "consent", "confirm"}
 
 // templates holds one parsed template set per page.
 type templates map[string]*template.Template

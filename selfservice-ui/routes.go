@@ -25,6 +25,11 @@ func (s *Server) Handler() http.Handler {
 	r.HandleFunc("/logout", s.logoutPage).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/logout", s.logout).Methods(http.MethodPost)
 	r.HandleFunc("/verification/send", s.sendLink).Methods(http.MethodPost)
+	// The pages mailed links open: a GET shows, only the button's POST acts.
+	r.HandleFunc("/verify", s.showConfirm(verifyLink)).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/verify", s.confirm(verifyLink)).Methods(http.MethodPost)
+	r.HandleFunc("/recover", s.showConfirm(recoverLink)).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/recover", s.confirm(recoverLink)).Methods(http.MethodPost)
 	r.HandleFunc("/consent", s.consent).Methods(http.MethodGet)
 	r.HandleFunc("/consent", s.decideConsent).Methods(http.MethodPost)
 	r.HandleFunc("/hooks/hydra/token", s.tokenHook).Methods(http.MethodPost)

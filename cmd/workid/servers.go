@@ -30,6 +30,10 @@ func runHooks(ctx context.Context, args, environ []string, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	mailer, err := hooks.NewMailer(cfg, log)
+	if err != nil {
+		return err
+	}
 	ln, err := httpserver.Listen(cfg.Addr)
 	if err != nil {
 		return err
@@ -39,7 +43,7 @@ func runHooks(ctx context.Context, args, environ []string, stderr io.Writer) err
 	wg.Go(func() { policy.Watch(watchCtx, cfg.Reload, log) })
 	defer wg.Wait()
 	defer stopWatch()
-	return httpserver.Serve(ctx, ln, hooks.NewServer(cfg.Key, policy, hooks.NewMailChecker(cfg.EmailRule), log), log)
+	return httpserver.Serve(ctx, ln, hooks.NewServer(cfg.Key, policy, hooks.NewMailChecker(cfg.EmailRule), mailer, log), log)
 }
 
 // runUI serves the self-service pages until ctx is done.

@@ -47,6 +47,10 @@ type Address struct {
 // re-verification record.
 const MetadataKey = "workid_reverification"
 
+// ReminderKey is the field of metadata_admin where the re-verification
+// job records the reminder it sent: {"address", "verified_at", "sent_at"}.
+const ReminderKey = "workid_reverification_reminder"
+
 // Reverification is the record the re-verification job keeps on an
 // identity (metadata_admin) when it expires an address.
 type Reverification struct {

@@ -72,11 +72,11 @@ func registerVerified(t *testing.T, u stacktest.User) string {
 	if err != nil {
 		t.Fatalf("Register(%s) = %v, want success", u.Email, err)
 	}
-	link, err := waitForMail(t, u.Email, 1)[0].Link("/self-service/verification")
+	link, err := waitForMail(t, u.Email, 1)[0].Link(stacktest.VerifyPage)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Follow(t.Context(), link); err != nil {
+	if _, err := st.Press(t.Context(), link); err != nil {
 		t.Fatal(err)
 	}
 	return reg.Identity.Id

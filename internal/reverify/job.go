@@ -320,7 +320,7 @@ func (j *Job) ExpireNow(ctx context.Context, identityID string) (r Report, err e
 
 // ReminderKey is the metadata_admin field that records the last reminder:
 // {"address", "verified_at", "sent_at"}. One reminder per verification.
-const ReminderKey = "workid_reverification_reminder"
+const ReminderKey = emailstate.ReminderKey
 
 // remindedFor reports whether this verification of addr was reminded of.
 func remindedFor(metadataAdmin any, addr kratos.VerifiableIdentityAddress) bool {

@@ -144,11 +144,11 @@ func TestExpiredAddressGetsOneMailAndAFreshYear(t *testing.T) {
 	}
 
 	// Following the link verifies the address again, for a fresh year.
-	link, err := m.Link("/self-service/verification")
+	link, err := m.Link(stacktest.VerifyPage)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Follow(ctx, link); err != nil {
+	if _, err := st.Press(ctx, link); err != nil {
 		t.Fatal(err)
 	}
 	verified, at, _ := address(t, expiredID)
@@ -248,11 +248,11 @@ func TestCrashRecovery(t *testing.T) {
 				t.Fatalf("crash after %s: %d mails, want %d", stage, n, want)
 			}
 			msgs, _ := st.Mail(t.Context(), strings.ToLower(u.Email))
-			link, err := msgs[len(msgs)-1].Link("/self-service/verification")
+			link, err := msgs[len(msgs)-1].Link(stacktest.VerifyPage)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := st.Follow(t.Context(), link); err != nil {
+			if _, err := st.Press(t.Context(), link); err != nil {
 				t.Fatal(err)
 			}
 			if v, _, _ := address(t, id); !v {

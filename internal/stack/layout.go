@@ -146,13 +146,15 @@ func (l Layout) KratosEnv(s Secrets) []string {
 	}
 	hook := func(prefix, path string) {
 		env = append(env,
-			prefix+"_HOOKS_0_CONFIG_URL="+URL(p.Hooks, path),
-			prefix+"_HOOKS_0_CONFIG_AUTH_CONFIG_VALUE="+config.HooksAuthScheme+s.HooksKey)
+			prefix+"_CONFIG_URL="+URL(p.Hooks, path),
+			prefix+"_CONFIG_AUTH_CONFIG_VALUE="+config.HooksAuthScheme+s.HooksKey)
 	}
 	for _, m := range registrationMethods {
-		hook("SELFSERVICE_FLOWS_REGISTRATION_AFTER_"+m, "/hooks/registration")
+		hook("SELFSERVICE_FLOWS_REGISTRATION_AFTER_"+m+"_HOOKS_0", "/hooks/registration")
 	}
-	hook("SELFSERVICE_FLOWS_SETTINGS_AFTER_PROFILE", "/hooks/settings")
+	hook("SELFSERVICE_FLOWS_SETTINGS_AFTER_PROFILE_HOOKS_0", "/hooks/settings")
+	hook("SELFSERVICE_FLOWS_SETTINGS_AFTER_PROFILE_HOOKS_1", "/hooks/settings/changed")
+	hook("COURIER_HTTP_REQUEST", "/hooks/courier")
 	return env
 }
 
@@ -274,6 +276,7 @@ func (l Layout) WorkIDEnv(s Secrets) []string {
 		fmt.Sprintf("WORKID_HOOKS_ADDR=127.0.0.1:%d", p.Hooks),
 		"WORKID_HOOKS_KEY=" + s.HooksKey,
 		"WORKID_HYDRA_TOKEN_HOOK_KEY=" + s.HooksKey,
+		fmt.Sprintf("WORKID_SMTP_URI=smtp://127.0.0.1:%d/?disable_starttls=true", p.MailpitSMTP),
 		"WORKID_LISTS_DIR=" + filepath.Join(l.Root, "config", "lists", "node_modules"),
 		"WORKID_SERVICES_FILE=" + filepath.Join(l.Root, "config", "services.json"),
 		fmt.Sprintf("WORKID_UI_ADDR=127.0.0.1:%d", p.UI),

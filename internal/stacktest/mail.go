@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
 	"time"
+
+	"golang.org/x/net/html"
 )
 
 // Message is one email as Mailpit caught it.
@@ -89,25 +92,61 @@ func (m Message) Link(part string) (string, error) {
 	return "", fmt.Errorf("message %q has no link containing %q", m.Subject, part)
 }
 
+// The paths of the UI pages that mailed links open.
+const (
+	VerifyPage  = "/verify"
+	RecoverPage = "/recover"
+)
+
+// AlreadyVerified is what a mailed verification link's page says once its
+// address is verified.
+func AlreadyVerified(address string, since time.Time) string {
+	return "Your address " + strings.ToLower(address) + " is already verified (since " + since.UTC().Format("2 January 2006") + ")"
+}
+
 // Followed is where following a link ended.
 type Followed struct {
 	// Hops are the URLs visited, the link first.
 	Hops []string
-	// Final is the last URL and Status its answer.
+	// Final is the last URL, Status its answer and Body the answer's body.
 	Final  *url.URL
 	Status int
+	Body   string
 	// Jar holds the cookies set on the way, as a browser would keep them.
 	Jar http.CookieJar
 }
 
-// Follow opens link as a browser would, following redirects with a fresh
-// cookie jar, and reports where it ended. The answer's body is discarded.
+// Follow opens link as a mail scanner would (or a person who does not
+// press anything): a GET with a fresh cookie jar, following redirects.
 func (s *Stack) Follow(ctx context.Context, link string) (*Followed, error) {
 	jar, _ := cookiejar.New(nil)
 	f := &Followed{Jar: jar}
+	return f, s.visit(ctx, f, http.MethodGet, link, nil)
+}
+
+// Press opens a mailed link as a person does: the page it leads to, then
+// a press on that page's button (its one POST form, sent with the
+// browser's cookies). It reports where the press ended.
+func (s *Stack) Press(ctx context.Context, link string) (*Followed, error) {
+	f, err := s.Follow(ctx, link)
+	if err != nil {
+		return nil, err
+	}
+	action, fields, err := postForm(f.Body)
+	if err != nil {
+		return f, fmt.Errorf("the page %s: %w", f.Final, err)
+	}
+	target, err := f.Final.Parse(action)
+	if err != nil {
+		return f, err
+	}
+	return f, s.visit(ctx, f, http.MethodPost, target.String(), fields)
+}
+
+func (s *Stack) visit(ctx context.Context, f *Followed, method, link string, form url.Values) error {
 	c := &http.Client{
 		Timeout: s.HTTP.Timeout,
-		Jar:     jar,
+		Jar:     f.Jar,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			f.Hops = append(f.Hops, req.URL.String())
 			if len(via) >= 10 {
@@ -117,17 +156,63 @@ func (s *Stack) Follow(ctx context.Context, link string) (*Followed, error) {
 		},
 	}
 	f.Hops = append(f.Hops, link)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, link, nil)
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, link, body)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		// A browser's same-origin form post.
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("follow %s: %w", link, err)
+		return fmt.Errorf("%s %s: %w", method, link, err)
 	}
-	resp.Body.Close()
-	f.Final, f.Status = resp.Request.URL, resp.StatusCode
-	return f, nil
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, link, err)
+	}
+	f.Final, f.Status, f.Body = resp.Request.URL, resp.StatusCode, string(b)
+	return nil
+}
+
+// postForm finds the page's one POST form: its action and its fields.
+func postForm(page string) (string, url.Values, error) {
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		return "", nil, err
+	}
+	var forms []*html.Node
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && n.Data == "form" && strings.EqualFold(attr(n, "method"), "post") {
+			forms = append(forms, n)
+		}
+	}
+	if len(forms) != 1 {
+		return "", nil, fmt.Errorf("has %d POST forms, want one button to press", len(forms))
+	}
+	fields := url.Values{}
+	for n := range forms[0].Descendants() {
+		if n.Type == html.ElementNode && n.Data == "input" && attr(n, "name") != "" {
+			fields.Add(attr(n, "name"), attr(n, "value"))
+		}
+	}
+	return attr(forms[0], "action"), fields, nil
+}
+
+func attr(n *html.Node, name string) string {
+	for _, a := range n.Attr {
+		if a.Key == name {
+			return a.Val
+		}
+	}
+	return ""
 }
 
 func (s *Stack) getJSON(ctx context.Context, u string, v any) error {

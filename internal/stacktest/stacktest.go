@@ -294,8 +294,12 @@ func (s *Stack) serveWorkID(ctx context.Context, out *stack.Output, hooksLn, uiL
 			return err
 		}
 		s.Policy = policy
+		mailer, err := hooks.NewMailer(hcfg, log)
+		if err != nil {
+			return err
+		}
 		s.HooksReplicas = []*Replica{{URL: s.HooksURL, metricsURL: s.HooksURL + "/metrics"}}
-		serve("hooks", hooksLn, hooks.NewServer(hcfg.Key, policy, hooks.NewMailChecker(hcfg.EmailRule), log))
+		serve("hooks", hooksLn, hooks.NewServer(hcfg.Key, policy, hooks.NewMailChecker(hcfg.EmailRule), mailer, log))
 	}
 	ui, err := selfserviceui.Load(srvCtx, ucfg, logging.New(out.Writer("ui"), ucfg.Log))
 	if err != nil {

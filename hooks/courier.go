@@ -1,0 +1,121 @@
+package hooks
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/workid/workid/internal/emailstate"
+	"github.com/workid/workid/internal/mail"
+)
+
+// courierMessage is what config/hooks/courier.jsonnet makes Kratos's
+// courier send for each mail it would have sent itself.
+type courierMessage struct {
+	Recipient    string `json:"recipient"`
+	TemplateType string `json:"template_type"`
+	TemplateData struct {
+		To              string `json:"to"`
+		VerificationURL string `json:"verification_url"`
+		RecoveryURL     string `json:"recovery_url"`
+		Identity        struct {
+			ID string `json:"id"`
+		} `json:"identity"`
+		// TransientPayload is whatever the caller of the flow sent: it
+		// is read for nothing but logging. The words of a mail come from
+		// what WorkID recorded on the identity.
+		TransientPayload map[string]any `json:"transient_payload"`
+	} `json:"template_data"`
+}
+
+// The template types WorkID sends. Kratos's others (codes for login and
+// registration, and the "invalid" mails to unknown recipients) are off
+// in kratos.yml; one that arrives anyway is refused.
+const (
+	verificationValid = "verification_valid"
+	recoveryValid     = "recovery_valid"
+)
+
+var (
+	uuidPattern  = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	tokenPattern = regexp.MustCompile(`^[A-Za-z0-9]{16,128}$`)
+)
+
+// linkParts reads the flow and token of a link Kratos made. WorkID never
+// mails Kratos's link itself: opening it would spend the token, and mail
+// scanners open every link.
+func linkParts(raw string) (flowID, token string, err error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", "", fmt.Errorf("link: %w", err)
+	}
+	q := u.Query()
+	flowID, token = q.Get("flow"), q.Get("token")
+	if !uuidPattern.MatchString(flowID) || !tokenPattern.MatchString(token) {
+		return "", "", errors.New("link has no valid flow and token")
+	}
+	return flowID, token, nil
+}
+
+// personLink is the link a mail carries: a page of the UI that shows what
+// the link does and spends nothing until the person presses its button.
+// identity lets the page name the address and tell a link already used;
+// at is when the mail was written.
+func personLink(uiURL, page, flowID, token, identityID string, at time.Time) string {
+	q := url.Values{"flow": {flowID}, "token": {token}}
+	if identityID != "" {
+		q.Set("identity", identityID)
+	}
+	q.Set("sent", strconv.FormatInt(at.Unix(), 10))
+	return uiURL + page + "?" + q.Encode()
+}
+
+// courier receives a mail from Kratos's courier, picks its words from
+// what WorkID recorded on the identity, applies the recipient's limits
+// and sends it. 204 means done (sent or held back on purpose); 400 a
+// message that can never be sent; 503 a delivery to try again, which
+// Kratos does (the message stays queued).
+func (s *Server) courier(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var m courierMessage
+	if err == nil {
+		err = json.Unmarshal(body, &m)
+	}
+	if err != nil || m.Recipient == "" {
+		s.log.WarnContext(ctx, "courier message not understood", "err", err)
+		http.Error(w, "the body is not a courier message", http.StatusBadRequest)
+		return
+	}
+	w.WriteHeader(s.mail.handle(ctx, m))
+}
+
+// kindOf picks the words of a verification mail. The expiry and reminder
+// texts go out only when the re-verification job recorded that expiry
+// or reminder for this address: the transient payload can be sent by
+// anyone who starts a verification flow.
+func kindOf(metadataAdmin any, to string, verifiedNow bool, now time.Time) mail.Kind {
+	if rec := emailstate.RecordFrom(metadataAdmin); rec != nil && !verifiedNow && sameAddress(rec.Address, to) {
+		return mail.Expiry
+	}
+	m, _ := metadataAdmin.(map[string]any)
+	if rec, ok := m[emailstate.ReminderKey].(map[string]any); ok && verifiedNow {
+		addr, _ := rec["address"].(string)
+		sent, err := time.Parse(time.RFC3339Nano, fmt.Sprint(rec["sent_at"]))
+		// The job records a reminder just before it sends it.
+		if err == nil && sameAddress(addr, to) && now.Sub(sent) < reminderWindow && now.Sub(sent) > -clockSkew {
+			return mail.Reminder
+		}
+	}
+	return mail.Verification
+}
+
+// reminderWindow is how long after the job recorded a reminder its mail
+// may arrive (Kratos's courier can lag when its queue is long).
+const reminderWindow = time.Hour

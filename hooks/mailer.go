@@ -1,0 +1,265 @@
+package hooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	kratos "github.com/ory/kratos-client-go"
+
+	"github.com/workid/workid/internal/emailstate"
+	"github.com/workid/workid/internal/kratosapi"
+	"github.com/workid/workid/internal/mail"
+)
+
+// Sender delivers one mail (internal/mail.SMTP).
+type Sender interface {
+	Send(ctx context.Context, m mail.Message) error
+}
+
+// Mailer is the one place WorkID sends mail from: Kratos's courier hands
+// it every message, and the hooks send their own notices through it.
+type Mailer struct {
+	// Admin is Kratos's admin API: the identity decides a mail's words
+	// and keeps its recipient's limits.
+	Admin *kratos.APIClient
+	// Public is Kratos's public API: an email change ends the account's
+	// other sessions through it.
+	Public *kratos.APIClient
+	Sender Sender
+	// Templates are the mails' texts (mail.LoadTemplates).
+	Templates mail.Templates
+	// UIURL is the self-service UI as browsers reach it; mails link to it.
+	UIURL string
+	// Product is the portal's name in mails; Support the help contact.
+	Product, Support string
+	// MaxAge is how long a verification lasts.
+	MaxAge time.Duration
+	// Retries are the pauses between delivery attempts within one
+	// hand-over; after the last, Kratos is told to hand it over again.
+	Retries []time.Duration
+	Now     func() time.Time
+	Log     *slog.Logger
+
+	locks   mailLocks
+	metrics *mailMetrics
+}
+
+// DefaultRetries are the pauses between attempts at one delivery.
+var DefaultRetries = []time.Duration{500 * time.Millisecond, 1500 * time.Millisecond}
+
+// mailLocks serialises the read-check-send-record of one account's mail
+// within a process. Accounts hash onto a fixed set, so memory stays bounded.
+type mailLocks [64]sync.Mutex
+
+func (l *mailLocks) lock(identityID string) func() {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(identityID))
+	m := &l[h.Sum32()%uint32(len(l))]
+	m.Lock()
+	return m.Unlock
+}
+
+// errHeld marks a mail WorkID chose not to send; reason says why.
+type errHeld struct{ reason string }
+
+func (e errHeld) Error() string { return "held back: " + e.reason }
+
+// The reasons a mail is held back.
+const (
+	heldLimit          = "limit"
+	heldAddressChanged = "address_changed"
+	heldNoIdentity     = "unknown_identity"
+)
+
+var heldReasons = []string{heldLimit, heldAddressChanged, heldNoIdentity}
+
+// handle turns Kratos's message into WorkID's mail and delivers it,
+// answering with the status Kratos's courier reads.
+func (m *Mailer) handle(ctx context.Context, c courierMessage) int {
+	var (
+		kind mail.Kind
+		page string
+		link string
+	)
+	switch c.TemplateType {
+	case verificationValid:
+		kind, page, link = mail.Verification, "/verify", c.TemplateData.VerificationURL
+	case recoveryValid:
+		kind, page, link = mail.Recovery, "/recover", c.TemplateData.RecoveryURL
+	default:
+		return m.refuse(ctx, c, fmt.Errorf("template type %q is not one WorkID sends", c.TemplateType))
+	}
+	flowID, token, err := linkParts(link)
+	if err != nil {
+		return m.refuse(ctx, c, err)
+	}
+	id := c.TemplateData.Identity.ID
+	if !uuidPattern.MatchString(id) {
+		return m.refuse(ctx, c, errors.New("the message names no identity"))
+	}
+	return m.send(ctx, id, c.Recipient, func(ident *kratos.Identity, now time.Time) (mail.Kind, mail.Data, error) {
+		addr, ok := addressOf(ident, c.Recipient)
+		if !ok {
+			return "", mail.Data{}, errHeld{heldAddressChanged}
+		}
+		d := mail.Data{Link: personLink(m.UIURL, page, flowID, token, id, now)}
+		if kind == mail.Verification {
+			verified := addr.Verified && addr.VerifiedAt != nil
+			kind = kindOf(ident.MetadataAdmin, addr.Value, verified, now)
+			if verified {
+				d.ValidUntil = addr.VerifiedAt.Add(m.MaxAge)
+			}
+		}
+		return kind, d, nil
+	})
+}
+
+func (m *Mailer) refuse(ctx context.Context, c courierMessage, err error) int {
+	m.Log.ErrorContext(ctx, "courier message refused: it can never be sent", "template_type", c.TemplateType, "err", err)
+	m.metrics.refused.Inc()
+	return http.StatusBadRequest
+}
+
+// compose picks a mail's kind and data from the identity as it is now.
+type compose func(ident *kratos.Identity, now time.Time) (mail.Kind, mail.Data, error)
+
+// send reads the account, lets build write the mail, applies the
+// recipient's limit, delivers and records it. It answers 204 when the
+// mail went out or was held back on purpose, 503 when it should be
+// handed over again.
+func (m *Mailer) send(ctx context.Context, identityID, to string, build compose) int {
+	defer m.locks.lock(identityID)()
+	ident, resp, err := m.Admin.IdentityAPI.GetIdentity(ctx, identityID).Execute()
+	if resp != nil && resp.StatusCode == http.StatusNotFound {
+		m.held(ctx, "", identityID, heldNoIdentity)
+		return http.StatusNoContent
+	}
+	if err != nil {
+		m.Log.ErrorContext(ctx, "mail: read the identity", "identity_id", identityID, "err", err, "kratos_answer", kratosapi.ErrorBody(err))
+		m.metrics.failed(mail.Verification, "kratos")
+		return http.StatusServiceUnavailable
+	}
+	now := m.Now()
+	kind, d, err := build(ident, now)
+	var held errHeld
+	if errors.As(err, &held) {
+		m.held(ctx, kind, identityID, held.reason)
+		return http.StatusNoContent
+	}
+	if err != nil {
+		m.Log.ErrorContext(ctx, "mail: compose", "identity_id", identityID, "err", err)
+		return http.StatusServiceUnavailable
+	}
+	log := mailLog(ident.MetadataAdmin, now)
+	if !limits[kind].allows(log, kind, to, now) {
+		m.held(ctx, kind, identityID, heldLimit)
+		return http.StatusNoContent
+	}
+	d.To, d.Product, d.Support = to, m.Product, m.Support
+	msg, err := m.Templates.Compose(kind, d)
+	if err != nil {
+		m.Log.ErrorContext(ctx, "mail: compose", "kind", kind, "err", err)
+		return http.StatusServiceUnavailable
+	}
+	if err := m.deliver(ctx, kind, msg); err != nil {
+		if errors.Is(err, mail.ErrPermanent) {
+			// Sending again would fail the same way: the failure is
+			// logged and counted, and Kratos is told it is done.
+			m.Log.ErrorContext(ctx, "mail not delivered: the mail server refused it", "kind", kind, "identity_id", identityID, "err", err)
+			return http.StatusNoContent
+		}
+		m.Log.ErrorContext(ctx, "mail not delivered yet: Kratos will hand it over again", "kind", kind, "identity_id", identityID, "err", err)
+		return http.StatusServiceUnavailable
+	}
+	m.metrics.sent[kind].Inc()
+	m.Log.InfoContext(ctx, "mail sent", "kind", kind, "identity_id", identityID)
+	m.record(ctx, ident, append(log, mailEntry{Kind: kind, To: strings.ToLower(to), At: now}))
+	return http.StatusNoContent
+}
+
+// deliver sends msg, trying again after each of m.Retries on a failure
+// that may pass.
+func (m *Mailer) deliver(ctx context.Context, kind mail.Kind, msg mail.Message) error {
+	var err error
+	for attempt := 0; ; attempt++ {
+		if err = m.Sender.Send(ctx, msg); err == nil {
+			return nil
+		}
+		if errors.Is(err, mail.ErrPermanent) {
+			m.metrics.failed(kind, "permanent")
+			return err
+		}
+		m.metrics.failed(kind, "temporary")
+		if attempt >= len(m.Retries) {
+			return err
+		}
+		m.metrics.retries.Inc()
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(m.Retries[attempt]):
+		}
+	}
+}
+
+func (m *Mailer) held(ctx context.Context, kind mail.Kind, identityID, reason string) {
+	m.Log.WarnContext(ctx, "mail held back", "kind", kind, "identity_id", identityID, "reason", reason)
+	if kind == "" {
+		kind = mail.Verification
+	}
+	m.metrics.held[kind][reason].Inc()
+}
+
+// record writes the recipient's log of mails onto the identity. A failure
+// is logged: the mail went out, and the next one is only less limited.
+func (m *Mailer) record(ctx context.Context, ident *kratos.Identity, log []mailEntry) {
+	ops, err := metadataOps(ident.MetadataAdmin, mailLogKey, log)
+	if err == nil {
+		var resp *http.Response
+		_, resp, err = m.Admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()
+		if err != nil && resp != nil {
+			err = fmt.Errorf("%w: %s", err, kratosapi.ErrorBody(err))
+		}
+	}
+	if err != nil {
+		m.Log.ErrorContext(ctx, "mail: record the send for its limit", "identity_id", ident.Id, "err", err)
+	}
+}
+
+// metadataOps sets one key of metadata_admin, keeping its other keys; a
+// metadata_admin that is not an object belongs to someone else.
+func metadataOps(metadataAdmin any, key string, value any) ([]kratos.JsonPatch, error) {
+	switch metadataAdmin.(type) {
+	case nil:
+		return []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin", Value: map[string]any{key: value}}}, nil
+	case map[string]any:
+		return []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin/" + key, Value: value}}, nil
+	}
+	return nil, fmt.Errorf("metadata_admin is a %T, not an object: not touching it", metadataAdmin)
+}
+
+// addressOf finds to among the identity's email addresses.
+func addressOf(ident *kratos.Identity, to string) (emailstate.Address, bool) {
+	for _, a := range ident.VerifiableAddresses {
+		if a.Via == "email" && sameAddress(a.Value, to) {
+			return emailstate.Address{Value: a.Value, Verified: a.Verified, VerifiedAt: a.VerifiedAt}, true
+		}
+	}
+	for _, a := range ident.RecoveryAddresses {
+		if a.Via == "email" && sameAddress(a.Value, to) {
+			return emailstate.Address{Value: a.Value}, true
+		}
+	}
+	return emailstate.Address{}, false
+}
+
+func sameAddress(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}

@@ -1,0 +1,88 @@
+package hooks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	kratos "github.com/ory/kratos-client-go"
+
+	"github.com/workid/workid/internal/mail"
+)
+
+// changeNotice is what config/hooks/changed.jsonnet makes Kratos send
+// after it saved a profile change.
+type changeNotice struct {
+	IdentityID string `json:"identity_id"`
+	Email      string `json:"email"`
+	// PreviousEmail is the address before the change.
+	PreviousEmail string `json:"previous_email"`
+	// SessionCookie or SessionToken is the credential of the session that
+	// made the change: the one session that stays.
+	SessionCookie string `json:"session_cookie"`
+	SessionToken  string `json:"session_token"`
+}
+
+// emailChanged is called by Kratos after it saved a profile change; when
+// the address changed, the old address is told, so that whoever held a
+// session cannot take the account over unnoticed.
+func (s *Server) emailChanged(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	var n changeNotice
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err == nil {
+		err = json.Unmarshal(body, &n)
+	}
+	if err != nil || !uuidPattern.MatchString(n.IdentityID) {
+		s.log.WarnContext(ctx, "settings notice not understood", "err", err)
+		http.Error(w, "the body is not a settings notice", http.StatusBadRequest)
+		return
+	}
+	if n.PreviousEmail == "" || sameAddress(n.PreviousEmail, n.Email) {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	s.log.InfoContext(ctx, "email changed: ending other sessions and telling the old address", "identity_id", n.IdentityID)
+	revokeErr := s.mail.endOtherSessions(ctx, n)
+	status := s.mail.send(ctx, n.IdentityID, n.PreviousEmail, func(_ *kratos.Identity, now time.Time) (mail.Kind, mail.Data, error) {
+		return mail.EmailChanged, mail.Data{NewAddress: mail.Mask(n.Email), ChangedAt: now, Link: s.mail.UIURL + "/login"}, nil
+	})
+	if revokeErr != nil {
+		s.log.ErrorContext(ctx, "email changed: end the other sessions", "identity_id", n.IdentityID, "err", revokeErr)
+		status = http.StatusServiceUnavailable
+	}
+	w.WriteHeader(status)
+}
+
+// endOtherSessions ends every session of the account but the one that
+// changed the address, through Kratos's own "sign out my other sessions".
+// Without the session's credential (an admin's change), every session
+// ends: nobody's session is known to be the owner's.
+func (m *Mailer) endOtherSessions(ctx context.Context, n changeNotice) error {
+	var (
+		resp *http.Response
+		err  error
+	)
+	switch {
+	case n.SessionCookie != "":
+		_, resp, err = m.Public.FrontendAPI.DisableMyOtherSessions(ctx).Cookie("ory_kratos_session=" + n.SessionCookie).Execute()
+	case n.SessionToken != "":
+		_, resp, err = m.Public.FrontendAPI.DisableMyOtherSessions(ctx).XSessionToken(n.SessionToken).Execute()
+	default:
+		resp, err = m.Admin.IdentityAPI.DeleteIdentitySessions(ctx, n.IdentityID).Execute()
+	}
+	if err != nil {
+		return fmt.Errorf("%w (status %s)", err, statusOf(resp))
+	}
+	return nil
+}
+
+func statusOf(resp *http.Response) string {
+	if resp == nil {
+		return "no answer"
+	}
+	return resp.Status
+}
