@@ -180,9 +180,40 @@ func (m *Mailer) send(ctx context.Context, identityID, to string, build compose)
 	}
 	m.metrics.sent[kind].Inc()
 	m.Log.InfoContext(ctx, "mail sent", "kind", kind, "identity_id", identityID)
+	if kind == mail.Expiry {
+		ident = m.afterJobRecord(ctx, ident)
+	}
 	m.record(ctx, ident, append(log, mailEntry{Kind: kind, To: strings.ToLower(to), At: now}))
 	return http.StatusNoContent
 }
+
+// afterJobRecord waits, a few seconds at most, for the re-verification
+// job to record that it sent the expiry mail (it does once Kratos took
+// the send), and returns the identity as it is then. Kratos's identity
+// PATCH reads and writes without a lock: two at once lose one, and the
+// job's record must not be the one lost.
+func (m *Mailer) afterJobRecord(ctx context.Context, ident *kratos.Identity) *kratos.Identity {
+	deadline := time.Now().Add(jobRecordWait)
+	for {
+		if rec := emailstate.RecordFrom(ident.MetadataAdmin); rec == nil || !rec.SentAt.IsZero() || time.Now().After(deadline) {
+			return ident
+		}
+		select {
+		case <-ctx.Done():
+			return ident
+		case <-time.After(100 * time.Millisecond):
+		}
+		fresh, _, err := m.Admin.IdentityAPI.GetIdentity(ctx, ident.Id).Execute()
+		if err != nil {
+			return ident
+		}
+		ident = fresh
+	}
+}
+
+// jobRecordWait bounds afterJobRecord; a job that stopped before its
+// record has it made by its next pass.
+const jobRecordWait = 3 * time.Second
 
 // deliver sends msg, trying again after each of m.Retries on a failure
 // that may pass.

@@ -56,24 +56,32 @@ type limit struct {
 	perDay int
 }
 
-// limits are per kind and recipient. Verification allows the mail at
-// registration or at an email change, the five a day "Send me a
-// verification link" offers (the UI spaces those a minute apart) and two
-// more; the re-verification job sends one expiry or reminder a
-// verification (a second if it had to try again).
+// limits are per recipient and kind. The expiry and reminder mails are
+// verification mails in other words, so the three share one count: the
+// mail at registration or at an email change, the five a day "Send me a
+// verification link" offers (the UI spaces those a minute apart), the
+// job's expiry or reminder, and one more.
 var limits = map[mail.Kind]limit{
 	mail.Verification: {perDay: 8},
+	mail.Expiry:       {perDay: 8},
+	mail.Reminder:     {perDay: 8},
 	mail.Recovery:     {gap: time.Minute, perDay: 5},
-	mail.Expiry:       {perDay: 2},
-	mail.Reminder:     {perDay: 2},
 	mail.EmailChanged: {perDay: 10},
+}
+
+// counter is the kind whose count a kind shares.
+func counter(k mail.Kind) mail.Kind {
+	if k == mail.Expiry || k == mail.Reminder {
+		return mail.Verification
+	}
+	return k
 }
 
 // allows reports whether one more mail of kind to to fits the limit.
 func (l limit) allows(log []mailEntry, kind mail.Kind, to string, now time.Time) bool {
 	n := 0
 	for _, e := range log {
-		if e.Kind != kind || !strings.EqualFold(e.To, to) {
+		if counter(e.Kind) != counter(kind) || !strings.EqualFold(e.To, to) {
 			continue
 		}
 		n++

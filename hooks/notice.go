@@ -20,10 +20,10 @@ type changeNotice struct {
 	Email      string `json:"email"`
 	// PreviousEmail is the address before the change.
 	PreviousEmail string `json:"previous_email"`
-	// SessionCookie or SessionToken is the credential of the session that
-	// made the change: the one session that stays.
+	// SessionCookie is the session of the browser that made the change:
+	// the one session that stays. Kratos gives hooks no session token, so
+	// a change through the API ends every session.
 	SessionCookie string `json:"session_cookie"`
-	SessionToken  string `json:"session_token"`
 }
 
 // emailChanged is called by Kratos after it saved a profile change; when
@@ -59,19 +59,16 @@ func (s *Server) emailChanged(w http.ResponseWriter, r *http.Request) {
 
 // endOtherSessions ends every session of the account but the one that
 // changed the address, through Kratos's own "sign out my other sessions".
-// Without the session's credential (an admin's change), every session
-// ends: nobody's session is known to be the owner's.
+// Without a browser's session (a change through the API), every session
+// ends: no session is known to be the owner's.
 func (m *Mailer) endOtherSessions(ctx context.Context, n changeNotice) error {
 	var (
 		resp *http.Response
 		err  error
 	)
-	switch {
-	case n.SessionCookie != "":
+	if n.SessionCookie != "" {
 		_, resp, err = m.Public.FrontendAPI.DisableMyOtherSessions(ctx).Cookie("ory_kratos_session=" + n.SessionCookie).Execute()
-	case n.SessionToken != "":
-		_, resp, err = m.Public.FrontendAPI.DisableMyOtherSessions(ctx).XSessionToken(n.SessionToken).Execute()
-	default:
+	} else {
 		resp, err = m.Admin.IdentityAPI.DeleteIdentitySessions(ctx, n.IdentityID).Execute()
 	}
 	if err != nil {

@@ -58,7 +58,7 @@ func workidRoutes(t *testing.T) map[string]routeSet {
 		t.Fatal(err)
 	}
 	return map[string]routeSet{
-		"hooks":    {hooks.NewServer("a-key-of-sixteen-chars", nil, nil, nil, quiet)},
+		"hooks":    {hooks.NewServer("a-key-of-sixteen-chars", nil, nil, &hooks.Mailer{}, quiet)},
 		"ui":       {ui.Handler(), ui.MetricsHandler()},
 		"reverify": {reverify.OpsHandler(metrics.NewRegistry(), dead, quiet)},
 	}

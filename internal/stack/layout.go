@@ -141,7 +141,6 @@ func (l Layout) KratosEnv(s Secrets) []string {
 		"SELFSERVICE_FLOWS_VERIFICATION_AFTER_DEFAULT_BROWSER_RETURN_URL=" + ui("/"),
 		"SELFSERVICE_FLOWS_RECOVERY_UI_URL=" + ui("/recovery"),
 		"SELFSERVICE_FLOWS_LOGOUT_AFTER_DEFAULT_BROWSER_RETURN_URL=" + ui("/login"),
-		"COURIER_SMTP_CONNECTION_URI=" + fmt.Sprintf("smtp://127.0.0.1:%d/?disable_starttls=true", p.MailpitSMTP),
 		"OAUTH2_PROVIDER_URL=" + URL(p.HydraAdmin, ""),
 	}
 	hook := func(prefix, path string) {

@@ -1,0 +1,212 @@
+package hooks
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/emailstate"
+	"github.com/workid/workid/internal/kratosapi"
+	"github.com/workid/workid/internal/mail"
+	"github.com/workid/workid/internal/metrics/metricstest"
+)
+
+const (
+	testIdentity = "3f0c6a1e-8a51-4b7e-9c1d-2f4e5a6b7c8d"
+	testFlow     = "9d7e1b2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
+	testToken    = "AbCdEfGhIjKlMnOpQrStUvWxYz012345"
+)
+
+// identityAdmin answers Kratos's admin read of one identity for a unit
+// test of the courier handler; it counts the PATCHes that record a mail.
+func identityAdmin(t *testing.T, ident string) (url string, patches *atomic.Int32) {
+	t.Helper()
+	patches = &atomic.Int32{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/admin/identities/"+testIdentity {
+			http.NotFound(w, r)
+			return
+		}
+		if r.Method == http.MethodPatch {
+			patches.Add(1)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(ident))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, patches
+}
+
+const unverifiedIdentity = `{"id":"` + testIdentity + `","schema_id":"default","schema_url":"","traits":{"email":"ann@acme-widgets.com"},
+ "verifiable_addresses":[{"id":"a","value":"ann@acme-widgets.com","verified":false,"via":"email","status":"sent"}]}`
+
+// closedPort is a local address nothing listens on: an SMTP server that is down.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func courierBody(templateType, link string) string {
+	b, _ := json.Marshal(map[string]any{
+		"recipient": "ann@acme-widgets.com", "template_type": templateType,
+		"template_data": map[string]any{"to": "ann@acme-widgets.com", "verification_url": link, "identity": map[string]any{"id": testIdentity}},
+	})
+	return string(b)
+}
+
+func mailServer(t *testing.T, adminURL, smtpAddr string) http.Handler {
+	t.Helper()
+	tpl, err := mail.LoadTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender, err := mail.NewSMTP("smtp://"+smtpAddr+"/?disable_starttls=true", "no-reply@workid.example", "WorkID")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Mailer{
+		Admin: kratosapi.New(adminURL), Sender: sender, Templates: tpl, UIURL: "http://ui.test",
+		Product: "WorkID", MaxAge: emailstate.DefaultMaxAge, Retries: []time.Duration{time.Millisecond, time.Millisecond},
+	}
+	return NewServer(testKey, testPolicy(t), nil, m, quiet)
+}
+
+func TestCourierTransport(t *testing.T) {
+	admin, _ := identityAdmin(t, unverifiedIdentity)
+	h := mailServer(t, admin, closedPort(t))
+	auth := config.HooksAuthScheme + testKey
+	link := "http://kratos.test/self-service/verification?flow=" + testFlow + "&token=" + testToken
+	tests := []struct {
+		name, auth, body string
+		want             int
+	}{
+		{"no key", "", courierBody(verificationValid, link), http.StatusUnauthorized},
+		{"wrong key", auth + "x", courierBody(verificationValid, link), http.StatusUnauthorized},
+		{"malformed body", auth, `{"recipient":`, http.StatusBadRequest},
+		{"no recipient", auth, `{"template_type":"verification_valid"}`, http.StatusBadRequest},
+		{"too large", auth, `{"recipient":"` + strings.Repeat("a", maxBody) + `"}`, http.StatusBadRequest},
+		{"template WorkID does not send", auth, courierBody("login_code_valid", link), http.StatusBadRequest},
+		{"link without a token", auth, courierBody(verificationValid, "http://kratos.test/self-service/verification?flow="+testFlow), http.StatusBadRequest},
+		{"hostile token", auth, courierBody(verificationValid, "http://kratos.test/x?flow="+testFlow+"&token=%22%3E%3Cscript%3E"), http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := call(h, "/hooks/courier", tt.auth, tt.body).Code; got != tt.want {
+				t.Errorf("POST /hooks/courier = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+// With the SMTP server down, a delivery is tried, tried again after each
+// pause, counted, and answered 503 so that Kratos keeps the message queued;
+// nothing is recorded as sent.
+func TestCourierSMTPDown(t *testing.T) {
+	admin, patches := identityAdmin(t, unverifiedIdentity)
+	h := mailServer(t, admin, closedPort(t))
+	link := "http://kratos.test/self-service/verification?flow=" + testFlow + "&token=" + testToken
+	rec := call(h, "/hooks/courier", config.HooksAuthScheme+testKey, courierBody(verificationValid, link))
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("POST /hooks/courier with SMTP down = %d, want 503 (Kratos hands it over again)", rec.Code)
+	}
+	metricstest.Scrape(t, h).Want(t, map[string]float64{
+		`workid_mail_delivery_failures_total{cause="temporary",kind="verification"}`: 3,
+		`workid_mail_delivery_retries_total`:                                         2,
+		`workid_mail_sent_total{kind="verification"}`:                                0,
+		`workid_mail_held_total{kind="verification",reason="limit"}`:                 0,
+	})
+	if n := patches.Load(); n != 0 {
+		t.Errorf("%d PATCHes recorded a mail that was not sent, want 0", n)
+	}
+}
+
+func TestKindOf(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	expired := map[string]any{emailstate.MetadataKey: map[string]any{"address": "ann@acme-widgets.com", "verified_at": "2025-11-01T00:00:00Z", "expired_at": "2026-11-30T00:00:00Z"}}
+	reminded := func(at time.Time) map[string]any {
+		return map[string]any{emailstate.ReminderKey: map[string]any{"address": "ann@acme-widgets.com", "verified_at": "2025-12-10T00:00:00Z", "sent_at": at.Format(time.RFC3339Nano)}}
+	}
+	tests := []struct {
+		name     string
+		meta     any
+		to       string
+		verified bool
+		want     mail.Kind
+	}{
+		{"nothing recorded", nil, "ann@acme-widgets.com", false, mail.Verification},
+		{"expiry recorded", expired, "ann@acme-widgets.com", false, mail.Expiry},
+		{"expiry recorded, address verified again since", expired, "ann@acme-widgets.com", true, mail.Verification},
+		{"expiry of another address", expired, "bob@acme-widgets.com", false, mail.Verification},
+		{"reminder recorded a minute ago", reminded(now.Add(-time.Minute)), "ann@acme-widgets.com", true, mail.Reminder},
+		{"reminder recorded a week ago", reminded(now.Add(-7 * 24 * time.Hour)), "ann@acme-widgets.com", true, mail.Verification},
+		{"reminder, address no longer verified", reminded(now.Add(-time.Minute)), "ann@acme-widgets.com", false, mail.Verification},
+		{"metadata not an object", "a string", "ann@acme-widgets.com", false, mail.Verification},
+	}
+	for _, tt := range tests {
+		if got := kindOf(tt.meta, tt.to, tt.verified, now); got != tt.want {
+			t.Errorf("%s: kindOf = %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestLimits(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	log := func(kind mail.Kind, to string, ago ...time.Duration) []mailEntry {
+		var out []mailEntry
+		for _, a := range ago {
+			out = append(out, mailEntry{Kind: kind, To: to, At: now.Add(-a)})
+		}
+		return out
+	}
+	h := time.Hour
+	tests := []struct {
+		name string
+		kind mail.Kind
+		log  []mailEntry
+		want bool
+	}{
+		{"first verification", mail.Verification, nil, true},
+		{"eighth verification of the day", mail.Verification, log(mail.Verification, "ann@acme-widgets.com", h, 2*h, 3*h, 4*h, 5*h, 6*h, 7*h), true},
+		{"ninth verification of the day", mail.Verification, log(mail.Verification, "ann@acme-widgets.com", h, 2*h, 3*h, 4*h, 5*h, 6*h, 7*h, 8*h), false},
+		{"other recipients do not count", mail.Verification, log(mail.Verification, "bob@acme-widgets.com", h, 2*h, 3*h, 4*h, 5*h, 6*h, 7*h, 8*h), true},
+		{"recovery a minute after another", mail.Recovery, log(mail.Recovery, "ann@acme-widgets.com", 30*time.Second), false},
+		{"recovery an hour after another", mail.Recovery, log(mail.Recovery, "ann@acme-widgets.com", h), true},
+		{"expiry after seven verifications", mail.Expiry, log(mail.Verification, "ann@acme-widgets.com", h, 2*h, 3*h, 4*h, 5*h, 6*h, 7*h), true},
+		{"verification after seven, one an expiry", mail.Verification, append(log(mail.Verification, "ann@acme-widgets.com", h, 2*h, 3*h, 4*h, 5*h, 6*h, 7*h), log(mail.Expiry, "ann@acme-widgets.com", 8*h)...), false},
+		{"case does not evade", mail.Recovery, log(mail.Recovery, "ANN@acme-widgets.com", time.Second), false},
+	}
+	for _, tt := range tests {
+		if got := limits[tt.kind].allows(tt.log, tt.kind, "ann@acme-widgets.com", now); got != tt.want {
+			t.Errorf("%s: allows = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// The log on the identity keeps the last day only, and anything
+// unreadable counts as no mail rather than blocking one.
+func TestMailLog(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	meta := map[string]any{mailLogKey: []any{
+		map[string]any{"kind": "verification", "to": "ann@acme-widgets.com", "at": now.Add(-time.Hour).Format(time.RFC3339Nano)},
+		map[string]any{"kind": "verification", "to": "ann@acme-widgets.com", "at": now.Add(-25 * time.Hour).Format(time.RFC3339Nano)},
+		map[string]any{"kind": "verification", "to": "ann@acme-widgets.com", "at": now.Add(time.Hour).Format(time.RFC3339Nano)},
+	}}
+	if got := mailLog(meta, now); len(got) != 1 {
+		t.Errorf("mailLog kept %d entries, want the one of the last day", len(got))
+	}
+	if got := mailLog(map[string]any{mailLogKey: "garbage"}, now); got != nil {
+		t.Errorf("mailLog(garbage) = %v, want none", got)
+	}
+}

@@ -1,0 +1,285 @@
+package hooks_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	kratos "github.com/ory/kratos-client-go"
+
+	"github.com/workid/workid/internal/stacktest"
+)
+
+// These tests run the real Kratos, whose courier hands every mail to the
+// hooks server, which sends it to the real Mailpit.
+
+// sendByAPI starts a flow on Kratos's public API and asks it to mail
+// address, with no session, as a script could.
+func sendByAPI(ctx context.Context, kind, address string, payload map[string]any) error {
+	switch kind {
+	case "verification":
+		f, _, err := st.Public.FrontendAPI.CreateNativeVerificationFlow(ctx).Execute()
+		if err != nil {
+			return err
+		}
+		body := kratos.UpdateVerificationFlowWithLinkMethodAsUpdateVerificationFlowBody(&kratos.UpdateVerificationFlowWithLinkMethod{Method: "link", Email: address, TransientPayload: payload})
+		_, _, err = st.Public.FrontendAPI.UpdateVerificationFlow(ctx).Flow(f.Id).UpdateVerificationFlowBody(body).Execute()
+		return err
+	case "recovery":
+		f, _, err := st.Public.FrontendAPI.CreateNativeRecoveryFlow(ctx).Execute()
+		if err != nil {
+			return err
+		}
+		body := kratos.UpdateRecoveryFlowWithLinkMethodAsUpdateRecoveryFlowBody(kratos.NewUpdateRecoveryFlowWithLinkMethod(address, "link"))
+		_, _, err = st.Public.FrontendAPI.UpdateRecoveryFlow(ctx).Flow(f.Id).UpdateRecoveryFlowBody(body).Execute()
+		return err
+	}
+	return fmt.Errorf("no such mail %q", kind)
+}
+
+// courierDone waits until Kratos's courier has handed over every message
+// to address (none queued or in progress).
+func courierDone(t *testing.T, address string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	for {
+		pending := 0
+		for _, s := range []kratos.CourierMessageStatus{kratos.COURIERMESSAGESTATUS_QUEUED, kratos.COURIERMESSAGESTATUS_PROCESSING} {
+			msgs, _, err := st.Admin.CourierAPI.ListCourierMessages(ctx).Recipient(strings.ToLower(address)).Status(s).PageSize(100).Execute()
+			if err != nil {
+				t.Fatalf("list courier messages: %v", err)
+			}
+			pending += len(msgs)
+		}
+		if pending == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%d messages to %s still queued after a minute", pending, address)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// Twenty parallel calls to Kratos's public verification and recovery
+// APIs for one address mail at most the limit, and a forged "expired"
+// payload gets the ordinary text.
+func TestPublicAPIFloodMailsAtMostTheLimit(t *testing.T) {
+	ctx := t.Context()
+	u := stacktest.NewUser("acme-widgets.com")
+	if _, err := st.CreateIdentity(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		kind  string
+		limit int
+	}{{"verification", 8}, {"recovery", 1}} {
+		var wg sync.WaitGroup
+		errs := make(chan error, 20)
+		for range 20 {
+			wg.Go(func() { errs <- sendByAPI(ctx, tt.kind, u.Email, map[string]any{"reason": "expired"}) })
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("%s by API: %v", tt.kind, err)
+			}
+		}
+		courierDone(t, u.Email)
+	}
+	msgs, err := st.Mail(ctx, strings.ToLower(u.Email))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var verification, recovery int
+	for _, m := range msgs {
+		switch {
+		case strings.Contains(m.Subject, "verify"):
+			verification++
+		case strings.Contains(m.Subject, "password"):
+			recovery++
+		}
+		if strings.Contains(m.Subject+m.Text, "expired") {
+			t.Errorf("a forged reason=expired payload mailed the expiry text: %q", m.Subject)
+		}
+	}
+	if verification != 8 || recovery != 1 || len(msgs) != 9 {
+		t.Errorf("40 API calls mailed %d verifications and %d recoveries (%d in all), want the limits: 8 and 1", verification, recovery, len(msgs))
+	}
+}
+
+// A scanner's GET of a recovery link signs nobody in; the person's press
+// does, and ends the account's other sessions.
+func TestRecoveryLinkNeedsThePressAndEndsOtherSessions(t *testing.T) {
+	ctx := t.Context()
+	u := stacktest.NewUser("acme-widgets.com")
+	if _, err := st.CreateIdentity(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	other, err := st.Login(ctx, u.Username, u.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sendByAPI(ctx, "recovery", u.Email, nil); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	msgs, err := st.WaitForMail(wctx, strings.ToLower(u.Email), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := msgs[0].Link(stacktest.RecoverPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scanned, err := st.Follow(ctx, link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := sessionCookie(t, scanned.Jar); c != "" {
+		t.Fatal("a GET of the recovery link got a session: a scanner would be signed in")
+	}
+	if !strings.Contains(scanned.Body, "Reset your password") || !strings.Contains(scanned.Body, strings.ToLower(u.Email)) {
+		t.Errorf("the recovery link's page does not say what it does for %s", u.Email)
+	}
+	if _, err := st.Whoami(ctx, other); err != nil {
+		t.Fatalf("the scanner's GET ended the account's session: %v", err)
+	}
+
+	pressed, err := st.Press(ctx, link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := sessionCookie(t, pressed.Jar); c == "" {
+		t.Fatalf("the press on the recovery page signed nobody in (ended at %s)", pressed.Final)
+	}
+	if !strings.HasPrefix(pressed.Final.String(), st.UIURL+"/settings") {
+		t.Errorf("the press ended at %s, want the Profile page to set a password", pressed.Final)
+	}
+	if _, err := st.Whoami(ctx, other); err == nil {
+		t.Error("a session from before the recovery still works, want it ended")
+	}
+}
+
+func sessionCookie(t *testing.T, jar http.CookieJar) string {
+	t.Helper()
+	u, err := url.Parse(st.KratosPublicURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range jar.Cookies(u) {
+		if c.Name == "ory_kratos_session" {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// An email change tells the old address and ends every other session; a
+// password change ends them too.
+func TestChangesEndOtherSessions(t *testing.T) {
+	ctx := t.Context()
+	u := stacktest.NewUser("acme-widgets.com")
+	reg, err := st.Register(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine := reg.SessionToken
+	copied, err := st.Login(ctx, u.Username, u.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	traits := u.Traits()
+	moved := strings.Replace(u.Email, "@acme-widgets.com", "@contoso-engineering.com", 1)
+	traits["email"] = moved
+	if _, err := st.UpdateProfile(ctx, mine, traits); err != nil {
+		t.Fatalf("change the email: %v", err)
+	}
+	notice := waitForSubject(t, u.Email, "address was changed")
+	masked := string(moved[0]) + "***@contoso-engineering.com"
+	if !strings.Contains(notice.Subject, "address was changed") || !strings.Contains(notice.Text, masked) {
+		t.Errorf("the old address got %q, want the change notice naming %s:\n%s", notice.Subject, masked, notice.Text)
+	}
+	if strings.Contains(notice.Text, moved) {
+		t.Error("the notice prints the new address in full, want it masked")
+	}
+	// Through the API, Kratos tells the hook no session token: every
+	// session ends. (A browser keeps its own: TestJourney goes on after
+	// its email change.)
+	waitSessionEnded(t, copied, "an email change")
+	waitSessionEnded(t, mine, "an email change through the API")
+
+	mine, err = st.Login(ctx, u.Username, u.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied, err = st.Login(ctx, u.Username, u.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := changePassword(ctx, mine, u.Password+"-and-more"); err != nil {
+		t.Fatalf("change the password: %v", err)
+	}
+	waitSessionEnded(t, copied, "a password change")
+	if _, err := st.Whoami(ctx, mine); err != nil {
+		t.Errorf("the session that changed the password was ended too: %v", err)
+	}
+}
+
+// waitForSubject waits for a mail to address whose subject holds part.
+// (The verification mailed at registration may never come: once the
+// address changed, the mail to the old one is held back.)
+func waitForSubject(t *testing.T, address, part string) stacktest.Message {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		msgs, err := st.Mail(t.Context(), strings.ToLower(address))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			if strings.Contains(m.Subject, part) {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no mail to %s with %q in its subject within 30 s (%d others)", address, part, len(msgs))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// waitSessionEnded waits for a session to be refused: the email change
+// ends sessions from a hook Kratos does not wait for.
+func waitSessionEnded(t *testing.T, token, after string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if _, err := st.Whoami(t.Context(), token); err != nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a session copied before %s still works 15 s later, want it ended", after)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func changePassword(ctx context.Context, token, password string) error {
+	flow, _, err := st.Public.FrontendAPI.CreateNativeSettingsFlow(ctx).XSessionToken(token).Execute()
+	if err != nil {
+		return err
+	}
+	body := kratos.UpdateSettingsFlowWithPasswordMethodAsUpdateSettingsFlowBody(kratos.NewUpdateSettingsFlowWithPasswordMethod("password", password))
+	_, _, err = st.Public.FrontendAPI.UpdateSettingsFlow(ctx).Flow(flow.Id).XSessionToken(token).UpdateSettingsFlowBody(body).Execute()
+	return err
+}
