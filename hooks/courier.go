@@ -109,7 +109,7 @@ func kindOf(metadataAdmin any, to string, verifiedNow bool, now time.Time) mail.
 		addr, _ := rec["address"].(string)
 		sent, err := time.Parse(time.RFC3339Nano, fmt.Sprint(rec["sent_at"]))
 		// The job records a reminder just before it sends it.
-		if err == nil && sameAddress(addr, to) && now.Sub(sent) < reminderWindow && now.Sub(sent) > -clockSkew {
+		if err == nil && sameAddress(addr, to) && now.Sub(sent) < reminderWindow && now.Sub(sent) > -mail.ClockSkew {
 			return mail.Reminder
 		}
 	}

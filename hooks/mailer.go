@@ -157,8 +157,8 @@ func (m *Mailer) send(ctx context.Context, identityID, to string, build compose)
 		m.Log.ErrorContext(ctx, "mail: compose", "identity_id", identityID, "err", err)
 		return http.StatusServiceUnavailable
 	}
-	log := mailLog(ident.MetadataAdmin, now)
-	if !limits[kind].allows(log, kind, to, now) {
+	log := mail.LogFrom(ident.MetadataAdmin, now)
+	if !mail.Allows(log, kind, to, now) {
 		m.held(ctx, kind, identityID, heldLimit)
 		return http.StatusNoContent
 	}
@@ -183,7 +183,7 @@ func (m *Mailer) send(ctx context.Context, identityID, to string, build compose)
 	if kind == mail.Expiry {
 		ident = m.afterJobRecord(ctx, ident)
 	}
-	m.record(ctx, ident, append(log, mailEntry{Kind: kind, To: strings.ToLower(to), At: now}))
+	m.record(ctx, ident, append(log, mail.Entry{Kind: kind, To: strings.ToLower(to), At: now}))
 	return http.StatusNoContent
 }
 
@@ -250,8 +250,8 @@ func (m *Mailer) held(ctx context.Context, kind mail.Kind, identityID, reason st
 
 // record writes the recipient's log of mails onto the identity. A failure
 // is logged: the mail went out, and the next one is only less limited.
-func (m *Mailer) record(ctx context.Context, ident *kratos.Identity, log []mailEntry) {
-	ops, err := metadataOps(ident.MetadataAdmin, mailLogKey, log)
+func (m *Mailer) record(ctx context.Context, ident *kratos.Identity, log []mail.Entry) {
+	ops, err := metadataOps(ident.MetadataAdmin, mail.LogKey, log)
 	if err == nil {
 		var resp *http.Response
 		_, resp, err = m.Admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()

@@ -143,8 +143,16 @@ func (s *Server) verificationOutcome(r *http.Request, f *flow, p *flowPage) {
 	p.Heading = "This link cannot be used again"
 	p.Intro = "Enter your work email and we will send you a new single-use link."
 	if sess, err := s.whoami(r.Context(), r.Header.Get("Cookie")); err == nil {
+		p.Page.User = &sess.Identity
+		if _, st, err := s.emailState(r.Context(), sess.Identity.ID); err == nil && st.Current() && !st.VerifiedAt.IsZero() {
+			// Nothing to do: never "send a new link" for a verified address.
+			p.Heading = "Your address is already verified"
+			p.Intro = "Your address " + st.Address + " is already verified (since " + st.VerifiedAt.UTC().Format("2 January 2006") + ")."
+			p.Success, p.Next, p.Form.Fields, p.Form.Messages = true, "/", nil, nil
+			return
+		}
 		// Signed in: one button sends a new link to the account's address.
-		p.Resend, p.Page.User = true, &sess.Identity
+		p.Resend = true
 		p.Intro = "We can send a new single-use link to " + sess.Identity.Traits.Email + "."
 		p.Form.Fields = nil
 	}

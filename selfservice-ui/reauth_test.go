@@ -2,6 +2,7 @@ package selfserviceui_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +34,19 @@ func TestEmailChangeNeedsRecentSignIn(t *testing.T) {
 	j.submit("register", `button[name="method"][value="password"]`)
 	j.do("dashboard", chromedp.WaitVisible(chromedp.CSS("li.service")))
 
-	time.Sleep(3 * time.Second) // the sign-in is no longer recent
+	token, err := old.Login(t.Context(), u.Username, u.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	time.Sleep(3 * time.Second) // the sign-ins are no longer recent
+
+	// Through the API too: an old sign-in cannot change the address.
+	traits := u.Traits()
+	traits["email"] = strings.Replace(u.Email, "@northwind-traders.com", "@fabrikam-industries.com", 1)
+	if _, err := old.UpdateProfile(t.Context(), token, traits); err == nil || !strings.Contains(err.Error(), "session_refresh_required") {
+		t.Errorf("an email change through the API 3 s after the sign-in = %v, want refused with session_refresh_required", err)
+	}
 	j.do("open the profile", chromedp.Navigate(old.UIURL+"/settings"), chromedp.WaitVisible(chromedp.CSS("#profile #f-traits-email")))
 	moved := strings.Replace(u.Email, "@northwind-traders.com", "@contoso-engineering.com", 1)
 	j.do("type a new address", chromedp.SetValue(chromedp.CSS("#profile #f-traits-email"), moved))
@@ -59,5 +72,20 @@ func TestEmailChangeNeedsRecentSignIn(t *testing.T) {
 	ids, err := old.IdentitiesByEmail(t.Context(), moved)
 	if err != nil || len(ids) != 1 {
 		t.Errorf("identities with %s after the change: %d (%v), want 1", moved, len(ids), err)
+	}
+	// The old address is told, the new one masked.
+	wctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	for {
+		msgs, err := old.Mail(wctx, strings.ToLower(u.Email))
+		if err == nil && slices.ContainsFunc(msgs, func(m stacktest.Message) bool {
+			return strings.Contains(m.Subject, "address was changed") && strings.Contains(m.Text, moved[:1]+"***@contoso-engineering.com")
+		}) {
+			break
+		}
+		if wctx.Err() != nil {
+			t.Fatalf("the old address %s got no change notice (%d mails, %v)", u.Email, len(msgs), err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

@@ -89,7 +89,7 @@ func TestNewFormEveryNodeType(t *testing.T) {
 			t.Errorf("unknown node %+v", fld)
 		}
 	}
-	if got := f.Messages; len(got) != 2 || got[0].Text != "Your changes are saved." || got[1].Text != "A message Kratos sends that WorkID does not rephrase." {
+	if got := f.Messages; len(got) != 2 || got[0].Text != plainEnglish[1050001] || !strings.HasPrefix(got[0].Text, "Your changes are saved.") || got[1].Text != "A message Kratos sends that WorkID does not rephrase." {
 		t.Errorf("flow messages = %+v, want the saved text rephrased and the other as sent", got)
 	}
 	if groups := nodeGroups(loadFlow(t, "all-nodes").UI); !slices.Equal(groups, []string{"profile", "password", "totp", "lookup_secret", "default", "webauthn", "oidc", "captcha"}) {

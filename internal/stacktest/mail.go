@@ -168,6 +168,9 @@ func (s *Stack) visit(ctx context.Context, f *Followed, method, link string, for
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		// A browser's same-origin form post.
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
+	} else {
+		// What a mail gateway's link check sends.
+		req.Header.Set("User-Agent", "Mozilla/5.0 (compatible; link-scanner)")
 	}
 	resp, err := c.Do(req)
 	if err != nil {
@@ -229,31 +232,4 @@ func (s *Stack) getJSON(ctx context.Context, u string, v any) error {
 		return fmt.Errorf("GET %s: status %d", u, resp.StatusCode)
 	}
 	return json.NewDecoder(resp.Body).Decode(v)
-}
-
-// FlowMessageIDs returns the IDs of the messages of the verification flow
-// a followed link ended on (4070001: the link was invalid or already
-// used). Reading the flow takes the CSRF cookie Kratos set on the way.
-func (s *Stack) FlowMessageIDs(ctx context.Context, f *Followed) ([]int64, error) {
-	flowID := f.Final.Query().Get("flow")
-	if flowID == "" {
-		return nil, fmt.Errorf("%s is not a flow's page", f.Final)
-	}
-	kratosURL, err := url.Parse(s.KratosPublicURL)
-	if err != nil {
-		return nil, err
-	}
-	var cookies []string
-	for _, c := range f.Jar.Cookies(kratosURL) {
-		cookies = append(cookies, c.Name+"="+c.Value)
-	}
-	flow, _, err := s.Public.FrontendAPI.GetVerificationFlow(ctx).Id(flowID).Cookie(strings.Join(cookies, "; ")).Execute()
-	if err != nil {
-		return nil, fmt.Errorf("read verification flow %s: %s", flowID, apiError(err))
-	}
-	var ids []int64
-	for _, m := range flow.Ui.Messages {
-		ids = append(ids, m.Id)
-	}
-	return ids, nil
 }

@@ -1,0 +1,56 @@
+package mail
+
+import (
+	"testing"
+	"time"
+)
+
+func TestLimits(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	log := func(kind Kind, to string, ago ...time.Duration) []Entry {
+		var out []Entry
+		for _, a := range ago {
+			out = append(out, Entry{Kind: kind, To: to, At: now.Add(-a)})
+		}
+		return out
+	}
+	h := time.Hour
+	tests := []struct {
+		name string
+		kind Kind
+		log  []Entry
+		want bool
+	}{
+		{"first verification", Verification, nil, true},
+		{"eighth verification of the day", Verification, log(Verification, "ann@acme-widgets.com", h, 2*h, 3*h, 4*h, 5*h, 6*h, 7*h), true},
+		{"ninth verification of the day", Verification, log(Verification, "ann@acme-widgets.com", h, 2*h, 3*h, 4*h, 5*h, 6*h, 7*h, 8*h), false},
+		{"other recipients do not count", Verification, log(Verification, "bob@acme-widgets.com", h, 2*h, 3*h, 4*h, 5*h, 6*h, 7*h, 8*h), true},
+		{"recovery a minute after another", Recovery, log(Recovery, "ann@acme-widgets.com", 30*time.Second), false},
+		{"recovery an hour after another", Recovery, log(Recovery, "ann@acme-widgets.com", h), true},
+		{"expiry after seven verifications", Expiry, log(Verification, "ann@acme-widgets.com", h, 2*h, 3*h, 4*h, 5*h, 6*h, 7*h), true},
+		{"verification after seven, one an expiry", Verification, append(log(Verification, "ann@acme-widgets.com", h, 2*h, 3*h, 4*h, 5*h, 6*h, 7*h), log(Expiry, "ann@acme-widgets.com", 8*h)...), false},
+		{"case does not evade", Recovery, log(Recovery, "ANN@acme-widgets.com", time.Second), false},
+	}
+	for _, tt := range tests {
+		if got := Allows(tt.log, tt.kind, "ann@acme-widgets.com", now); got != tt.want {
+			t.Errorf("%s: allows = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// The log on the identity keeps the last day only, and anything
+// unreadable counts as no mail rather than blocking one.
+func TestLogFrom(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	meta := map[string]any{LogKey: []any{
+		map[string]any{"kind": "verification", "to": "ann@acme-widgets.com", "at": now.Add(-time.Hour).Format(time.RFC3339Nano)},
+		map[string]any{"kind": "verification", "to": "ann@acme-widgets.com", "at": now.Add(-25 * time.Hour).Format(time.RFC3339Nano)},
+		map[string]any{"kind": "verification", "to": "ann@acme-widgets.com", "at": now.Add(time.Hour).Format(time.RFC3339Nano)},
+	}}
+	if got := LogFrom(meta, now); len(got) != 1 {
+		t.Errorf("mailLog kept %d entries, want the one of the last day", len(got))
+	}
+	if got := LogFrom(map[string]any{LogKey: "garbage"}, now); got != nil {
+		t.Errorf("LogFrom(garbage) = %v, want none", got)
+	}
+}
