@@ -71,6 +71,9 @@ func runIdentities(ctx context.Context, args, environ []string, stdout, stderr i
 	if len(args) > 0 && args[0] == "list" {
 		return runIdentitiesList(ctx, args[1:], environ, stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "create" {
+		return runIdentitiesCreate(ctx, args[1:], environ, stdout, stderr)
+	}
 	fmt.Fprint(stderr, adminUsage)
 	return usageError{fmt.Sprintf("admin: unknown command %q", strings.Join(append([]string{"identities"}, args...), " "))}
 }
