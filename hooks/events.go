@@ -61,9 +61,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, event hookEvent,
 		u.Identity.MetadataPublic = map[string]any{}
 	}
 	u.Identity.MetadataPublic[CompanyDomainKey] = d.Address.Registrable
-	if text.Changed {
-		u.Identity.Traits = text.Traits
-	}
+	s.sendTraits(r, event, p, text, &u)
 	writeJSON(w, http.StatusOK, u)
 }
 

@@ -28,7 +28,7 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
 	case text.Changed:
 		// Only the traits: metadata_public is left as Kratos has it.
 		var u identityUpdate
-		u.Identity.Traits = text.Traits
+		s.sendTraits(r, settingsEvent, p, text, &u)
 		writeJSON(w, http.StatusOK, u)
 	default:
 		w.WriteHeader(http.StatusNoContent)

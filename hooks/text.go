@@ -16,10 +16,16 @@ func (s *Server) checkText(r *http.Request, event hookEvent, p payload) traittex
 		s.log.InfoContext(r.Context(), "trait refused", "event", event.String(), "flow_id", p.FlowID,
 			"field", f.Field(), "reason", f.Problem.Code(), "character", traittext.CodePoint(f.Rune))
 	}
-	if res.Changed && len(res.Findings) == 0 {
-		s.log.InfoContext(r.Context(), "traits normalised to NFC", "event", event.String(), "flow_id", p.FlowID)
-	}
 	return res
+}
+
+// sendTraits puts the normalised traits in u when NFC changed them.
+func (s *Server) sendTraits(r *http.Request, event hookEvent, p payload, text traittext.Result, u *identityUpdate) {
+	if !text.Changed {
+		return
+	}
+	u.Identity.Traits = text.Traits
+	s.log.InfoContext(r.Context(), "traits sent back in NFC", "event", event.String(), "flow_id", p.FlowID)
 }
 
 // textMessages are the text rule's refusals, one message on each field.
