@@ -101,8 +101,12 @@ type Admin struct {
 	// MaxAge is how long a verification lasts.
 	MaxAge time.Duration `env:"WORKID_VERIFICATION_MAX_AGE" envDefault:"8760h"`
 	Kratos Kratos
-	// EmailRule is read by `identities list --personal`.
+	// EmailRule is read by `identities create`, `identities show` and
+	// `identities list --personal`.
 	EmailRule
+	// Log is where an operator's override (`identities create
+	// --allow-any-email`) is recorded, on stderr.
+	Log Log
 }
 
 // Validate reports every problem with the settings at once.
@@ -111,6 +115,7 @@ func (c Admin) Validate() error {
 	p.kratos(c.Kratos)
 	p.emailRule(c.EmailRule)
 	p.maxAge(c.MaxAge)
+	p.log(c.Log)
 	return p.err()
 }
 

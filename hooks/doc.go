@@ -3,6 +3,10 @@
 // Kratos calls it before it saves a new identity (registration, every method)
 // and before it saves a profile change (settings). The server authenticates
 // Kratos by a shared key, reads the payload that config/hooks/body.jsonnet
-// shapes, and answers in Kratos's web hook protocol: 204 to allow, a 4xx with
-// messages on #/traits/email to refuse.
+// shapes, applies the business-email rule (internal/businessemail) to the
+// address and the text rule (internal/traittext) to the username and names,
+// and answers in Kratos's web hook protocol: 204 to allow, a 200 that
+// records the company domain and, when NFC changed them, sends the traits
+// back, or a 4xx with a message on each refused field (#/traits/email,
+// #/traits/name/first, ...).
 package hooks

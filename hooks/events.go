@@ -25,15 +25,19 @@ func (s *Server) read(w http.ResponseWriter, r *http.Request, event hookEvent) (
 	case err != nil:
 		s.log.WarnContext(r.Context(), "hook call not understood", "event", event.String(), "err", err)
 		s.metrics.decided(event, businessemail.Unchecked)
-		s.refuse(w, businessemail.Decision{Reason: businessemail.Unchecked})
+		refuse(w, emailMessages(businessemail.Decision{Reason: businessemail.Unchecked}))
 		return p, false
 	}
 	return p, true
 }
 
-// answer applies the rule to the payload's address: a refusal on the email
-// field, or the company domain recorded on the identity.
+// answer applies both rules: the business-email rule to the payload's
+// address and the text rule to the other traits. A refusal carries a
+// message on every field that has one; an allowed identity gets its
+// company domain recorded and, when normalising changed them, its traits
+// in NFC.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, event hookEvent, p payload) {
+	text := s.checkText(r, event, p)
 	d, mxErr := Decide(r.Context(), s.policy, s.mx, p.Traits.email())
 	if mxErr != nil {
 		s.metrics.mxFailed.Inc()
@@ -42,8 +46,13 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, event hookEvent,
 	s.log.InfoContext(r.Context(), "business-email decision", "event", event.String(), "flow_id", p.FlowID,
 		"reason", d.Reason.Code(), "domain", d.Address.Domain)
 	s.metrics.decided(event, d.Reason)
+	var refusals []fieldMessages
 	if !d.Allowed() {
-		s.refuse(w, d)
+		refusals = append(refusals, emailMessages(d))
+	}
+	refusals = append(refusals, textMessages(text.Findings)...)
+	if len(refusals) > 0 {
+		refuse(w, refusals...)
 		return
 	}
 	var u identityUpdate
@@ -52,17 +61,23 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, event hookEvent,
 		u.Identity.MetadataPublic = map[string]any{}
 	}
 	u.Identity.MetadataPublic[CompanyDomainKey] = d.Address.Registrable
+	s.sendTraits(r, event, p, text, &u)
 	writeJSON(w, http.StatusOK, u)
 }
 
-// refuse answers with the decision's message on the email field, so Kratos
-// shows the form again with it and saves nothing.
-func (s *Server) refuse(w http.ResponseWriter, d businessemail.Decision) {
+// refuse answers with messages on their fields, so Kratos shows the form
+// again with them and saves nothing.
+func refuse(w http.ResponseWriter, fields ...fieldMessages) {
+	writeJSON(w, http.StatusBadRequest, kratosMessages{Messages: fields})
+}
+
+// emailMessages is the decision's message on the email field.
+func emailMessages(d businessemail.Decision) fieldMessages {
 	domain := d.Domain()
 	if len(domain) > maxContextDomain {
 		domain = domain[:maxContextDomain]
 	}
-	writeJSON(w, http.StatusBadRequest, kratosMessages{Messages: []fieldMessages{{
+	return fieldMessages{
 		InstancePtr: emailPointer,
 		Messages: []kratosMessage{{
 			ID:      d.Reason.MessageID(),
@@ -70,5 +85,5 @@ func (s *Server) refuse(w http.ResponseWriter, d businessemail.Decision) {
 			Type:    "error",
 			Context: messageContext{Reason: d.Reason.Code(), Domain: domain},
 		}},
-	}}})
+	}
 }

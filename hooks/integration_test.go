@@ -3,6 +3,7 @@ package hooks_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -124,5 +125,94 @@ func TestSettingsAppliesTheRuleToANewAddressOnly(t *testing.T) {
 	defer cancel()
 	if _, err := st.WaitForMail(wctx, strings.ToLower(toWork.Email), 1); err != nil {
 		t.Errorf("no verification mail to the new address: %v", err)
+	}
+}
+
+// assertRefusedOn fails t unless err is a flow Kratos refused with the
+// message ID wantID on field, whose text names the character.
+func assertRefusedOn(t *testing.T, err error, field string, wantID int64, char string) {
+	t.Helper()
+	var fe *stacktest.FlowError
+	if !errors.As(err, &fe) || fe.Status != 400 {
+		t.Fatalf("got %v, want a flow refused with 400", err)
+	}
+	if ids := fe.MessageIDs(field); !slices.Contains(ids, wantID) {
+		t.Errorf("message IDs on %s = %v, want %d (form: %s)", field, ids, wantID, fe.Body)
+	}
+	if texts := fe.Messages(field); len(texts) == 0 || !strings.Contains(texts[0], char) {
+		t.Errorf("messages on %s = %q, want one naming %s", field, texts, char)
+	}
+	if ids := fe.MessageIDs("traits.email"); len(ids) != 0 {
+		t.Errorf("the business address got messages %v", ids)
+	}
+}
+
+// A right-to-left override in a name is refused on that field, at
+// registration and in settings, and nothing is saved.
+func TestNameWithBidiOverrideIsRefused(t *testing.T) {
+	ctx := t.Context()
+	u := stacktest.NewUser("acme-widgets.com")
+	u.First = "Ann\u202eeeL"
+	_, err := st.Register(ctx, u)
+	assertRefusedOn(t, err, "traits.name.first", 9100101, "U+202E")
+	assertNoIdentity(t, u.Email)
+
+	u.First = "Ann"
+	if _, err := st.Register(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	token, err := st.Login(ctx, u.Email, u.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := u
+	bad.Last = "Lee\u200b"
+	_, err = st.UpdateProfile(ctx, token, bad.Traits())
+	assertRefusedOn(t, err, "traits.name.last", 9100102, "U+200B")
+	ids, err := st.IdentitiesByEmail(ctx, u.Email)
+	if err != nil || len(ids) != 1 {
+		t.Fatalf("identities for %s = %d (%v), want 1", u.Email, len(ids), err)
+	}
+	if last := ids[0].Traits.(map[string]any)["name"].(map[string]any)["last"]; last != u.Last {
+		t.Errorf("last name after the refused change = %q, want %q", last, u.Last)
+	}
+}
+
+// A decomposed é (e and a combining accent) is stored composed (NFC), at
+// registration and in settings, and the account still signs in: Kratos
+// takes the traits the hook sends back before it saves them.
+func TestNamesAreStoredInNFC(t *testing.T) {
+	ctx := t.Context()
+	u := stacktest.NewUser("acme-widgets.com")
+	u.First, u.Last = "Jose\u0301", "Nun\u0303ez"
+	reg, err := st.Register(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := func() map[string]any {
+		t.Helper()
+		ident, err := st.Identity(ctx, reg.Identity.Id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		meta, _ := ident.MetadataPublic.(map[string]any)
+		if meta[hooks.CompanyDomainKey] != "acme-widgets.com" {
+			t.Errorf("metadata_public = %v, want the company domain kept", ident.MetadataPublic)
+		}
+		return ident.Traits.(map[string]any)["name"].(map[string]any)
+	}
+	if got := name(); got["first"] != "Jos\u00e9" || got["last"] != "Nu\u00f1ez" {
+		t.Errorf("stored name = %+q, want José Nuñez in NFC", got)
+	}
+	token, err := st.Login(ctx, u.Username, u.Password)
+	if err != nil {
+		t.Fatalf("sign in after the hook replaced the traits: %v", err)
+	}
+	u.First = "Rene\u0301e"
+	if _, err := st.UpdateProfile(ctx, token, u.Traits()); err != nil {
+		t.Fatal(err)
+	}
+	if got := name(); got["first"] != "Ren\u00e9e" {
+		t.Errorf("first name after the change = %+q, want Renée in NFC", got["first"])
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/metrics"
+	"github.com/workid/workid/internal/traittext"
 )
 
 // hookEvent is a Kratos event the server answers.
@@ -33,8 +34,12 @@ type serverMetrics struct {
 	// path does no label lookup; every series exists from the start at 0.
 	decisions [numEvents][businessemail.NumReasons]prometheus.Counter
 	unchanged prometheus.Counter
-	mxFailed  prometheus.Counter
-	requests  *metrics.Requests
+	// textRefusals counts refused traits (one a field) by event and
+	// problem, indexed like decisions; OK's series are never incremented
+	// and not created.
+	textRefusals [numEvents][traittext.NumProblems]prometheus.Counter
+	mxFailed     prometheus.Counter
+	requests     *metrics.Requests
 }
 
 func newServerMetrics() *serverMetrics {
@@ -54,9 +59,21 @@ func newServerMetrics() *serverMetrics {
 		Name: "workid_hooks_mx_check_failures_total",
 		Help: "MX lookups that failed (the address was allowed: the check fails open).",
 	})
-	reg.MustRegister(decisions, m.mxFailed)
+	text := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "workid_hooks_trait_refusals_total",
+		Help: "Traits refused for their characters (one a field), by Kratos event and reason.",
+	}, []string{"event", "reason"})
+	for e := range numEvents {
+		for p := traittext.OK + 1; p < traittext.NumProblems; p++ {
+			m.textRefusals[e][p] = text.WithLabelValues(e.String(), p.Code())
+		}
+	}
+	reg.MustRegister(decisions, text, m.mxFailed)
 	return m
 }
+
+// textRefused counts one refused trait.
+func (m *serverMetrics) textRefused(e hookEvent, p traittext.Problem) { m.textRefusals[e][p].Inc() }
 
 // decided counts one decision.
 func (m *serverMetrics) decided(e hookEvent, r businessemail.Reason) { m.decisions[e][r].Inc() }

@@ -88,4 +88,33 @@ func TestMetrics(t *testing.T) {
 		`workid_hooks_mx_check_failures_total`:                           1,
 		`workid_hooks_decisions_total{event="registration",reason="ok"}`: 1,
 	})
+
+	// Refused traits are counted one a field, beside the email's decision.
+	h = NewServer(testKey, testPolicy(t), nil, nil, quiet)
+	metricstest.Scrape(t, h).Want(t, map[string]float64{
+		`workid_hooks_trait_refusals_total{event="registration",reason="bidi_control"}`:    0,
+		`workid_hooks_trait_refusals_total{event="settings",reason="invalid_utf8"}`:        0,
+		`workid_hooks_trait_refusals_total{event="settings",reason="invisible_character"}`: 0,
+	})
+	for _, c := range []struct {
+		path, body string
+		want       int
+	}{
+		{"/hooks/registration", `{"traits":{"email":"ann@acme-widgets.com","name":{"first":"Ann\u202e","last":"\u202dLee"}}}`, http.StatusBadRequest},
+		{"/hooks/registration", `{"traits":{"email":"ann@gmail.com","username":"ann\n"}}`, http.StatusBadRequest},
+		{"/hooks/settings", `{"traits":{"email":"ann@gmail.com","username":"a\u200bnn"},"previous_email":"ann@gmail.com"}`, http.StatusBadRequest},
+		{"/hooks/settings", `{"traits":{"email":"ann@gmail.com","username":"ann"},"previous_email":"ann@gmail.com"}`, http.StatusNoContent},
+	} {
+		if rec := call(h, c.path, auth, c.body); rec.Code != c.want {
+			t.Errorf("POST %s %s = %d, want %d", c.path, c.body, rec.Code, c.want)
+		}
+	}
+	metricstest.Scrape(t, h).Want(t, map[string]float64{
+		`workid_hooks_trait_refusals_total{event="registration",reason="bidi_control"}`:      2,
+		`workid_hooks_trait_refusals_total{event="registration",reason="control_character"}`: 1,
+		`workid_hooks_trait_refusals_total{event="settings",reason="invisible_character"}`:   1,
+		`workid_hooks_decisions_total{event="registration",reason="ok"}`:                     1,
+		`workid_hooks_decisions_total{event="registration",reason="free_mail"}`:              1,
+		`workid_hooks_decisions_total{event="settings",reason="unchanged"}`:                  2,
+	})
 }

@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,8 +44,15 @@ func decode(w http.ResponseWriter, r *http.Request) (payload, error) {
 		}
 		return p, fmt.Errorf("read hook body: %w", err)
 	}
-	if err := json.Unmarshal(body, &p); err != nil {
+	// Numbers stay json.Number: traits and metadata the hook sends back
+	// keep every digit Kratos sent.
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&p); err != nil {
 		return p, fmt.Errorf("decode hook body: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return p, errors.New("decode hook body: data after the JSON object")
 	}
 	if p.Traits.email() == "" {
 		return p, errors.New("decode hook body: no traits.email")
@@ -52,7 +60,8 @@ func decode(w http.ResponseWriter, r *http.Request) (payload, error) {
 	return p, nil
 }
 
-// emailPointer is where Kratos shows a message: the email field.
+// emailPointer is where Kratos shows the business-email rule's message:
+// the email field.
 const emailPointer = "#/traits/email"
 
 // kratosMessages is Kratos's web hook refusal format
@@ -76,6 +85,10 @@ type kratosMessage struct {
 type messageContext struct {
 	Reason string `json:"reason"`
 	Domain string `json:"domain,omitempty"`
+	// Field and Character are the trait and the first character the text
+	// rule refused ("name.first", "U+202E").
+	Field     string `json:"field,omitempty"`
+	Character string `json:"character,omitempty"`
 }
 
 // maxContextDomain bounds the domain echoed in a message's context: it
@@ -83,10 +96,13 @@ type messageContext struct {
 const maxContextDomain = 253
 
 // identityUpdate is the 200 answer that changes the identity before Kratos
-// saves it: each field sent replaces that whole field.
+// saves it: each field sent replaces that whole field, so Traits, when
+// sent, are all the traits. A field left out (omitempty) is kept as Kratos
+// has it; an explicit null would erase it.
 type identityUpdate struct {
 	Identity struct {
-		MetadataPublic map[string]any `json:"metadata_public"`
+		Traits         map[string]any `json:"traits,omitempty"`
+		MetadataPublic map[string]any `json:"metadata_public,omitempty"`
 	} `json:"identity"`
 }
 

@@ -119,6 +119,15 @@ func TestHookAnswers(t *testing.T) {
 		{"settings-unchanged-personal", "/hooks/settings", `{"traits":{"email":"ann@gmail.com"},"previous_email":"Ann@Gmail.com "}`, nil, http.StatusNoContent},
 		{"settings-to-free-mail", "/hooks/settings", `{"traits":{"email":"ann@yahoo.co.uk"},"previous_email":"ann@acme-widgets.com"}`, nil, http.StatusBadRequest},
 		{"settings-to-business", "/hooks/settings", `{"traits":{"email":"ann@northwind-traders.com"},"previous_email":"ann@gmail.com","metadata_public":{"company_domain":"gmail.com"}}`, nil, http.StatusOK},
+		// The text rule: a message on each field it refuses, beside the
+		// email's; traits sent back only when NFC changed them.
+		{"registration-name-bidi", "/hooks/registration", `{"traits":{"email":"ann@acme-widgets.com","username":"ann","name":{"first":"Ann\u202e","last":"Lee"}}}`, nil, http.StatusBadRequest},
+		{"registration-every-field", "/hooks/registration", `{"traits":{"email":"ann@gmail.com","username":"ann\u200b","name":{"first":"Ann\u0000","last":"Lee\r\n"}}}`, nil, http.StatusBadRequest},
+		{"registration-nfc", "/hooks/registration", `{"traits":{"email":"jose@acme-widgets.com","username":"jose","name":{"first":"Jose\u0301","last":"Nun\u0303ez"}},"metadata_public":{"plan":"team"}}`, nil, http.StatusOK},
+		{"registration-nfc-exact-numbers", "/hooks/registration", `{"traits":{"email":"jose@acme-widgets.com","name":{"first":"Jose\u0301"},"badge":12345678901234567890.5}}`, nil, http.StatusOK},
+		{"settings-unchanged-nfc", "/hooks/settings", `{"traits":{"email":"ann@gmail.com","username":"ann","name":{"first":"Rene\u0301e","last":"Lee"}},"previous_email":"ann@gmail.com"}`, nil, http.StatusOK},
+		{"settings-unchanged-bad-name", "/hooks/settings", `{"traits":{"email":"ann@gmail.com","username":"ann","name":{"first":"Ann","last":"\u202eeeL"}},"previous_email":"ann@gmail.com"}`, nil, http.StatusBadRequest},
+		{"settings-to-business-bad-name", "/hooks/settings", `{"traits":{"email":"ann@northwind-traders.com","username":"ann","name":{"first":"Ann\u2066","last":"Lee"}},"previous_email":"ann@gmail.com"}`, nil, http.StatusBadRequest},
 	}
 	policy := testPolicy(t)
 	for _, tt := range tests {

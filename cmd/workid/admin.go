@@ -23,19 +23,28 @@ commands:
                                     identities that match, streamed page by page; see --help
   identities show [--json] ID|EMAIL|USERNAME
                                     one identity: account, addresses, verification dates and
-                                    re-verification state
+                                    re-verification state; a warning when the business-email
+                                    rule would refuse its address today
+  identities create --email E --username U --first-name F --last-name L
+                    [--password-file P] [--allow-any-email] [--json]
+                                    a new identity, with the rules a registration gets, and a
+                                    verification link mailed to it; without a password the user
+                                    sets one by recovery; --allow-any-email creates an address
+                                    the business-email rule refuses, logged as an override
   reverify ID|EMAIL|USERNAME        expire the address's verification now and mail the new link
                                     (what the yearly job does when the year is up)
   email check [--json] ADDRESS...   the business-email decision for each address, with its reason
 
 Settings come from the same WORKID_* variables as the servers: WORKID_KRATOS_ADMIN_URL (and
 WORKID_KRATOS_PUBLIC_URL, which sends links) and WORKID_VERIFICATION_MAX_AGE for identities; WORKID_LISTS_DIR, WORKID_ALLOW_DOMAINS_FILE,
-WORKID_DENY_DOMAINS_FILE, WORKID_MX_CHECK, ... for email check, so its answer is the one a
-registration would get.
+WORKID_DENY_DOMAINS_FILE, WORKID_MX_CHECK, ... for email check, identities create and show, so
+their answer is the one a registration would get; WORKID_LOG_FORMAT and WORKID_LOG_LEVEL for the
+log lines on stderr.
 `
 
-// errRefused ends `admin email check` when an address is refused: exit 1,
-// so scripts can tell, after every address was reported.
+// errRefused ends `admin email check` when an address is refused (exit 1,
+// so scripts can tell, after every address was reported), and `admin
+// identities create` when the address or a name is.
 var errRefused = errors.New("refused")
 
 // runAdmin dispatches `workid admin ...`.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/hooks"
+	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/emailstate"
 	"github.com/workid/workid/internal/kratosapi"
 	"github.com/workid/workid/internal/reverify"
@@ -35,6 +36,21 @@ type identityView struct {
 	// Reminder is the last "your verification expires soon" mail, as the
 	// re-verification job recorded it.
 	Reminder any `json:"reminder,omitempty"`
+	// Refused is why the business-email rule refuses Email today; nil when
+	// it allows it (or the rule could not be loaded).
+	Refused *refusalView `json:"refused,omitempty"`
+}
+
+// refusalView is the business-email rule's refusal of an address: its
+// reason and the words a user would read.
+type refusalView struct {
+	Reason    string `json:"reason"`
+	MessageID int64  `json:"message_id"`
+	Message   string `json:"message"`
+}
+
+func refusalOf(d businessemail.Decision) *refusalView {
+	return &refusalView{Reason: d.Reason.Code(), MessageID: d.Reason.MessageID(), Message: d.Message()}
 }
 
 // addressView is one verifiable address and its verification state.
@@ -54,6 +70,9 @@ func runIdentities(ctx context.Context, args, environ []string, stdout, stderr i
 	}
 	if len(args) > 0 && args[0] == "list" {
 		return runIdentitiesList(ctx, args[1:], environ, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "create" {
+		return runIdentitiesCreate(ctx, args[1:], environ, stdout, stderr)
 	}
 	fmt.Fprint(stderr, adminUsage)
 	return usageError{fmt.Sprintf("admin: unknown command %q", strings.Join(append([]string{"identities"}, args...), " "))}
@@ -81,10 +100,32 @@ func runIdentitiesShow(ctx context.Context, args, environ []string, stdout, stde
 		return err
 	}
 	v := viewIdentity(ident, time.Now(), cfg.MaxAge)
+	if v.Email != "" {
+		d, err := judgeToday(ctx, cfg.EmailRule, v.Email)
+		switch {
+		case err != nil:
+			// Support still sees the identity; only the check is missing.
+			fmt.Fprintf(stderr, "workid: the business-email rule was not checked: %v\n", err)
+		case !d.Allowed():
+			v.Refused = refusalOf(d)
+		}
+	}
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(v)
 	}
 	return writeIdentity(stdout, v, time.Now())
+}
+
+// judgeToday is the decision a registration with address would get now:
+// the same lists, operator files and MX check. A failed MX lookup allows
+// the address, as it does at registration.
+func judgeToday(ctx context.Context, cfg config.EmailRule, address string) (businessemail.Decision, error) {
+	policy, err := hooks.LoadPolicy(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return businessemail.Decision{}, err
+	}
+	d, _ := hooks.Decide(ctx, policy, hooks.NewMailChecker(cfg), address)
+	return d, nil
 }
 
 // uuidPattern is the form of Kratos's identity IDs.
@@ -172,6 +213,9 @@ func writeIdentity(w io.Writer, v identityView, now time.Time) error {
 	line("username", v.Username)
 	line("name", v.Name)
 	line("email", v.Email)
+	if r := v.Refused; r != nil {
+		line("warning", fmt.Sprintf("the business-email rule refuses this address today (%s, message %d): %s", r.Reason, r.MessageID, r.Message))
+	}
 	line("company domain", v.CompanyDomain)
 	if len(v.Addresses) == 0 {
 		line("address", "none: the identity has no verifiable address")

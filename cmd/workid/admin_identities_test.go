@@ -35,10 +35,10 @@ func TestAdminIdentities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	environ := []string{
+	environ := append([]string{
 		"WORKID_KRATOS_PUBLIC_URL=" + st.KratosPublicURL, "WORKID_KRATOS_ADMIN_URL=" + st.KratosAdminURL,
 		"WORKID_REVERIFY_LOCK_FILE=" + filepath.Join(t.TempDir(), "lock"),
-	}
+	}, listsEnv...)
 	show := func(who string, extra ...string) (string, error) {
 		var out bytes.Buffer
 		args := append(append([]string{"workid", "admin", "identities", "show"}, extra...), who)
@@ -63,6 +63,9 @@ func TestAdminIdentities(t *testing.T) {
 		t.Fatal(err)
 	}
 	flat := strings.Join(strings.Fields(out), " ") // the columns' width varies
+	if strings.Contains(out, "warning") {
+		t.Errorf("show warns about a business address:\n%s", out)
+	}
 	for _, w := range []string{
 		"identity " + a.Id + " (active)",
 		"username " + current.Username,
@@ -77,6 +80,29 @@ func TestAdminIdentities(t *testing.T) {
 		if v := showJSON(who); v.ID != a.Id || v.Email != current.Email || len(v.Addresses) != 1 || v.Addresses[0].Status != "verified" {
 			t.Errorf("show %s = %+v, want %s verified", who, v, a.Id)
 		}
+	}
+
+	// An address the rule refuses today (made through the admin API, which
+	// runs no hooks) gets a warning with the reason and the user's words.
+	legacy := stacktest.NewUser("gmail.com")
+	if _, err := st.CreateIdentity(ctx, legacy); err != nil {
+		t.Fatal(err)
+	}
+	out, err = show(legacy.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat = strings.Join(strings.Fields(out), " ")
+	if want := "email " + legacy.Email + " warning the business-email rule refuses this address today (free_mail, message 9100012): " +
+		"gmail.com is a personal email provider. Please use your work address, e.g. name@yourcompany.com."; !strings.Contains(flat, want) {
+		t.Errorf("show of a personal address lacks %q:\n%s", want, out)
+	}
+	if r := showJSON(legacy.Username).Refused; r == nil || *r != (refusalView{Reason: "free_mail", MessageID: 9100012,
+		Message: "gmail.com is a personal email provider. Please use your work address, e.g. name@yourcompany.com."}) {
+		t.Errorf("show --json refused = %+v, want free_mail", r)
+	}
+	if r := showJSON(a.Id).Refused; r != nil {
+		t.Errorf("show --json of a business address refused = %+v, want none", r)
 	}
 
 	// Past its year, the address shows as expired even before the job runs;
