@@ -235,11 +235,19 @@ func (s *Server) redirectFromKratos(w http.ResponseWriter, r *http.Request, to s
 // to sign-in without one, on to Kratos when a second factor is due, the
 // error page when Kratos is down.
 func (s *Server) session(w http.ResponseWriter, r *http.Request) (*session, bool) {
+	return s.sessionReturningTo(w, r, "")
+}
+
+// sessionReturningTo is session, whose sign-in comes back to the UI path
+// returnTo ("" for the dashboard).
+func (s *Server) sessionReturningTo(w http.ResponseWriter, r *http.Request, returnTo string) (*session, bool) {
 	sess, err := s.whoami(r.Context(), r.Header.Get("Cookie"))
 	var ae *apiError
 	switch {
 	case err == nil:
 		return sess, true
+	case errors.Is(err, errNoSession) && returnTo != "":
+		http.Redirect(w, r, "/login?"+url.Values{"return_to": {s.uiURL(returnTo)}}.Encode(), http.StatusSeeOther)
 	case errors.Is(err, errNoSession):
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 	case errors.As(err, &ae) && ae.Body.RedirectBrowserTo != "":
