@@ -102,14 +102,14 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if clientFlag(req.Client, "requires_verified_email") && !st.Current() {
-		s.renderConsent(w, r, http.StatusForbidden, s.newConsentPage(r, req, ident, st, true))
+		s.renderConsent(w, r, http.StatusForbidden, req, s.newConsentPage(r, req, ident, st, true))
 		return
 	}
 	if (req.Skip != nil && *req.Skip) || clientFlag(req.Client, "first_party") {
 		s.acceptConsent(w, r, req, ident, st, false)
 		return
 	}
-	s.renderConsent(w, r, http.StatusOK, s.newConsentPage(r, req, ident, st, false))
+	s.renderConsent(w, r, http.StatusOK, req, s.newConsentPage(r, req, ident, st, false))
 }
 
 // decideConsent is POST /consent: the user's Allow or Deny.
@@ -132,7 +132,7 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if clientFlag(req.Client, "requires_verified_email") && !st.Current() {
-		s.renderConsent(w, r, http.StatusForbidden, s.newConsentPage(r, req, ident, st, true))
+		s.renderConsent(w, r, http.StatusForbidden, req, s.newConsentPage(r, req, ident, st, true))
 		return
 	}
 	s.acceptConsent(w, r, req, ident, st, r.FormValue("remember") == "true")
@@ -163,13 +163,19 @@ func (s *Server) acceptConsent(w http.ResponseWriter, r *http.Request, req *hydr
 }
 
 // renderConsent renders the consent page, letting it show the service's
-// logo from wherever the service keeps it.
-func (s *Server) renderConsent(w http.ResponseWriter, r *http.Request, status int, p consentPage) {
+// logo from wherever the service keeps it, and its Allow and Deny lead
+// through Hydra back to the service.
+func (s *Server) renderConsent(w http.ResponseWriter, r *http.Request, status int, req *hydra.OAuth2ConsentRequest, p consentPage) {
+	var more pageSources
 	if logo, ok := p.LogoURL.(template.URL); ok {
 		if o, ok := imageOrigin(string(logo)); ok {
-			w.Header().Set("Content-Security-Policy", s.csp(nonceFrom(r.Context()), o))
+			more.images = []string{o}
 		}
 	}
+	if req.Client != nil {
+		more.forms = redirectSources(ptrValue(req.RequestUrl), "redirect_uri", req.Client.RedirectUris)
+	}
+	s.allowSources(w, r, more)
 	s.render(w, r, status, "consent", p)
 }
 

@@ -49,6 +49,28 @@ func TestDemoServiceSignIn(t *testing.T) {
 	j.do("WorkID's dashboard", chromedp.Navigate(st.UIURL+"/"), chromedp.WaitVisible(chromedp.CSS("#f-password")))
 }
 
+// A third-party service in a real browser: WorkID's consent screen, and
+// Allow leads through Hydra back to the service (the page's form-action
+// lets the post's redirects reach it; Chromium checks every one).
+func TestDemoServiceConsent(t *testing.T) {
+	demo := startDemo(t)
+	u := st.NewVerifiedUser(t, "tailspin-aviation.com", time.Now().AddDate(0, 0, -20))
+	ctx, cancel := context.WithTimeout(browsertest.New(t), 2*time.Minute)
+	defer cancel()
+	j := &journey{t: t, ctx: ctx}
+
+	j.do("open the community service", chromedp.Navigate(demo+"/community/"), chromedp.WaitVisible(chromedp.CSS("#signin")))
+	j.submit("sign in with WorkID", "#signin")
+	j.do("WorkID's sign-in page", chromedp.WaitVisible(chromedp.CSS("#f-password")))
+	j.do("fill in", chromedp.SetValue(chromedp.CSS("#f-identifier"), u.Email), chromedp.SetValue(chromedp.CSS("#f-password"), u.Password))
+	j.submit("sign in", `button[name="method"][value="password"]`)
+	j.do("the consent screen", chromedp.WaitVisible(chromedp.CSS(`button[name="decision"][value="allow"]`)))
+	j.wantText("h1", "Allow Community (demo) to use your WorkID account?")
+	j.submit("allow", `button[name="decision"][value="allow"]`)
+	j.do("back at the service", chromedp.WaitVisible(chromedp.CSS("#signed-in")))
+	j.wantText("#signed-in", u.First+" "+u.Last)
+}
+
 // startDemo serves the demo services, registered with the stack's Hydra,
 // until t ends, and returns their address.
 func startDemo(t *testing.T) string {

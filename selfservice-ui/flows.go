@@ -92,6 +92,10 @@ func (s *Server) showFlow(k flowKind) http.HandlerFunc {
 			s.flowFailed(w, r, k, err)
 			return
 		}
+		if lr := f.OAuth2LoginRequest; lr != nil {
+			// A service's sign-in: the form's post ends at the service.
+			s.allowSources(w, r, pageSources{forms: redirectSources(lr.RequestURL, "redirect_uri", lr.Client.RedirectURIs)})
+		}
 		if s.render(w, r, http.StatusOK, "flow", s.newFlowPage(r, k, f)) {
 			s.metrics.rendered.WithLabelValues(k.name).Inc()
 		}

@@ -91,6 +91,15 @@ func TestSSOThirdPartyDeny(t *testing.T) {
 			t.Errorf("GET %s: the CSP allows the logo's origin: %v, want %v (%s)", u, got, want, resp.Header.Get("Content-Security-Policy"))
 		}
 	}
+	// Its Allow and Deny lead through Hydra back to the service.
+	resp, err := b.Client.Get(final.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if csp, want := resp.Header.Get("Content-Security-Policy"), " "+st.HydraPublicURL+" http://127.0.0.1:1;"; !strings.Contains(csp, "form-action 'self' ") || !strings.Contains(csp, want) {
+		t.Errorf("the consent page's CSP %q lets forms lead to %q: want form-action with Hydra and the service", csp, want)
+	}
 	if !strings.Contains(page, `src="https://cdn.partner.example/logo.png"`) {
 		t.Error("the consent page does not show the service's logo")
 	}
