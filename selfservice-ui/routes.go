@@ -27,7 +27,6 @@ func (s *Server) Handler() http.Handler {
 	r.HandleFunc("/verification/send", s.sendLink).Methods(http.MethodPost)
 	r.HandleFunc("/consent", s.consent).Methods(http.MethodGet)
 	r.HandleFunc("/consent", s.decideConsent).Methods(http.MethodPost)
-	r.HandleFunc("/hooks/hydra/token", s.tokenHook).Methods(http.MethodPost)
 
 	r.Use(s.metrics.requests.Middleware)
 

@@ -15,6 +15,8 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/stack"
 	"github.com/workid/workid/internal/stacktest"
 )
 
@@ -403,5 +405,31 @@ func TestSSOUnknownChallenge(t *testing.T) {
 				t.Errorf("the page offers no way on:\n%s", body)
 			}
 		})
+	}
+}
+
+// Hydra's token hook is served on the UI's private address, where Hydra
+// calls it (every token exchange above goes through it); the public port
+// answers 404 even to the right key.
+func TestTokenHookNotOnPublicPort(t *testing.T) {
+	const body = `{"session":{},"request":{"client_id":"c","granted_scopes":[]}}`
+	for _, tt := range []struct {
+		base string
+		want int
+	}{
+		{st.UIURL, http.StatusNotFound},
+		{stack.URL(st.Layout.Ports.UIMetrics, ""), http.StatusNoContent},
+	} {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, tt.base+"/hooks/hydra/token", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", config.HooksAuthScheme+st.Secrets.HooksKey)
+		resp, err := st.HTTP.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("POST %s/hooks/hydra/token with the key = %d, want %d", tt.base, resp.StatusCode, tt.want)
+		}
 	}
 }
