@@ -68,7 +68,7 @@ func (s *Server) boundConsent(w http.ResponseWriter, r *http.Request, challenge 
 	if req.Subject == nil || *req.Subject != sess.Identity.ID {
 		s.fail(w, r, http.StatusForbidden, "This sign-in belongs to another account",
 			"You are signed in to WorkID with a different account from the one this request is for. Please go back to the service and sign in again.", "",
-			fmt.Errorf("consent challenge of subject %q opened by a session of identity %q", orDefault(ptrValue(req.Subject), "(none)"), sess.Identity.ID))
+			fmt.Errorf("consent challenge of subject %q opened by a session of identity %q", orDefault(req.GetSubject(), "(none)"), sess.Identity.ID))
 		return nil, nil, st, false
 	}
 	ident, st, err = s.emailState(r.Context(), sess.Identity.ID)
@@ -77,13 +77,6 @@ func (s *Server) boundConsent(w http.ResponseWriter, r *http.Request, challenge 
 		return nil, nil, st, false
 	}
 	return req, ident, st, true
-}
-
-func ptrValue(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }
 
 func clientFlag(c *hydra.OAuth2Client, key string) bool {
@@ -173,7 +166,7 @@ func (s *Server) renderConsent(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	if req.Client != nil {
-		more.forms = redirectSources(ptrValue(req.RequestUrl), "redirect_uri", req.Client.RedirectUris)
+		more.forms = redirectSources(req.GetRequestUrl(), "redirect_uri", req.Client.RedirectUris)
 	}
 	s.allowSources(w, r, more)
 	s.render(w, r, status, "consent", p)

@@ -28,7 +28,7 @@ func (s *Server) logoutPage(w http.ResponseWriter, r *http.Request) {
 		}
 		if req.Client != nil {
 			// The confirmation leads through Hydra back to the service.
-			s.allowSources(w, r, pageSources{forms: redirectSources(ptrValue(req.RequestUrl), "post_logout_redirect_uri", req.Client.PostLogoutRedirectUris)})
+			s.allowSources(w, r, pageSources{forms: redirectSources(req.GetRequestUrl(), "post_logout_redirect_uri", req.Client.PostLogoutRedirectUris)})
 		}
 	} else if _, ok := s.session(w, r); !ok {
 		return

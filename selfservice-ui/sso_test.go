@@ -94,13 +94,8 @@ func TestSSOThirdPartyDeny(t *testing.T) {
 		}
 	}
 	// Its Allow and Deny lead through Hydra back to the service.
-	resp, err := b.Client.Get(final.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if csp, want := resp.Header.Get("Content-Security-Policy"), " "+st.HydraPublicURL+" http://127.0.0.1:1;"; !strings.Contains(csp, "form-action 'self' ") || !strings.Contains(csp, want) {
-		t.Errorf("the consent page's CSP %q lets forms lead to %q: want form-action with Hydra and the service", csp, want)
+	if csp := cspOf(t, b, final.String()); !strings.Contains(csp, "form-action 'self' "+st.KratosPublicURL+" "+st.HydraPublicURL+" http://127.0.0.1:1;") {
+		t.Errorf("the consent page's CSP %q, want form-action with Kratos, Hydra and the service's callback", csp)
 	}
 	if !strings.Contains(page, `src="https://cdn.partner.example/logo.png"`) {
 		t.Error("the consent page does not show the service's logo")
@@ -202,7 +197,13 @@ func TestSSORegisterFirst(t *testing.T) {
 	if m == nil {
 		t.Fatal("the sign-in page's registration link does not carry the login challenge")
 	}
-	_, _, reg := b.Get(st.UIURL + html.UnescapeString(m[1]))
+	regPage, _, reg := b.Get(st.UIURL + html.UnescapeString(m[1]))
+	// Both pages' posts end at the service, through Kratos and Hydra.
+	for _, page := range []*url.URL{final, regPage} {
+		if csp := cspOf(t, b, page.String()); !strings.Contains(csp, "form-action 'self' "+st.KratosPublicURL+" "+st.HydraPublicURL+" http://127.0.0.1:1;") {
+			t.Errorf("GET %s: CSP %q, want form-action with Kratos, Hydra and the service's callback", page.Path, csp)
+		}
+	}
 	u := stacktest.NewUser("woodgrove-partners.com")
 	back, status, _ := b.SubmitRegistration(reg, u)
 	code := back.Query().Get("code")
@@ -432,4 +433,15 @@ func TestTokenHookNotOnPublicPort(t *testing.T) {
 			t.Errorf("POST %s/hooks/hydra/token with the key = %d, want %d", tt.base, resp.StatusCode, tt.want)
 		}
 	}
+}
+
+// cspOf returns the Content-Security-Policy b is given for u.
+func cspOf(t *testing.T, b *stacktest.PageBrowser, u string) string {
+	t.Helper()
+	resp, err := b.Client.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.Header.Get("Content-Security-Policy")
 }
