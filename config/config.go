@@ -141,9 +141,9 @@ func (c Preflight) Validate() error {
 type UI struct {
 	// Addr is the host:port the UI server listens on.
 	Addr string `env:"WORKID_UI_ADDR" envDefault:"127.0.0.1:4455"`
-	// MetricsAddr is the UI's private host:port for /metrics (and
-	// /healthz, /readyz): the public port never serves metrics. Empty
-	// turns it off.
+	// MetricsAddr is the UI's private host:port for /metrics, /healthz,
+	// /readyz and Hydra's token hook: the public port serves none of them.
+	// Empty turns it off, and with it the token hook.
 	MetricsAddr string `env:"WORKID_UI_METRICS_ADDR" envDefault:"127.0.0.1:4458"`
 	// PublicURL is the address browsers use to reach the UI.
 	PublicURL string `env:"WORKID_UI_PUBLIC_URL" envDefault:"http://127.0.0.1:4455"`
@@ -158,8 +158,8 @@ type UI struct {
 	// VerificationMaxAge is how long a verification lasts.
 	VerificationMaxAge time.Duration `env:"WORKID_VERIFICATION_MAX_AGE" envDefault:"8760h"`
 	// TokenHookKey is the shared key Hydra sends ("Authorization: Bearer
-	// <key>") when it asks the UI for fresh claims as it issues tokens;
-	// empty turns the hook endpoint off.
+	// <key>") when it asks the UI for fresh claims as it issues tokens, on
+	// MetricsAddr; empty turns the hook endpoint off.
 	TokenHookKey string `env:"WORKID_HYDRA_TOKEN_HOOK_KEY"`
 	Kratos       Kratos
 	Hydra        Hydra
@@ -342,6 +342,9 @@ func (c UI) Validate() error {
 	p.addr("WORKID_UI_ADDR", c.Addr)
 	if c.TokenHookKey != "" {
 		p.sharedKey("WORKID_HYDRA_TOKEN_HOOK_KEY", c.TokenHookKey)
+		if c.MetricsAddr == "" {
+			p.add("WORKID_HYDRA_TOKEN_HOOK_KEY is set but WORKID_UI_METRICS_ADDR is empty: Hydra's token hook is served on the UI's private address only")
+		}
 	}
 	p.optionalAddr("WORKID_UI_METRICS_ADDR", c.MetricsAddr)
 	p.url("WORKID_UI_PUBLIC_URL", c.PublicURL)

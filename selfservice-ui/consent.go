@@ -1,10 +1,11 @@
 package selfserviceui
 
 import (
-	"context"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -43,17 +44,39 @@ var scopeTexts = map[string]string{
 	"offline_access": "Stay signed in when you are away",
 }
 
-// consentRequest reads Hydra's consent request and the account behind it.
-func (s *Server) consentRequest(ctx context.Context, challenge string) (*hydra.OAuth2ConsentRequest, *identity, emailstate.State, error) {
-	req, _, err := s.hydra.OAuth2API.GetOAuth2ConsentRequest(ctx).ConsentChallenge(challenge).Execute()
+// boundConsent reads Hydra's consent request and the account behind it,
+// once it knows the request belongs to this browser: the browser's
+// WorkID session must be the request's subject. Anything else is answered
+// here, and ok is false: no session goes to sign-in and back to this
+// consent; a session of another account gets the error page, with the
+// challenge left unspent for its owner. Nothing about the subject is read
+// before that check.
+func (s *Server) boundConsent(w http.ResponseWriter, r *http.Request, challenge string) (req *hydra.OAuth2ConsentRequest, ident *identity, st emailstate.State, ok bool) {
+	if challenge == "" {
+		s.fail(w, r, http.StatusBadRequest, "Nothing to confirm", "This page is opened by a service you sign in to.", "/", nil)
+		return nil, nil, st, false
+	}
+	sess, ok := s.sessionReturningTo(w, r, "/consent?"+url.Values{"consent_challenge": {challenge}}.Encode())
+	if !ok {
+		return nil, nil, st, false
+	}
+	req, _, err := s.hydra.OAuth2API.GetOAuth2ConsentRequest(r.Context()).ConsentChallenge(challenge).Execute()
 	if err != nil {
-		return nil, nil, emailstate.State{}, err
+		s.consentFailed(w, r, err)
+		return nil, nil, st, false
 	}
-	if req.Subject == nil {
-		return nil, nil, emailstate.State{}, errors.New("consent request without a subject")
+	if req.Subject == nil || *req.Subject != sess.Identity.ID {
+		s.fail(w, r, http.StatusForbidden, "This sign-in belongs to another account",
+			"You are signed in to WorkID with a different account from the one this request is for. Please go back to the service and sign in again.", "",
+			fmt.Errorf("consent challenge of subject %q opened by a session of identity %q", orDefault(req.GetSubject(), "(none)"), sess.Identity.ID))
+		return nil, nil, st, false
 	}
-	ident, st, err := s.emailState(ctx, *req.Subject)
-	return req, ident, st, err
+	ident, st, err = s.emailState(r.Context(), sess.Identity.ID)
+	if err != nil {
+		s.unavailable(w, r, err)
+		return nil, nil, st, false
+	}
+	return req, ident, st, true
 }
 
 func clientFlag(c *hydra.OAuth2Client, key string) bool {
@@ -67,33 +90,26 @@ func clientFlag(c *hydra.OAuth2Client, key string) bool {
 
 // consent is GET /consent: accept at once, gate, or ask.
 func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
-	challenge := r.URL.Query().Get("consent_challenge")
-	if challenge == "" {
-		s.fail(w, r, http.StatusBadRequest, "Nothing to confirm", "This page is opened by a service you sign in to.", "/", nil)
-		return
-	}
-	req, ident, st, err := s.consentRequest(r.Context(), challenge)
-	if err != nil {
-		s.consentFailed(w, r, err)
+	req, ident, st, ok := s.boundConsent(w, r, r.URL.Query().Get("consent_challenge"))
+	if !ok {
 		return
 	}
 	if clientFlag(req.Client, "requires_verified_email") && !st.Current() {
-		s.renderConsent(w, r, http.StatusForbidden, s.newConsentPage(r, req, ident, st, true))
+		s.renderConsent(w, r, http.StatusForbidden, req, s.newConsentPage(r, req, ident, st, true))
 		return
 	}
 	if (req.Skip != nil && *req.Skip) || clientFlag(req.Client, "first_party") {
 		s.acceptConsent(w, r, req, ident, st, false)
 		return
 	}
-	s.renderConsent(w, r, http.StatusOK, s.newConsentPage(r, req, ident, st, false))
+	s.renderConsent(w, r, http.StatusOK, req, s.newConsentPage(r, req, ident, st, false))
 }
 
 // decideConsent is POST /consent: the user's Allow or Deny.
 func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 	challenge := r.FormValue("consent_challenge")
-	req, ident, st, err := s.consentRequest(r.Context(), challenge)
-	if err != nil {
-		s.consentFailed(w, r, err)
+	req, ident, st, ok := s.boundConsent(w, r, challenge)
+	if !ok {
 		return
 	}
 	if r.FormValue("decision") != "allow" {
@@ -109,7 +125,7 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if clientFlag(req.Client, "requires_verified_email") && !st.Current() {
-		s.renderConsent(w, r, http.StatusForbidden, s.newConsentPage(r, req, ident, st, true))
+		s.renderConsent(w, r, http.StatusForbidden, req, s.newConsentPage(r, req, ident, st, true))
 		return
 	}
 	s.acceptConsent(w, r, req, ident, st, r.FormValue("remember") == "true")
@@ -140,13 +156,19 @@ func (s *Server) acceptConsent(w http.ResponseWriter, r *http.Request, req *hydr
 }
 
 // renderConsent renders the consent page, letting it show the service's
-// logo from wherever the service keeps it.
-func (s *Server) renderConsent(w http.ResponseWriter, r *http.Request, status int, p consentPage) {
+// logo from wherever the service keeps it, and its Allow and Deny lead
+// through Hydra back to the service.
+func (s *Server) renderConsent(w http.ResponseWriter, r *http.Request, status int, req *hydra.OAuth2ConsentRequest, p consentPage) {
+	var more pageSources
 	if logo, ok := p.LogoURL.(template.URL); ok {
 		if o, ok := imageOrigin(string(logo)); ok {
-			w.Header().Set("Content-Security-Policy", s.csp(nonceFrom(r.Context()), o))
+			more.images = []string{o}
 		}
 	}
+	if req.Client != nil {
+		more.forms = redirectSources(req.GetRequestUrl(), "redirect_uri", req.Client.RedirectUris)
+	}
+	s.allowSources(w, r, more)
 	s.render(w, r, status, "consent", p)
 }
 

@@ -20,8 +20,16 @@ type flow struct {
 	Refresh  bool   `json:"refresh"`
 	// OAuth2LoginChallenge is Hydra's login challenge when a connected
 	// service started the sign-in.
-	OAuth2LoginChallenge string      `json:"oauth2_login_challenge"`
-	UI                   uiContainer `json:"ui"`
+	OAuth2LoginChallenge string `json:"oauth2_login_challenge"`
+	// OAuth2LoginRequest is Hydra's login request behind that challenge:
+	// where the service asked to be sent back to.
+	OAuth2LoginRequest *struct {
+		RequestURL string `json:"request_url"`
+		Client     struct {
+			RedirectURIs []string `json:"redirect_uris"`
+		} `json:"client"`
+	} `json:"oauth2_login_request"`
+	UI uiContainer `json:"ui"`
 	// Identity is set on settings flows.
 	Identity *identity `json:"identity"`
 }

@@ -92,6 +92,10 @@ func (s *Server) showFlow(k flowKind) http.HandlerFunc {
 			s.flowFailed(w, r, k, err)
 			return
 		}
+		if lr := f.OAuth2LoginRequest; lr != nil {
+			// A service's sign-in: the form's post ends at the service.
+			s.allowSources(w, r, pageSources{forms: redirectSources(lr.RequestURL, "redirect_uri", lr.Client.RedirectURIs)})
+		}
 		if s.render(w, r, http.StatusOK, "flow", s.newFlowPage(r, k, f)) {
 			s.metrics.rendered.WithLabelValues(k.name).Inc()
 		}
@@ -243,11 +247,19 @@ func (s *Server) redirectFromKratos(w http.ResponseWriter, r *http.Request, to s
 // to sign-in without one, on to Kratos when a second factor is due, the
 // error page when Kratos is down.
 func (s *Server) session(w http.ResponseWriter, r *http.Request) (*session, bool) {
+	return s.sessionReturningTo(w, r, "")
+}
+
+// sessionReturningTo is session, whose sign-in comes back to the UI path
+// returnTo ("" for the dashboard).
+func (s *Server) sessionReturningTo(w http.ResponseWriter, r *http.Request, returnTo string) (*session, bool) {
 	sess, err := s.whoami(r.Context(), r.Header.Get("Cookie"))
 	var ae *apiError
 	switch {
 	case err == nil:
 		return sess, true
+	case errors.Is(err, errNoSession) && returnTo != "":
+		http.Redirect(w, r, "/login?"+url.Values{"return_to": {s.uiURL(returnTo)}}.Encode(), http.StatusSeeOther)
 	case errors.Is(err, errNoSession):
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 	case errors.As(err, &ae) && ae.Body.RedirectBrowserTo != "":

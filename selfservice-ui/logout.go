@@ -26,6 +26,10 @@ func (s *Server) logoutPage(w http.ResponseWriter, r *http.Request) {
 		if req.Client != nil && req.Client.ClientName != nil && *req.Client.ClientName != "" {
 			text = *req.Client.ClientName + " asks to sign you out. " + text
 		}
+		if req.Client != nil {
+			// The confirmation leads through Hydra back to the service.
+			s.allowSources(w, r, pageSources{forms: redirectSources(req.GetRequestUrl(), "post_logout_redirect_uri", req.Client.PostLogoutRedirectUris)})
+		}
 	} else if _, ok := s.session(w, r); !ok {
 		return
 	}

@@ -66,12 +66,15 @@ func newUIMetrics() *uiMetrics {
 	return m
 }
 
-// MetricsHandler serves the UI's private address: /metrics in the
-// Prometheus format, with /healthz and /readyz beside it for probes that
-// live on the same network.
+// MetricsHandler serves the UI's private address (config.UI.MetricsAddr):
+// /metrics in the Prometheus format, with /healthz and /readyz beside it
+// for probes that live on the same network, and Hydra's token hook, which
+// only Hydra calls. None of them is on the public port.
 func (s *Server) MetricsHandler() http.Handler {
 	r := mux.NewRouter()
 	metrics.OpsRoutes(r, s.healthz, s.readyz, s.metrics.reg, s.log)
+	r.HandleFunc("/hooks/hydra/token", s.tokenHook).Methods(http.MethodPost)
+	r.Use(s.metrics.requests.Middleware)
 	return r
 }
 

@@ -7,6 +7,8 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"path"
+	"strings"
 	"sync"
 	"time"
 )
@@ -132,14 +134,25 @@ func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, cause error
 		retry, cause)
 }
 
-func staticFiles() http.Handler {
+func staticFiles(notFound http.HandlerFunc) http.Handler {
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		panic(err) // the embed pattern guarantees the folder
 	}
 	fileServer := http.FileServerFS(sub)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Files only: a folder would be listed.
+		name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+		if fi, err := fs.Stat(sub, name); err != nil || fi.IsDir() || strings.HasSuffix(r.URL.Path, "/") {
+			notFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		fileServer.ServeHTTP(w, r)
 	})
+}
+
+// notFound is the page for an address with nothing behind it.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.", "", nil)
 }

@@ -13,7 +13,7 @@ import (
 func (s *Server) Handler() http.Handler {
 	r := mux.NewRouter()
 	metrics.OpsRoutes(r, s.healthz, s.readyz, nil, s.log) // the metrics are on the private address only
-	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", staticFiles())).Methods(http.MethodGet, http.MethodHead)
+	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", staticFiles(s.notFound))).Methods(http.MethodGet, http.MethodHead)
 
 	r.HandleFunc("/", s.dashboard).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/login", s.showFlow(loginFlow)).Methods(http.MethodGet, http.MethodHead)
@@ -32,13 +32,10 @@ func (s *Server) Handler() http.Handler {
 	r.HandleFunc("/recover", s.confirm(recoverLink)).Methods(http.MethodPost)
 	r.HandleFunc("/consent", s.consent).Methods(http.MethodGet)
 	r.HandleFunc("/consent", s.decideConsent).Methods(http.MethodPost)
-	r.HandleFunc("/hooks/hydra/token", s.tokenHook).Methods(http.MethodPost)
 
 	r.Use(s.metrics.requests.Middleware)
 
-	r.NotFoundHandler = s.metrics.requests.Unrouted("not_found", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.", "", nil)
-	}))
+	r.NotFoundHandler = s.metrics.requests.Unrouted("not_found", http.HandlerFunc(s.notFound))
 	r.MethodNotAllowedHandler = s.metrics.requests.Unrouted("method_not_allowed", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusMethodNotAllowed, "This page cannot be opened that way", "Please go back and use the page's buttons.", "/", nil)
 	}))

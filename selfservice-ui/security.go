@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -29,7 +30,7 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		_, _ = rand.Read(b[:])
 		nonce := base64.RawStdEncoding.EncodeToString(b[:])
 		h := w.Header()
-		h.Set("Content-Security-Policy", s.csp(nonce))
+		h.Set("Content-Security-Policy", s.csp(nonce, pageSources{}))
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -41,15 +42,35 @@ func (s *Server) secure(next http.Handler) http.Handler {
 	})
 }
 
+// pageSources are what one page adds to the policy: a connected service's
+// places, which no policy for every page can know.
+type pageSources struct {
+	// images: the service's logo (imageOrigin).
+	images []string
+	// forms: where the page's form posts lead on to, through Kratos's and
+	// Hydra's redirects: the service's redirect URIs (redirectSources).
+	forms []string
+}
+
 // csp is the pages' Content-Security-Policy for a response with nonce.
-// imagesFrom are further origins a page may show images from (a connected
-// service's logo, see imageOrigin).
-func (s *Server) csp(nonce string, imagesFrom ...string) string {
+// Forms post to WorkID and Kratos; browsers also check each redirect
+// after a post (Chromium does), and a sign-in's post is redirected through
+// Hydra, and on to the service when the page names it in more.
+func (s *Server) csp(nonce string, more pageSources) string {
 	kratos := s.kratosOrigin
-	img := strings.Join(append([]string{"'self'", "data:", kratos}, imagesFrom...), " ")
+	img := strings.Join(append([]string{"'self'", "data:", kratos}, more.images...), " ")
+	forms := strings.Join(slices.DeleteFunc(append([]string{"'self'", kratos, s.hydraOrigin}, more.forms...), func(v string) bool { return v == "" }), " ")
 	return "default-src 'self'; script-src 'self' " + kratos + " 'nonce-" + nonce + "'; " +
 		"style-src 'self'; img-src " + img + "; connect-src 'self' " + kratos + "; " +
-		"frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+		"form-action " + forms + "; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+}
+
+// allowSources widens the response's policy for a page that shows or
+// leads to a connected service.
+func (s *Server) allowSources(w http.ResponseWriter, r *http.Request, more pageSources) {
+	if len(more.images) > 0 || len(more.forms) > 0 {
+		w.Header().Set("Content-Security-Policy", s.csp(nonceFrom(r.Context()), more))
+	}
 }
 
 // origin returns scheme://host of u.
@@ -75,4 +96,39 @@ func imageOrigin(src string) (o string, ok bool) {
 		return "", false
 	}
 	return u.Scheme + "://" + u.Host, true
+}
+
+// appScheme is the scheme of a native app's redirect URI
+// (com.example.app:/callback, RFC 8252); the browser's own schemes are no
+// place a form post may lead.
+var appScheme = regexp.MustCompile(`^[a-z][a-z0-9+.-]*$`)
+
+var browserSchemes = map[string]bool{"javascript": true, "data": true, "blob": true, "filesystem": true, "about": true, "file": true, "vbscript": true, "ws": true, "wss": true}
+
+// redirectSources returns the policy's sources for a connected service's
+// redirect URIs: the ones it registered, and the one it asked for in
+// requestURL's param (Hydra's authorization or logout URL), which may
+// differ in its port for a loopback address. Each is an http(s) origin, as
+// strict as a logo's (imageOrigin), or an app's scheme; anything else is
+// left out, so the post is refused rather than the policy broken.
+func redirectSources(requestURL, param string, registered []string) []string {
+	uris := slices.Clone(registered)
+	if u, err := url.Parse(requestURL); err == nil && u.Query().Get(param) != "" {
+		uris = append(uris, u.Query().Get(param))
+	}
+	var out []string
+	for _, raw := range uris {
+		u, err := url.Parse(raw)
+		if err != nil {
+			continue
+		}
+		src, ok := imageOrigin(raw)
+		if !ok && u.Scheme != "http" && u.Scheme != "https" && appScheme.MatchString(u.Scheme) && !browserSchemes[u.Scheme] {
+			src, ok = u.Scheme+":", true
+		}
+		if ok && !slices.Contains(out, src) {
+			out = append(out, src)
+		}
+	}
+	return out
 }

@@ -26,7 +26,10 @@ type Server struct {
 	// kratosOrigin is scheme://host of Kratos as browsers reach it, for
 	// the pages' Content-Security-Policy.
 	kratosOrigin string
-	tpl          templates
+	// hydraOrigin is scheme://host of Hydra's public API, where a
+	// sign-in's form posts are redirected.
+	hydraOrigin string
+	tpl         templates
 	// policy tells a personal address from a business one (the banner).
 	policy   *businessemail.Policy
 	services []Service
@@ -57,6 +60,7 @@ func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*
 	s := &Server{
 		cfg: cfg, log: log, tpl: tpl, policy: policy, services: services, Now: time.Now,
 		hydra: hydra.NewAPIClient(hcfg), metrics: newUIMetrics(), kratosOrigin: origin(cfg.KratosBrowserURL),
+		hydraOrigin: origin(cfg.Hydra.PublicURL),
 		client: &http.Client{
 			Timeout:   10 * time.Second,
 			Transport: kratosTransport(),

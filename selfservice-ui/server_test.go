@@ -108,3 +108,46 @@ func TestKratosDownPage(t *testing.T) {
 		`workid_ui_http_request_duration_seconds_count{code="404",method="GET",route="not_found"}`: 1,
 	})
 }
+
+// Hydra's token hook is on the private address only: the public port
+// answers 404 even with the right key, the private one checks the key and
+// answers.
+func TestTokenHookOnPrivateAddressOnly(t *testing.T) {
+	cfg := testConfig(deadURL(t))
+	cfg.TokenHookKey = "a-token-hook-key-of-32-characters"
+	s, err := NewServer(cfg, nil, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A client-credentials token has no subject: the hook answers without
+	// asking Kratos or Hydra.
+	const body = `{"session":{},"request":{"client_id":"c","granted_scopes":[]}}`
+	for _, tt := range []struct {
+		name    string
+		handler http.Handler
+		auth    string
+		want    int
+	}{
+		{"public port, right key", s.Handler(), "Bearer " + cfg.TokenHookKey, http.StatusNotFound},
+		{"public port, no key", s.Handler(), "", http.StatusNotFound},
+		{"private address, right key", s.MetricsHandler(), "Bearer " + cfg.TokenHookKey, http.StatusNoContent},
+		{"private address, wrong key", s.MetricsHandler(), "Bearer another-key-of-32-characters!!", http.StatusUnauthorized},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/hooks/hydra/token", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			rec := httptest.NewRecorder()
+			tt.handler.ServeHTTP(rec, req)
+			if rec.Code != tt.want {
+				t.Errorf("POST /hooks/hydra/token = %d, want %d", rec.Code, tt.want)
+			}
+		})
+	}
+	metricstest.Scrape(t, s.MetricsHandler()).Want(t, map[string]float64{
+		`workid_ui_http_request_duration_seconds_count{code="204",method="POST",route="/hooks/hydra/token"}`: 1,
+		`workid_ui_http_request_duration_seconds_count{code="401",method="POST",route="/hooks/hydra/token"}`: 1,
+	})
+}

@@ -15,6 +15,8 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/stack"
 	"github.com/workid/workid/internal/stacktest"
 )
 
@@ -90,6 +92,10 @@ func TestSSOThirdPartyDeny(t *testing.T) {
 		if got := strings.Contains(resp.Header.Get("Content-Security-Policy"), " https://cdn.partner.example;"); got != want {
 			t.Errorf("GET %s: the CSP allows the logo's origin: %v, want %v (%s)", u, got, want, resp.Header.Get("Content-Security-Policy"))
 		}
+	}
+	// Its Allow and Deny lead through Hydra back to the service.
+	if csp := cspOf(t, b, final.String()); !strings.Contains(csp, "form-action 'self' "+st.KratosPublicURL+" "+st.HydraPublicURL+" http://127.0.0.1:1;") {
+		t.Errorf("the consent page's CSP %q, want form-action with Kratos, Hydra and the service's callback", csp)
 	}
 	if !strings.Contains(page, `src="https://cdn.partner.example/logo.png"`) {
 		t.Error("the consent page does not show the service's logo")
@@ -191,7 +197,13 @@ func TestSSORegisterFirst(t *testing.T) {
 	if m == nil {
 		t.Fatal("the sign-in page's registration link does not carry the login challenge")
 	}
-	_, _, reg := b.Get(st.UIURL + html.UnescapeString(m[1]))
+	regPage, _, reg := b.Get(st.UIURL + html.UnescapeString(m[1]))
+	// Both pages' posts end at the service, through Kratos and Hydra.
+	for _, page := range []*url.URL{final, regPage} {
+		if csp := cspOf(t, b, page.String()); !strings.Contains(csp, "form-action 'self' "+st.KratosPublicURL+" "+st.HydraPublicURL+" http://127.0.0.1:1;") {
+			t.Errorf("GET %s: CSP %q, want form-action with Kratos, Hydra and the service's callback", page.Path, csp)
+		}
+	}
 	u := stacktest.NewUser("woodgrove-partners.com")
 	back, status, _ := b.SubmitRegistration(reg, u)
 	code := back.Query().Get("code")
@@ -395,4 +407,41 @@ func TestSSOUnknownChallenge(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Hydra's token hook is served on the UI's private address, where Hydra
+// calls it (every token exchange above goes through it); the public port
+// answers 404 even to the right key.
+func TestTokenHookNotOnPublicPort(t *testing.T) {
+	const body = `{"session":{},"request":{"client_id":"c","granted_scopes":[]}}`
+	for _, tt := range []struct {
+		base string
+		want int
+	}{
+		{st.UIURL, http.StatusNotFound},
+		{stack.URL(st.Layout.Ports.UIMetrics, ""), http.StatusNoContent},
+	} {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, tt.base+"/hooks/hydra/token", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", config.HooksAuthScheme+st.Secrets.HooksKey)
+		resp, err := st.HTTP.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("POST %s/hooks/hydra/token with the key = %d, want %d", tt.base, resp.StatusCode, tt.want)
+		}
+	}
+}
+
+// cspOf returns the Content-Security-Policy b is given for u.
+func cspOf(t *testing.T, b *stacktest.PageBrowser, u string) string {
+	t.Helper()
+	resp, err := b.Client.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.Header.Get("Content-Security-Policy")
 }

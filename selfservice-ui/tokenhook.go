@@ -11,9 +11,9 @@ import (
 	"github.com/workid/workid/config"
 )
 
-// tokenHook answers Hydra's token hook (config/hydra.yml oauth2.token_hook):
-// Hydra calls it for every token it issues, on a code exchange and on a
-// refresh. The claims are worked out again from the account as it is now,
+// tokenHook answers Hydra's token hook (config/hydra.yml oauth2.token_hook),
+// on the UI's private address (MetricsHandler): Hydra calls it for every
+// token it issues, on a code exchange and on a refresh. The claims are worked out again from the account as it is now,
 // so email_verified never outlives a verification; a service that needs a
 // verified email gets 403 (no token) once the address is not current.
 func (s *Server) tokenHook(w http.ResponseWriter, r *http.Request) {

@@ -104,7 +104,7 @@ func TestSecurityHeaders(t *testing.T) {
 	resp.Body.Close()
 	h := resp.Header
 	csp := h.Get("Content-Security-Policy")
-	for _, want := range []string{"default-src 'self'", "frame-ancestors 'none'", "'nonce-", "object-src 'none'"} {
+	for _, want := range []string{"default-src 'self'", "frame-ancestors 'none'", "'nonce-", "object-src 'none'", "form-action 'self' " + st.KratosPublicURL + " " + st.HydraPublicURL + ";"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("CSP %q lacks %q", csp, want)
 		}

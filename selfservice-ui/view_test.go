@@ -179,10 +179,10 @@ func TestImageOrigin(t *testing.T) {
 	}
 	s := &Server{kratosOrigin: "http://127.0.0.1:4433"}
 	const want = "img-src 'self' data: http://127.0.0.1:4433 https://cdn.example.com; "
-	if got := s.csp("n0nce", "https://cdn.example.com"); !strings.Contains(got, want) || !strings.Contains(got, "'nonce-n0nce'") {
+	if got := s.csp("n0nce", pageSources{images: []string{"https://cdn.example.com"}}); !strings.Contains(got, want) || !strings.Contains(got, "'nonce-n0nce'") {
 		t.Errorf("csp with a logo origin = %q, want it to contain %q and the nonce", got, want)
 	}
-	if got := s.csp("n0nce"); !strings.Contains(got, "img-src 'self' data: http://127.0.0.1:4433; ") {
+	if got := s.csp("n0nce", pageSources{}); !strings.Contains(got, "img-src 'self' data: http://127.0.0.1:4433; ") {
 		t.Errorf("csp = %q, want images from WorkID and Kratos only", got)
 	}
 }

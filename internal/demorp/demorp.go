@@ -5,14 +5,22 @@
 // first-party and needs a verified email; Community is a third party, so
 // its sign-in shows WorkID's consent screen. They are how a person tries single
 // sign-on without writing a client.
+//
+// They keep nothing on the server. A sign-in in progress (its state,
+// PKCE verifier and nonce) lives in a short-lived cookie of the browser
+// that started it, so a callback in any other browser is refused (no
+// login CSRF); a service's session is its ID token, in a cookie, verified
+// against Hydra's keys on every page.
 package demorp
 
 import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -49,17 +57,23 @@ type Server struct {
 	services                        []*Service
 	log                             *slog.Logger
 	client                          *http.Client
-	mu                              sync.Mutex
-	sessions                        map[string]map[string]any // cookie value -> claims and id token
-	pending                         map[string]string         // state -> PKCE verifier
+	// secure marks the cookies Secure when the services are served over https.
+	secure bool
+
+	mu       sync.Mutex
+	provider *oidc.Provider // Hydra's discovery and keys, read on first use
 }
+
+// signInLifetime bounds a sign-in from the button to the callback: the
+// life of its cookie (Hydra's authorization code lives ten minutes).
+const signInLifetime = 10 * time.Minute
 
 // New returns the demo server; public is its own address as browsers see it.
 func New(hydraPublic, hydraAdmin, public string, log *slog.Logger) *Server {
 	return &Server{
 		hydraPublic: strings.TrimSuffix(hydraPublic, "/"), hydraAdmin: strings.TrimSuffix(hydraAdmin, "/"),
 		public: strings.TrimSuffix(public, "/"), services: Services(), log: log,
-		client: &http.Client{Timeout: 10 * time.Second}, sessions: map[string]map[string]any{}, pending: map[string]string{},
+		client: &http.Client{Timeout: 10 * time.Second}, secure: strings.HasPrefix(public, "https://"),
 	}
 }
 
@@ -143,85 +157,149 @@ func random() string {
 	return hex.EncodeToString(b)
 }
 
+// pendingSignIn is a sign-in started in one browser, kept in its cookie
+// until the callback.
+type pendingSignIn struct{ state, verifier, nonce string }
+
+func signInCookie(svc *Service) string  { return "demo_" + svc.Path + "_signin" }
+func sessionCookie(svc *Service) string { return "demo_" + svc.Path }
+
+// cookie returns a cookie of svc: only its own pages receive it, never a
+// script, and requests from other sites only on a top-level navigation
+// (the return from Hydra is one).
+func (s *Server) cookie(svc *Service, name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name: name, Value: value, Path: "/" + svc.Path + "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+	}
+}
+
+// readPending returns the sign-in this browser started, if its cookie is there.
+func readPending(r *http.Request, svc *Service) (pendingSignIn, bool) {
+	c, err := r.Cookie(signInCookie(svc))
+	if err != nil {
+		return pendingSignIn{}, false
+	}
+	// state and nonce are hex, the verifier base64url: no dots in any.
+	parts := strings.Split(c.Value, ".")
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return pendingSignIn{}, false
+	}
+	return pendingSignIn{state: parts[0], verifier: parts[1], nonce: parts[2]}, true
+}
+
 func (s *Server) login(svc *Service) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		state, verifier := random(), oauth2.GenerateVerifier()
-		s.mu.Lock()
-		s.pending[state] = verifier
-		s.mu.Unlock()
-		http.Redirect(w, r, s.oauth(svc).AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)), http.StatusSeeOther)
+		p := pendingSignIn{state: random(), verifier: oauth2.GenerateVerifier(), nonce: random()}
+		http.SetCookie(w, s.cookie(svc, signInCookie(svc), p.state+"."+p.verifier+"."+p.nonce, int(signInLifetime/time.Second)))
+		http.Redirect(w, r, s.oauth(svc).AuthCodeURL(p.state, oauth2.S256ChallengeOption(p.verifier), oidc.Nonce(p.nonce)), http.StatusSeeOther)
 	}
 }
 
 func (s *Server) callback(svc *Service) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		if e := q.Get("error"); e != "" {
-			s.page(w, svc, nil, "WorkID did not sign you in: "+e+" "+q.Get("error_description"))
+		p, ok := readPending(r, svc)
+		if !ok || subtle.ConstantTimeCompare([]byte(p.state), []byte(q.Get("state"))) != 1 {
+			// The cookie stays: a forged callback must not cancel this
+			// browser's own sign-in, which expires by itself.
+			reason := "no sign-in started in this browser"
+			if ok {
+				reason = "state is not this browser's sign-in"
+			}
+			s.log.InfoContext(r.Context(), "demo callback refused", "service", svc.Path, "reason", reason)
+			s.page(w, svc, http.StatusBadRequest, nil, "This sign-in was not started in this browser, or it took too long. Please sign in again.")
 			return
 		}
-		s.mu.Lock()
-		verifier, ok := s.pending[q.Get("state")]
-		delete(s.pending, q.Get("state"))
-		s.mu.Unlock()
-		if !ok {
-			s.page(w, svc, nil, "This sign-in was not started here (unknown state).")
+		http.SetCookie(w, s.cookie(svc, signInCookie(svc), "", -1))
+		if e := q.Get("error"); e != "" {
+			s.page(w, svc, http.StatusOK, nil, "WorkID did not sign you in: "+e+" "+q.Get("error_description"))
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
 		defer cancel()
-		tok, err := s.oauth(svc).Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
+		tok, err := s.oauth(svc).Exchange(ctx, q.Get("code"), oauth2.VerifierOption(p.verifier))
 		if err != nil {
 			s.log.ErrorContext(ctx, "demo token exchange", "err", err)
-			s.page(w, svc, nil, "The token exchange failed.")
+			s.page(w, svc, http.StatusBadGateway, nil, "The token exchange failed.")
 			return
 		}
 		raw, _ := tok.Extra("id_token").(string)
-		provider, err := oidc.NewProvider(ctx, s.hydraPublic+"/")
+		idt, err := s.verify(ctx, svc, raw)
+		if err == nil && subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(p.nonce)) != 1 {
+			err = errors.New("the ID token's nonce is not this sign-in's")
+		}
 		if err != nil {
-			s.page(w, svc, nil, "OpenID discovery failed.")
+			s.log.ErrorContext(ctx, "demo ID token", "err", err)
+			s.page(w, svc, http.StatusBadGateway, nil, "The ID token did not verify.")
 			return
 		}
-		idt, err := provider.Verifier(&oidc.Config{ClientID: svc.clientID}).Verify(ctx, raw)
-		if err != nil {
-			s.page(w, svc, nil, "The ID token did not verify.")
-			return
-		}
-		claims := map[string]any{}
-		_ = idt.Claims(&claims)
-		claims["_id_token"] = raw
-		sid := random()
-		s.mu.Lock()
-		s.sessions[sid] = claims
-		s.mu.Unlock()
-		http.SetCookie(w, &http.Cookie{Name: "demo_" + svc.Path, Value: sid, Path: "/" + svc.Path + "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		http.SetCookie(w, s.cookie(svc, sessionCookie(svc), raw, 0))
 		http.Redirect(w, r, "/"+svc.Path+"/", http.StatusSeeOther)
 	}
 }
 
-func (s *Server) claims(r *http.Request, svc *Service) map[string]any {
-	c, err := r.Cookie("demo_" + svc.Path)
+// verify checks an ID token of svc against Hydra's keys.
+func (s *Server) verify(ctx context.Context, svc *Service, raw string) (*oidc.IDToken, error) {
+	p, err := s.oidcProvider(ctx)
 	if err != nil {
-		return nil
+		return nil, err
 	}
+	return p.Verifier(&oidc.Config{ClientID: svc.clientID}).Verify(ctx, raw)
+}
+
+// oidcProvider reads Hydra's discovery document once; a failure is tried
+// again on the next request.
+func (s *Server) oidcProvider(ctx context.Context) (*oidc.Provider, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.sessions[c.Value]
+	if s.provider != nil {
+		return s.provider, nil
+	}
+	// The provider keeps this context to fetch keys later: only its
+	// client matters, not the request's deadline.
+	p, err := oidc.NewProvider(oidc.ClientContext(context.WithoutCancel(ctx), s.client), s.hydraPublic+"/")
+	if err != nil {
+		return nil, fmt.Errorf("openid discovery: %w", err)
+	}
+	s.provider = p
+	return p, nil
+}
+
+// claims returns the claims of the browser's session with svc and its raw
+// ID token; nil when it has none, or one that no longer verifies (its
+// hour is over).
+func (s *Server) claims(r *http.Request, svc *Service) (map[string]any, string) {
+	c, err := r.Cookie(sessionCookie(svc))
+	if err != nil || c.Value == "" {
+		return nil, ""
+	}
+	idt, err := s.verify(r.Context(), svc, c.Value)
+	if err != nil {
+		s.log.InfoContext(r.Context(), "demo session ended", "service", svc.Path, "err", err)
+		return nil, ""
+	}
+	claims := map[string]any{}
+	_ = idt.Claims(&claims)
+	return claims, c.Value
 }
 
 func (s *Server) home(svc *Service) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) { s.page(w, svc, s.claims(r, svc), "") }
+	return func(w http.ResponseWriter, r *http.Request) {
+		claims, _ := s.claims(r, svc)
+		s.page(w, svc, http.StatusOK, claims, "")
+	}
 }
 
 func (s *Server) logout(svc *Service) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		claims := s.claims(r, svc)
-		http.SetCookie(w, &http.Cookie{Name: "demo_" + svc.Path, Value: "", Path: "/" + svc.Path + "/", MaxAge: -1})
+		claims, raw := s.claims(r, svc)
+		http.SetCookie(w, s.cookie(svc, sessionCookie(svc), "", -1))
 		if claims == nil {
 			http.Redirect(w, r, "/"+svc.Path+"/", http.StatusSeeOther)
 			return
 		}
-		q := url.Values{"id_token_hint": {fmt.Sprint(claims["_id_token"])}, "post_logout_redirect_uri": {s.public + "/" + svc.Path + "/"}, "state": {random()}}
+		q := url.Values{"id_token_hint": {raw}, "post_logout_redirect_uri": {s.public + "/" + svc.Path + "/"}, "state": {random()}}
 		http.Redirect(w, r, s.hydraPublic+"/oauth2/sessions/logout?"+q.Encode(), http.StatusSeeOther)
 	}
 }
@@ -248,7 +326,7 @@ var pageTpl = template.Must(template.New("p").Parse(`<!doctype html><html lang="
 <p><a class="btn" id="signin" href="login">Sign in with WorkID</a></p>{{end}}
 </body></html>`))
 
-func (s *Server) page(w http.ResponseWriter, svc *Service, claims map[string]any, note string) {
+func (s *Server) page(w http.ResponseWriter, svc *Service, status int, claims map[string]any, note string) {
 	keys := []string{"sub", "email", "email_verified", "preferred_username", "given_name", "family_name", "company_domain"}
 	var buf bytes.Buffer
 	if err := pageTpl.Execute(&buf, map[string]any{"Name": svc.Name, "Claims": claims, "Keys": keys, "Note": note}); err != nil {
@@ -257,5 +335,6 @@ func (s *Server) page(w http.ResponseWriter, svc *Service, claims map[string]any
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
 }

@@ -39,7 +39,7 @@ var versionTag = regexp.MustCompile(`^v?\d+\.\d+(\.\d+)*([-+.][0-9A-Za-z.-]+)?$`
 
 // routeDirs are where each `workid` command's routes are defined, for the
 // checks' messages.
-var routeDirs = map[string]string{"hooks": "hooks/routes.go", "ui": "selfservice-ui/routes.go", "reverify": "internal/reverify/ops.go"}
+var routeDirs = map[string]string{"hooks": "hooks/routes.go", "ui": "selfservice-ui/routes.go, and metrics.go for the private port", "reverify": "internal/reverify/ops.go"}
 
 // workidProcesses load each `workid` command's configuration.
 var workidProcesses = map[string]func(environ []string) (any, error){

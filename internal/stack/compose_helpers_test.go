@@ -27,26 +27,26 @@ import (
 // What the checks read besides the project: the servers' routes, the
 // services by role, and small helpers.
 
-// routeSet is the handlers one `workid` command serves (the UI has two
-// addresses). A path is routed when one of them does not answer 404 to
-// it; the probe's method is OPTIONS, which no route accepts, so the router
-// answers 405 for a routed path without running its handler.
-type routeSet []http.Handler
+// routeSet is the handlers one `workid` command serves, by the
+// development port each listens on (the UI has two addresses: public and
+// private). A path is routed on a port when its handler does not answer
+// 404 to it; the probe's method is OPTIONS, which no route accepts, so the
+// router answers 405 for a routed path without running its handler.
+type routeSet map[int]http.Handler
 
-func (r routeSet) has(p string) bool {
-	for _, h := range r {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodOptions, cleanPath(p), nil))
-		if rec.Code != http.StatusNotFound {
-			return true
-		}
+func (r routeSet) has(port int, p string) bool {
+	h, ok := r[port]
+	if !ok {
+		return false
 	}
-	return false
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodOptions, cleanPath(p), nil))
+	return rec.Code != http.StatusNotFound
 }
 
-// workidRoutes builds each `workid` command's real handlers, with
-// dependencies they never reach while only routing.
-func workidRoutes(t *testing.T) map[string]routeSet {
+// workidRoutes builds each `workid` command's real handlers on their
+// development ports, with dependencies they never reach while only routing.
+func workidRoutes(t *testing.T, dev config.Ports) map[string]routeSet {
 	t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
 	dead := "http://127.0.0.1:1"
@@ -58,9 +58,9 @@ func workidRoutes(t *testing.T) map[string]routeSet {
 		t.Fatal(err)
 	}
 	return map[string]routeSet{
-		"hooks":    {hooks.NewServer("a-key-of-sixteen-chars", nil, nil, &hooks.Mailer{}, quiet)},
-		"ui":       {ui.Handler(), ui.MetricsHandler()},
-		"reverify": {reverify.OpsHandler(metrics.NewRegistry(), dead, quiet)},
+		"hooks":    {dev.Hooks: hooks.NewServer("a-key-of-sixteen-chars", nil, nil, &hooks.Mailer{}, quiet)},
+		"ui":       {dev.UI: ui.Handler(), dev.UIMetrics: ui.MetricsHandler()},
+		"reverify": {dev.Reverify: reverify.OpsHandler(metrics.NewRegistry(), dead, quiet)},
 	}
 }
 

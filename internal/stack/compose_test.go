@@ -103,7 +103,7 @@ func loadComposeStack(t *testing.T, edits ...edit) *composeStack {
 		t.Fatal(err)
 	}
 	s.dev = dev.Ports
-	s.routes = workidRoutes(t)
+	s.routes = workidRoutes(t, s.dev)
 	return s
 }
 
@@ -264,6 +264,7 @@ func TestComposeChecksCatchMistakes(t *testing.T) {
 		{"hook path typo", edit{compose, "4456/hooks/settings", "4456/hooks/setting"}, urls, "/hooks/setting"},
 		{"consent page that does not exist", edit{compose, "URLS_CONSENT: ${WORKID_PUBLIC_UI_URL}/consent", "URLS_CONSENT: ${WORKID_PUBLIC_UI_URL}/consents"}, urls, "/consents"},
 		{"web hook left on the development address", edit{compose, "  SELFSERVICE_FLOWS_SETTINGS_AFTER_PROFILE_HOOKS_0_CONFIG_URL: http://workid-hooks:4456/hooks/settings\n", ""}, urls, "SELFSERVICE_FLOWS_SETTINGS_AFTER_PROFILE_HOOKS_0_CONFIG_URL"},
+		{"token hook on the UI's public port", edit{compose, "workid-ui:4458/hooks/hydra/token", "workid-ui:4455/hooks/hydra/token"}, urls, "uses port 4455"},
 		{"token hook key from another variable", edit{compose, "Bearer ${WORKID_HYDRA_TOKEN_HOOK_KEY:?set in .env}", "Bearer ${WORKID_HOOKS_KEY}"}, urls, "WORKID_HYDRA_TOKEN_HOOK_KEY"},
 		{"plain-http issuer", edit{compose, "URLS_SELF_ISSUER: ${WORKID_PUBLIC_HYDRA_URL:?set in .env}/", "URLS_SELF_ISSUER: http://hydra.example.com:4444/"}, urls, "https"},
 		{"secret with a default", edit{compose, "WORKID_HOOKS_KEY: ${WORKID_HOOKS_KEY:?set in .env}", "WORKID_HOOKS_KEY: ${WORKID_HOOKS_KEY:-dev-hooks-key-0123456789}"}, secrets, "default"},
@@ -288,5 +289,20 @@ func TestComposeChecksCatchMistakes(t *testing.T) {
 					tt.edit.old, tt.edit.new, tt.edit.file, problems, tt.want)
 			}
 		})
+	}
+}
+
+// The checks know which port serves which route: Hydra's token hook moved
+// to the public port in both files at once is still caught.
+func TestComposeTokenHookOnThePrivatePortOnly(t *testing.T) {
+	s := loadComposeStack(t,
+		edit{"docker-compose.yml", "workid-ui:4458/hooks/hydra/token", "workid-ui:4455/hooks/hydra/token"},
+		edit{"config/hydra.yml", "http://127.0.0.1:4458/hooks/hydra/token", "http://127.0.0.1:4455/hooks/hydra/token"})
+	const want = "serves no /hooks/hydra/token on port 4455"
+	if problems := s.checkURLs(); !slices.ContainsFunc(problems, func(p string) bool { return strings.Contains(p, want) }) {
+		t.Errorf("with the token hook on port 4455 in both files, checkURLs reported %q, want a problem containing %q", problems, want)
+	}
+	if problems := loadComposeStack(t).checkURLs(); len(problems) > 0 {
+		t.Errorf("the project as it is: checkURLs reported %q", problems)
 	}
 }

@@ -58,8 +58,8 @@ func (s *composeStack) checkURLs() []string {
 		svc := s.p.Services[name]
 		if cmd := s.workidCommand(name); cmd != "" && svc.HealthCheck != nil {
 			for _, arg := range svc.HealthCheck.Test {
-				if u, err := url.Parse(arg); err == nil && u.Host != "" && !s.routes[cmd].has(u.Path) {
-					problems = append(problems, fmt.Sprintf("service %s: the health check asks for %s, which `workid %s` does not serve (%s)", name, u.Path, cmd, routeDirs[cmd]))
+				if u, err := url.Parse(arg); err == nil && u.Host != "" && !s.routes[cmd].has(urlPort(u), u.Path) {
+					problems = append(problems, fmt.Sprintf("service %s: the health check asks for %s on port %d, where `workid %s` does not serve it (%s)", name, u.Path, urlPort(u), cmd, routeDirs[cmd]))
 				}
 			}
 		}
@@ -119,8 +119,10 @@ func (s *composeStack) compareURL(svc, key, val, file, where string) []string {
 			problems = append(problems, fmt.Sprintf("service %s: %s=%s, but the public address of port %d (%s) is %s, as the UI is told", svc, key, val, port, where, want))
 		}
 	}
-	if cmd, ok := s.targetCommand(vu); ok && !s.routes[cmd].has(vu.Path) {
-		problems = append(problems, fmt.Sprintf("service %s: %s=%s: `workid %s` serves no %s (its routes are in %s)", svc, key, val, cmd, cleanPath(vu.Path), routeDirs[cmd]))
+	// The file's port is the listener's development port, both for an
+	// address on the compose network and for a public one.
+	if cmd, ok := s.targetCommand(vu); ok && !s.routes[cmd].has(port, vu.Path) {
+		problems = append(problems, fmt.Sprintf("service %s: %s=%s: `workid %s` serves no %s on port %d (its routes are in %s)", svc, key, val, cmd, cleanPath(vu.Path), port, routeDirs[cmd]))
 	}
 	return problems
 }

@@ -173,7 +173,8 @@ func (l Layout) HydraEnv(s Secrets) []string {
 		"URLS_ERROR=" + ui("/error"),
 		"URLS_POST_LOGOUT_REDIRECT=" + ui("/"),
 		"SECRETS_SYSTEM=" + jsonList(s.HydraSystem),
-		"OAUTH2_TOKEN_HOOK_URL=" + ui("/hooks/hydra/token"),
+		// The UI's private address: the public port does not serve the hook.
+		"OAUTH2_TOKEN_HOOK_URL=" + URL(p.UIMetrics, "/hooks/hydra/token"),
 		"OAUTH2_TOKEN_HOOK_AUTH_CONFIG_VALUE=" + config.HooksAuthScheme + s.HooksKey,
 	}
 }

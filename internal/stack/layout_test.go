@@ -19,7 +19,7 @@ func defaultLayout() Layout {
 		Root: "../..", Bin: "bin", Data: ".workid",
 		Ports: config.Ports{
 			KratosPublic: 4433, KratosAdmin: 4434, HydraPublic: 4444, HydraAdmin: 4445,
-			UI: 4455, Hooks: 4456, MailpitSMTP: 1025, MailpitWeb: 8025,
+			UI: 4455, UIMetrics: 4458, Hooks: 4456, MailpitSMTP: 1025, MailpitWeb: 8025,
 		},
 	}
 }

@@ -96,7 +96,7 @@ func replicaNames(replicas int) []string {
 // handler on a listener in this process). The processes read the same
 // WORKID_* settings `workid dev` gives its own, with their addresses
 // changed; the UI's public URL stays the proxy's.
-func (s *Stack) startReplicas(ctx context.Context, out *stack.Output, hooksLn, uiLn net.Listener, noHooks bool, n int,
+func (s *Stack) startReplicas(ctx context.Context, out *stack.Output, lns workidListeners, noHooks bool, n int,
 	serve func(name string, ln net.Listener, h http.Handler)) error {
 	exe := filepath.Join(s.dir, "workid")
 	build := exec.CommandContext(ctx, "go", "build", "-o", exe, "./cmd/workid")
@@ -120,7 +120,7 @@ func (s *Stack) startReplicas(ctx context.Context, out *stack.Output, hooksLn, u
 		return r, s.sup.Start(p)
 	}
 	if noHooks {
-		hooksLn.Close()
+		lns.hooks.Close()
 	} else {
 		var targets []*url.URL
 		for i := range n {
@@ -132,9 +132,9 @@ func (s *Stack) startReplicas(ctx context.Context, out *stack.Output, hooksLn, u
 			s.HooksReplicas = append(s.HooksReplicas, r)
 			targets = append(targets, &url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", port)})
 		}
-		serve("hooks-lb", hooksLn, roundRobin(targets, slog.New(slog.NewTextHandler(out.Writer("hooks-lb"), nil))))
+		serve("hooks-lb", lns.hooks, roundRobin(targets, slog.New(slog.NewTextHandler(out.Writer("hooks-lb"), nil))))
 	}
-	var targets []*url.URL
+	var targets, private []*url.URL
 	for i := range n {
 		port, metricsPort := ports[3*i+1], ports[3*i+2]
 		r, err := start("ui", i, []string{
@@ -146,8 +146,11 @@ func (s *Stack) startReplicas(ctx context.Context, out *stack.Output, hooksLn, u
 		}
 		s.UIReplicas = append(s.UIReplicas, r)
 		targets = append(targets, &url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", port)})
+		private = append(private, &url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", metricsPort)})
 	}
-	serve("ui-lb", uiLn, roundRobin(targets, slog.New(slog.NewTextHandler(out.Writer("ui-lb"), nil))))
+	serve("ui-lb", lns.ui, roundRobin(targets, slog.New(slog.NewTextHandler(out.Writer("ui-lb"), nil))))
+	// Hydra's token hook, on the replicas' private addresses.
+	serve("ui-private-lb", lns.uiPrivate, roundRobin(private, slog.New(slog.NewTextHandler(out.Writer("ui-private-lb"), nil))))
 	return nil
 }
 

@@ -172,22 +172,21 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		logw = s.logFile
 	}
 	replicas := max(opts.Replicas, 1)
-	out := stack.NewOutput(logw, append([]string{"mailpit", "kratos", "hydra", "build"}, replicaNames(replicas)...)...)
+	out := stack.NewOutput(logw, append([]string{"mailpit", "kratos", "hydra", "build", "ui-private-lb"}, replicaNames(replicas)...)...)
 	if err := stack.Build(ctx, root, bin, out.Writer("build")); err != nil {
 		return nil, err
 	}
 
 	// WorkID's servers keep their listeners, so their ports cannot be
 	// taken between choosing and serving. The Ory servers open their own.
-	hooksLn, uiLn, err := listen2()
+	lns, err := listenWorkID()
 	if err != nil {
 		return nil, err
 	}
 	// Close is idempotent on listeners; on success the servers own them.
 	defer func() {
 		if err != nil {
-			hooksLn.Close()
-			uiLn.Close()
+			lns.close()
 		}
 	}()
 	ports, err := FreePorts(6)
@@ -200,7 +199,7 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			KratosPublic: ports[0], KratosAdmin: ports[1],
 			HydraPublic: ports[2], HydraAdmin: ports[3],
 			MailpitSMTP: ports[4], MailpitWeb: ports[5],
-			Hooks: hooksLn.Addr().(*net.TCPAddr).Port, UI: uiLn.Addr().(*net.TCPAddr).Port,
+			Hooks: port(lns.hooks), UI: port(lns.ui), UIMetrics: port(lns.uiPrivate),
 		},
 	}
 	s.setURLs()
@@ -234,7 +233,7 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			return nil, err
 		}
 	}
-	if err := s.serveWorkID(ctx, out, hooksLn, uiLn, opts.NoHooks, replicas); err != nil {
+	if err := s.serveWorkID(ctx, out, lns, opts.NoHooks, replicas); err != nil {
 		return nil, err
 	}
 	if err := s.sup.WaitReady(ctx); err != nil {
@@ -257,10 +256,11 @@ func (s *Stack) setURLs() {
 }
 
 // serveWorkID runs the hooks and UI servers in this process, configured
-// from the same WORKID_* settings `workid dev` gives its child processes;
-// with several replicas they are processes of their own instead
+// from the same WORKID_* settings `workid dev` gives its child processes
+// (the UI on its public and its private address, where Hydra's token
+// hook is); with several replicas they are processes of their own instead
 // (startReplicas), behind proxies served here.
-func (s *Stack) serveWorkID(ctx context.Context, out *stack.Output, hooksLn, uiLn net.Listener, noHooks bool, replicas int) error {
+func (s *Stack) serveWorkID(ctx context.Context, out *stack.Output, lns workidListeners, noHooks bool, replicas int) error {
 	environ := s.Layout.WorkIDEnv(s.Secrets)
 	hcfg, err := config.Load[config.Hooks](environ)
 	if err != nil {
@@ -283,10 +283,10 @@ func (s *Stack) serveWorkID(ctx context.Context, out *stack.Output, hooksLn, uiL
 		}()
 	}
 	if replicas > 1 {
-		return s.startReplicas(ctx, out, hooksLn, uiLn, noHooks, replicas, serve)
+		return s.startReplicas(ctx, out, lns, noHooks, replicas, serve)
 	}
 	if noHooks {
-		hooksLn.Close()
+		lns.hooks.Close()
 	} else {
 		log := logging.New(out.Writer("hooks"), hcfg.Log)
 		policy, err := hooks.LoadPolicy(srvCtx, hcfg.EmailRule, log)
@@ -299,7 +299,7 @@ func (s *Stack) serveWorkID(ctx context.Context, out *stack.Output, hooksLn, uiL
 			return err
 		}
 		s.HooksReplicas = []*Replica{{URL: s.HooksURL, metricsURL: s.HooksURL + "/metrics"}}
-		serve("hooks", hooksLn, hooks.NewServer(hcfg.Key, policy, hooks.NewMailChecker(hcfg.EmailRule), mailer, log))
+		serve("hooks", lns.hooks, hooks.NewServer(hcfg.Key, policy, hooks.NewMailChecker(hcfg.EmailRule), mailer, log))
 	}
 	ui, err := selfserviceui.Load(srvCtx, ucfg, logging.New(out.Writer("ui"), ucfg.Log))
 	if err != nil {
@@ -307,7 +307,8 @@ func (s *Stack) serveWorkID(ctx context.Context, out *stack.Output, hooksLn, uiL
 	}
 	s.UI = ui
 	s.UIReplicas = []*Replica{{URL: s.UIURL, UI: ui}}
-	serve("ui", uiLn, ui.Handler())
+	serve("ui", lns.ui, ui.Handler())
+	serve("ui", lns.uiPrivate, logging.Middleware(ui.MetricsHandler()))
 	return nil
 }
 
@@ -349,16 +350,32 @@ func (s *Stack) printLogTail(w io.Writer, n int) {
 // NewKratosClient returns a Kratos SDK client for url with a timeout.
 func NewKratosClient(url string) *kratos.APIClient { return kratosapi.New(url) }
 
-func listen2() (a, b net.Listener, err error) {
-	if a, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-		return nil, nil, err
+// workidListeners are the listeners of WorkID's servers in a stack: the
+// hooks server, and the UI's public and private addresses.
+type workidListeners struct{ hooks, ui, uiPrivate net.Listener }
+
+func listenWorkID() (workidListeners, error) {
+	var lns []net.Listener
+	for range 3 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			for _, l := range lns {
+				l.Close()
+			}
+			return workidListeners{}, err
+		}
+		lns = append(lns, ln)
 	}
-	if b, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-		a.Close()
-		return nil, nil, err
-	}
-	return a, b, nil
+	return workidListeners{hooks: lns[0], ui: lns[1], uiPrivate: lns[2]}, nil
 }
+
+func (l workidListeners) close() {
+	l.hooks.Close()
+	l.ui.Close()
+	l.uiPrivate.Close()
+}
+
+func port(ln net.Listener) int { return ln.Addr().(*net.TCPAddr).Port }
 
 // FreePorts returns n distinct loopback ports that were free a moment ago,
 // chosen at random below the kernel's ephemeral range: a port from that

@@ -1,0 +1,36 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+// Hydra's token hook is served on the UI's private address only: a key
+// without that address would leave Hydra calling a hook nobody serves.
+func TestUITokenHookNeedsThePrivateAddress(t *testing.T) {
+	const key = "a-token-hook-key-of-32-characters"
+	const problem = "WORKID_HYDRA_TOKEN_HOOK_KEY is set but WORKID_UI_METRICS_ADDR is empty"
+	base, err := Load[UI](nil)
+	if err != nil {
+		t.Fatalf("the defaults do not load: %v", err)
+	}
+	for _, tt := range []struct {
+		name        string
+		key, addr   string
+		wantProblem bool
+	}{
+		{"key and private address", key, "127.0.0.1:4458", false},
+		{"key without a private address", key, "", true},
+		{"neither", "", "", false},
+		{"private address without a key", "", "127.0.0.1:4458", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := base
+			c.TokenHookKey, c.MetricsAddr = tt.key, tt.addr
+			err := c.Validate()
+			if got := err != nil && strings.Contains(err.Error(), problem); got != tt.wantProblem {
+				t.Errorf("UI{TokenHookKey: %q, MetricsAddr: %q}.Validate() = %v, want the problem %q: %v", tt.key, tt.addr, err, problem, tt.wantProblem)
+			}
+		})
+	}
+}
