@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -215,7 +216,8 @@ func TestDevStack(t *testing.T) {
 	children = descendants(d.cmd.Process.Pid)
 	kratosPID := 0
 	for _, pid := range children {
-		if cmdline(pid)[0] == filepath.Join(rootDir(t), "bin", "kratos") {
+		// Kratos's server, not one of the "kratos jsonnet" workers it starts.
+		if c := cmdline(pid); c[0] == filepath.Join(rootDir(t), "bin", "kratos") && slices.Contains(c, "serve") {
 			kratosPID = pid
 		}
 	}

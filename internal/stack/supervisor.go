@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -56,6 +57,9 @@ type running struct {
 	lw   *LineWriter
 	done chan struct{} // closed when the process has ended
 	err  error         // the exit status, valid after done
+	// copied is closed when everything written to the process's output
+	// pipe has reached lw.
+	copied chan struct{}
 }
 
 // NewSupervisor returns a supervisor whose processes log to out and run with
@@ -125,17 +129,36 @@ func (s *Supervisor) Start(p Process) error {
 			return fmt.Errorf("cannot start %s: %w", p.Name, err)
 		}
 	}
-	r := &running{Process: p, lw: s.out.Writer(p.Name), done: make(chan struct{})}
+	r := &running{Process: p, lw: s.out.Writer(p.Name), done: make(chan struct{}), copied: make(chan struct{})}
 	r.cmd = s.command(p.Path, p.Args, p.Env, p.Dir)
-	r.cmd.Stdout, r.cmd.Stderr = r.lw, r.lw
+	// The output pipe is the supervisor's own, not one exec makes: exec's
+	// Wait would also wait for the pipe to close, which a child the
+	// process started holds open after the process died (Kratos runs
+	// jsonnet in "kratos jsonnet" workers), and the death would go
+	// unnoticed for as long.
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("cannot start %s: %w", p.Name, err)
+	}
+	r.cmd.Stdout, r.cmd.Stderr = pw, pw
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopping {
+		pr.Close()
+		pw.Close()
 		return fmt.Errorf("cannot start %s: the stack is stopping", p.Name)
 	}
-	if err := r.cmd.Start(); err != nil {
+	err = r.cmd.Start()
+	pw.Close() // the process has its own copy
+	if err != nil {
+		pr.Close()
 		return fmt.Errorf("cannot start %s (%s): %w", p.Name, p.Path, err)
 	}
+	go func() {
+		_, _ = io.Copy(r.lw, pr)
+		pr.Close()
+		close(r.copied)
+	}()
 	s.running = append(s.running, r)
 	go s.watch(r)
 	return nil
@@ -145,6 +168,12 @@ func (s *Supervisor) Start(p Process) error {
 // was stopping.
 func (s *Supervisor) watch(r *running) {
 	r.err = r.cmd.Wait()
+	// What the process started goes with it, and the output pipe closes.
+	_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
+	select {
+	case <-r.copied:
+	case <-time.After(waitDelay):
+	}
 	r.lw.Flush()
 	close(r.done)
 	s.mu.Lock()
