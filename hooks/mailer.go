@@ -251,7 +251,7 @@ func (m *Mailer) held(ctx context.Context, kind mail.Kind, identityID, reason st
 // record writes the recipient's log of mails onto the identity. A failure
 // is logged: the mail went out, and the next one is only less limited.
 func (m *Mailer) record(ctx context.Context, ident *kratos.Identity, log []mail.Entry) {
-	ops, err := metadataOps(ident.MetadataAdmin, mail.LogKey, log)
+	ops, err := kratosapi.MetadataAdminOps(ident.MetadataAdmin, mail.LogKey, log)
 	if err == nil {
 		var resp *http.Response
 		_, resp, err = m.Admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()
@@ -262,18 +262,6 @@ func (m *Mailer) record(ctx context.Context, ident *kratos.Identity, log []mail.
 	if err != nil {
 		m.Log.ErrorContext(ctx, "mail: record the send for its limit", "identity_id", ident.Id, "err", err)
 	}
-}
-
-// metadataOps sets one key of metadata_admin, keeping its other keys; a
-// metadata_admin that is not an object belongs to someone else.
-func metadataOps(metadataAdmin any, key string, value any) ([]kratos.JsonPatch, error) {
-	switch metadataAdmin.(type) {
-	case nil:
-		return []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin", Value: map[string]any{key: value}}}, nil
-	case map[string]any:
-		return []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin/" + key, Value: value}}, nil
-	}
-	return nil, fmt.Errorf("metadata_admin is a %T, not an object: not touching it", metadataAdmin)
 }
 
 // addressOf finds to among the identity's email addresses.

@@ -269,17 +269,6 @@ func sendVerification(ctx context.Context, public *kratos.APIClient, publicURL, 
 	return nil
 }
 
-// publicAPIError is adminAPIError for Kratos's public API.
-func publicAPIError(publicURL, what string, err error, answered bool) error {
-	if !answered {
-		return fmt.Errorf("%s: Kratos's public API at %s cannot be reached (is WORKID_KRATOS_PUBLIC_URL right?): %w", what, publicURL, err)
-	}
-	if body := kratosapi.ErrorBody(err); body != "" {
-		return fmt.Errorf("%s: Kratos answered: %s", what, body)
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
 // operator names who ran the command, for the override's log line.
 func operator(environ []string) string {
 	for _, key := range []string{"SUDO_USER", "USER", "LOGNAME"} {

@@ -165,8 +165,17 @@ func findIdentity(ctx context.Context, admin *kratos.APIClient, adminURL, who st
 // adminAPIError explains a failed admin API call; answered tells whether
 // Kratos answered at all.
 func adminAPIError(adminURL, what string, err error, answered bool) error {
+	return kratosAPIError("admin API", "WORKID_KRATOS_ADMIN_URL", adminURL, what, err, answered)
+}
+
+// publicAPIError is adminAPIError for Kratos's public API.
+func publicAPIError(publicURL, what string, err error, answered bool) error {
+	return kratosAPIError("public API", "WORKID_KRATOS_PUBLIC_URL", publicURL, what, err, answered)
+}
+
+func kratosAPIError(api, setting, apiURL, what string, err error, answered bool) error {
 	if !answered {
-		return fmt.Errorf("%s: Kratos's admin API at %s cannot be reached (is Kratos running, is WORKID_KRATOS_ADMIN_URL right?): %w", what, adminURL, err)
+		return fmt.Errorf("%s: Kratos's %s at %s cannot be reached (is Kratos running, is %s right?): %w", what, api, apiURL, setting, err)
 	}
 	if body := kratosapi.ErrorBody(err); body != "" {
 		return fmt.Errorf("%s: Kratos answered: %s", what, body)

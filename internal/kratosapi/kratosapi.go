@@ -50,3 +50,18 @@ func NextPageToken(resp *http.Response) (string, error) {
 	}
 	return u.Query().Get("page_token"), nil
 }
+
+// MetadataAdminOps is the JSON Patch that sets one key of an identity's
+// metadata_admin and keeps its other keys, creating the object when the
+// identity has none (an "add" needs its parent). A metadata_admin that is
+// neither null nor an object belongs to someone else: it is never
+// replaced, and the caller gets an error.
+func MetadataAdminOps(metadataAdmin any, key string, value any) ([]kratos.JsonPatch, error) {
+	switch metadataAdmin.(type) {
+	case nil:
+		return []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin", Value: map[string]any{key: value}}}, nil
+	case map[string]any:
+		return []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin/" + key, Value: value}}, nil
+	}
+	return nil, fmt.Errorf("metadata_admin is a %T, not an object: not touching it", metadataAdmin)
+}

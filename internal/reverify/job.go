@@ -342,7 +342,7 @@ func (j *Job) remind(ctx context.Context, ident *kratos.Identity, addr kratos.Ve
 	expires := addr.VerifiedAt.Add(j.opts.MaxAge)
 	// Recorded before it is sent: a reminder goes out at most once.
 	rec := map[string]any{"address": addr.Value, "verified_at": addr.VerifiedAt.UTC().Format(time.RFC3339Nano), "sent_at": j.Now().UTC().Format(time.RFC3339Nano)}
-	ops, err := metadataOps(ident.MetadataAdmin, ReminderKey, rec)
+	ops, err := kratosapi.MetadataAdminOps(ident.MetadataAdmin, ReminderKey, rec)
 	if err != nil {
 		j.fail(ctx, r, ident.Id, "record reminder", err)
 		return
@@ -388,7 +388,7 @@ func (j *Job) claim(ctx context.Context, ident *kratos.Identity, idx int, addr k
 		{Op: "replace", Path: path + "/verified", Value: false},
 		{Op: "replace", Path: path + "/status", Value: "pending"},
 	}
-	meta, err := metadataOps(ident.MetadataAdmin, emailstate.MetadataKey, rec)
+	meta, err := kratosapi.MetadataAdminOps(ident.MetadataAdmin, emailstate.MetadataKey, rec)
 	if err != nil {
 		j.fail(ctx, r, ident.Id, "claim", err)
 		return false
@@ -407,19 +407,6 @@ func (j *Job) claim(ctx context.Context, ident *kratos.Identity, idx int, addr k
 	}
 	j.log.InfoContext(ctx, "verification expired", "identity_id", ident.Id, "verified_at", addr.VerifiedAt.Format(time.RFC3339))
 	return true
-}
-
-// metadataOps sets one key of metadata_admin, keeping its other keys. A
-// metadata_admin that is neither null nor an object belongs to someone
-// else: it is never replaced, and the identity is skipped.
-func metadataOps(metadataAdmin any, key string, value any) ([]kratos.JsonPatch, error) {
-	switch metadataAdmin.(type) {
-	case nil:
-		return []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin", Value: map[string]any{key: value}}}, nil
-	case map[string]any:
-		return []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin/" + key, Value: value}}, nil
-	}
-	return nil, fmt.Errorf("metadata_admin is a %T, not an object: not touching it", metadataAdmin)
 }
 
 // notify sends the new link and records when. It reports success.
