@@ -29,9 +29,11 @@ test: servers $(LISTS) chromium postgres fmt-check vet staticcheck
 ## deadline exceeded" at the deadline (go.dev/issue/75804, fixed in 1.27).
 FUZZ_NORMALIZE ?= 200000x
 FUZZ_HOOK ?= 20000x
+FUZZ_COURIER ?= 20000x
 fuzz: $(LISTS)
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZ_NORMALIZE) ./internal/businessemail
 	$(GO) test -run '^$$' -fuzz '^FuzzHookHandler$$' -fuzztime $(FUZZ_HOOK) ./hooks
+	$(GO) test -run '^$$' -fuzz '^FuzzCourier$$' -fuzztime $(FUZZ_COURIER) ./hooks
 
 ## bench: the benchmarks behind docs/benchmarks.md (the scale one, which
 ## creates 100,000 identities, only with WORKID_SCALE set: see that file).

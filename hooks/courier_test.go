@@ -160,3 +160,45 @@ func TestKindOf(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCourier sends any body to the mail endpoint: the answer is 204, 400
+// or 503, never a panic, and whatever the body says, Kratos's admin API is
+// only ever asked for one identity by its ID.
+func FuzzCourier(f *testing.F) {
+	link := "http://kratos.test/self-service/verification?flow=" + testFlow + "&token=" + testToken
+	for _, s := range []string{
+		courierBody(verificationValid, link),
+		courierBody(recoveryValid, strings.Replace(link, "verification", "recovery", 1)),
+		strings.Replace(courierBody(verificationValid, link), testIdentity, "../../admin/sessions", 1),
+		`{"recipient":"ann@acme-widgets.com","template_type":"verification_valid","template_data":{"identity":{"id":["x"]}}}`,
+		`{"recipient":"a","template_type":"recovery_valid","template_data":{"recovery_url":"%zz"}}`,
+		`null`, `[]`, `{`, ``,
+	} {
+		f.Add(s)
+	}
+	var bad atomic.Value
+	admin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || !uuidPattern.MatchString(strings.TrimPrefix(r.URL.Path, "/admin/identities/")) {
+			bad.Store(r.Method + " " + r.URL.String())
+		}
+		http.NotFound(w, r)
+	}))
+	f.Cleanup(admin.Close)
+	tpl, err := mail.LoadTemplates()
+	if err != nil {
+		f.Fatal(err)
+	}
+	m := &Mailer{Admin: kratosapi.New(admin.URL), Sender: nil, Templates: tpl, UIURL: "http://ui.test", Product: "WorkID", MaxAge: emailstate.DefaultMaxAge}
+	h := NewServer(testKey, testPolicy(f), nil, m, quiet)
+	f.Fuzz(func(t *testing.T, body string) {
+		rec := call(h, "/hooks/courier", config.HooksAuthScheme+testKey, body)
+		switch rec.Code {
+		case http.StatusNoContent, http.StatusBadRequest, http.StatusServiceUnavailable:
+		default:
+			t.Fatalf("status %d for %q", rec.Code, body)
+		}
+		if b := bad.Load(); b != nil {
+			t.Fatalf("body %q made the mailer call Kratos's admin API with %v", body, b)
+		}
+	})
+}
