@@ -61,20 +61,31 @@ func (s *Server) emailChanged(w http.ResponseWriter, r *http.Request) {
 // changed the address, through Kratos's own "sign out my other sessions".
 // Without a browser's session (a change through the API), every session
 // ends: no session is known to be the owner's.
+// Kratos does not wait for this hook, so nobody would try again: a
+// failure is retried here, after each of m.Retries.
 func (m *Mailer) endOtherSessions(ctx context.Context, n changeNotice) error {
-	var (
-		resp *http.Response
-		err  error
-	)
-	if n.SessionCookie != "" {
-		_, resp, err = m.Public.FrontendAPI.DisableMyOtherSessions(ctx).Cookie("ory_kratos_session=" + n.SessionCookie).Execute()
-	} else {
-		resp, err = m.Admin.IdentityAPI.DeleteIdentitySessions(ctx, n.IdentityID).Execute()
+	for attempt := 0; ; attempt++ {
+		var (
+			resp *http.Response
+			err  error
+		)
+		if n.SessionCookie != "" {
+			_, resp, err = m.Public.FrontendAPI.DisableMyOtherSessions(ctx).Cookie("ory_kratos_session=" + n.SessionCookie).Execute()
+		} else {
+			resp, err = m.Admin.IdentityAPI.DeleteIdentitySessions(ctx, n.IdentityID).Execute()
+		}
+		if err == nil {
+			return nil
+		}
+		if attempt >= len(m.Retries) || (resp != nil && resp.StatusCode < 500) {
+			return fmt.Errorf("%w (status %s)", err, statusOf(resp))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(m.Retries[attempt]):
+		}
 	}
-	if err != nil {
-		return fmt.Errorf("%w (status %s)", err, statusOf(resp))
-	}
-	return nil
 }
 
 func statusOf(resp *http.Response) string {
