@@ -114,6 +114,8 @@ func TestServersAnswerHealthAndStop(t *testing.T) {
 			addr := freeAddr(t)
 			environ := []string{
 				"WORKID_HOOKS_ADDR=" + addr, "WORKID_UI_ADDR=" + addr,
+				// Not the default 4458: `make run` may be up on this machine.
+				"WORKID_UI_METRICS_ADDR=" + freeAddr(t),
 				"WORKID_HOOKS_KEY=0123456789abcdef0123",
 				"WORKID_LISTS_DIR=../../config/lists/node_modules",
 				"WORKID_SERVICES_FILE=../../config/services.json",
