@@ -18,6 +18,9 @@ type Decision struct {
 	// Matched is the listed domain that decided (a provider, an operator
 	// entry), or the provider a look-alike imitates.
 	Matched string
+	// Listed are the lists that carry Matched (Policy.SourceNames names
+	// them), for a refusal by the lists.
+	Listed SourceSet
 }
 
 // Allowed reports whether the address may be used.
@@ -107,14 +110,22 @@ func (p *Policy) Decide(raw string) Decision {
 			}
 		}
 	}
-	if m := p.lists.match(a.Domain, a.Registrable, KindDisposable); m != "" {
-		return Decision{Reason: Disposable, Address: a, Matched: m}
+	if m, set := p.lists.matchSources(a.Domain, a.Registrable, KindDisposable); m != "" {
+		return Decision{Reason: Disposable, Address: a, Matched: m, Listed: set}
 	}
-	if m := p.lists.match(a.Domain, a.Registrable, KindFree); m != "" {
-		return Decision{Reason: FreeMail, Address: a, Matched: m}
+	if m, set := p.lists.matchSources(a.Domain, a.Registrable, KindFree); m != "" {
+		return Decision{Reason: FreeMail, Address: a, Matched: m, Listed: set}
+	}
+	if a.PrivateSuffix {
+		// A platform's or registry's own name that no list calls a
+		// provider ("github.io"): nobody's mailbox.
+		return Decision{Reason: BadDomain, Address: a}
 	}
 	return Decision{Reason: OK, Address: a}
 }
+
+// SourceNames names the lists in set, in SOURCES.md's order.
+func (p *Policy) SourceNames(set SourceSet) []string { return p.lists.Names(set) }
 
 // SameAddress reports whether a and b are one address once normalised
 // (case of the domain, spaces, trailing dot, IDNA). The part before the @

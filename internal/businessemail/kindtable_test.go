@@ -9,16 +9,16 @@ import (
 // The table answers exactly as the map it was built from, for members,
 // near misses and the empty table.
 func TestKindTable(t *testing.T) {
-	m := map[string]Kind{}
+	m := map[string]SourceSet{}
 	for i := range 5000 {
-		k := Kind(1 + i%3) // free, disposable or both
+		k := SourceSet(1 + i%3) // one source, another or both
 		m[fmt.Sprintf("d%d.example%d.com", i, i%7)] = k
 	}
-	m["a.b"] = KindFree
+	m["a.b"] = 1
 	tab := newKindTable(len(m))
 	for d, k := range m {
-		tab.add(d, k&KindFree)
-		tab.add(d, k&KindDisposable) // a second list adds its kind
+		tab.add(d, k&1)
+		tab.add(d, k&2) // a second list adds itself
 	}
 	if tab.count != len(m) {
 		t.Errorf("count = %d, want %d", tab.count, len(m))
@@ -43,13 +43,13 @@ func TestKindTable(t *testing.T) {
 	}
 	// A full table still takes a second kind for a domain it holds.
 	full := newKindTable(1)
-	full.add("a.b", KindFree)
-	full.add("a.b", KindDisposable)
-	if got := full.lookup("a.b"); got != KindFree|KindDisposable {
-		t.Errorf("full table: lookup = %d, want both kinds", got)
+	full.add("a.b", 1)
+	full.add("a.b", 2)
+	if got := full.lookup("a.b"); got != 3 {
+		t.Errorf("full table: lookup = %d, want both sources", got)
 	}
 	long := newKindTable(1)
-	long.add(strings.Repeat("a", 256), KindFree)
+	long.add(strings.Repeat("a", 256), 1)
 	if long.count != 0 {
 		t.Errorf("a 256-byte entry was kept (count %d); no address can match it", long.count)
 	}

@@ -23,16 +23,33 @@ const (
 	KindDisposable
 )
 
+// format is how a package holds its domains.
+type format uint8
+
+const (
+	jsonArray format = iota // a JSON array of strings
+	textLines               // one domain a line
+	jsSet                   // a JavaScript file with one `new Set([...])` of strings
+)
+
 // source is one maintained list, installed from the npm registry into
 // config/lists/node_modules by `make lists` (see config/lists/SOURCES.md).
 type source struct {
 	pkg, file string
 	kind      Kind
+	format    format
 }
 
+// sources are read in this order; a domain's sources are reported in it.
+// Several lists of each kind: each misses what another has.
 var sources = []source{
 	{pkg: "free-email-domains", file: "domains.json", kind: KindFree},
+	{pkg: "email-providers", file: "all.json", kind: KindFree},
+	{pkg: "freemail", file: "data/free.txt", kind: KindFree, format: textLines},
 	{pkg: "disposable-domains", file: "index.json", kind: KindDisposable},
+	{pkg: "disposable-email-domains-js", file: "dist/dict/disposable_email_blocklist.json", kind: KindDisposable},
+	{pkg: "mailchecker", file: "platform/node/index.js", kind: KindDisposable, format: jsSet},
+	{pkg: "burner-email-providers", file: "emails.txt", kind: KindDisposable, format: textLines},
 }
 
 // supplement is WorkID's own short list of personal providers and relays
@@ -44,11 +61,17 @@ var supplement string
 // supplementSource names the supplement in Sources.
 const supplementSource = "workid-supplement"
 
+// SourceSet is a set of the loaded lists: bit i is Lists.Sources[i].
+type SourceSet uint16
+
 // Source describes a loaded list, for SOURCES.md and the logs.
 type Source struct {
 	Package, Version, License, Homepage string
 	Kind                                Kind
-	Count                               int
+	// Count is how many of its domains are in force; Overruled how many
+	// are not, by WorkID's exceptions (exceptions.txt) or because they are
+	// under an academic or government suffix.
+	Count, Overruled int
 }
 
 // Lists are the built-in domain lists, read once at start. They are never
@@ -56,6 +79,11 @@ type Source struct {
 type Lists struct {
 	kinds   *kindTable
 	Sources []Source
+	// free and disposable are the sources of each kind.
+	free, disposable SourceSet
+	// selfOnly are listed domains that match only themselves, not the
+	// domains under them (exceptions.txt).
+	selfOnly domainSet
 	// LoadTime is how long LoadLists took.
 	LoadTime time.Duration
 }
@@ -68,6 +96,10 @@ func LoadLists(dir string) (*Lists, error) {
 	if err != nil {
 		return nil, err // a test keeps this from happening
 	}
+	ex, err := readExceptions(strings.NewReader(exceptionsText))
+	if err != nil {
+		return nil, err // a test keeps this from happening
+	}
 	files := make([]listFile, len(sources))
 	total := len(supplemented)
 	for i, src := range sources {
@@ -76,21 +108,34 @@ func LoadLists(dir string) (*Lists, error) {
 		}
 		total += len(files[i].domains)
 	}
-	l := &Lists{kinds: newKindTable(total)}
-	for _, f := range files {
-		s, err := l.add(f)
+	l := &Lists{kinds: newKindTable(total), selfOnly: ex.selfOnly}
+	for i, f := range files {
+		s, err := l.add(f, SourceSet(1)<<i, ex)
 		if err != nil {
 			return nil, err
 		}
 		l.Sources = append(l.Sources, s)
 	}
+	supp := SourceSet(1) << len(files)
 	for d := range supplemented {
-		l.kinds.add(d, KindFree)
+		l.kinds.add(d, supp)
 	}
+	l.free |= supp
 	l.Sources = append(l.Sources, Source{Package: supplementSource, Version: "in this repository", License: "this repository's",
 		Homepage: "internal/businessemail/personal.txt", Kind: KindFree, Count: len(supplemented)})
 	l.LoadTime = time.Since(start)
 	return l, nil
+}
+
+// Names returns the packages of the lists in set, in load order.
+func (l *Lists) Names(set SourceSet) []string {
+	var out []string
+	for i, s := range l.Sources {
+		if set&(SourceSet(1)<<i) != 0 {
+			out = append(out, s.Package)
+		}
+	}
+	return out
 }
 
 // listFile is one list as its package holds it.
@@ -118,7 +163,15 @@ func readSource(dir string, src source) (listFile, error) {
 	if err != nil {
 		return listFile{}, fmt.Errorf("load the %s list: %w (install the lists with `make lists`)", src.pkg, err)
 	}
-	domains, err := stringArray(b)
+	var domains []string
+	switch src.format {
+	case jsonArray:
+		domains, err = stringArray(b)
+	case textLines:
+		domains = textDomains(b)
+	case jsSet:
+		domains, err = jsSetStrings(b)
+	}
 	if err != nil {
 		return listFile{}, fmt.Errorf("load the %s list: %s: %w", src.pkg, src.file, err)
 	}
@@ -126,19 +179,62 @@ func readSource(dir string, src source) (listFile, error) {
 	if home == "" {
 		home = repositoryURL(meta.Repository)
 	}
+	home = strings.TrimSuffix(home, "#readme")
 	return listFile{source: Source{Package: src.pkg, Version: meta.Version, License: meta.License, Homepage: home, Kind: src.kind}, domains: domains}, nil
 }
 
-// add lists f's domains, in their ASCII form, and returns f's source with
-// its count.
-func (l *Lists) add(f listFile) (Source, error) {
+// textDomains reads one domain a line; blank lines and # comments are
+// passed over.
+func textDomains(b []byte) []string {
+	text := string(b)
+	out := make([]string, 0, strings.Count(text, "\n")+1)
+	for line := range strings.Lines(text) {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// jsSetStrings reads the strings of the one `new Set([...])` in a
+// JavaScript file.
+func jsSetStrings(b []byte) ([]string, error) {
+	start := bytes.Index(b, []byte("new Set(["))
+	if start < 0 {
+		return nil, errors.New("no `new Set([` in the file")
+	}
+	rest := b[start+len("new Set("):]
+	end := bytes.Index(rest, []byte("])"))
+	if end < 0 {
+		return nil, errors.New("the Set's array does not end")
+	}
+	return stringArray(rest[:end+1])
+}
+
+// add lists f's domains, in their ASCII form, as carried by set, and
+// returns f's source with its counts. An exception or an academic or
+// government suffix overrules an entry.
+func (l *Lists) add(f listFile, set SourceSet, ex exceptions) (Source, error) {
 	s := f.source
+	switch s.Kind {
+	case KindFree:
+		l.free |= set
+	case KindDisposable:
+		l.disposable |= set
+	}
 	for _, d := range f.domains {
-		ascii, _, r := toASCII(d)
+		ascii, _, r := toASCII(strings.ToLower(strings.TrimSpace(d)))
 		if r != OK {
 			continue // a malformed entry can never match a valid address
 		}
-		l.kinds.add(ascii, s.Kind)
+		if ex.allowed.has(ascii) || institutional(ascii) {
+			s.Overruled++
+			continue
+		}
+		l.kinds.add(ascii, set)
 		s.Count++
 	}
 	if s.Count == 0 {
@@ -166,7 +262,31 @@ func (l *Lists) Len() int { return l.kinds.count }
 // match returns the first of domain and its parents that is listed with
 // kind k. registrable is the domain's registrable part (see matchDomain).
 func (l *Lists) match(domain, registrable string, k Kind) string {
-	return matchDomain(domain, registrable, func(d string) bool { return l.kinds.lookup(d)&k != 0 })
+	m, _ := l.matchSources(domain, registrable, k)
+	return m
+}
+
+// matchSources is match that also returns every list that carries the
+// matched domain (of either kind).
+func (l *Lists) matchSources(domain, registrable string, k Kind) (string, SourceSet) {
+	var want SourceSet
+	if k&KindFree != 0 {
+		want |= l.free
+	}
+	if k&KindDisposable != 0 {
+		want |= l.disposable
+	}
+	var got SourceSet
+	m := matchDomain(domain, registrable, func(d string) bool {
+		got = l.kinds.lookup(d)
+		// A self-only entry (a registry's own domain) does not cover the
+		// domains others registered under it.
+		return got&want != 0 && (len(d) == len(domain) || !l.selfOnly.has(d))
+	})
+	if m == "" {
+		return "", 0
+	}
+	return m, got
 }
 
 // matchDomain walks domain and its parents, down to two labels, and

@@ -33,6 +33,11 @@ type Address struct {
 	// ("gmail.com" for "gmäil.com" or "ɡmail.com"), or "" when the domain
 	// has a letter with no Latin twin or is plain ASCII.
 	Skeleton string
+	// PrivateSuffix marks a domain that is itself a suffix of the Public
+	// Suffix List's private section ("github.io", "spb.ru"): a platform or
+	// registry under which others register. Only a list can tell that it
+	// is also a mail provider; unlisted, it is no address.
+	PrivateSuffix bool
 }
 
 // String returns the address in its normal form.
@@ -104,7 +109,7 @@ func Normalize(raw string) (Address, Reason) {
 		}
 		a.Skeleton = skeleton(unicodeForm)
 	}
-	a.Registrable, r = registrable(ascii)
+	a.Registrable, a.PrivateSuffix, r = registrableOf(ascii)
 	return a, r
 }
 
@@ -266,23 +271,54 @@ func checkLabels(domain string) Reason {
 // registrable returns the domain's public suffix plus one label, refusing
 // domains under no listed suffix, reserved names, and bare suffixes.
 func registrable(domain string) (string, Reason) {
+	reg, private, r := registrableOf(domain)
+	if private {
+		return "", BadDomain
+	}
+	return reg, r
+}
+
+// registrableOf is registrable that takes a domain that is itself a
+// private suffix ("spb.ru") as registered under the ICANN suffix above
+// it, and says so.
+func registrableOf(domain string) (reg string, private bool, r Reason) {
 	tld := domain[strings.LastIndexByte(domain, '.')+1:]
 	if reservedTLDs[tld] {
-		return "", Reserved
+		return "", false, Reserved
 	}
 	suffix, icann := publicsuffix.PublicSuffix(domain)
 	// Without an ICANN rule the suffix is either a private one ("github.io",
 	// always more than one label) or the default rule for an unknown TLD.
 	if !icann && !strings.Contains(suffix, ".") {
-		return "", UnknownSuffix
+		return "", false, UnknownSuffix
+	}
+	if len(suffix) >= len(domain) && !icann {
+		// The domain is itself a private suffix ("spb.ru", "za.com"): it
+		// is registered under the ICANN suffix above it.
+		suffix, private = icannSuffix(domain), true
 	}
 	if len(suffix) >= len(domain) {
-		return "", BadDomain
+		return "", false, BadDomain
 	}
 	i := strings.LastIndexByte(domain[:len(domain)-len(suffix)-1], '.')
-	reg := domain[i+1:]
+	reg = domain[i+1:]
 	if reservedDomains[reg] {
-		return "", Reserved
+		return "", false, Reserved
 	}
-	return reg, OK
+	return reg, private, OK
+}
+
+// icannSuffix is the longest ICANN public suffix of domain, passing over
+// the Public Suffix List's private section.
+func icannSuffix(domain string) string {
+	for d := domain; ; {
+		i := strings.IndexByte(d, '.')
+		if i < 0 {
+			return d
+		}
+		d = d[i+1:]
+		if s, icann := publicsuffix.PublicSuffix(d); icann && s == d {
+			return d
+		}
+	}
 }
