@@ -52,6 +52,9 @@ type Hooks struct {
 	// UIPublicURL is the self-service UI as browsers reach it: the links
 	// in mails lead there.
 	UIPublicURL string `env:"WORKID_UI_PUBLIC_URL" envDefault:"http://127.0.0.1:4455"`
+	// LinkKey signs what a mailed link says besides its token; the UI
+	// checks it with the same key.
+	LinkKey string `env:"WORKID_LINK_KEY"`
 	// MaxAge is how long a verification lasts (a reminder names the date).
 	MaxAge time.Duration `env:"WORKID_VERIFICATION_MAX_AGE" envDefault:"8760h"`
 	Mail   Mail
@@ -161,9 +164,12 @@ type UI struct {
 	// <key>") when it asks the UI for fresh claims as it issues tokens, on
 	// MetricsAddr; empty turns the hook endpoint off.
 	TokenHookKey string `env:"WORKID_HYDRA_TOKEN_HOOK_KEY"`
-	Kratos       Kratos
-	Hydra        Hydra
-	Log          Log
+	// LinkKey checks what a mailed link says besides its token (the hooks
+	// server signs with the same key).
+	LinkKey string `env:"WORKID_LINK_KEY"`
+	Kratos  Kratos
+	Hydra   Hydra
+	Log     Log
 }
 
 // Reverify is the configuration of `workid reverify`, the yearly
@@ -296,11 +302,20 @@ func (c Hooks) Validate() error {
 		p.add(fmt.Sprintf("WORKID_DOMAIN_FILES_RELOAD=%s must be at least 1s", c.Reload))
 	}
 	p.url("WORKID_UI_PUBLIC_URL", c.UIPublicURL)
+	p.linkKey(c.LinkKey)
 	p.maxAge(c.MaxAge)
 	p.mail(c.Mail)
 	p.kratos(c.Kratos)
 	p.log(c.Log)
 	return p.err()
+}
+
+func (p *problems) linkKey(v string) {
+	if v == "" {
+		p.add("WORKID_LINK_KEY is required: the key the hooks server signs mailed links with and the UI checks them with")
+		return
+	}
+	p.sharedKey("WORKID_LINK_KEY", v)
 }
 
 func (p *problems) mail(m Mail) {
@@ -347,6 +362,7 @@ func (c UI) Validate() error {
 		}
 	}
 	p.optionalAddr("WORKID_UI_METRICS_ADDR", c.MetricsAddr)
+	p.linkKey(c.LinkKey)
 	p.url("WORKID_UI_PUBLIC_URL", c.PublicURL)
 	p.url("WORKID_KRATOS_BROWSER_URL", c.KratosBrowserURL)
 	p.kratos(c.Kratos)

@@ -10,7 +10,7 @@ import (
 func TestUITokenHookNeedsThePrivateAddress(t *testing.T) {
 	const key = "a-token-hook-key-of-32-characters"
 	const problem = "WORKID_HYDRA_TOKEN_HOOK_KEY is set but WORKID_UI_METRICS_ADDR is empty"
-	base, err := Load[UI](nil)
+	base, err := Load[UI]([]string{"WORKID_LINK_KEY=a-link-key-of-32-characters-long"})
 	if err != nil {
 		t.Fatalf("the defaults do not load: %v", err)
 	}

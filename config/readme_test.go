@@ -32,7 +32,7 @@ func TestREADMEDocumentsEverySetting(t *testing.T) {
 		want := "`" + def + "`"
 		if def == "" {
 			want = "(none)"
-			if key == "WORKID_HOOKS_KEY" {
+			if key == "WORKID_HOOKS_KEY" || key == "WORKID_LINK_KEY" {
 				want = "(required)"
 			}
 		}

@@ -66,13 +66,11 @@ func linkParts(raw string) (flowID, token string, err error) {
 // personLink is the link a mail carries: a page of the UI that shows what
 // the link does and spends nothing until the person presses its button.
 // identity lets the page name the address and tell a link already used;
-// at is when the mail was written.
-func personLink(uiURL, page, flowID, token, identityID string, at time.Time) string {
-	q := url.Values{"flow": {flowID}, "token": {token}}
-	if identityID != "" {
-		q.Set("identity", identityID)
-	}
-	q.Set("sent", strconv.FormatInt(at.Unix(), 10))
+// at is when the mail was written; both are signed with key.
+func personLink(uiURL string, key []byte, page, flowID, token, identityID string, at time.Time) string {
+	sent := strconv.FormatInt(at.Unix(), 10)
+	q := url.Values{"flow": {flowID}, "token": {token}, "identity": {identityID}, "sent": {sent},
+		"sig": {mail.LinkSignature(key, page, flowID, token, identityID, sent)}}
 	return uiURL + page + "?" + q.Encode()
 }
 

@@ -37,6 +37,9 @@ type Mailer struct {
 	Templates mail.Templates
 	// UIURL is the self-service UI as browsers reach it; mails link to it.
 	UIURL string
+	// LinkKey signs what a mailed link says besides its token (the UI
+	// checks it with the same key).
+	LinkKey []byte
 	// Product is the portal's name in mails; Support the help contact.
 	Product, Support string
 	// MaxAge is how long a verification lasts.
@@ -109,7 +112,7 @@ func (m *Mailer) handle(ctx context.Context, c courierMessage) int {
 		if !ok {
 			return "", mail.Data{}, errHeld{heldAddressChanged}
 		}
-		d := mail.Data{Link: personLink(m.UIURL, page, flowID, token, id, now)}
+		d := mail.Data{Link: personLink(m.UIURL, m.LinkKey, page, flowID, token, id, now)}
 		if kind == mail.Verification {
 			verified := addr.Verified && addr.VerifiedAt != nil
 			kind = kindOf(ident.MetadataAdmin, addr.Value, verified, now)
@@ -157,7 +160,12 @@ func (m *Mailer) send(ctx context.Context, identityID, to string, build compose)
 		m.Log.ErrorContext(ctx, "mail: compose", "identity_id", identityID, "err", err)
 		return http.StatusServiceUnavailable
 	}
-	log := mail.LogFrom(ident.MetadataAdmin, now)
+	log, err := m.sentTo(ctx, ident, kind, to, now)
+	if err != nil {
+		m.Log.ErrorContext(ctx, "mail: read what was sent to the recipient", "identity_id", identityID, "err", err)
+		m.metrics.failed(kind, "kratos")
+		return http.StatusServiceUnavailable
+	}
 	if !mail.Allows(log, kind, to, now) {
 		m.held(ctx, kind, identityID, heldLimit)
 		return http.StatusNoContent
@@ -180,40 +188,39 @@ func (m *Mailer) send(ctx context.Context, identityID, to string, build compose)
 	}
 	m.metrics.sent[kind].Inc()
 	m.Log.InfoContext(ctx, "mail sent", "kind", kind, "identity_id", identityID)
-	if kind == mail.Expiry {
-		ident = m.afterJobRecord(ctx, ident)
+	if kind == mail.EmailChanged {
+		m.record(ctx, ident, append(log, mail.Entry{Kind: kind, To: strings.ToLower(to), At: now}))
 	}
-	m.record(ctx, ident, append(log, mail.Entry{Kind: kind, To: strings.ToLower(to), At: now}))
 	return http.StatusNoContent
 }
 
-// afterJobRecord waits, a few seconds at most, for the re-verification
-// job to record that it sent the expiry mail (it does once Kratos took
-// the send), and returns the identity as it is then. Kratos's identity
-// PATCH reads and writes without a lock: two at once lose one, and the
-// job's record must not be the one lost.
-func (m *Mailer) afterJobRecord(ctx context.Context, ident *kratos.Identity) *kratos.Identity {
-	deadline := time.Now().Add(jobRecordWait)
-	for {
-		if rec := emailstate.RecordFrom(ident.MetadataAdmin); rec == nil || !rec.SentAt.IsZero() || time.Now().After(deadline) {
-			return ident
-		}
-		select {
-		case <-ctx.Done():
-			return ident
-		case <-time.After(100 * time.Millisecond):
-		}
-		fresh, _, err := m.Admin.IdentityAPI.GetIdentity(ctx, ident.Id).Execute()
-		if err != nil {
-			return ident
-		}
-		ident = fresh
+// sentTo returns the mails of kind's count handed over for to in the last
+// day. Kratos's own mail is counted from Kratos's courier, which keeps
+// every message it handed over, so the count is the recipient's, whatever
+// account asked (an account made and dropped again to mail an address
+// anew gets no fresh allowance), and every replica sees it. A message
+// WorkID held back counts too: it was asked for. WorkID's own notices are
+// counted from the account's log.
+func (m *Mailer) sentTo(ctx context.Context, ident *kratos.Identity, kind mail.Kind, to string, now time.Time) ([]mail.Entry, error) {
+	if kind == mail.EmailChanged {
+		return mail.LogFrom(ident.MetadataAdmin, now), nil
 	}
+	msgs, _, err := m.Admin.CourierAPI.ListCourierMessages(ctx).Recipient(strings.ToLower(to)).
+		Status(kratos.COURIERMESSAGESTATUS_SENT).PageSize(mail.CourierPage).Execute()
+	if err != nil {
+		return nil, fmt.Errorf("list courier messages: %w", err)
+	}
+	var log []mail.Entry
+	for _, msg := range msgs { // newest first
+		if now.Sub(msg.CreatedAt) >= 24*time.Hour {
+			break
+		}
+		if e, ok := mail.CourierEntry(msg.TemplateType, to, msg.CreatedAt); ok {
+			log = append(log, e)
+		}
+	}
+	return log, nil
 }
-
-// jobRecordWait bounds afterJobRecord; a job that stopped before its
-// record has it made by its next pass.
-const jobRecordWait = 3 * time.Second
 
 // deliver sends msg, trying again after each of m.Retries on a failure
 // that may pass.

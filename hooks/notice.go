@@ -46,31 +46,43 @@ func (s *Server) emailChanged(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.InfoContext(ctx, "email changed: ending other sessions and telling the old address", "identity_id", n.IdentityID)
-	revokeErr := s.mail.endOtherSessions(ctx, n)
+	// The sessions first: their end must not wait on the mail server, and
+	// a failure here is logged, never answered with 5xx (Kratos would call
+	// again and the notice would go out twice).
+	if err := s.mail.endOtherSessions(ctx, n); err != nil {
+		s.log.ErrorContext(ctx, "email changed: end the other sessions", "identity_id", n.IdentityID, "err", err)
+	}
 	status := s.mail.send(ctx, n.IdentityID, n.PreviousEmail, func(_ *kratos.Identity, now time.Time) (mail.Kind, mail.Data, error) {
 		return mail.EmailChanged, mail.Data{NewAddress: mail.Mask(n.Email), ChangedAt: now, Link: s.mail.UIURL + "/login"}, nil
 	})
-	if revokeErr != nil {
-		s.log.ErrorContext(ctx, "email changed: end the other sessions", "identity_id", n.IdentityID, "err", revokeErr)
-		status = http.StatusServiceUnavailable
-	}
 	w.WriteHeader(status)
 }
 
 // endOtherSessions ends every session of the account but the one that
 // changed the address, through Kratos's own "sign out my other sessions".
-// Without a browser's session (a change through the API), every session
-// ends: no session is known to be the owner's.
-// Kratos does not wait for this hook, so nobody would try again: a
-// failure is retried here, after each of m.Retries.
+// The cookie Kratos passes is the last of that name the browser sent,
+// while Kratos signed the request in with the first: one that does not
+// belong to the account (a second cookie planted to keep a session
+// alive) does not count. Without the changer's session (a change through
+// the API, or such a cookie), every session ends: none is known to be the
+// owner's. Kratos does not wait for this hook, so nobody would try again:
+// a failure is retried after each of m.Retries.
 func (m *Mailer) endOtherSessions(ctx context.Context, n changeNotice) error {
+	cookie := ""
+	if n.SessionCookie != "" {
+		cookie = "ory_kratos_session=" + n.SessionCookie
+		sess, _, err := m.Public.FrontendAPI.ToSession(ctx).Cookie(cookie).Execute()
+		if err != nil || sess.Identity == nil || sess.Identity.Id != n.IdentityID {
+			cookie = ""
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		var (
 			resp *http.Response
 			err  error
 		)
-		if n.SessionCookie != "" {
-			_, resp, err = m.Public.FrontendAPI.DisableMyOtherSessions(ctx).Cookie("ory_kratos_session=" + n.SessionCookie).Execute()
+		if cookie != "" {
+			_, resp, err = m.Public.FrontendAPI.DisableMyOtherSessions(ctx).Cookie(cookie).Execute()
 		} else {
 			resp, err = m.Admin.IdentityAPI.DeleteIdentitySessions(ctx, n.IdentityID).Execute()
 		}

@@ -68,7 +68,7 @@ func NewMailer(cfg config.Hooks, log *slog.Logger) (*Mailer, error) {
 	}
 	return &Mailer{
 		Admin: kratosapi.New(cfg.Kratos.AdminURL), Public: kratosapi.New(cfg.Kratos.PublicURL), Sender: smtp, Templates: tpl,
-		UIURL: strings.TrimSuffix(cfg.UIPublicURL, "/"), Product: cfg.Mail.FromName, Support: cfg.Mail.Support,
+		UIURL: strings.TrimSuffix(cfg.UIPublicURL, "/"), LinkKey: []byte(cfg.LinkKey), Product: cfg.Mail.FromName, Support: cfg.Mail.Support,
 		MaxAge: cfg.MaxAge, Retries: DefaultRetries, Now: time.Now, Log: log,
 	}, nil
 }

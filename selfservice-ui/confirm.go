@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+
+	"github.com/workid/workid/internal/mail"
 )
 
 // The links WorkID mails lead to a page of the UI, not to Kratos: opening
@@ -31,11 +33,14 @@ var (
 )
 
 // mailedLink is what a mailed link carries: Kratos's flow and token, and
-// (so the page can name the address) the identity and when it was sent.
-// The token is the only secret: whoever holds it could use Kratos's link.
+// (so the page can name the address) the identity and when it was sent,
+// signed. The token is the only secret: whoever holds it could use
+// Kratos's link.
 type mailedLink struct {
 	Flow, Token    string
 	Identity, Sent string
+	// Sig is the hooks server's signature of the other four.
+	Sig string
 }
 
 var (
@@ -46,14 +51,17 @@ var (
 // readLink takes a mailed link's parts from the query (GET) or the form
 // (POST); ok is false when the flow or token is missing or malformed.
 // A malformed identity or time is dropped: the page only names less.
-func readLink(r *http.Request) (l mailedLink, ok bool) {
+func (s *Server) readLink(r *http.Request, k confirmKind) (l mailedLink, ok bool) {
 	get := r.URL.Query().Get
 	if r.Method == http.MethodPost {
 		get = r.PostFormValue
 	}
-	l = mailedLink{Flow: get("flow"), Token: get("token"), Identity: get("identity"), Sent: get("sent")}
-	if !uuidPattern.MatchString(l.Identity) {
-		l.Identity = ""
+	l = mailedLink{Flow: get("flow"), Token: get("token"), Identity: get("identity"), Sent: get("sent"), Sig: get("sig")}
+	// Only what the hooks server signed is believed: a link made up with
+	// someone else's identity names nobody.
+	if !mail.LinkSigned([]byte(s.cfg.LinkKey), l.Sig, "/"+k.name, l.Flow, l.Token, l.Identity, l.Sent) ||
+		!uuidPattern.MatchString(l.Identity) {
+		l.Identity, l.Sent, l.Sig = "", "", ""
 	}
 	if _, err := strconv.ParseInt(l.Sent, 10, 64); err != nil {
 		l.Sent = ""
@@ -85,7 +93,7 @@ type confirmPage struct {
 // button that does it.
 func (s *Server) showConfirm(k confirmKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		l, ok := readLink(r)
+		l, ok := s.readLink(r, k)
 		if !ok {
 			s.brokenLink(w, r, k)
 			return
@@ -121,7 +129,7 @@ func (s *Server) showConfirm(k confirmKind) http.HandlerFunc {
 // Kratos's link, which spends the token.
 func (s *Server) confirm(k confirmKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		l, ok := readLink(r)
+		l, ok := s.readLink(r, k)
 		if !ok {
 			s.brokenLink(w, r, k)
 			return
@@ -144,6 +152,9 @@ func linkQuery(l mailedLink) url.Values {
 	}
 	if l.Sent != "" {
 		q.Set("sent", l.Sent)
+	}
+	if l.Sig != "" {
+		q.Set("sig", l.Sig)
 	}
 	return q
 }

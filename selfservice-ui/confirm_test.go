@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/workid/workid/internal/mail"
 )
 
 const (
@@ -36,6 +38,7 @@ func confirmServer(t *testing.T, verifiedAt *time.Time) http.Handler {
 	t.Cleanup(admin.Close)
 	cfg := testConfig(deadURL(t))
 	cfg.Kratos.AdminURL = admin.URL
+	cfg.LinkKey = linkKey
 	s, err := NewServer(cfg, nil, quiet)
 	if err != nil {
 		t.Fatal(err)
@@ -43,8 +46,13 @@ func confirmServer(t *testing.T, verifiedAt *time.Time) http.Handler {
 	return s.Handler()
 }
 
+const linkKey = "a-link-key-of-32-characters-long"
+
+// mailedQuery is a /verify link as the hooks server signs it.
 func mailedQuery(sent time.Time) url.Values {
-	return url.Values{"flow": {linkFlow}, "token": {linkToken}, "identity": {linkIdentity}, "sent": {strconv.FormatInt(sent.Unix(), 10)}}
+	at := strconv.FormatInt(sent.Unix(), 10)
+	return url.Values{"flow": {linkFlow}, "token": {linkToken}, "identity": {linkIdentity}, "sent": {at},
+		"sig": {mail.LinkSignature([]byte(linkKey), "/verify", linkFlow, linkToken, linkIdentity, at)}}
 }
 
 func serve(h http.Handler, method, target string, form url.Values) *httptest.ResponseRecorder {
@@ -136,10 +144,19 @@ func TestMailedLinkBroken(t *testing.T) {
 			}
 		}
 	}
-	// A hostile identity is dropped, not used: the page names no address.
-	q := mailedQuery(time.Now())
-	q.Set("identity", "../../admin/identities")
-	if body := serve(h, http.MethodGet, "/verify?"+q.Encode(), nil).Body.String(); !strings.Contains(body, "Verify your email address") {
-		t.Errorf("a link with a hostile identity: the page does not fall back to naming no address")
+	// A hostile or unsigned identity is dropped, not used: the page names
+	// no address.
+	for name, edit := range map[string]func(url.Values){
+		"hostile identity": func(q url.Values) { q.Set("identity", "../../admin/identities") },
+		"no signature":     func(q url.Values) { q.Del("sig") },
+		"another identity": func(q url.Values) { q.Set("identity", "11111111-2222-4333-8444-555555555555") },
+		"another time":     func(q url.Values) { q.Set("sent", "0") },
+	} {
+		q := mailedQuery(time.Now())
+		edit(q)
+		body := serve(h, http.MethodGet, "/verify?"+q.Encode(), nil).Body.String()
+		if !strings.Contains(body, "Verify your email address") || strings.Contains(body, "ann@acme-widgets.com") {
+			t.Errorf("%s: the page names an address it cannot trust", name)
+		}
 	}
 }

@@ -66,6 +66,7 @@ func TestRunListsEveryConfigurationProblem(t *testing.T) {
 		{"hooks", []string{"WORKID_HOOKS_ADDR=nonsense", "WORKID_LOG_FORMAT=xml", "WORKID_LOG_LEVEL=loud"}, []string{
 			`WORKID_HOOKS_ADDR="nonsense" is not a host:port address`,
 			"WORKID_HOOKS_KEY is required",
+			"WORKID_LINK_KEY is required",
 			`WORKID_LOG_FORMAT="xml" must be text or json`,
 			`WORKID_LOG_LEVEL="loud" must be debug, info, warn or error`,
 		}, nil},
@@ -73,6 +74,7 @@ func TestRunListsEveryConfigurationProblem(t *testing.T) {
 		{"hooks", []string{"WORKID_HOOKS_KEY=change-me-to-32-random-characters"}, []string{"WORKID_HOOKS_KEY still holds the .env.example placeholder"}, nil},
 		{"ui", []string{"WORKID_HYDRA_TOKEN_HOOK_KEY=change-me-to-another-32-characters"}, []string{"WORKID_HYDRA_TOKEN_HOOK_KEY still holds the .env.example placeholder"}, nil},
 		{"ui", []string{"WORKID_HYDRA_TOKEN_HOOK_KEY=short"}, []string{"WORKID_HYDRA_TOKEN_HOOK_KEY must be at least 16 characters long"}, nil},
+		{"ui", []string{"WORKID_LINK_KEY=change-me-to-a-third-32-characters"}, []string{"WORKID_LINK_KEY still holds the .env.example placeholder"}, nil},
 		{"ui", []string{"WORKID_KRATOS_PUBLIC_URL=ftp://kratos", "WORKID_HYDRA_ADMIN_URL=not a url", "WORKID_UI_ADDR=:99999"}, []string{
 			`WORKID_KRATOS_PUBLIC_URL="ftp://kratos" is not an http(s) URL with a host`,
 			`WORKID_HYDRA_ADMIN_URL="not a url" is not an http(s) URL with a host`,
@@ -116,7 +118,7 @@ func TestServersAnswerHealthAndStop(t *testing.T) {
 				"WORKID_HOOKS_ADDR=" + addr, "WORKID_UI_ADDR=" + addr,
 				// Not the default 4458: `make run` may be up on this machine.
 				"WORKID_UI_METRICS_ADDR=" + freeAddr(t),
-				"WORKID_HOOKS_KEY=0123456789abcdef0123",
+				"WORKID_HOOKS_KEY=0123456789abcdef0123", "WORKID_LINK_KEY=fedcba9876543210fedcba",
 				"WORKID_LISTS_DIR=../../config/lists/node_modules",
 				"WORKID_SERVICES_FILE=../../config/services.json",
 			}
@@ -151,7 +153,7 @@ func TestServerReportsATakenPort(t *testing.T) {
 	}
 	defer ln.Close()
 	environ := []string{"WORKID_HOOKS_ADDR=" + ln.Addr().String(), "WORKID_HOOKS_KEY=0123456789abcdef0123",
-		"WORKID_LISTS_DIR=../../config/lists/node_modules"}
+		"WORKID_LINK_KEY=fedcba9876543210fedcba", "WORKID_LISTS_DIR=../../config/lists/node_modules"}
 	err = run(t.Context(), []string{"workid", "hooks"}, environ, &bytes.Buffer{}, &bytes.Buffer{})
 	want := "listen on " + ln.Addr().String()
 	if err == nil || !strings.Contains(err.Error(), want) {

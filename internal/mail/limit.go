@@ -18,6 +18,23 @@ type Entry struct {
 	At   time.Time `json:"at"`
 }
 
+// CourierEntry is the log entry of one message Kratos's courier handed
+// over, by its template type; ok is false for a type WorkID does not
+// count.
+func CourierEntry(templateType, to string, at time.Time) (e Entry, ok bool) {
+	switch templateType {
+	case "verification_valid":
+		return Entry{Kind: Verification, To: to, At: at}, true
+	case "recovery_valid":
+		return Entry{Kind: Recovery, To: to, At: at}, true
+	}
+	return Entry{}, false
+}
+
+// CourierPage is how many of a recipient's latest courier messages are
+// read to count them: more than any limit allows in a day.
+const CourierPage = 50
+
 // ClockSkew is how far in the future another replica's clock may put a
 // mail before its entry is taken for garbage.
 const ClockSkew = 5 * time.Minute

@@ -276,6 +276,7 @@ func (l Layout) WorkIDEnv(s Secrets) []string {
 		fmt.Sprintf("WORKID_HOOKS_ADDR=127.0.0.1:%d", p.Hooks),
 		"WORKID_HOOKS_KEY=" + s.HooksKey,
 		"WORKID_HYDRA_TOKEN_HOOK_KEY=" + s.HooksKey,
+		"WORKID_LINK_KEY=" + s.HooksKey,
 		fmt.Sprintf("WORKID_SMTP_URI=smtp://127.0.0.1:%d/?disable_starttls=true", p.MailpitSMTP),
 		"WORKID_LISTS_DIR=" + filepath.Join(l.Root, "config", "lists", "node_modules"),
 		"WORKID_SERVICES_FILE=" + filepath.Join(l.Root, "config", "services.json"),

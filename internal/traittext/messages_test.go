@@ -15,7 +15,7 @@ func TestMessagesDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(b)
-	examples := map[Problem]rune{Control: '\n', Bidi: 0x202e, Invisible: 0x200b, BadUTF8: 0xfffd}
+	examples := map[Problem]rune{Control: '\n', Bidi: 0x202e, Invisible: 0x200b, BadUTF8: 0xfffd, Blank: 0xa0}
 	for p := OK + 1; p < NumProblems; p++ {
 		row := fmt.Sprintf("| %d | `%s` |", p.MessageID(), p.Code())
 		if !strings.Contains(doc, row) {

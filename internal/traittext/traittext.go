@@ -22,13 +22,14 @@ const (
 	OK        Problem = iota
 	Control           // C0 and C1 controls (CR, LF, NUL, TAB, ...), U+2028, U+2029
 	Bidi              // bidi embeddings, overrides, isolates and marks
-	Invisible         // other format characters (Cf): zero-width spaces, BOM, soft hyphen, ...
+	Invisible         // other format characters (Cf), other invisible or unprintable ones: zero-width spaces, BOM, soft hyphen, fillers, private use, ...
 	BadUTF8           // bytes that are not UTF-8 text
+	Blank             // nothing but spaces
 )
 
 // NumProblems is how many problems there are, OK included: they run from
 // 0 to NumProblems-1, each with a code.
-const NumProblems = 5
+const NumProblems = 6
 
 // MessageIDBase is the message ID of the first refusal (Control).
 // WorkID's Kratos message IDs are 91xxxxx: 9100000-9100099 for the
@@ -38,6 +39,7 @@ const MessageIDBase = 9100100
 
 var codes = [NumProblems]string{
 	OK: "ok", Control: "control_character", Bidi: "bidi_control", Invisible: "invisible_character", BadUTF8: "invalid_utf8",
+	Blank: "blank",
 }
 
 // Code is the problem's stable name, used in logs, metrics and the Kratos
@@ -64,6 +66,8 @@ func (p Problem) Message(label string, r rune) string {
 		return fmt.Sprintf("%s contains an invisible character (%s), such as a zero-width space or a soft hyphen. Please type it again without it.", label, CodePoint(r))
 	case BadUTF8:
 		return label + " contains bytes that are not valid text. Please type it again."
+	case Blank:
+		return fmt.Sprintf("%s holds only spaces (%s). Please type it with letters.", label, CodePoint(r))
 	}
 	return ""
 }
@@ -74,12 +78,21 @@ func CodePoint(r rune) string { return fmt.Sprintf("U+%04X", r) }
 // Check returns the first character of s the rule refuses, and why; OK
 // when there is none.
 func Check(s string) (Problem, rune) {
+	blank := true
+	var first rune
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if p := classify(r, size); p != OK {
 			return p, r
 		}
+		if i == 0 {
+			first = r
+		}
+		blank = blank && unicode.IsSpace(r)
 		i += size
+	}
+	if blank && s != "" {
+		return Blank, first
 	}
 	return OK, 0
 }
@@ -97,10 +110,23 @@ func classify(r rune, size int) Problem {
 		return Control
 	case isBidiControl(r):
 		return Bidi
-	case unicode.Is(unicode.Cf, r) || r == '\u00ad':
+	case unicode.Is(unicode.Cf, r) || r == '\u00ad' || unprintable(r):
 		return Invisible
 	}
 	return OK
+}
+
+// unprintable reports characters that show nothing, or nothing agreed on,
+// without being format characters: the combining grapheme joiner,
+// variation selectors, Hangul fillers, the blank braille pattern, private
+// use and unassigned code points.
+func unprintable(r rune) bool {
+	switch r {
+	case '\u034f', '\u115f', '\u1160', '\u3164', '\uffa0', '\u2800':
+		return true
+	}
+	return unicode.Is(unicode.Variation_Selector, r) || unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) ||
+		unicode.Is(unicode.Co, r) || !unicode.Is(unicode.L, r) && !unicode.In(r, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z)
 }
 
 // isBidiControl reports the explicit directional formatting characters

@@ -57,18 +57,30 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// Every control and format character in Unicode is refused, and no
-// letter, mark, digit, punctuation or space character is.
+// Every control, format, private-use and unassigned character in Unicode
+// is refused, and so is what shows nothing (default ignorables, variation
+// selectors, fillers) or only spaces; every other letter, mark, digit,
+// punctuation or symbol is not.
 func TestCheckCategories(t *testing.T) {
+	invisible := map[rune]bool{0x034f: true, 0x115f: true, 0x1160: true, 0x3164: true, 0xffa0: true, 0x2800: true}
 	for r := rune(0); r <= unicode.MaxRune; r++ {
 		if r >= 0xd800 && r <= 0xdfff {
 			continue // surrogates are not text
 		}
-		p, _ := Check(string(r))
-		refused := unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp)
+		p, _ := Check("A" + string(r))
+		refused := unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Co, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point) ||
+			invisible[r] || !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z)
 		if (p != OK) != refused {
-			t.Errorf("Check(%s) = %s, want refused = %v", CodePoint(r), p.Code(), refused)
+			t.Errorf("Check(A%s) = %s, want refused = %v", CodePoint(r), p.Code(), refused)
 		}
+	}
+	for _, s := range []string{" ", "   ", "\u00a0", "\u3000 "} {
+		if p, _ := Check(s); p != Blank {
+			t.Errorf("Check(%q) = %s, want blank", s, p.Code())
+		}
+	}
+	if p, _ := Check(""); p != OK {
+		t.Errorf("Check(\"\") = %s, want ok (the schema says whether a trait may be empty)", p.Code())
 	}
 }
 
