@@ -18,6 +18,9 @@ type Decision struct {
 	// Matched is the listed domain that decided (a provider, an operator
 	// entry), or the provider a look-alike imitates.
 	Matched string
+	// MailServer is set when the domain's MX decided: the mail server
+	// that is Matched's (see Policy.ProviderOf).
+	MailServer string
 }
 
 // Allowed reports whether the address may be used.
