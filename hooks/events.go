@@ -43,9 +43,15 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, event hookEvent,
 		s.metrics.mxFailed.Inc()
 		s.log.WarnContext(r.Context(), "mx check failed; allowing", "domain", d.Address.Domain, "err", mxErr)
 	}
-	s.log.InfoContext(r.Context(), "business-email decision", "event", event.String(), "flow_id", p.FlowID,
-		"reason", d.Reason.Code(), "domain", d.Address.Domain)
 	s.metrics.decided(event, d.Reason)
+	if d.MailServer != "" {
+		s.metrics.mxProvider(d.Reason)
+		s.log.InfoContext(r.Context(), "business-email decision", "event", event.String(), "flow_id", p.FlowID,
+			"reason", d.Reason.Code(), "domain", d.Address.Domain, "matched", d.Matched, "mail_server", d.MailServer)
+	} else {
+		s.log.InfoContext(r.Context(), "business-email decision", "event", event.String(), "flow_id", p.FlowID,
+			"reason", d.Reason.Code(), "domain", d.Address.Domain)
+	}
 	var refusals []fieldMessages
 	if !d.Allowed() {
 		refusals = append(refusals, emailMessages(d))

@@ -39,7 +39,10 @@ type serverMetrics struct {
 	// and not created.
 	textRefusals [numEvents][traittext.NumProblems]prometheus.Counter
 	mxFailed     prometheus.Counter
-	requests     *metrics.Requests
+	// mxProviders counts refusals the MX check decided (mail servers at
+	// a listed provider's), by reason: disposable and free_mail.
+	mxProviders map[businessemail.Reason]prometheus.Counter
+	requests    *metrics.Requests
 }
 
 func newServerMetrics() *serverMetrics {
@@ -59,6 +62,14 @@ func newServerMetrics() *serverMetrics {
 		Name: "workid_hooks_mx_check_failures_total",
 		Help: "MX lookups that failed (the address was allowed: the check fails open).",
 	})
+	providers := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "workid_hooks_mx_provider_refusals_total",
+		Help: "Refusals decided by the MX check: the domain's mail servers are a listed provider's, by reason (also counted in workid_hooks_decisions_total).",
+	}, []string{"reason"})
+	m.mxProviders = map[businessemail.Reason]prometheus.Counter{}
+	for _, r := range []businessemail.Reason{businessemail.Disposable, businessemail.FreeMail} {
+		m.mxProviders[r] = providers.WithLabelValues(r.Code())
+	}
 	text := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "workid_hooks_trait_refusals_total",
 		Help: "Traits refused for their characters (one a field), by Kratos event and reason.",
@@ -68,12 +79,19 @@ func newServerMetrics() *serverMetrics {
 			m.textRefusals[e][p] = text.WithLabelValues(e.String(), p.Code())
 		}
 	}
-	reg.MustRegister(decisions, text, m.mxFailed)
+	reg.MustRegister(decisions, text, m.mxFailed, providers)
 	return m
 }
 
 // textRefused counts one refused trait.
 func (m *serverMetrics) textRefused(e hookEvent, p traittext.Problem) { m.textRefusals[e][p].Inc() }
+
+// mxProvider counts one refusal the MX check decided.
+func (m *serverMetrics) mxProvider(r businessemail.Reason) {
+	if c, ok := m.mxProviders[r]; ok {
+		c.Inc()
+	}
+}
 
 // decided counts one decision.
 func (m *serverMetrics) decided(e hookEvent, r businessemail.Reason) { m.decisions[e][r].Inc() }

@@ -25,6 +25,14 @@ type MailChecker interface {
 	AcceptsMail(ctx context.Context, domain string) (bool, error)
 }
 
+// MailServerChecker is a MailChecker that also names a domain's MX hosts
+// (mxcheck.Checker does). With one, Decide refuses a domain whose mail
+// servers are a listed provider's.
+type MailServerChecker interface {
+	MailChecker
+	MailServers(ctx context.Context, domain string) ([]string, error)
+}
+
 // Server answers Kratos's web hooks.
 type Server struct {
 	log    *slog.Logger
@@ -101,7 +109,9 @@ func (s *Server) requireKey(next http.Handler) http.Handler {
 }
 
 // Decide applies the business-email rule to raw, then, for an address the
-// lists allow, the MX check when mx is not nil. A DNS failure does not stop
+// lists allow, the MX check when mx is not nil: a domain without a mail
+// server is refused, and so is one whose mail servers are a listed
+// provider's (see mailServersProvider). A DNS failure does not stop
 // sign-ups: the address stays allowed and the failure is returned in
 // mxErr for the caller to report.
 func Decide(ctx context.Context, policy *businessemail.Policy, mx MailChecker, raw string) (d businessemail.Decision, mxErr error) {
@@ -115,6 +125,45 @@ func Decide(ctx context.Context, policy *businessemail.Policy, mx MailChecker, r
 		return d, err
 	case !accepts:
 		d.Reason = businessemail.NoMailServer
+		return d, nil
+	}
+	servers, ok := mx.(MailServerChecker)
+	if !ok {
+		return d, nil
+	}
+	hosts, err := servers.MailServers(ctx, d.Address.Domain)
+	if err != nil {
+		return d, err
+	}
+	if r, matched, host := mailServersProvider(policy, hosts); r != businessemail.OK {
+		d.Reason, d.Matched, d.MailServer = r, matched, host
 	}
 	return d, nil
+}
+
+// mailServersProvider tells whether a domain with these MX hosts is a
+// listed provider's: a disposable provider's when any host is one (no
+// organisation routes mail through a throwaway service), a free-mail
+// provider's only when every host is one of its consumer inbound hosts
+// (an organisation may keep a backup MX at a provider, and its business
+// hosting uses other hosts: Policy.ProviderOf knows which). It returns
+// the reason, the provider and the host that decided, or OK.
+func mailServersProvider(policy *businessemail.Policy, hosts []string) (businessemail.Reason, string, string) {
+	allFree := len(hosts) > 0
+	var free, freeHost string
+	for _, h := range hosts {
+		r, m := policy.ProviderOf(h)
+		switch {
+		case r == businessemail.Disposable:
+			return r, m, h
+		case r != businessemail.FreeMail:
+			allFree = false
+		case free == "":
+			free, freeHost = m, h
+		}
+	}
+	if !allFree {
+		return businessemail.OK, "", ""
+	}
+	return businessemail.FreeMail, free, freeHost
 }

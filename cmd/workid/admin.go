@@ -80,6 +80,9 @@ type emailVerdict struct {
 	Company    string `json:"company_domain,omitempty"`
 	MXCheck    string `json:"mx_check"`
 	MXCheckErr string `json:"mx_check_error,omitempty"`
+	// MailServer is the domain's mail server that decided: it is
+	// Matched's (the MX check refused the domain as that provider).
+	MailServer string `json:"mail_server,omitempty"`
 }
 
 // runEmailCheck prints the business-email decision for each address: what
@@ -109,7 +112,7 @@ func runEmailCheck(ctx context.Context, args, environ []string, stdout, stderr i
 	enc := json.NewEncoder(stdout)
 	for i, raw := range fs.Args() {
 		d, mxErr := hooks.Decide(ctx, policy, mx, raw)
-		v := emailVerdict{Input: raw, Allowed: d.Allowed(), Reason: d.Reason.Code(), Matched: d.Matched, MXCheck: "off"}
+		v := emailVerdict{Input: raw, Allowed: d.Allowed(), Reason: d.Reason.Code(), Matched: d.Matched, MXCheck: "off", MailServer: d.MailServer}
 		if d.Address.Local != "" || d.Address.Domain != "" {
 			v.Address = d.Address.String()
 		}
@@ -117,7 +120,7 @@ func runEmailCheck(ctx context.Context, args, environ []string, stdout, stderr i
 		case mx == nil:
 		case mxErr != nil:
 			v.MXCheck, v.MXCheckErr = "failed", mxErr.Error()
-		case d.Reason == businessemail.OK || d.Reason == businessemail.NoMailServer:
+		case d.Reason == businessemail.OK || d.Reason == businessemail.NoMailServer || d.MailServer != "":
 			v.MXCheck = "done"
 		default:
 			v.MXCheck = "not needed"
@@ -162,6 +165,9 @@ func writeVerdict(w io.Writer, v emailVerdict) {
 		line("user sees", v.Message)
 	}
 	mxLine := v.MXCheck
+	if v.MailServer != "" {
+		mxLine += ": mail servers at " + v.Matched + " (" + v.MailServer + ")"
+	}
 	if v.MXCheckErr != "" {
 		mxLine += ": " + v.MXCheckErr + " (the address is allowed, as at registration)"
 	}

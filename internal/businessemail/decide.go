@@ -21,6 +21,9 @@ type Decision struct {
 	// Listed are the lists that carry Matched (Policy.SourceNames names
 	// them), for a refusal by the lists.
 	Listed SourceSet
+	// MailServer is set when the domain's MX decided: the mail server
+	// that is Matched's (see Policy.ProviderOf).
+	MailServer string
 }
 
 // Allowed reports whether the address may be used.

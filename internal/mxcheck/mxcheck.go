@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"maps"
 	"net"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -18,7 +20,7 @@ const (
 	maxEntries  = 10_000
 )
 
-// Checker answers AcceptsMail with a timeout and a cache.
+// Checker answers AcceptsMail and MailServers with a timeout and a cache.
 type Checker struct {
 	resolver *net.Resolver
 	timeout  time.Duration
@@ -31,6 +33,9 @@ type Checker struct {
 
 type entry struct {
 	accepts bool
+	// hosts are the domain's MX host names; none when it has no MX (an
+	// implicit MX) or only a null MX.
+	hosts   []string
 	expires time.Time
 }
 
@@ -57,24 +62,41 @@ var ErrLookup = errors.New("dns lookup failed")
 // AcceptsMail reports whether domain (ASCII) has an MX record, or else an
 // A or AAAA record. A null MX ("." , RFC 7505) means it accepts none.
 func (c *Checker) AcceptsMail(ctx context.Context, domain string) (bool, error) {
+	e, err := c.check(ctx, domain)
+	return e.accepts, err
+}
+
+// MailServers returns the host names of domain's MX records, most
+// preferred first, in lower case and without the final dot. It returns
+// none for a domain without MX records (mail goes to its own address) or
+// with only a null MX. It shares AcceptsMail's lookup and cache: asking
+// both about a domain costs one lookup.
+func (c *Checker) MailServers(ctx context.Context, domain string) ([]string, error) {
+	e, err := c.check(ctx, domain)
+	return slices.Clone(e.hosts), err
+}
+
+// check answers from the cache, or asks DNS and caches the answer.
+func (c *Checker) check(ctx context.Context, domain string) (entry, error) {
 	now := c.Now()
 	c.mu.Lock()
 	e, ok := c.cache[domain]
 	c.mu.Unlock()
 	if ok && now.Before(e.expires) {
-		return e.accepts, nil
+		return e, nil
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	accepts, err := c.lookup(ctx, domain)
+	e, err := c.lookup(ctx, domain)
 	if err != nil {
-		return false, err
+		return entry{}, err
 	}
 	ttl := positiveTTL
-	if !accepts {
+	if !e.accepts {
 		ttl = negativeTTL
 	}
+	e.expires = now.Add(ttl)
 	c.mu.Lock()
 	if len(c.cache) >= maxEntries {
 		// Drop what has expired; if that is not enough (a flood of new
@@ -84,33 +106,35 @@ func (c *Checker) AcceptsMail(ctx context.Context, domain string) (bool, error) 
 			clear(c.cache)
 		}
 	}
-	c.cache[domain] = entry{accepts: accepts, expires: now.Add(ttl)}
+	c.cache[domain] = e
 	c.mu.Unlock()
-	return accepts, nil
+	return e, nil
 }
 
-func (c *Checker) lookup(ctx context.Context, domain string) (bool, error) {
+func (c *Checker) lookup(ctx context.Context, domain string) (entry, error) {
 	fqdn := domain + "."
 	mxs, err := c.resolver.LookupMX(ctx, fqdn)
 	switch {
 	case err == nil && len(mxs) > 0:
+		var e entry
 		for _, mx := range mxs {
 			if mx.Host != "." {
-				return true, nil
+				e.accepts = true
+				e.hosts = append(e.hosts, strings.ToLower(strings.TrimSuffix(mx.Host, ".")))
 			}
 		}
-		return false, nil // null MX: "this domain accepts no mail"
+		return e, nil // no hosts but "." is a null MX: "this domain accepts no mail"
 	case err != nil && !notFound(err):
-		return false, fmt.Errorf("%w: MX %s: %v", ErrLookup, domain, err)
+		return entry{}, fmt.Errorf("%w: MX %s: %v", ErrLookup, domain, err)
 	}
 	ips, err := c.resolver.LookupIPAddr(ctx, fqdn)
 	switch {
 	case err == nil:
-		return len(ips) > 0, nil
+		return entry{accepts: len(ips) > 0}, nil
 	case notFound(err):
-		return false, nil
+		return entry{}, nil
 	default:
-		return false, fmt.Errorf("%w: A/AAAA %s: %v", ErrLookup, domain, err)
+		return entry{}, fmt.Errorf("%w: A/AAAA %s: %v", ErrLookup, domain, err)
 	}
 }
 

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/miekg/dns"
+
+	"github.com/workid/workid/internal/mxcheck/mxchecktest"
+)
+
+// With WORKID_MX_CHECK on, a domain whose mail servers are a listed
+// provider's is refused as that provider, and the command says which mail
+// server decided; a Google Workspace domain is not Gmail.
+func TestAdminEmailCheckMailServersAtAProvider(t *testing.T) {
+	zone := map[string]string{
+		"fresh-throwaway.com.": "10 mx.mailinator.com.",
+		"gmail-alias.com.":     "5 gmail-smtp-in.l.google.com.",
+		"workspace-co.com.":    "1 smtp.google.com.",
+	}
+	server := mxchecktest.Serve(t, dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(req)
+		q := req.Question[0]
+		data, ok := zone[q.Name]
+		switch {
+		case !ok:
+			m.Rcode = dns.RcodeNameError
+		case q.Qtype == dns.TypeMX:
+			rr, err := dns.NewRR(q.Name + " 300 IN MX " + data)
+			if err != nil {
+				panic(err)
+			}
+			m.Answer = append(m.Answer, rr)
+		}
+		_ = w.WriteMsg(m)
+	}))
+	environ := append([]string{"WORKID_MX_CHECK=true", "WORKID_DNS_SERVER=" + server, "WORKID_MX_TIMEOUT=2s"}, listsEnv...)
+
+	var stdout, stderr bytes.Buffer
+	err := run(t.Context(), []string{"workid", "admin", "email", "check", "ann@fresh-throwaway.com"}, environ, &stdout, &stderr)
+	if !errors.Is(err, errRefused) {
+		t.Fatalf("err = %v, want refused", err)
+	}
+	for _, w := range []string{
+		"refused (disposable, message 9100013)",
+		"matched    mailinator.com",
+		"user sees  mailinator.com provides disposable addresses",
+		"mx check   done: mail servers at mailinator.com (mx.mailinator.com)",
+	} {
+		if !strings.Contains(stdout.String(), w) {
+			t.Errorf("output lacks %q:\n%s", w, stdout.String())
+		}
+	}
+
+	tests := []struct {
+		addr string
+		want emailVerdict
+	}{
+		{"ann@gmail-alias.com", emailVerdict{Input: "ann@gmail-alias.com", Address: "ann@gmail-alias.com", Reason: "free_mail", MessageID: 9100012,
+			Matched: "gmail.com", MXCheck: "done", MailServer: "gmail-smtp-in.l.google.com"}},
+		{"ann@workspace-co.com", emailVerdict{Input: "ann@workspace-co.com", Address: "ann@workspace-co.com", Allowed: true, Reason: "ok",
+			Company: "workspace-co.com", MXCheck: "done"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.addr, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(t.Context(), []string{"workid", "admin", "email", "check", "--json", tt.addr}, environ, &stdout, &stderr)
+			if tt.want.Allowed && err != nil || !tt.want.Allowed && !errors.Is(err, errRefused) {
+				t.Fatalf("err = %v, want allowed = %v", err, tt.want.Allowed)
+			}
+			var got emailVerdict
+			if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+				t.Fatalf("%v in %s", err, stdout.String())
+			}
+			got.Message = ""
+			if got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
