@@ -119,11 +119,6 @@ func (p *Policy) Decide(raw string) Decision {
 	if m, set := p.lists.matchSources(a.Domain, a.Registrable, KindFree); m != "" {
 		return Decision{Reason: FreeMail, Address: a, Matched: m, Listed: set}
 	}
-	if a.PrivateSuffix {
-		// A platform's or registry's own name that no list calls a
-		// provider ("github.io"): nobody's mailbox.
-		return Decision{Reason: BadDomain, Address: a}
-	}
 	return Decision{Reason: OK, Address: a}
 }
 

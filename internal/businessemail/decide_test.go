@@ -261,7 +261,7 @@ var decideCases = []decideCase{
 	{"ann@acme.corp", UnknownSuffix, "acme.corp", ""},
 	{"ann@com", UnknownSuffix, "com", ""},
 	{"ann@co.uk", BadDomain, "co.uk", ""},
-	{"ann@github.io", BadDomain, "github.io", ""},
+	{"ann@github.io", OK, "github.io", ""}, // a private suffix is still its owner's domain (GitHub's)
 	{"ann@[192.168.0.1]", IPLiteral, "[192.168.0.1]", ""},
 	{"ann@[IPv6:2001:db8::1]", IPLiteral, "[IPv6:2001:db8::1]", ""},
 	{"ann@192.168.0.1", IPLiteral, "192.168.0.1", ""},

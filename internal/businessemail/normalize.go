@@ -33,11 +33,6 @@ type Address struct {
 	// ("gmail.com" for "gmäil.com" or "ɡmail.com"), or "" when the domain
 	// has a letter with no Latin twin or is plain ASCII.
 	Skeleton string
-	// PrivateSuffix marks a domain that is itself a suffix of the Public
-	// Suffix List's private section ("github.io", "spb.ru"): a platform or
-	// registry under which others register. Only a list can tell that it
-	// is also a mail provider; unlisted, it is no address.
-	PrivateSuffix bool
 }
 
 // String returns the address in its normal form.
@@ -109,7 +104,7 @@ func Normalize(raw string) (Address, Reason) {
 		}
 		a.Skeleton = skeleton(unicodeForm)
 	}
-	a.Registrable, a.PrivateSuffix, r = registrableOf(ascii)
+	a.Registrable, r = registrable(ascii)
 	return a, r
 }
 
@@ -269,48 +264,39 @@ func checkLabels(domain string) Reason {
 }
 
 // registrable returns the domain's public suffix plus one label, refusing
-// domains under no listed suffix, reserved names, and bare suffixes.
+// domains under no listed suffix, reserved names, and bare suffixes. A
+// domain that is itself a suffix of the Public Suffix List's private
+// section ("spb.ru", "ruhr-uni-bochum.de") is registered under the ICANN
+// suffix above it: it is someone's domain. So is a bare academic or
+// government suffix an institution uses ("mil.lv").
 func registrable(domain string) (string, Reason) {
-	reg, private, r := registrableOf(domain)
-	if private {
-		return "", BadDomain
-	}
-	return reg, r
-}
-
-// registrableOf is registrable that takes a domain that is itself a
-// private suffix ("spb.ru") as registered under the ICANN suffix above
-// it, and says so.
-func registrableOf(domain string) (reg string, private bool, r Reason) {
 	tld := domain[strings.LastIndexByte(domain, '.')+1:]
 	if reservedTLDs[tld] {
-		return "", false, Reserved
+		return "", Reserved
 	}
 	suffix, icann := publicsuffix.PublicSuffix(domain)
 	// Without an ICANN rule the suffix is either a private one ("github.io",
 	// always more than one label) or the default rule for an unknown TLD.
 	if !icann && !strings.Contains(suffix, ".") {
-		return "", false, UnknownSuffix
+		return "", UnknownSuffix
 	}
-	if len(suffix) >= len(domain) && !icann {
-		// The domain is itself a private suffix ("spb.ru", "za.com"): it
-		// is registered under the ICANN suffix above it.
-		suffix, private = icannSuffix(domain), true
+	if len(suffix) >= len(domain) && (!icann || institutional(domain)) {
+		suffix = icannSuffixAbove(domain)
 	}
 	if len(suffix) >= len(domain) {
-		return "", false, BadDomain
+		return "", BadDomain
 	}
 	i := strings.LastIndexByte(domain[:len(domain)-len(suffix)-1], '.')
-	reg = domain[i+1:]
+	reg := domain[i+1:]
 	if reservedDomains[reg] {
-		return "", false, Reserved
+		return "", Reserved
 	}
-	return reg, private, OK
+	return reg, OK
 }
 
-// icannSuffix is the longest ICANN public suffix of domain, passing over
-// the Public Suffix List's private section.
-func icannSuffix(domain string) string {
+// icannSuffixAbove is the longest ICANN public suffix of domain but
+// domain itself, passing over the Public Suffix List's private section.
+func icannSuffixAbove(domain string) string {
 	for d := domain; ; {
 		i := strings.IndexByte(d, '.')
 		if i < 0 {

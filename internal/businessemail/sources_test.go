@@ -23,7 +23,7 @@ var refreshed = regexp.MustCompile(`(?m)^Refreshed: .*\n`)
 func TestSourcesFile(t *testing.T) {
 	l := loadTestLists(t)
 	var b strings.Builder
-	b.WriteString("| list | kind | version | licence | domains | source |\n|---|---|---|---|---|---|\n")
+	b.WriteString("| list | kind | version | licence | domains | overruled | source |\n|---|---|---|---|---|---|---|\n")
 	for _, s := range l.Sources {
 		kind := "free-mail and ISP providers"
 		if s.Kind == KindDisposable {
@@ -33,8 +33,8 @@ func TestSourcesFile(t *testing.T) {
 		if s.Package == supplementSource {
 			from = "(WorkID)"
 		}
-		fmt.Fprintf(&b, "| `%s` %s | %s | %s | %s | %d | %s |\n",
-			s.Package, from, kind, s.Version, s.License, s.Count, s.Homepage)
+		fmt.Fprintf(&b, "| `%s` %s | %s | %s | %s | %d | %d | %s |\n",
+			s.Package, from, kind, s.Version, s.License, s.Count, s.Overruled, s.Homepage)
 	}
 	table := b.String()
 
