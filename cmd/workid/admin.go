@@ -34,6 +34,9 @@ commands:
   reverify ID|EMAIL|USERNAME        expire the address's verification now and mail the new link
                                     (what the yearly job does when the year is up)
   email check [--json] ADDRESS...   the business-email decision for each address, with its reason
+                                    and the lists that carry its domain
+  email coverage [--json] FILE...   how much of each list of domains (one a line) the rule refuses,
+                                    by reason, with a sample of what it allows
 
 Settings come from the same WORKID_* variables as the servers: WORKID_KRATOS_ADMIN_URL (and
 WORKID_KRATOS_PUBLIC_URL, which sends links) and WORKID_VERIFICATION_MAX_AGE for identities; WORKID_LISTS_DIR, WORKID_ALLOW_DOMAINS_FILE,
@@ -58,6 +61,8 @@ func runAdmin(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		return nil
 	case args[0] == "email" && len(args) > 1 && args[1] == "check":
 		return runEmailCheck(ctx, args[2:], environ, stdout, stderr)
+	case args[0] == "email" && len(args) > 1 && args[1] == "coverage":
+		return runEmailCoverage(ctx, args[2:], environ, stdout, stderr)
 	case args[0] == "identities":
 		return runIdentities(ctx, args[1:], environ, stdout, stderr)
 	case args[0] == "reverify":

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -76,8 +77,8 @@ func TestAdminEmailCheckMailServersAtAProvider(t *testing.T) {
 			if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
 				t.Fatalf("%v in %s", err, stdout.String())
 			}
-			got.Message = ""
-			if got != tt.want {
+			got.Message, got.ListedBy = "", nil // the lists that carry a domain change with their releases
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})

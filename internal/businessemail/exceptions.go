@@ -83,6 +83,9 @@ var institutionalSuffix = map[string]bool{
 // institutional reports whether domain is under an academic or government
 // public suffix ("ncsu.edu", "nus.edu.sg", "ox.ac.uk", "gouv.fr" ...).
 func institutional(domain string) bool {
+	if !mayBeInstitutional(domain) {
+		return false // the common case, without a Public Suffix List lookup
+	}
 	suffix, icann := publicsuffix.PublicSuffix(domain)
 	if !icann {
 		return false
@@ -90,4 +93,19 @@ func institutional(domain string) bool {
 	first, _, _ := strings.Cut(suffix, ".")
 	// "go" alone is Go's own TLD, not Japan's or Korea's go.jp, go.kr.
 	return institutionalSuffix[first] && (first != "go" || strings.Contains(suffix, "."))
+}
+
+// mayBeInstitutional tells, from the labels alone, whether domain can be
+// under (or be) an institutional suffix: one of its labels is one.
+func mayBeInstitutional(domain string) bool {
+	for rest := domain; ; {
+		label, after, more := strings.Cut(rest, ".")
+		if institutionalSuffix[label] {
+			return true
+		}
+		if !more {
+			return false
+		}
+		rest = after
+	}
 }

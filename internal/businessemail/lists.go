@@ -226,7 +226,7 @@ func (l *Lists) add(f listFile, set SourceSet, ex exceptions) (Source, error) {
 		l.disposable |= set
 	}
 	for _, d := range f.domains {
-		ascii, _, r := toASCII(strings.ToLower(strings.TrimSpace(d)))
+		ascii, _, r := toASCII(strings.TrimSpace(d))
 		if r != OK {
 			continue // a malformed entry can never match a valid address
 		}
