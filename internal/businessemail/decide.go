@@ -118,7 +118,8 @@ func (p *Policy) Decide(raw string) Decision {
 
 // SameAddress reports whether a and b are one address once normalised
 // (case of the domain, spaces, trailing dot, IDNA). The part before the @
-// is compared as typed but for ASCII letter case, as Kratos does.
+// is compared as typed but for ASCII letter case, as Kratos does, and
+// Unicode composition (NFC).
 func SameAddress(a, b string) bool {
 	na, ra := Normalize(a)
 	nb, rb := Normalize(b)

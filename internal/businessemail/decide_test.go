@@ -241,6 +241,7 @@ var decideCases = []decideCase{
 	{"an[n]@acme-widgets.com", BadLocal, "", ""},
 	{"an:n@acme-widgets.com", BadLocal, "", ""},
 	{"ann😀@acme-widgets.com", BadLocal, "", ""},
+	{"\u0300@iana.org", BadLocal, "", ""}, // a combining mark accents nothing (more in TestLocalPartMarks)
 	{strings.Repeat("a", 65) + "@acme-widgets.com", TooLong, "", ""},
 	{strings.Repeat("a", 64) + "@acme-widgets.com", OK, "acme-widgets.com", ""},
 
