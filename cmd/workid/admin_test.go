@@ -36,6 +36,7 @@ func TestAdminEmailCheck(t *testing.T) {
 		{"x@sub.mailinator.com", true, []string{"refused (disposable, message 9100013)", "matched    mailinator.com"}},
 		{"bob@rival-corp.com", true, []string{"refused (operator_denied, message 9100014)"}},
 		{"bob@@x", true, []string{`input      "bob@@x"`, "refused (not_one_at, message 9100004)"}},
+		{"ann@gamil.com", true, []string{"refused (provider_typo, message 9100018)", "matched    gmail.com", "user sees  Did you mean gmail.com? That is a personal address"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {

@@ -16,7 +16,7 @@ type Decision struct {
 	Reason  Reason
 	Address Address
 	// Matched is the listed domain that decided (a provider, an operator
-	// entry), or the provider a look-alike imitates.
+	// entry), or the provider a look-alike or misspelling imitates.
 	Matched string
 }
 
@@ -26,7 +26,7 @@ func (d Decision) Allowed() bool { return d.Reason.Allowed() }
 // Domain is the domain a refusal is about: the listed domain that matched
 // (mailinator.com for x.mailinator.com), else the address's own.
 func (d Decision) Domain() string {
-	if d.Matched != "" && d.Reason != LookAlike {
+	if d.Matched != "" && d.Reason != LookAlike && d.Reason != ProviderTypo {
 		return d.Matched
 	}
 	return d.Address.Domain
@@ -112,6 +112,9 @@ func (p *Policy) Decide(raw string) Decision {
 	}
 	if m := p.lists.match(a.Domain, a.Registrable, KindFree); m != "" {
 		return Decision{Reason: FreeMail, Address: a, Matched: m}
+	}
+	if m := providerTypo(a); m != "" {
+		return Decision{Reason: ProviderTypo, Address: a, Matched: m}
 	}
 	return Decision{Reason: OK, Address: a}
 }
