@@ -77,6 +77,7 @@ type emailVerdict struct {
 	MessageID  int64  `json:"message_id,omitempty"`
 	Message    string `json:"message,omitempty"`
 	Matched    string `json:"matched,omitempty"`
+	Suggestion string `json:"suggestion,omitempty"`
 	Company    string `json:"company_domain,omitempty"`
 	MXCheck    string `json:"mx_check"`
 	MXCheckErr string `json:"mx_check_error,omitempty"`
@@ -109,7 +110,7 @@ func runEmailCheck(ctx context.Context, args, environ []string, stdout, stderr i
 	enc := json.NewEncoder(stdout)
 	for i, raw := range fs.Args() {
 		d, mxErr := hooks.Decide(ctx, policy, mx, raw)
-		v := emailVerdict{Input: raw, Allowed: d.Allowed(), Reason: d.Reason.Code(), Matched: d.Matched, MXCheck: "off"}
+		v := emailVerdict{Input: raw, Allowed: d.Allowed(), Reason: d.Reason.Code(), Matched: d.Matched, Suggestion: d.Suggestion, MXCheck: "off"}
 		if d.Address.Local != "" || d.Address.Domain != "" {
 			v.Address = d.Address.String()
 		}
@@ -159,6 +160,7 @@ func writeVerdict(w io.Writer, v emailVerdict) {
 	} else {
 		line("decision", fmt.Sprintf("refused (%s, message %d)", v.Reason, v.MessageID))
 		line("matched", v.Matched)
+		line("suggest", v.Suggestion)
 		line("user sees", v.Message)
 	}
 	mxLine := v.MXCheck

@@ -18,6 +18,10 @@ type Decision struct {
 	// Matched is the listed domain that decided (a provider, an operator
 	// entry), or the provider a look-alike or misspelling imitates.
 	Matched string
+	// Suggestion is the address's domain with its mistyped ending
+	// corrected ("acme-widgets.com" for "acme-widgets.con"), when one
+	// correction is clear; only for UnknownSuffix.
+	Suggestion string
 }
 
 // Allowed reports whether the address may be used.
@@ -34,6 +38,9 @@ func (d Decision) Domain() string {
 
 // Message is the text shown on the email field for a refusal.
 func (d Decision) Message() string {
+	if d.Suggestion != "" {
+		return SuggestionMessage(d.Address.Domain, d.Suggestion)
+	}
 	return d.Reason.Message(d.Domain(), d.Matched)
 }
 
@@ -86,7 +93,7 @@ func LoadPolicy(ctx context.Context, listsDir string, files OperatorFiles, log *
 func (p *Policy) Decide(raw string) Decision {
 	a, r := Normalize(raw)
 	if r != OK {
-		return Decision{Reason: r, Address: a}
+		return Decision{Reason: r, Address: a, Suggestion: suggestion(r, a)}
 	}
 	op := p.operator.Load()
 	if m := op.allow.match(a.Domain, a.Registrable); m != "" {

@@ -28,4 +28,7 @@ func TestMessagesDocument(t *testing.T) {
 			t.Errorf("docs/messages.md does not quote the %s message %q", r.Code(), text)
 		}
 	}
+	if text := SuggestionMessage("acme.con", "acme.com"); !strings.Contains(doc, text) {
+		t.Errorf("docs/messages.md does not quote the suggestion message %q", text)
+	}
 }
