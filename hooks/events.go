@@ -79,9 +79,12 @@ func refuse(w http.ResponseWriter, fields ...fieldMessages) {
 
 // emailMessages is the decision's message on the email field.
 func emailMessages(d businessemail.Decision) fieldMessages {
-	domain := d.Domain()
+	domain, suggestion := d.Domain(), d.Suggestion
 	if len(domain) > maxContextDomain {
 		domain = domain[:maxContextDomain]
+	}
+	if len(suggestion) > maxContextDomain {
+		suggestion = "" // cut, it would suggest another typo
 	}
 	return fieldMessages{
 		InstancePtr: emailPointer,
@@ -89,7 +92,7 @@ func emailMessages(d businessemail.Decision) fieldMessages {
 			ID:      d.Reason.MessageID(),
 			Text:    d.Message(),
 			Type:    "error",
-			Context: messageContext{Reason: d.Reason.Code(), Domain: domain},
+			Context: messageContext{Reason: d.Reason.Code(), Domain: domain, Suggestion: suggestion},
 		}},
 	}
 }

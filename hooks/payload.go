@@ -85,6 +85,9 @@ type kratosMessage struct {
 type messageContext struct {
 	Reason string `json:"reason"`
 	Domain string `json:"domain,omitempty"`
+	// Suggestion is the domain with a mistyped ending corrected
+	// ("acme-widgets.com" for "acme-widgets.con"), when one is clear.
+	Suggestion string `json:"suggestion,omitempty"`
 	// Field and Character are the trait and the first character the text
 	// rule refused ("name.first", "U+202E").
 	Field     string `json:"field,omitempty"`

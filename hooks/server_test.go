@@ -111,6 +111,8 @@ func TestHookAnswers(t *testing.T) {
 		{"registration-disposable", "/hooks/registration", `{"flow_id":"f1","traits":{"email":"ann@x.mailinator.com"}}`, nil, http.StatusBadRequest},
 		{"registration-invalid", "/hooks/registration", `{"flow_id":"f1","traits":{"email":"ann@acme"}}`, nil, http.StatusBadRequest},
 		{"registration-look-alike", "/hooks/registration", `{"flow_id":"f1","traits":{"email":"ann@gmаil.com"}}`, nil, http.StatusBadRequest},
+		{"registration-provider-typo", "/hooks/registration", `{"flow_id":"f1","traits":{"email":"ann@gamil.com"}}`, nil, http.StatusBadRequest},
+		{"registration-suffix-typo", "/hooks/registration", `{"flow_id":"f1","traits":{"email":"ann@acme-widgets.con"}}`, nil, http.StatusBadRequest},
 		{"registration-no-email", "/hooks/registration", `{"flow_id":"f1","traits":{"username":"ann"}}`, nil, http.StatusBadRequest},
 		{"registration-not-json", "/hooks/registration", `<xml/>`, nil, http.StatusBadRequest},
 		{"registration-email-not-string", "/hooks/registration", `{"traits":{"email":42}}`, nil, http.StatusBadRequest},

@@ -75,13 +75,14 @@ func runAdmin(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 
 // emailVerdict is one address's decision as `email check --json` prints it.
 type emailVerdict struct {
-	Input     string `json:"input"`
-	Address   string `json:"address,omitempty"`
-	Allowed   bool   `json:"allowed"`
-	Reason    string `json:"reason"`
-	MessageID int64  `json:"message_id,omitempty"`
-	Message   string `json:"message,omitempty"`
-	Matched   string `json:"matched,omitempty"`
+	Input      string `json:"input"`
+	Address    string `json:"address,omitempty"`
+	Allowed    bool   `json:"allowed"`
+	Reason     string `json:"reason"`
+	MessageID  int64  `json:"message_id,omitempty"`
+	Message    string `json:"message,omitempty"`
+	Matched    string `json:"matched,omitempty"`
+	Suggestion string `json:"suggestion,omitempty"`
 	// ListedBy are the lists that carry Matched (config/lists/SOURCES.md).
 	ListedBy   []string `json:"listed_by,omitempty"`
 	Company    string   `json:"company_domain,omitempty"`
@@ -119,8 +120,8 @@ func runEmailCheck(ctx context.Context, args, environ []string, stdout, stderr i
 	enc := json.NewEncoder(stdout)
 	for i, raw := range fs.Args() {
 		d, mxErr := hooks.Decide(ctx, policy, mx, raw)
-		v := emailVerdict{Input: raw, Allowed: d.Allowed(), Reason: d.Reason.Code(), Matched: d.Matched, MXCheck: "off", MailServer: d.MailServer,
-			ListedBy: policy.SourceNames(d.Listed)}
+		v := emailVerdict{Input: raw, Allowed: d.Allowed(), Reason: d.Reason.Code(), Matched: d.Matched, Suggestion: d.Suggestion,
+			MXCheck: "off", MailServer: d.MailServer, ListedBy: policy.SourceNames(d.Listed)}
 		if d.Address.Local != "" || d.Address.Domain != "" {
 			v.Address = d.Address.String()
 		}
@@ -171,6 +172,7 @@ func writeVerdict(w io.Writer, v emailVerdict) {
 		line("decision", fmt.Sprintf("refused (%s, message %d)", v.Reason, v.MessageID))
 		line("matched", v.Matched)
 		line("listed by", strings.Join(v.ListedBy, ", "))
+		line("suggest", v.Suggestion)
 		line("user sees", v.Message)
 	}
 	mxLine := v.MXCheck

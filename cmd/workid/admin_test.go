@@ -37,6 +37,8 @@ func TestAdminEmailCheck(t *testing.T) {
 		{"x@sub.mailinator.com", true, []string{"refused (disposable, message 9100013)", "matched    mailinator.com"}},
 		{"bob@rival-corp.com", true, []string{"refused (operator_denied, message 9100014)"}},
 		{"bob@@x", true, []string{`input      "bob@@x"`, "refused (not_one_at, message 9100004)"}},
+		{"ann@gamil.com", true, []string{"refused (provider_typo, message 9100018)", "matched    gmail.com", "user sees  Did you mean gmail.com? That is a personal address"}},
+		{"ann@acme-widgets.con", true, []string{"refused (unknown_suffix, message 9100008)", "suggest    acme-widgets.com", "user sees  acme-widgets.con is not a domain. Did you mean acme-widgets.com?"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
@@ -87,6 +89,24 @@ func TestAdminEmailCheckJSON(t *testing.T) {
 		if !reflect.DeepEqual(got[i], want[i]) {
 			t.Errorf("object %d = %+v, want %+v", i, got[i], want[i])
 		}
+	}
+}
+
+// A mistyped domain ending's correction is a field of its own.
+func TestAdminEmailCheckJSONSuggestion(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run(t.Context(), []string{"workid", "admin", "email", "check", "--json", "ann@acme-widgets.con"}, listsEnv, &stdout, &stderr)
+	if !errors.Is(err, errRefused) {
+		t.Fatalf("err = %v, want refused", err)
+	}
+	var got emailVerdict
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := emailVerdict{Input: "ann@acme-widgets.con", Address: "ann@acme-widgets.con", Reason: "unknown_suffix", MessageID: 9100008,
+		Message: "acme-widgets.con is not a domain. Did you mean acme-widgets.com?", Suggestion: "acme-widgets.com", MXCheck: "off"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("email check --json ann@acme-widgets.con = %+v, want %+v", got, want)
 	}
 }
 

@@ -12,6 +12,9 @@ func BenchmarkDecide(b *testing.B) {
 		"Ann.Lee@Gmail.com",
 		"ann@x.mailinator.com",
 		"ann@münchen.de",
+		"ann@gamil.com",
+		"ann@023gmail.com",
+		"ann@acme-widgets.con",
 	} {
 		b.Run(in, func(b *testing.B) {
 			b.ReportAllocs()

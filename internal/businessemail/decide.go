@@ -16,7 +16,7 @@ type Decision struct {
 	Reason  Reason
 	Address Address
 	// Matched is the listed domain that decided (a provider, an operator
-	// entry), or the provider a look-alike imitates.
+	// entry), or the provider a look-alike or misspelling imitates.
 	Matched string
 	// Listed are the lists that carry Matched (Policy.SourceNames names
 	// them), for a refusal by the lists.
@@ -24,6 +24,10 @@ type Decision struct {
 	// MailServer is set when the domain's MX decided: the mail server
 	// that is Matched's (see Policy.ProviderOf).
 	MailServer string
+	// Suggestion is the address's domain with its mistyped ending
+	// corrected ("acme-widgets.com" for "acme-widgets.con"), when one
+	// correction is clear; only for UnknownSuffix.
+	Suggestion string
 }
 
 // Allowed reports whether the address may be used.
@@ -32,7 +36,7 @@ func (d Decision) Allowed() bool { return d.Reason.Allowed() }
 // Domain is the domain a refusal is about: the listed domain that matched
 // (mailinator.com for x.mailinator.com), else the address's own.
 func (d Decision) Domain() string {
-	if d.Matched != "" && d.Reason != LookAlike {
+	if d.Matched != "" && d.Reason != LookAlike && d.Reason != ProviderTypo {
 		return d.Matched
 	}
 	return d.Address.Domain
@@ -40,6 +44,9 @@ func (d Decision) Domain() string {
 
 // Message is the text shown on the email field for a refusal.
 func (d Decision) Message() string {
+	if d.Suggestion != "" {
+		return SuggestionMessage(d.Address.Domain, d.Suggestion)
+	}
 	return d.Reason.Message(d.Domain(), d.Matched)
 }
 
@@ -92,7 +99,7 @@ func LoadPolicy(ctx context.Context, listsDir string, files OperatorFiles, log *
 func (p *Policy) Decide(raw string) Decision {
 	a, r := Normalize(raw)
 	if r != OK {
-		return Decision{Reason: r, Address: a}
+		return Decision{Reason: r, Address: a, Suggestion: suggestion(r, a)}
 	}
 	op := p.operator.Load()
 	if m := op.allow.match(a.Domain, a.Registrable); m != "" {
@@ -113,6 +120,13 @@ func (p *Policy) Decide(raw string) Decision {
 			}
 		}
 	}
+	// A typo-squat of a big provider says which one the user probably
+	// meant, also when a disposable list carries it (023gmail.com): "did
+	// you mean gmail.com?" helps more than "disposable".
+	if m := providerTypo(a); m != "" {
+		_, set := p.lists.matchSources(a.Domain, a.Registrable, KindFree|KindDisposable)
+		return Decision{Reason: ProviderTypo, Address: a, Matched: m, Listed: set}
+	}
 	if m, set := p.lists.matchSources(a.Domain, a.Registrable, KindDisposable); m != "" {
 		return Decision{Reason: Disposable, Address: a, Matched: m, Listed: set}
 	}
@@ -127,7 +141,8 @@ func (p *Policy) SourceNames(set SourceSet) []string { return p.lists.Names(set)
 
 // SameAddress reports whether a and b are one address once normalised
 // (case of the domain, spaces, trailing dot, IDNA). The part before the @
-// is compared as typed but for ASCII letter case, as Kratos does.
+// is compared as typed but for ASCII letter case, as Kratos does, and
+// Unicode composition (NFC).
 func SameAddress(a, b string) bool {
 	na, ra := Normalize(a)
 	nb, rb := Normalize(b)

@@ -218,6 +218,9 @@ var decideCases = []decideCase{
 	{"ann@xn--i-7iq.ws", BadDomain, "", ""},
 	{"ann@уаһоо.com", LookAlike, "xn--80a2aar51d.com", "yahoo.com"},
 	{"ann@ɡmail.com", LookAlike, "xn--mail-z7b.com", "gmail.com"},
+	{"ann@023gmail.com", ProviderTypo, "023gmail.com", "gmail.com"}, // more in TestProviderTypo
+	{"ann@gamil.com", ProviderTypo, "gamil.com", "gmail.com"},
+	{"ann@outlook-ventures.io", OK, "outlook-ventures.io", ""},
 
 	// Invalid: the @.
 	{"ann.acme-widgets.com", NotOneAt, "", ""},
@@ -241,6 +244,7 @@ var decideCases = []decideCase{
 	{"an[n]@acme-widgets.com", BadLocal, "", ""},
 	{"an:n@acme-widgets.com", BadLocal, "", ""},
 	{"ann😀@acme-widgets.com", BadLocal, "", ""},
+	{"\u0300@iana.org", BadLocal, "", ""}, // a combining mark accents nothing (more in TestLocalPartMarks)
 	{strings.Repeat("a", 65) + "@acme-widgets.com", TooLong, "", ""},
 	{strings.Repeat("a", 64) + "@acme-widgets.com", OK, "acme-widgets.com", ""},
 
@@ -365,7 +369,7 @@ func TestMessages(t *testing.T) {
 		}
 	}
 	seen := map[int64]Reason{}
-	for r := Unchecked; r <= OperatorAllowed; r++ {
+	for r := range Reason(NumReasons) {
 		if r.Code() == "" {
 			t.Errorf("reason %d has no code", r)
 		}

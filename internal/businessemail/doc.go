@@ -6,7 +6,10 @@
 // invalid ones (no public suffix, reserved names, IP literals, mixed-script
 // look-alikes), then consults the domain lists held in memory: the
 // operator's allow and deny files, the disposable providers and the
-// free-mail providers. It does no I/O; the lists are loaded by LoadLists and
+// free-mail providers; last it refuses misspellings and digit variants of
+// the big providers that no list holds yet ("gamil.com", "023gmail.com",
+// typo.go). A mistyped domain ending gets a correction where one is clear
+// ("acme.con": acme.com, suggest.go). It does no I/O; the lists are loaded by LoadLists and
 // the operator's files are re-read by Policy.Watch, outside the decision.
 //
 // Every refusal has a Reason with a stable code, a Kratos message ID in

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
+	"golang.org/x/text/unicode/norm"
 )
 
 // RFC 5321 limits, in octets of the ASCII (punycode) form.
@@ -21,7 +22,8 @@ const (
 
 // Address is a normalised email address.
 type Address struct {
-	// Local is the part before the @, unchanged (it is case-sensitive).
+	// Local is the part before the @, in Unicode's composed form (NFC) but
+	// otherwise unchanged (it is case-sensitive).
 	Local string
 	// Domain is the ASCII (punycode) domain, lower case, without a trailing dot.
 	Domain string
@@ -76,7 +78,7 @@ func Normalize(raw string) (Address, Reason) {
 	if at < 0 || strings.IndexByte(s[at+1:], '@') >= 0 {
 		return Address{}, NotOneAt
 	}
-	local, domain := s[:at], s[at+1:]
+	local, domain := nfcLocal(s[:at]), s[at+1:]
 	if r := checkLocal(local); r != OK {
 		return Address{}, r
 	}
@@ -134,8 +136,23 @@ func checkRunes(s string) Reason {
 	return OK
 }
 
+// nfcLocal returns the local part in Unicode's composed form (NFC), as
+// RFC 6532 asks, so that its length is that of what is stored and
+// compared: "e" and a combining accent is "é". ASCII, the common case, is
+// returned as it is without a look.
+func nfcLocal(local string) string {
+	for i := 0; i < len(local); i++ {
+		if local[i] >= utf8.RuneSelf {
+			return norm.NFC.String(local)
+		}
+	}
+	return local
+}
+
 // checkLocal accepts RFC 5322's dot-atom, with RFC 6531's UTF-8 letters
-// and digits. Quoted local parts are refused: no business needs them.
+// and digits, each letter or digit followed by any combining marks: a mark
+// alone, first or after a dot or symbol accents nothing. Quoted local
+// parts are refused: no business needs them.
 func checkLocal(local string) Reason {
 	if local == "" {
 		return BadLocal
@@ -146,13 +163,21 @@ func checkLocal(local string) Reason {
 	if local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
 		return BadLocal
 	}
+	markable := false // whether a combining mark may come next
 	for _, r := range local {
 		switch {
 		case r < utf8.RuneSelf:
 			if !isAtext(byte(r)) && r != '.' {
 				return BadLocal
 			}
-		case !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r):
+			markable = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+		case unicode.IsMark(r):
+			if !markable {
+				return BadLocal
+			}
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			markable = true
+		default:
 			return BadLocal
 		}
 	}

@@ -26,6 +26,7 @@ const (
 	NoMailServer                  // the domain has no MX, A or AAAA record
 	OK                            // allowed: a business address
 	OperatorAllowed               // allowed by the operator's allow file
+	ProviderTypo                  // a misspelling or digit variant of a big provider ("gmial.com")
 )
 
 // MessageIDBase is the first of WorkID's Kratos message IDs. Kratos uses
@@ -39,10 +40,13 @@ var codes = [...]string{
 	UnknownSuffix: "unknown_suffix", Reserved: "reserved", MixedScript: "mixed_script", LookAlike: "look_alike",
 	FreeMail: "free_mail", Disposable: "disposable", OperatorDenied: "operator_denied",
 	NoMailServer: "no_mail_server", OK: "ok", OperatorAllowed: "operator_allowed",
+	ProviderTypo: "provider_typo",
 }
 
 // NumReasons is how many reasons there are: they run from 0 to
-// NumReasons-1, each with a code.
+// NumReasons-1, each with a code. The allowed ones (OK, OperatorAllowed)
+// sit among them, not at the end: a reason added later comes last, so
+// loop over every reason and ask Allowed.
 const NumReasons = len(codes)
 
 // Code is the reason's stable name, used in logs, metrics and the Kratos
@@ -59,7 +63,7 @@ const workAddress = "Please use your work address, e.g. name@yourcompany.com."
 
 // Message tells the user what is wrong and what to do. domain is the
 // address's domain (shown where it helps) and matched the listed domain a
-// look-alike imitates.
+// look-alike imitates, or the provider a misspelling means.
 func (r Reason) Message(domain, matched string) string {
 	switch r {
 	case Unchecked:
@@ -94,6 +98,8 @@ func (r Reason) Message(domain, matched string) string {
 		return "Addresses at " + domain + " cannot be used here. " + workAddress
 	case NoMailServer:
 		return domain + " does not receive email. Please check the address for typos."
+	case ProviderTypo:
+		return "Did you mean " + matched + "? That is a personal address, which cannot hold an account here. " + workAddress
 	}
 	return ""
 }
