@@ -552,7 +552,7 @@ func TestSupplementIsNeeded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := npm.add(f, SourceSet(1)<<i, exceptions{}); err != nil {
+		if _, err := npm.add(f.prepared(exceptions{}), SourceSet(1)<<i); err != nil {
 			t.Fatal(err)
 		}
 	}

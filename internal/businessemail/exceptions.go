@@ -100,7 +100,8 @@ func institutional(domain string) bool {
 func mayBeInstitutional(domain string) bool {
 	for rest := domain; ; {
 		label, after, more := strings.Cut(rest, ".")
-		if institutionalSuffix[label] {
+		switch label {
+		case "edu", "ac", "gov", "gob", "gouv", "govt", "mil", "go":
 			return true
 		}
 		if !more {

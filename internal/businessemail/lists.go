@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/net/publicsuffix"
@@ -100,17 +101,30 @@ func LoadLists(dir string) (*Lists, error) {
 	if err != nil {
 		return nil, err // a test keeps this from happening
 	}
+	// Each list is read, parsed and put in its ASCII form on a goroutine of
+	// its own (the lists are large; start-up waits for them); the table is
+	// then filled in order.
 	files := make([]listFile, len(sources))
-	total := len(supplemented)
+	errs := make([]error, len(sources))
+	var wg sync.WaitGroup
 	for i, src := range sources {
-		if files[i], err = readSource(dir, src); err != nil {
-			return nil, err
-		}
-		total += len(files[i].domains)
+		wg.Go(func() {
+			if files[i], errs[i] = readSource(dir, src); errs[i] == nil {
+				files[i] = files[i].prepared(ex)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	total := len(supplemented)
+	for _, f := range files {
+		total += len(f.domains)
 	}
 	l := &Lists{kinds: newKindTable(total), selfOnly: ex.selfOnly}
 	for i, f := range files {
-		s, err := l.add(f, SourceSet(1)<<i, ex)
+		s, err := l.add(f, SourceSet(1)<<i)
 		if err != nil {
 			return nil, err
 		}
@@ -214,10 +228,29 @@ func jsSetStrings(b []byte) ([]string, error) {
 	return stringArray(rest[:end+1])
 }
 
-// add lists f's domains, in their ASCII form, as carried by set, and
-// returns f's source with its counts. An exception or an academic or
-// government suffix overrules an entry.
-func (l *Lists) add(f listFile, set SourceSet, ex exceptions) (Source, error) {
+// prepared is f with its domains in their ASCII form, without malformed
+// entries and those an exception or an academic or government suffix
+// overrules (counted in its source's Overruled).
+func (f listFile) prepared(ex exceptions) listFile {
+	out := f.domains[:0]
+	for _, d := range f.domains {
+		ascii, r := listedASCII(d)
+		if r != OK {
+			continue // a malformed entry can never match a valid address
+		}
+		if ex.allowed.has(ascii) || institutional(ascii) {
+			f.source.Overruled++
+			continue
+		}
+		out = append(out, ascii)
+	}
+	f.domains = out
+	return f
+}
+
+// add lists f's prepared domains as carried by set, and returns f's source
+// with its count.
+func (l *Lists) add(f listFile, set SourceSet) (Source, error) {
 	s := f.source
 	switch s.Kind {
 	case KindFree:
@@ -226,21 +259,31 @@ func (l *Lists) add(f listFile, set SourceSet, ex exceptions) (Source, error) {
 		l.disposable |= set
 	}
 	for _, d := range f.domains {
-		ascii, _, r := toASCII(strings.TrimSpace(d))
-		if r != OK {
-			continue // a malformed entry can never match a valid address
-		}
-		if ex.allowed.has(ascii) || institutional(ascii) {
-			s.Overruled++
-			continue
-		}
-		l.kinds.add(ascii, set)
-		s.Count++
+		l.kinds.add(d, set)
 	}
+	s.Count = len(f.domains)
 	if s.Count == 0 {
 		return Source{}, fmt.Errorf("load the %s list: no domains", s.Package)
 	}
 	return s, nil
+}
+
+// listedASCII is a list entry in the ASCII form addresses are matched in.
+// Most entries are plain lower-case ASCII already: they are taken as they
+// are (a malformed one can never match a valid address), and only the
+// others go through IDNA.
+func listedASCII(d string) (string, Reason) {
+	d = strings.TrimSpace(d)
+	plain := d != ""
+	for i := 0; i < len(d) && plain; i++ {
+		c := d[i]
+		plain = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.'
+	}
+	if plain && !strings.Contains(d, "xn--") {
+		return d, OK
+	}
+	ascii, _, r := toASCII(d)
+	return ascii, r
 }
 
 // repositoryURL reads package.json's repository field as a browsable URL.

@@ -80,7 +80,7 @@ func TestExceptionsAreNeeded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := raw.add(f, SourceSet(1)<<i, exceptions{}); err != nil {
+		if _, err := raw.add(f.prepared(exceptions{}), SourceSet(1)<<i); err != nil {
 			t.Fatal(err)
 		}
 	}
