@@ -93,6 +93,17 @@ type emailVerdict struct {
 	MailServer string `json:"mail_server,omitempty"`
 }
 
+// emailPolicy loads the business-email rule as the hooks server does,
+// from the same settings.
+func emailPolicy(ctx context.Context, environ []string) (*businessemail.Policy, config.EmailCheck, error) {
+	cfg, err := config.Load[config.EmailCheck](environ)
+	if err != nil {
+		return nil, cfg, err
+	}
+	policy, err := hooks.LoadPolicy(ctx, cfg.EmailRule, slog.New(slog.DiscardHandler))
+	return policy, cfg, err
+}
+
 // runEmailCheck prints the business-email decision for each address: what
 // support staff need to answer "why can't I register with this address?".
 func runEmailCheck(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
@@ -106,11 +117,7 @@ func runEmailCheck(ctx context.Context, args, environ []string, stdout, stderr i
 		fmt.Fprintln(stderr, usage)
 		return usageError{"admin email check: no address given"}
 	}
-	cfg, err := config.Load[config.EmailCheck](environ)
-	if err != nil {
-		return err
-	}
-	policy, err := hooks.LoadPolicy(ctx, cfg.EmailRule, slog.New(slog.DiscardHandler))
+	policy, cfg, err := emailPolicy(ctx, environ)
 	if err != nil {
 		return err
 	}

@@ -7,15 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
 	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/workid/workid/config"
-	"github.com/workid/workid/hooks"
 	"github.com/workid/workid/internal/businessemail"
 )
 
@@ -46,11 +43,7 @@ func runEmailCoverage(ctx context.Context, args, environ []string, stdout, stder
 		fmt.Fprintln(stderr, usage)
 		return usageError{"admin email coverage: no file given"}
 	}
-	cfg, err := config.Load[config.EmailCheck](environ)
-	if err != nil {
-		return err
-	}
-	policy, err := hooks.LoadPolicy(ctx, cfg.EmailRule, slog.New(slog.DiscardHandler))
+	policy, _, err := emailPolicy(ctx, environ)
 	if err != nil {
 		return err
 	}
