@@ -65,6 +65,17 @@ func readExceptions(r io.Reader) (exceptions, error) {
 	return ex, nil
 }
 
+// allows reports whether d is an allowed domain or under one (the allowed
+// entries are few: each is compared).
+func (ex exceptions) allows(d string) bool {
+	for a := range ex.allowed {
+		if d == a || strings.HasSuffix(d, "."+a) {
+			return true
+		}
+	}
+	return false
+}
+
 // has reports whether d is in the set.
 func (s domainSet) has(d string) bool {
 	_, ok := s[d]
@@ -91,8 +102,9 @@ func institutional(domain string) bool {
 		return false
 	}
 	first, _, _ := strings.Cut(suffix, ".")
-	// "go" alone is Go's own TLD, not Japan's or Korea's go.jp, go.kr.
-	return institutionalSuffix[first] && (first != "go" || strings.Contains(suffix, "."))
+	// "go" and "ac" alone are top-level domains open to anyone (Go's own,
+	// Ascension Island's), not Japan's go.jp or the UK's ac.uk.
+	return institutionalSuffix[first] && (first != "go" && first != "ac" || strings.Contains(suffix, "."))
 }
 
 // mayBeInstitutional tells, from the labels alone, whether domain can be

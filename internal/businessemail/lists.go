@@ -239,7 +239,7 @@ func (f listFile) prepared(ex exceptions) listFile {
 		if r != OK {
 			continue // a malformed entry can never match a valid address
 		}
-		if ex.allowed.has(ascii) || institutional(ascii) {
+		if ex.allows(ascii) || institutional(ascii) {
 			f.source.Overruled++
 			continue
 		}

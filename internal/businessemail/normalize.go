@@ -306,7 +306,12 @@ func registrable(domain string) (string, Reason) {
 		return "", UnknownSuffix
 	}
 	if len(suffix) >= len(domain) && (!icann || institutional(domain)) {
-		suffix = icannSuffixAbove(domain)
+		// Only a domain one label above its ICANN suffix is someone's: a
+		// host under a wildcard rule ("ec2-3-91-1-2.compute-1.amazonaws.com")
+		// is a cloud's machine, not amazonaws.com's people.
+		if above := icannSuffixAbove(domain); !strings.Contains(domain[:len(domain)-len(above)-1], ".") {
+			suffix = above
+		}
 	}
 	if len(suffix) >= len(domain) {
 		return "", BadDomain

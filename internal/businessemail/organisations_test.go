@@ -38,7 +38,7 @@ func TestOrganisationsAreAllowed(t *testing.T) {
 	if total < 1000 {
 		t.Errorf("the organisation sets hold %d domains, want at least 1,000", total)
 	}
-	for _, d := range []string{"facebook.com", "fb.com", "starbucks.com", "comcast.com", "charter.com", "frontier.com",
+	for _, d := range []string{"facebook.com", "support.facebook.com", "cable.comcast.com", "fb.com", "starbucks.com", "comcast.com", "charter.com", "frontier.com",
 		"microsoft.com", "google.com", "apple.com", "herzen.spb.ru", "fhvr.berlin.de", "nus.edu.sg", "ox.ac.uk", "whitehouse.gov"} {
 		if dec := p.Decide("ann@" + d); !dec.Allowed() {
 			t.Errorf("ann@%s = %s (matched %q, lists %v), want allowed", d, dec.Reason.Code(), dec.Matched, p.SourceNames(dec.Listed))
@@ -95,5 +95,24 @@ func TestExceptionsAreNeeded(t *testing.T) {
 		if _, err := readExceptions(strings.NewReader(bad)); err == nil {
 			t.Errorf("readExceptions(%q) = nil error, want a refusal", bad)
 		}
+	}
+}
+
+// A host under a wildcard rule of the Public Suffix List is a cloud's
+// machine, not its owner's people; an open top-level domain is not
+// academic for being called "ac".
+func TestSuffixEdges(t *testing.T) {
+	p := newTestPolicy(t, OperatorFiles{})
+	for in, want := range map[string]Reason{
+		"ann@ec2-3-91-1-2.compute-1.amazonaws.com": BadDomain,
+		"ann@ruhr-uni-bochum.de":                   OK,
+		"ann@mil.lv":                               OK,
+	} {
+		if got := p.Decide(in); got.Reason != want {
+			t.Errorf("Decide(%q) = %s (registrable %q), want %s", in, got.Reason.Code(), got.Address.Registrable, want.Code())
+		}
+	}
+	if institutional("harvard.ac") || institutional("fajar.ac") || !institutional("ox.ac.uk") {
+		t.Error("institutional: .ac alone is Ascension Island's open domain; ac.uk is academic")
 	}
 }
