@@ -27,10 +27,6 @@ type courierMessage struct {
 		Identity        struct {
 			ID string `json:"id"`
 		} `json:"identity"`
-		// TransientPayload is whatever the caller of the flow sent: it
-		// is read for nothing but logging. The words of a mail come from
-		// what WorkID recorded on the identity.
-		TransientPayload map[string]any `json:"transient_payload"`
 	} `json:"template_data"`
 }
 
@@ -76,9 +72,10 @@ func personLink(uiURL string, key []byte, page, flowID, token, identityID string
 
 // courier receives a mail from Kratos's courier, picks its words from
 // what WorkID recorded on the identity, applies the recipient's limits
-// and sends it. 204 means done (sent or held back on purpose); 400 a
-// message that can never be sent; 503 a delivery to try again, which
-// Kratos does (the message stays queued).
+// and sends it. 204 means done (sent, held back on purpose, or never
+// sendable, which is logged and counted); 400 a body that is not a
+// courier message; 503 a delivery to try again, which Kratos does (the
+// message stays queued).
 func (s *Server) courier(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))

@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"context"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -103,9 +104,11 @@ func TestCourierTransport(t *testing.T) {
 		{"malformed body", auth, `{"recipient":`, http.StatusBadRequest},
 		{"no recipient", auth, `{"template_type":"verification_valid"}`, http.StatusBadRequest},
 		{"too large", auth, `{"recipient":"` + strings.Repeat("a", maxBody) + `"}`, http.StatusBadRequest},
-		{"template WorkID does not send", auth, courierBody("login_code_valid", link), http.StatusBadRequest},
-		{"link without a token", auth, courierBody(verificationValid, "http://kratos.test/self-service/verification?flow="+testFlow), http.StatusBadRequest},
-		{"hostile token", auth, courierBody(verificationValid, "http://kratos.test/x?flow="+testFlow+"&token=%22%3E%3Cscript%3E"), http.StatusBadRequest},
+		// A message that can never be sent is dropped, logged and counted
+		// (204: Kratos hands over again whatever is not 2xx).
+		{"template WorkID does not send", auth, courierBody("login_code_valid", link), http.StatusNoContent},
+		{"link without a token", auth, courierBody(verificationValid, "http://kratos.test/self-service/verification?flow="+testFlow), http.StatusNoContent},
+		{"hostile token", auth, courierBody(verificationValid, "http://kratos.test/x?flow="+testFlow+"&token=%22%3E%3Cscript%3E"), http.StatusNoContent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,7 +117,37 @@ func TestCourierTransport(t *testing.T) {
 			}
 		})
 	}
+	metricstest.Scrape(t, h).Want(t, map[string]float64{`workid_mail_refused_total`: 3})
 }
+
+// A message Kratos hands over again after it was sent (its answer was
+// lost, or came after Kratos's 30 s) is not sent twice.
+func TestCourierSendsOnce(t *testing.T) {
+	admin, _ := identityAdmin(t, unverifiedIdentity)
+	var sent atomic.Int32
+	tpl, err := mail.LoadTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Mailer{Admin: kratosapi.New(admin), Sender: countingSender{&sent}, Templates: tpl, UIURL: "http://ui.test",
+		Product: "WorkID", MaxAge: emailstate.DefaultMaxAge}
+	h := NewServer(testKey, testPolicy(t), nil, m, quiet)
+	link := "http://kratos.test/self-service/verification?flow=" + testFlow + "&token=" + testToken
+	for range 3 {
+		if got := call(h, "/hooks/courier", config.HooksAuthScheme+testKey, courierBody(verificationValid, link)).Code; got != http.StatusNoContent {
+			t.Fatalf("POST /hooks/courier = %d, want 204", got)
+		}
+	}
+	if n := sent.Load(); n != 1 {
+		t.Errorf("one message handed over three times was sent %d times, want once", n)
+	}
+	metricstest.Scrape(t, h).Want(t, map[string]float64{`workid_mail_held_total{kind="verification",reason="duplicate"}`: 2})
+}
+
+// countingSender counts deliveries for a unit test of the handler.
+type countingSender struct{ n *atomic.Int32 }
+
+func (s countingSender) Send(context.Context, mail.Message) error { s.n.Add(1); return nil }
 
 // With the SMTP server down, a delivery is tried, tried again after each
 // pause, counted, and answered 503 so that Kratos keeps the message queued;

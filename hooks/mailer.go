@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -51,6 +52,7 @@ type Mailer struct {
 	Log     *slog.Logger
 
 	locks   mailLocks
+	sent    sentCache
 	metrics *mailMetrics
 }
 
@@ -79,9 +81,10 @@ const (
 	heldLimit          = "limit"
 	heldAddressChanged = "address_changed"
 	heldNoIdentity     = "unknown_identity"
+	heldDuplicate      = "duplicate"
 )
 
-var heldReasons = []string{heldLimit, heldAddressChanged, heldNoIdentity}
+var heldReasons = []string{heldLimit, heldAddressChanged, heldNoIdentity, heldDuplicate}
 
 // handle turns Kratos's message into WorkID's mail and delivers it,
 // answering with the status Kratos's courier reads.
@@ -107,10 +110,19 @@ func (m *Mailer) handle(ctx context.Context, c courierMessage) int {
 	if !uuidPattern.MatchString(id) {
 		return m.refuse(ctx, c, errors.New("the message names no identity"))
 	}
-	return m.send(ctx, id, c.Recipient, func(ident *kratos.Identity, now time.Time) (mail.Kind, mail.Data, error) {
+	// Kratos hands a message over again when it got no answer within its
+	// 30 s, or a 5xx: one that went out already is not sent twice.
+	key := sentKey(flowID, token)
+	if m.sent.seen(key, m.Now()) {
+		m.held(ctx, kind, id, heldDuplicate)
+		return http.StatusNoContent
+	}
+	ctx, cancel := context.WithTimeout(ctx, handOverBudget)
+	defer cancel()
+	status := m.send(ctx, kind, id, c.Recipient, func(ident *kratos.Identity, now time.Time) (mail.Kind, mail.Data, error) {
 		addr, ok := addressOf(ident, c.Recipient)
 		if !ok {
-			return "", mail.Data{}, errHeld{heldAddressChanged}
+			return kind, mail.Data{}, errHeld{heldAddressChanged}
 		}
 		d := mail.Data{Link: personLink(m.UIURL, m.LinkKey, page, flowID, token, id, now)}
 		if kind == mail.Verification {
@@ -122,12 +134,22 @@ func (m *Mailer) handle(ctx context.Context, c courierMessage) int {
 		}
 		return kind, d, nil
 	})
+	if status == http.StatusNoContent {
+		m.sent.add(key, m.Now())
+	}
+	return status
 }
 
+// handOverBudget bounds the work on one message: Kratos's courier waits 30
+// s for an answer and, without one, hands the message over again.
+const handOverBudget = 20 * time.Second
+
+// refuse drops a message that can never be sent, logged and counted. It
+// is answered 204: Kratos hands over again whatever is not 2xx.
 func (m *Mailer) refuse(ctx context.Context, c courierMessage, err error) int {
 	m.Log.ErrorContext(ctx, "courier message refused: it can never be sent", "template_type", c.TemplateType, "err", err)
 	m.metrics.refused.Inc()
-	return http.StatusBadRequest
+	return http.StatusNoContent
 }
 
 // compose picks a mail's kind and data from the identity as it is now.
@@ -137,16 +159,16 @@ type compose func(ident *kratos.Identity, now time.Time) (mail.Kind, mail.Data, 
 // recipient's limit, delivers and records it. It answers 204 when the
 // mail went out or was held back on purpose, 503 when it should be
 // handed over again.
-func (m *Mailer) send(ctx context.Context, identityID, to string, build compose) int {
+func (m *Mailer) send(ctx context.Context, base mail.Kind, identityID, to string, build compose) int {
 	defer m.locks.lock(identityID)()
 	ident, resp, err := m.Admin.IdentityAPI.GetIdentity(ctx, identityID).Execute()
 	if resp != nil && resp.StatusCode == http.StatusNotFound {
-		m.held(ctx, "", identityID, heldNoIdentity)
+		m.held(ctx, base, identityID, heldNoIdentity)
 		return http.StatusNoContent
 	}
 	if err != nil {
 		m.Log.ErrorContext(ctx, "mail: read the identity", "identity_id", identityID, "err", err, "kratos_answer", kratosapi.ErrorBody(err))
-		m.metrics.failed(mail.Verification, "kratos")
+		m.metrics.failed(base, "kratos")
 		return http.StatusServiceUnavailable
 	}
 	now := m.Now()
@@ -158,7 +180,8 @@ func (m *Mailer) send(ctx context.Context, identityID, to string, build compose)
 	}
 	if err != nil {
 		m.Log.ErrorContext(ctx, "mail: compose", "identity_id", identityID, "err", err)
-		return http.StatusServiceUnavailable
+		m.metrics.refused.Inc()
+		return http.StatusNoContent // it would fail the same way again
 	}
 	log, err := m.sentTo(ctx, ident, kind, to, now)
 	if err != nil {
@@ -174,7 +197,8 @@ func (m *Mailer) send(ctx context.Context, identityID, to string, build compose)
 	msg, err := m.Templates.Compose(kind, d)
 	if err != nil {
 		m.Log.ErrorContext(ctx, "mail: compose", "kind", kind, "err", err)
-		return http.StatusServiceUnavailable
+		m.metrics.refused.Inc()
+		return http.StatusNoContent // it would fail the same way again
 	}
 	if err := m.deliver(ctx, kind, msg); err != nil {
 		if errors.Is(err, mail.ErrPermanent) {
@@ -205,21 +229,36 @@ func (m *Mailer) sentTo(ctx context.Context, ident *kratos.Identity, kind mail.K
 	if kind == mail.EmailChanged {
 		return mail.LogFrom(ident.MetadataAdmin, now), nil
 	}
-	msgs, _, err := m.Admin.CourierAPI.ListCourierMessages(ctx).Recipient(strings.ToLower(to)).
-		Status(kratos.COURIERMESSAGESTATUS_SENT).PageSize(mail.CourierPage).Execute()
-	if err != nil {
-		return nil, fmt.Errorf("list courier messages: %w", err)
-	}
 	var log []mail.Entry
-	for _, msg := range msgs { // newest first
-		if now.Sub(msg.CreatedAt) >= 24*time.Hour {
-			break
+	token := ""
+	// Newest first, page by page, until a day back or enough to decide: a
+	// flood of messages of another kind cannot push these out of sight.
+	for page := 0; page < mail.CourierPages; page++ {
+		req := m.Admin.CourierAPI.ListCourierMessages(ctx).Recipient(strings.ToLower(to)).
+			Status(kratos.COURIERMESSAGESTATUS_SENT).PageSize(mail.CourierPage)
+		if token != "" {
+			req = req.PageToken(token)
 		}
-		if e, ok := mail.CourierEntry(msg.TemplateType, to, msg.CreatedAt); ok {
-			log = append(log, e)
+		msgs, resp, err := req.Execute()
+		if err != nil {
+			return nil, fmt.Errorf("list courier messages: %w", err)
+		}
+		for _, msg := range msgs {
+			if now.Sub(msg.CreatedAt) >= 24*time.Hour {
+				return log, nil
+			}
+			if e, ok := mail.CourierEntry(msg.TemplateType, to, msg.CreatedAt); ok {
+				log = append(log, e)
+				if !mail.Allows(log, kind, to, now) {
+					return log, nil
+				}
+			}
+		}
+		if token, err = kratosapi.NextPageToken(resp); err != nil || token == "" {
+			return log, err
 		}
 	}
-	return log, nil
+	return nil, fmt.Errorf("more than %d messages to one recipient in a day: not counting further", mail.CourierPages*mail.CourierPage)
 }
 
 // deliver sends msg, trying again after each of m.Retries on a failure
@@ -238,6 +277,9 @@ func (m *Mailer) deliver(ctx context.Context, kind mail.Kind, msg mail.Message) 
 		if attempt >= len(m.Retries) {
 			return err
 		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < m.Retries[attempt]+mail.Timeout {
+			return err // no time for another attempt: Kratos will hand it over again
+		}
 		m.metrics.retries.Inc()
 		select {
 		case <-ctx.Done():
@@ -249,9 +291,6 @@ func (m *Mailer) deliver(ctx context.Context, kind mail.Kind, msg mail.Message) 
 
 func (m *Mailer) held(ctx context.Context, kind mail.Kind, identityID, reason string) {
 	m.Log.WarnContext(ctx, "mail held back", "kind", kind, "identity_id", identityID, "reason", reason)
-	if kind == "" {
-		kind = mail.Verification
-	}
 	m.metrics.held[kind][reason].Inc()
 }
 
@@ -288,4 +327,42 @@ func addressOf(ident *kratos.Identity, to string) (emailstate.Address, bool) {
 
 func sameAddress(a, b string) bool {
 	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
+
+// sentCache remembers, for an hour, the messages this process sent, so
+// that one Kratos hands over again is not sent twice. It holds at most
+// sentCacheMax keys; past that, the oldest hour is forgotten first.
+type sentCache struct {
+	mu   sync.Mutex
+	keys map[[32]byte]time.Time
+}
+
+const (
+	sentCacheAge = time.Hour
+	sentCacheMax = 100_000
+)
+
+func sentKey(flowID, token string) [32]byte { return sha256.Sum256([]byte(flowID + "\x00" + token)) }
+
+func (c *sentCache) seen(key [32]byte, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	at, ok := c.keys[key]
+	return ok && now.Sub(at) < sentCacheAge
+}
+
+func (c *sentCache) add(key [32]byte, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.keys == nil {
+		c.keys = map[[32]byte]time.Time{}
+	}
+	if len(c.keys) >= sentCacheMax {
+		for k, at := range c.keys {
+			if now.Sub(at) >= sentCacheAge || len(c.keys) >= sentCacheMax {
+				delete(c.keys, k)
+			}
+		}
+	}
+	c.keys[key] = now
 }

@@ -52,7 +52,7 @@ func (s *Server) emailChanged(w http.ResponseWriter, r *http.Request) {
 	if err := s.mail.endOtherSessions(ctx, n); err != nil {
 		s.log.ErrorContext(ctx, "email changed: end the other sessions", "identity_id", n.IdentityID, "err", err)
 	}
-	status := s.mail.send(ctx, n.IdentityID, n.PreviousEmail, func(_ *kratos.Identity, now time.Time) (mail.Kind, mail.Data, error) {
+	status := s.mail.send(ctx, mail.EmailChanged, n.IdentityID, n.PreviousEmail, func(_ *kratos.Identity, now time.Time) (mail.Kind, mail.Data, error) {
 		return mail.EmailChanged, mail.Data{NewAddress: mail.Mask(n.Email), ChangedAt: now, Link: s.mail.UIURL + "/login"}, nil
 	})
 	w.WriteHeader(status)

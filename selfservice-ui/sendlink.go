@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/workid/workid/internal/emailstate"
+	"github.com/workid/workid/internal/kratosapi"
 	"github.com/workid/workid/internal/mail"
 )
 
@@ -168,24 +169,38 @@ func metadataPatch(metadataAdmin any, key string, value any) ([]jsonPatch, error
 }
 
 // courierSent returns what Kratos's courier handed over for address in
-// the last day, as the mail server counts it for its limits.
+// the last day, as the mail server counts it for its limits: newest
+// first, page by page, until a day back or enough to decide.
 func (s *Server) courierSent(ctx context.Context, address string, now time.Time) ([]mail.Entry, error) {
-	q := url.Values{"recipient": {strings.ToLower(address)}, "status": {"sent"}, "page_size": {strconv.Itoa(mail.CourierPage)}}
-	var msgs []struct {
-		TemplateType string    `json:"template_type"`
-		CreatedAt    time.Time `json:"created_at"`
-	}
-	if _, err := s.call(ctx, http.MethodGet, s.cfg.Kratos.AdminURL+"/admin/courier/messages?"+q.Encode(), "", nil, &msgs); err != nil {
-		return nil, fmt.Errorf("list courier messages: %w", err)
-	}
 	var out []mail.Entry
-	for _, m := range msgs {
-		if now.Sub(m.CreatedAt) >= 24*time.Hour {
-			break
+	token := ""
+	for page := 0; page < mail.CourierPages; page++ {
+		q := url.Values{"recipient": {strings.ToLower(address)}, "status": {"sent"}, "page_size": {strconv.Itoa(mail.CourierPage)}}
+		if token != "" {
+			q.Set("page_token", token)
 		}
-		if e, ok := mail.CourierEntry(m.TemplateType, address, m.CreatedAt); ok {
-			out = append(out, e)
+		var msgs []struct {
+			TemplateType string    `json:"template_type"`
+			CreatedAt    time.Time `json:"created_at"`
+		}
+		h, err := s.call(ctx, http.MethodGet, s.cfg.Kratos.AdminURL+"/admin/courier/messages?"+q.Encode(), "", nil, &msgs)
+		if err != nil {
+			return nil, fmt.Errorf("list courier messages: %w", err)
+		}
+		for _, m := range msgs {
+			if now.Sub(m.CreatedAt) >= 24*time.Hour {
+				return out, nil
+			}
+			if e, ok := mail.CourierEntry(m.TemplateType, address, m.CreatedAt); ok {
+				out = append(out, e)
+				if !mail.Allows(out, mail.Verification, address, now) {
+					return out, nil
+				}
+			}
+		}
+		if token, err = kratosapi.NextPageToken(&http.Response{Header: h}); err != nil || token == "" {
+			return out, err
 		}
 	}
-	return out, nil
+	return nil, fmt.Errorf("more than %d messages to one recipient in a day", mail.CourierPages*mail.CourierPage)
 }

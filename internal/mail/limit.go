@@ -31,9 +31,13 @@ func CourierEntry(templateType, to string, at time.Time) (e Entry, ok bool) {
 	return Entry{}, false
 }
 
-// CourierPage is how many of a recipient's latest courier messages are
-// read to count them: more than any limit allows in a day.
-const CourierPage = 50
+// CourierPage is how many of a recipient's courier messages are read a
+// request, and CourierPages how many requests at most: past that many in
+// a day, the recipient is over every limit.
+const (
+	CourierPage  = 100
+	CourierPages = 20
+)
 
 // ClockSkew is how far in the future another replica's clock may put a
 // mail before its entry is taken for garbage.

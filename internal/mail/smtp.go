@@ -24,9 +24,10 @@ type Message struct {
 	Text, HTML string
 }
 
-// Timeout bounds one delivery: the connection, the SMTP dialogue and the
-// message.
-const Timeout = 15 * time.Second
+// Timeout bounds one delivery attempt: the connection, the SMTP dialogue
+// and the message. Kratos waits 30 s for a hand-over, and a hand-over
+// may try twice.
+const Timeout = 8 * time.Second
 
 // SMTP sends mail through one SMTP server.
 type SMTP struct {
@@ -115,8 +116,7 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("SMTP client: %w", err)
 	}
 	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
-		var se *gomail.SendError
-		if errors.As(err, &se) && !se.IsTemp() && refusedByServer(se.Reason) {
+		if permanent(err) {
 			return errors.Join(ErrPermanent, err)
 		}
 		return fmt.Errorf("send mail: %w", err)
@@ -124,12 +124,21 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	return nil
 }
 
-// refusedByServer tells the reasons that are the server's answer to this
-// message (sender, recipient or content refused), not a broken connection.
-func refusedByServer(r gomail.SendErrReason) bool {
-	switch r {
-	case gomail.ErrGetSender, gomail.ErrGetRcpts, gomail.ErrSMTPMailFrom, gomail.ErrSMTPRcptTo, gomail.ErrSMTPData, gomail.ErrSMTPDataClose, gomail.ErrNoUnencoded:
-		return true
+// permanent tells a failure that would happen again: the server's 5xx
+// answer to this message (sender, recipient or content refused), or a
+// message that cannot be written. A broken connection, a timeout or a 4xx
+// may pass: go-mail calls those "not temporary" too when the server said
+// nothing, so the server's code decides.
+func permanent(err error) bool {
+	var se *gomail.SendError
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Reason {
+	case gomail.ErrGetSender, gomail.ErrGetRcpts, gomail.ErrNoUnencoded:
+		return true // the message itself is at fault
+	case gomail.ErrSMTPMailFrom, gomail.ErrSMTPRcptTo, gomail.ErrSMTPData, gomail.ErrSMTPDataClose:
+		return se.ErrorCode() >= 500 && se.ErrorCode() < 600
 	}
 	return false
 }

@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -276,7 +277,8 @@ func (l Layout) WorkIDEnv(s Secrets) []string {
 		fmt.Sprintf("WORKID_HOOKS_ADDR=127.0.0.1:%d", p.Hooks),
 		"WORKID_HOOKS_KEY=" + s.HooksKey,
 		"WORKID_HYDRA_TOKEN_HOOK_KEY=" + s.HooksKey,
-		"WORKID_LINK_KEY=" + s.HooksKey,
+		// Its own value, not the hooks key: one key, one use.
+		"WORKID_LINK_KEY=" + linkKey(s.HooksKey),
 		fmt.Sprintf("WORKID_SMTP_URI=smtp://127.0.0.1:%d/?disable_starttls=true", p.MailpitSMTP),
 		"WORKID_LISTS_DIR=" + filepath.Join(l.Root, "config", "lists", "node_modules"),
 		"WORKID_SERVICES_FILE=" + filepath.Join(l.Root, "config", "services.json"),
@@ -318,4 +320,11 @@ func (l Layout) WorkID(command, exe string, s Secrets, env []string) Process {
 		p.Env = append(p.Env, "WORKID_REVERIFY_LOCK_FILE="+filepath.Join(l.Data, "reverify.lock"))
 	}
 	return p
+}
+
+// linkKey derives development's link-signing key from its hooks key, so
+// that each secret has one use without one more in secrets.json.
+func linkKey(hooksKey string) string {
+	sum := sha256.Sum256([]byte("workid mailed links\x00" + hooksKey))
+	return hex.EncodeToString(sum[:])
 }
