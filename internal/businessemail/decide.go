@@ -112,6 +112,11 @@ func (p *Policy) Decide(raw string) Decision {
 	// one once accents and look-alike letters are plain: "gmäil.com".
 	if a.Skeleton != "" {
 		if reg, r := registrable(a.Skeleton); r == OK {
+			// A misspelling written with look-alike letters ("gmäill.com")
+			// names the provider meant, not the misspelling a list carries.
+			if m := providerTypos.match(reg); m != "" {
+				return Decision{Reason: LookAlike, Address: a, Matched: m}
+			}
 			if m := p.lists.match(a.Skeleton, reg, KindFree|KindDisposable); m != "" {
 				return Decision{Reason: LookAlike, Address: a, Matched: m}
 			}

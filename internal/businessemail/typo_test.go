@@ -224,3 +224,17 @@ func writeFile(t *testing.T, dir, name, content string) string {
 	}
 	return path
 }
+
+// A misspelt provider written with accented or look-alike letters is a
+// look-alike of that provider.
+func TestProviderTypoInSkeleton(t *testing.T) {
+	p := newTestPolicy(t, OperatorFiles{})
+	for in, want := range map[string]string{"ann@gmäill.com": "gmail.com", "ann@yahöo.fr": "yahoo.fr", "ann@xn--gmil-6na.com": "gmail.com", "ann@hötmial.com": "hotmail.com"} {
+		if d := p.Decide(in); d.Reason != LookAlike || d.Matched != want {
+			t.Errorf("Decide(%q) = %s, %q, want look_alike, %q", in, d.Reason.Code(), d.Matched, want)
+		}
+	}
+	if d := p.Decide("ann@münchen.de"); d.Reason != OK {
+		t.Errorf("Decide(ann@münchen.de) = %s, want ok", d.Reason.Code())
+	}
+}
