@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -30,19 +29,6 @@ type courierMessage struct {
 	} `json:"template_data"`
 }
 
-// The template types WorkID sends. Kratos's others (codes for login and
-// registration, and the "invalid" mails to unknown recipients) are off
-// in kratos.yml; one that arrives anyway is refused.
-const (
-	verificationValid = "verification_valid"
-	recoveryValid     = "recovery_valid"
-)
-
-var (
-	uuidPattern  = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	tokenPattern = regexp.MustCompile(`^[A-Za-z0-9]{16,128}$`)
-)
-
 // linkParts reads the flow and token of a link Kratos made. WorkID never
 // mails Kratos's link itself: opening it would spend the token, and mail
 // scanners open every link.
@@ -53,7 +39,7 @@ func linkParts(raw string) (flowID, token string, err error) {
 	}
 	q := u.Query()
 	flowID, token = q.Get("flow"), q.Get("token")
-	if !uuidPattern.MatchString(flowID) || !tokenPattern.MatchString(token) {
+	if !mail.IsID(flowID) || !mail.IsToken(token) {
 		return "", "", errors.New("link has no valid flow and token")
 	}
 	return flowID, token, nil

@@ -99,16 +99,16 @@ func TestCourierTransport(t *testing.T) {
 		name, auth, body string
 		want             int
 	}{
-		{"no key", "", courierBody(verificationValid, link), http.StatusUnauthorized},
-		{"wrong key", auth + "x", courierBody(verificationValid, link), http.StatusUnauthorized},
+		{"no key", "", courierBody(mail.TemplateVerification, link), http.StatusUnauthorized},
+		{"wrong key", auth + "x", courierBody(mail.TemplateVerification, link), http.StatusUnauthorized},
 		{"malformed body", auth, `{"recipient":`, http.StatusBadRequest},
 		{"no recipient", auth, `{"template_type":"verification_valid"}`, http.StatusBadRequest},
 		{"too large", auth, `{"recipient":"` + strings.Repeat("a", maxBody) + `"}`, http.StatusBadRequest},
 		// A message that can never be sent is dropped, logged and counted
 		// (204: Kratos hands over again whatever is not 2xx).
 		{"template WorkID does not send", auth, courierBody("login_code_valid", link), http.StatusNoContent},
-		{"link without a token", auth, courierBody(verificationValid, "http://kratos.test/self-service/verification?flow="+testFlow), http.StatusNoContent},
-		{"hostile token", auth, courierBody(verificationValid, "http://kratos.test/x?flow="+testFlow+"&token=%22%3E%3Cscript%3E"), http.StatusNoContent},
+		{"link without a token", auth, courierBody(mail.TemplateVerification, "http://kratos.test/self-service/verification?flow="+testFlow), http.StatusNoContent},
+		{"hostile token", auth, courierBody(mail.TemplateVerification, "http://kratos.test/x?flow="+testFlow+"&token=%22%3E%3Cscript%3E"), http.StatusNoContent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,7 +134,7 @@ func TestCourierSendsOnce(t *testing.T) {
 	h := NewServer(testKey, testPolicy(t), nil, m, quiet)
 	link := "http://kratos.test/self-service/verification?flow=" + testFlow + "&token=" + testToken
 	for range 3 {
-		if got := call(h, "/hooks/courier", config.HooksAuthScheme+testKey, courierBody(verificationValid, link)).Code; got != http.StatusNoContent {
+		if got := call(h, "/hooks/courier", config.HooksAuthScheme+testKey, courierBody(mail.TemplateVerification, link)).Code; got != http.StatusNoContent {
 			t.Fatalf("POST /hooks/courier = %d, want 204", got)
 		}
 	}
@@ -156,7 +156,7 @@ func TestCourierSMTPDown(t *testing.T) {
 	admin, patches := identityAdmin(t, unverifiedIdentity)
 	h := mailServer(t, admin, closedPort(t))
 	link := "http://kratos.test/self-service/verification?flow=" + testFlow + "&token=" + testToken
-	rec := call(h, "/hooks/courier", config.HooksAuthScheme+testKey, courierBody(verificationValid, link))
+	rec := call(h, "/hooks/courier", config.HooksAuthScheme+testKey, courierBody(mail.TemplateVerification, link))
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("POST /hooks/courier with SMTP down = %d, want 503 (Kratos hands it over again)", rec.Code)
 	}
@@ -206,9 +206,9 @@ func TestKindOf(t *testing.T) {
 func FuzzCourier(f *testing.F) {
 	link := "http://kratos.test/self-service/verification?flow=" + testFlow + "&token=" + testToken
 	for _, s := range []string{
-		courierBody(verificationValid, link),
-		courierBody(recoveryValid, strings.Replace(link, "verification", "recovery", 1)),
-		strings.Replace(courierBody(verificationValid, link), testIdentity, "../../admin/sessions", 1),
+		courierBody(mail.TemplateVerification, link),
+		courierBody(mail.TemplateRecovery, strings.Replace(link, "verification", "recovery", 1)),
+		strings.Replace(courierBody(mail.TemplateVerification, link), testIdentity, "../../admin/sessions", 1),
 		`{"recipient":"ann@acme-widgets.com","template_type":"verification_valid","template_data":{"identity":{"id":["x"]}}}`,
 		`{"recipient":"a","template_type":"recovery_valid","template_data":{"recovery_url":"%zz"}}`,
 		`null`, `[]`, `{`, ``,
@@ -217,7 +217,7 @@ func FuzzCourier(f *testing.F) {
 	}
 	var bad atomic.Value
 	admin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet || !uuidPattern.MatchString(strings.TrimPrefix(r.URL.Path, "/admin/identities/")) {
+		if r.Method != http.MethodGet || !mail.IsID(strings.TrimPrefix(r.URL.Path, "/admin/identities/")) {
 			bad.Store(r.Method + " " + r.URL.String())
 		}
 		http.NotFound(w, r)

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	kratos "github.com/ory/kratos-client-go"
 
 	"github.com/workid/workid/internal/emailstate"
+	"github.com/workid/workid/internal/keylock"
 	"github.com/workid/workid/internal/kratosapi"
 	"github.com/workid/workid/internal/mail"
 )
@@ -51,25 +51,14 @@ type Mailer struct {
 	Now     func() time.Time
 	Log     *slog.Logger
 
-	locks   mailLocks
+	// locks serialise the read-check-send-record of one account's mail.
+	locks   keylock.Set
 	sent    sentCache
 	metrics *mailMetrics
 }
 
 // DefaultRetries are the pauses between attempts at one delivery.
 var DefaultRetries = []time.Duration{500 * time.Millisecond, 1500 * time.Millisecond}
-
-// mailLocks serialises the read-check-send-record of one account's mail
-// within a process. Accounts hash onto a fixed set, so memory stays bounded.
-type mailLocks [64]sync.Mutex
-
-func (l *mailLocks) lock(identityID string) func() {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(identityID))
-	m := &l[h.Sum32()%uint32(len(l))]
-	m.Lock()
-	return m.Unlock
-}
 
 // errHeld marks a mail WorkID chose not to send; reason says why.
 type errHeld struct{ reason string }
@@ -94,10 +83,13 @@ func (m *Mailer) handle(ctx context.Context, c courierMessage) int {
 		page string
 		link string
 	)
+	// Kratos's other template types (codes for login and registration, the
+	// "invalid" mails to unknown recipients) are off in kratos.yml; one
+	// that arrives anyway is refused.
 	switch c.TemplateType {
-	case verificationValid:
+	case mail.TemplateVerification:
 		kind, page, link = mail.Verification, "/verify", c.TemplateData.VerificationURL
-	case recoveryValid:
+	case mail.TemplateRecovery:
 		kind, page, link = mail.Recovery, "/recover", c.TemplateData.RecoveryURL
 	default:
 		return m.refuse(ctx, c, fmt.Errorf("template type %q is not one WorkID sends", c.TemplateType))
@@ -107,7 +99,7 @@ func (m *Mailer) handle(ctx context.Context, c courierMessage) int {
 		return m.refuse(ctx, c, err)
 	}
 	id := c.TemplateData.Identity.ID
-	if !uuidPattern.MatchString(id) {
+	if !mail.IsID(id) {
 		return m.refuse(ctx, c, errors.New("the message names no identity"))
 	}
 	// Kratos hands a message over again when it got no answer within its
@@ -160,7 +152,7 @@ type compose func(ident *kratos.Identity, now time.Time) (mail.Kind, mail.Data, 
 // mail went out or was held back on purpose, 503 when it should be
 // handed over again.
 func (m *Mailer) send(ctx context.Context, base mail.Kind, identityID, to string, build compose) int {
-	defer m.locks.lock(identityID)()
+	defer m.locks.Lock(identityID)()
 	ident, resp, err := m.Admin.IdentityAPI.GetIdentity(ctx, identityID).Execute()
 	if resp != nil && resp.StatusCode == http.StatusNotFound {
 		m.held(ctx, base, identityID, heldNoIdentity)
@@ -229,11 +221,7 @@ func (m *Mailer) sentTo(ctx context.Context, ident *kratos.Identity, kind mail.K
 	if kind == mail.EmailChanged {
 		return mail.LogFrom(ident.MetadataAdmin, now), nil
 	}
-	var log []mail.Entry
-	token := ""
-	// Newest first, page by page, until a day back or enough to decide: a
-	// flood of messages of another kind cannot push these out of sight.
-	for page := 0; page < mail.CourierPages; page++ {
+	return mail.CourierLog(ctx, func(ctx context.Context, token string) ([]mail.CourierMessage, string, error) {
 		req := m.Admin.CourierAPI.ListCourierMessages(ctx).Recipient(strings.ToLower(to)).
 			Status(kratos.COURIERMESSAGESTATUS_SENT).PageSize(mail.CourierPage)
 		if token != "" {
@@ -241,24 +229,15 @@ func (m *Mailer) sentTo(ctx context.Context, ident *kratos.Identity, kind mail.K
 		}
 		msgs, resp, err := req.Execute()
 		if err != nil {
-			return nil, fmt.Errorf("list courier messages: %w", err)
+			return nil, "", err
 		}
-		for _, msg := range msgs {
-			if now.Sub(msg.CreatedAt) >= 24*time.Hour {
-				return log, nil
-			}
-			if e, ok := mail.CourierEntry(msg.TemplateType, to, msg.CreatedAt); ok {
-				log = append(log, e)
-				if !mail.Allows(log, kind, to, now) {
-					return log, nil
-				}
-			}
+		out := make([]mail.CourierMessage, len(msgs))
+		for i, msg := range msgs {
+			out[i] = mail.CourierMessage{TemplateType: msg.TemplateType, CreatedAt: msg.CreatedAt}
 		}
-		if token, err = kratosapi.NextPageToken(resp); err != nil || token == "" {
-			return log, err
-		}
-	}
-	return nil, fmt.Errorf("more than %d messages to one recipient in a day: not counting further", mail.CourierPages*mail.CourierPage)
+		next, err := kratosapi.NextPageToken(resp)
+		return out, next, err
+	}, kind, to, now)
 }
 
 // deliver sends msg, trying again after each of m.Retries on a failure

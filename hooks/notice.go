@@ -36,7 +36,7 @@ func (s *Server) emailChanged(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = json.Unmarshal(body, &n)
 	}
-	if err != nil || !uuidPattern.MatchString(n.IdentityID) {
+	if err != nil || !mail.IsID(n.IdentityID) {
 		s.log.WarnContext(ctx, "settings notice not understood", "err", err)
 		http.Error(w, "the body is not a settings notice", http.StatusBadRequest)
 		return

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -43,11 +42,6 @@ type mailedLink struct {
 	Sig string
 }
 
-var (
-	uuidPattern  = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	tokenPattern = regexp.MustCompile(`^[A-Za-z0-9]{16,128}$`)
-)
-
 // readLink takes a mailed link's parts from the query (GET) or the form
 // (POST); ok is false when the flow or token is missing or malformed.
 // A malformed identity or time is dropped: the page only names less.
@@ -60,13 +54,13 @@ func (s *Server) readLink(r *http.Request, k confirmKind) (l mailedLink, ok bool
 	// Only what the hooks server signed is believed: a link made up with
 	// someone else's identity names nobody.
 	if !mail.LinkSigned([]byte(s.cfg.LinkKey), l.Sig, "/"+k.name, l.Flow, l.Token, l.Identity, l.Sent) ||
-		!uuidPattern.MatchString(l.Identity) {
+		!mail.IsID(l.Identity) {
 		l.Identity, l.Sent, l.Sig = "", "", ""
 	}
 	if _, err := strconv.ParseInt(l.Sent, 10, 64); err != nil {
 		l.Sent = ""
 	}
-	return l, uuidPattern.MatchString(l.Flow) && tokenPattern.MatchString(l.Token)
+	return l, mail.IsID(l.Flow) && mail.IsToken(l.Token)
 }
 
 // sentAt is when the link was mailed; zero when unknown.
@@ -99,15 +93,18 @@ func (s *Server) showConfirm(k confirmKind) http.HandlerFunc {
 			return
 		}
 		p := confirmPage{Page: s.page(r, k.title, "narrow"), Link: l, Action: "/" + k.name}
-		address := s.linkAddress(r.Context(), l)
+		acct := s.linkAccount(r.Context(), l)
+		address := acct.address
 		switch k {
 		case verifyLink:
-			if since, done := s.verifiedSince(r.Context(), l); done {
+			if acct.used {
+				since := acct.verifiedAt.UTC().Format("2 January 2006")
 				p.Heading = "Your address is already verified"
-				p.Intro = "Your address is already verified (since " + since.UTC().Format("2 January 2006") + "). There is nothing more to do."
+				named := "Your address"
 				if address != "" {
-					p.Intro = "Your address " + address + " is already verified (since " + since.UTC().Format("2 January 2006") + "). There is nothing more to do."
+					named += " " + address
 				}
+				p.Intro = named + " is already verified (since " + since + "). There is nothing more to do."
 				p.Action, p.Next, p.NextText = "", "/", "Go to your dashboard"
 				break
 			}
@@ -134,12 +131,16 @@ func (s *Server) confirm(k confirmKind) http.HandlerFunc {
 			s.brokenLink(w, r, k)
 			return
 		}
-		if k == verifyLink {
-			if _, done := s.verifiedSince(r.Context(), l); done {
-				// Say so rather than have Kratos call the link used.
-				http.Redirect(w, r, "/verify?"+linkQuery(l).Encode(), http.StatusSeeOther)
-				return
-			}
+		// Only a browser's press: a script or a scanner that posts forms
+		// without saying where from gets the page again, and spends nothing.
+		if r.Header.Get("Origin") == "" && r.Header.Get("Sec-Fetch-Site") == "" {
+			http.Redirect(w, r, "/"+k.name+"?"+linkQuery(l).Encode(), http.StatusSeeOther)
+			return
+		}
+		if k == verifyLink && s.linkAccount(r.Context(), l).used {
+			// Say so rather than have Kratos call the link used.
+			http.Redirect(w, r, "/verify?"+linkQuery(l).Encode(), http.StatusSeeOther)
+			return
 		}
 		http.Redirect(w, r, s.kratosBrowser(k.kratosPath, url.Values{"flow": {l.Flow}, "token": {l.Token}}), http.StatusSeeOther)
 	}
@@ -168,32 +169,30 @@ func (s *Server) brokenLink(w http.ResponseWriter, r *http.Request, k confirmKin
 		"Please open the link from the email again; if your mail program split it, copy the whole address into the browser. You can also ask for a new link.", next, nil)
 }
 
-// linkAddress is the address the link was mailed to, or "" when it cannot
-// be read (the page then names none).
-func (s *Server) linkAddress(ctx context.Context, l mailedLink) string {
-	if l.Identity == "" {
-		return ""
-	}
-	ident, err := s.adminIdentity(ctx, l.Identity)
-	if err != nil {
-		s.log.WarnContext(ctx, "mailed link: read the identity", "identity_id", l.Identity, "err", err)
-		return ""
-	}
-	return ident.Traits.Email
+// linkAccount is what the page says of the link's account, from one read
+// of the identity: its address ("" when the link names no identity or it
+// cannot be read: the page then names none), and for a verification link
+// whether the address was verified after the link was sent (this link, or
+// a later one, was used already; a reminder's link, sent while the
+// address was still verified, is not), and since when.
+type linkAccount struct {
+	address    string
+	used       bool
+	verifiedAt time.Time
 }
 
-// verifiedSince reports whether the link's address was verified after the
-// link was sent: this link, or a later one, was used already. A reminder's
-// link, sent while the address is still verified, is not "used".
-func (s *Server) verifiedSince(ctx context.Context, l mailedLink) (time.Time, bool) {
-	sent := l.sentAt()
-	if l.Identity == "" || sent.IsZero() {
-		return time.Time{}, false
+func (s *Server) linkAccount(ctx context.Context, l mailedLink) linkAccount {
+	if l.Identity == "" {
+		return linkAccount{}
 	}
-	_, st, err := s.emailState(ctx, l.Identity)
-	if err != nil || !st.Current() || st.VerifiedAt.IsZero() {
-		return time.Time{}, false
+	ident, st, err := s.emailState(ctx, l.Identity)
+	if err != nil {
+		s.log.WarnContext(ctx, "mailed link: read the identity", "identity_id", l.Identity, "err", err)
+		return linkAccount{}
 	}
+	a := linkAccount{address: ident.Traits.Email, verifiedAt: st.VerifiedAt}
 	// Kratos stores times to the microsecond, the link to the second.
-	return st.VerifiedAt, !st.VerifiedAt.Before(sent.Truncate(time.Second))
+	sent := l.sentAt()
+	a.used = !sent.IsZero() && st.Current() && !st.VerifiedAt.IsZero() && !st.VerifiedAt.Before(sent.Truncate(time.Second))
+	return a
 }

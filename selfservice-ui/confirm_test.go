@@ -160,3 +160,25 @@ func TestMailedLinkBroken(t *testing.T) {
 		}
 	}
 }
+
+// A POST that no browser made (no Origin, no Sec-Fetch-Site: a script, or
+// a scanner that submits forms) spends nothing: it gets the page again.
+func TestMailedLinkPressNeedsABrowser(t *testing.T) {
+	h := confirmServer(t, nil)
+	q := mailedQuery(time.Now())
+	req := httptest.NewRequest(http.MethodPost, "/verify", strings.NewReader(q.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if loc := rec.Header().Get("Location"); rec.Code != http.StatusSeeOther || !strings.HasPrefix(loc, "/verify?") {
+		t.Errorf("POST /verify without Origin or Sec-Fetch-Site = %d to %q, want 303 back to the page", rec.Code, loc)
+	}
+	req = httptest.NewRequest(http.MethodPost, "/verify", strings.NewReader(q.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://"+req.Host) // the UI itself
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if loc := rec.Header().Get("Location"); !strings.Contains(loc, "/self-service/verification?") {
+		t.Errorf("POST /verify with the UI's Origin goes to %q, want Kratos's link", loc)
+	}
+}

@@ -3,13 +3,11 @@ package selfserviceui
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/workid/workid/internal/emailstate"
@@ -42,18 +40,6 @@ const (
 	confirmAfter = 150 * time.Millisecond
 )
 
-// sendLocks serialises the read-check-write of one account's requests.
-// Accounts hash onto a fixed set of locks, so memory stays bounded.
-type sendLocks [64]sync.Mutex
-
-func (l *sendLocks) lock(identityID string) func() {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(identityID))
-	m := &l[h.Sum32()%uint32(len(l))]
-	m.Lock()
-	return m.Unlock
-}
-
 // sendLink is "Send me a verification link": a new single-use link to the
 // signed-in account's current address.
 func (s *Server) sendLink(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +69,7 @@ func (s *Server) sendLink(w http.ResponseWriter, r *http.Request) {
 // trySend applies the limit, records the request and sends. It returns
 // the notice to show: sent, limited, verified or failed.
 func (s *Server) trySend(ctx context.Context, identityID string) (string, error) {
-	defer s.sendLocks.lock(identityID)()
+	defer s.sendLocks.Lock(identityID)()
 	ident, st, err := s.emailState(ctx, identityID)
 	if err != nil {
 		return "failed", err
@@ -169,38 +155,19 @@ func metadataPatch(metadataAdmin any, key string, value any) ([]jsonPatch, error
 }
 
 // courierSent returns what Kratos's courier handed over for address in
-// the last day, as the mail server counts it for its limits: newest
-// first, page by page, until a day back or enough to decide.
+// the last day, as the mail server counts it for its limits.
 func (s *Server) courierSent(ctx context.Context, address string, now time.Time) ([]mail.Entry, error) {
-	var out []mail.Entry
-	token := ""
-	for page := 0; page < mail.CourierPages; page++ {
+	return mail.CourierLog(ctx, func(ctx context.Context, token string) ([]mail.CourierMessage, string, error) {
 		q := url.Values{"recipient": {strings.ToLower(address)}, "status": {"sent"}, "page_size": {strconv.Itoa(mail.CourierPage)}}
 		if token != "" {
 			q.Set("page_token", token)
 		}
-		var msgs []struct {
-			TemplateType string    `json:"template_type"`
-			CreatedAt    time.Time `json:"created_at"`
-		}
+		var msgs []mail.CourierMessage
 		h, err := s.call(ctx, http.MethodGet, s.cfg.Kratos.AdminURL+"/admin/courier/messages?"+q.Encode(), "", nil, &msgs)
 		if err != nil {
-			return nil, fmt.Errorf("list courier messages: %w", err)
+			return nil, "", err
 		}
-		for _, m := range msgs {
-			if now.Sub(m.CreatedAt) >= 24*time.Hour {
-				return out, nil
-			}
-			if e, ok := mail.CourierEntry(m.TemplateType, address, m.CreatedAt); ok {
-				out = append(out, e)
-				if !mail.Allows(out, mail.Verification, address, now) {
-					return out, nil
-				}
-			}
-		}
-		if token, err = kratosapi.NextPageToken(&http.Response{Header: h}); err != nil || token == "" {
-			return out, err
-		}
-	}
-	return nil, fmt.Errorf("more than %d messages to one recipient in a day", mail.CourierPages*mail.CourierPage)
+		next, err := kratosapi.NextPageToken(&http.Response{Header: h})
+		return msgs, next, err
+	}, mail.Verification, address, now)
 }

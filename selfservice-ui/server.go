@@ -14,6 +14,7 @@ import (
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/httpserver"
+	"github.com/workid/workid/internal/keylock"
 )
 
 // Server serves the self-service UI.
@@ -36,7 +37,7 @@ type Server struct {
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// sendLocks serialises "Send me a verification link" per account.
-	sendLocks sendLocks
+	sendLocks keylock.Set
 	metrics   *uiMetrics
 	// healthz and readyz serve both addresses, so the process asks Kratos
 	// and Hydra for readiness through one cache (httpserver.Health).

@@ -168,15 +168,7 @@ func TestAdminEmailCheckMX(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			err := run(t.Context(), []string{"workid", "admin", "email", "check", "--json", tt.addr}, environ, &stdout, &stderr)
-			if tt.want.Allowed && err != nil || !tt.want.Allowed && !errors.Is(err, errRefused) {
-				t.Fatalf("err = %v, want allowed = %v", err, tt.want.Allowed)
-			}
-			var got emailVerdict
-			if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
-				t.Fatalf("%v in %s", err, stdout.String())
-			}
+			got := emailCheckJSON(t, environ, tt.addr, tt.want.Allowed)
 			if (got.MXCheckErr != "") != (tt.want.MXCheck == "failed") {
 				t.Errorf("mx_check_error = %q with mx_check %q", got.MXCheckErr, got.MXCheck)
 			}
@@ -189,4 +181,20 @@ func TestAdminEmailCheckMX(t *testing.T) {
 			}
 		})
 	}
+}
+
+// emailCheckJSON runs `admin email check --json addr` and returns its one
+// verdict, failing t when the exit does not say allowed as wanted.
+func emailCheckJSON(t *testing.T, environ []string, addr string, allowed bool) emailVerdict {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := run(t.Context(), []string{"workid", "admin", "email", "check", "--json", addr}, environ, &stdout, &stderr)
+	if allowed && err != nil || !allowed && !errors.Is(err, errRefused) {
+		t.Fatalf("email check %s: err = %v, want allowed = %v", addr, err, allowed)
+	}
+	var got emailVerdict
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		t.Fatalf("%v in %s", err, stdout.String())
+	}
+	return got
 }

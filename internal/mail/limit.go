@@ -23,9 +23,9 @@ type Entry struct {
 // count.
 func CourierEntry(templateType, to string, at time.Time) (e Entry, ok bool) {
 	switch templateType {
-	case "verification_valid":
+	case TemplateVerification:
 		return Entry{Kind: Verification, To: to, At: at}, true
-	case "recovery_valid":
+	case TemplateRecovery:
 		return Entry{Kind: Recovery, To: to, At: at}, true
 	}
 	return Entry{}, false

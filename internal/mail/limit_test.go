@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -52,5 +53,48 @@ func TestLogFrom(t *testing.T) {
 	}
 	if got := LogFrom(map[string]any{LogKey: "garbage"}, now); got != nil {
 		t.Errorf("LogFrom(garbage) = %v, want none", got)
+	}
+}
+
+// A flood of one kind cannot push the other out of sight: the log pages
+// on until a day back or until the limit is decided.
+func TestCourierLog(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	pages := map[string][]CourierMessage{"": nil, "2": nil, "3": nil}
+	for i := range CourierPage {
+		pages[""] = append(pages[""], CourierMessage{TemplateRecovery, now.Add(-time.Duration(i) * time.Second)})
+	}
+	for i := range 8 {
+		pages["2"] = append(pages["2"], CourierMessage{TemplateVerification, now.Add(-time.Hour - time.Duration(i)*time.Minute)})
+	}
+	pages["3"] = []CourierMessage{{TemplateVerification, now.Add(-25 * time.Hour)}}
+	next := map[string]string{"": "2", "2": "3", "3": ""}
+	read := 0
+	page := func(_ context.Context, token string) ([]CourierMessage, string, error) {
+		read++
+		return pages[token], next[token], nil
+	}
+	log, err := CourierLog(context.Background(), page, Verification, "ann@acme-widgets.com", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if Allows(log, Verification, "ann@acme-widgets.com", now) {
+		t.Errorf("8 verification mails behind %d recoveries: one more allowed, want the limit reached", CourierPage)
+	}
+	if read != 2 {
+		t.Errorf("read %d pages, want 2 (the limit was decided on the second)", read)
+	}
+	// A day back ends the count: the 25-hour-old mail is not in it.
+	pages["2"] = pages["2"][:3]
+	read = 0
+	log, err = CourierLog(context.Background(), page, Verification, "ann@acme-widgets.com", now)
+	if err != nil || read != 3 || !Allows(log, Verification, "ann@acme-widgets.com", now) {
+		t.Errorf("CourierLog = %d entries, %v after %d pages; want 3 verifications counted, more allowed, 3 pages", len(log), err, read)
+	}
+	endless := func(_ context.Context, _ string) ([]CourierMessage, string, error) {
+		return []CourierMessage{{TemplateRecovery, now}}, "more", nil
+	}
+	if _, err := CourierLog(context.Background(), endless, Verification, "ann@acme-widgets.com", now); err == nil {
+		t.Error("CourierLog over endless pages = nil error, want it to stop and say so")
 	}
 }
