@@ -283,3 +283,44 @@ func changePassword(ctx context.Context, token, password string) error {
 	_, _, err = st.Public.FrontendAPI.UpdateSettingsFlow(ctx).Flow(flow.Id).XSessionToken(token).UpdateSettingsFlowBody(body).Execute()
 	return err
 }
+
+// The limits are the recipient's, not the account's: an account made,
+// used up and moved away from the address gives the next account with
+// that address no fresh allowance.
+func TestLimitsOutliveTheAccount(t *testing.T) {
+	ctx := t.Context()
+	u := stacktest.NewUser("acme-widgets.com")
+	first, err := st.CreateIdentity(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 8 {
+		if err := sendByAPI(ctx, "verification", u.Email, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	courierDone(t, u.Email)
+	moved := strings.Replace(u.Email, "@", ".moved@", 1)
+	patch := []kratos.JsonPatch{{Op: "replace", Path: "/traits/email", Value: moved}}
+	if _, _, err := st.Admin.IdentityAPI.PatchIdentity(ctx, first.Id).JsonPatch(patch).Execute(); err != nil {
+		t.Fatalf("move the first account away: %v", err)
+	}
+	second := u
+	second.Username += "2"
+	if _, err := st.CreateIdentity(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		if err := sendByAPI(ctx, "verification", u.Email, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	courierDone(t, u.Email)
+	msgs, err := st.Mail(ctx, strings.ToLower(u.Email))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 8 {
+		t.Errorf("%s received %d mails through two accounts, want the limit of 8", u.Email, len(msgs))
+	}
+}
