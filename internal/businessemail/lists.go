@@ -52,6 +52,7 @@ var sources = []source{
 	{pkg: "disposable-email-domains-js", file: "dist/dict/disposable_email_blocklist.json", kind: KindDisposable},
 	{pkg: "mailchecker", file: "platform/node/index.js", kind: KindDisposable, format: jsSet},
 	{pkg: "burner-email-providers", file: "emails.txt", kind: KindDisposable, format: textLines},
+	{pkg: "@dahoom/disposable-email", file: "domains.json", kind: KindDisposable},
 }
 
 // supplement is WorkID's own short list of personal providers and relays
@@ -231,7 +232,9 @@ func jsSetStrings(b []byte) ([]string, error) {
 
 // prepared is f with its domains in their ASCII form, without malformed
 // entries and those an exception or an academic or government suffix
-// overrules (counted in its source's Overruled).
+// overrules (counted in its source's Overruled); a disposable list's
+// entry for a personal provider is overruled too, so that the free-mail
+// lists decide it.
 func (f listFile) prepared(ex exceptions) listFile {
 	out := f.domains[:0]
 	for _, d := range f.domains {
@@ -239,7 +242,7 @@ func (f listFile) prepared(ex exceptions) listFile {
 		if r != OK {
 			continue // a malformed entry can never match a valid address
 		}
-		if ex.allows(ascii) || institutional(ascii) {
+		if ex.allows(ascii) || institutional(ascii) || f.source.Kind == KindDisposable && ex.personal.has(ascii) {
 			f.source.Overruled++
 			continue
 		}

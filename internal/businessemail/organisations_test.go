@@ -91,7 +91,26 @@ func TestExceptionsAreNeeded(t *testing.T) {
 			}
 		}
 	}
-	for _, bad := range []string{"acme.com allow", "acme.com maybe a reason", "Acme.com allow reason", "acme.com allow a\nacme.com self b"} {
+	// A personal provider is an exception only while a disposable list
+	// mislabels it, and it must stay refused: a free-mail list carries it.
+	var disposable, free SourceSet
+	for i, src := range sources {
+		if src.kind == KindDisposable {
+			disposable |= SourceSet(1) << i
+		} else {
+			free |= SourceSet(1) << i
+		}
+	}
+	for d := range ex.personal {
+		got := raw.kinds.lookup(d)
+		if got&disposable == 0 {
+			t.Errorf("exceptions.txt: no disposable list carries %s any more: remove it", d)
+		}
+		if got&free == 0 {
+			t.Errorf("exceptions.txt: %s is free, but no free-mail list carries it: it would be allowed", d)
+		}
+	}
+	for _, bad := range []string{"acme.com allow", "acme.com maybe a reason", "Acme.com allow reason", "acme.com allow a\nacme.com self b", "zoho.com free a\nzoho.com allow b"} {
 		if _, err := readExceptions(strings.NewReader(bad)); err == nil {
 			t.Errorf("readExceptions(%q) = nil error, want a refusal", bad)
 		}

@@ -41,6 +41,15 @@ var bigProviders = []bigProvider{
 	{label: "126", domain: "126.com", suffix: "com"},
 	{label: "protonmail", domain: "protonmail.com", edits: true},
 	{label: "zoho", domain: "zoho.com"},
+	// Regional providers: only an added digit or hyphen counts ("01orange.fr",
+	// "1libero.it"), as one edit of a common word is often another word.
+	{label: "orange", domain: "orange.fr", suffix: "fr"},
+	{label: "wanadoo", domain: "wanadoo.fr", suffix: "fr"},
+	{label: "sfr", domain: "sfr.fr", suffix: "fr"},
+	{label: "laposte", domain: "laposte.net", suffix: "net"},
+	{label: "libero", domain: "libero.it", suffix: "it"},
+	{label: "virgilio", domain: "virgilio.it", suffix: "it"},
+	{label: "t-online", domain: "t-online.de", suffix: "de"},
 }
 
 // typoExceptions are real organisations' registrable domains that the

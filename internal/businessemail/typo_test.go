@@ -39,6 +39,15 @@ func TestProviderTypo(t *testing.T) {
 		{"ann@zoho1.com", ProviderTypo, "zoho.com"},
 		{"ann@googlemail2.com", ProviderTypo, "googlemail.com"},
 		{"ANN@023GMAIL.COM.", ProviderTypo, "gmail.com"},
+		// Regional providers, under their own ending only.
+		{"ann@01orange.fr", ProviderTypo, "orange.fr"},
+		{"ann@orange-2.fr", ProviderTypo, "orange.fr"},
+		{"ann@1966libero.it", ProviderTypo, "libero.it"},
+		{"ann@11sfr.fr", ProviderTypo, "sfr.fr"},
+		{"ann@wanadoo1.fr", ProviderTypo, "wanadoo.fr"},
+		{"ann@2laposte.net", ProviderTypo, "laposte.net"},
+		{"ann@virgilio1.it", ProviderTypo, "virgilio.it"},
+		{"ann@1t-online.de", ProviderTypo, "t-online.de"},
 
 		// One edit, the first letter unchanged, under any ending.
 		{"ann@gamil.com", ProviderTypo, "gmail.com"},
@@ -92,7 +101,12 @@ func TestProviderTypo(t *testing.T) {
 		{"ann@163163.com", OK, ""}, // more digits than a slip adds
 		{"ann@4399.com", OK, ""},
 		{"ann@gmail.acme-widgets.com", OK, ""},
-		{"ann@gmail.xyz", OK, ""}, // the label itself under another ending is no typo
+		{"ann@gmail.xyz", OK, ""},   // the label itself under another ending is no typo
+		{"ann@orange1.com", OK, ""}, // a regional provider's label elsewhere
+		{"ann@grange.fr", OK, ""},   // one edit of a regional label is another word
+		{"ann@oranges.fr", OK, ""},
+		{"ann@orange-bleue.fr", OK, ""},
+		{"ann@libero-edizioni.it", OK, ""},
 
 		// Real organisations the shape rule would hit, or nearly.
 		{"ann@gvmail.br", OK, ""},  // Fundação Getulio Vargas
