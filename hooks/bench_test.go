@@ -14,6 +14,7 @@ import (
 // alternate so both see the same machine load; the reported ratio is the
 // median with the hook over the median without (target <= 1.10).
 func BenchmarkRegistrationHookOverhead(b *testing.B) {
+	st := shared.Get(b)
 	ctx := context.Background()
 	bare, err := stacktest.Start(ctx, stacktest.Options{PasswordRegistrationWithoutHook: true})
 	if err != nil {

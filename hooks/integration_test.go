@@ -15,14 +15,15 @@ import (
 // These tests run the real Kratos against the hooks server: Kratos calls
 // the hook, and what users get back is Kratos's answer.
 
-var st *stacktest.Stack
+var shared = &stacktest.Shared{}
 
-func TestMain(m *testing.M) { stacktest.Main(m, &st, stacktest.Options{}) }
+func TestMain(m *testing.M) { shared.Main(m) }
 
 const freeMailText = "gmail.com is a personal email provider. Please use your work address, e.g. name@yourcompany.com."
 
 func assertNoIdentity(t *testing.T, email string) {
 	t.Helper()
+	st := shared.Get(t)
 	ids, err := st.IdentitiesByEmail(t.Context(), email)
 	if err != nil {
 		t.Fatal(err)
@@ -33,6 +34,7 @@ func assertNoIdentity(t *testing.T, email string) {
 }
 
 func TestRegistrationAPIRefusesFreeMail(t *testing.T) {
+	st := shared.Get(t)
 	u := stacktest.NewUser("gmail.com")
 	_, err := st.Register(t.Context(), u)
 	stacktest.AssertRefusedOnEmail(t, err, freeMailText, 9100012)
@@ -40,6 +42,7 @@ func TestRegistrationAPIRefusesFreeMail(t *testing.T) {
 }
 
 func TestRegistrationBrowserRefusesDisposable(t *testing.T) {
+	st := shared.Get(t)
 	u := stacktest.NewUser("x.mailinator.com")
 	err := st.NewBrowser().Register(t.Context(), u)
 	stacktest.AssertRefusedOnEmail(t, err,
@@ -48,6 +51,7 @@ func TestRegistrationBrowserRefusesDisposable(t *testing.T) {
 }
 
 func TestRegistrationBrowserRefusesInvalid(t *testing.T) {
+	st := shared.Get(t)
 	u := stacktest.NewUser("acme-widgets.test")
 	err := st.NewBrowser().Register(t.Context(), u)
 	var fe *stacktest.FlowError
@@ -58,6 +62,7 @@ func TestRegistrationBrowserRefusesInvalid(t *testing.T) {
 }
 
 func TestRegistrationRecordsCompanyDomain(t *testing.T) {
+	st := shared.Get(t)
 	u := stacktest.NewUser("eu.acme-widgets.co.uk")
 	if err := st.NewBrowser().Register(t.Context(), u); err != nil {
 		t.Fatalf("browser Register(%s) = %v, want success", u.Email, err)
@@ -76,6 +81,7 @@ func TestRegistrationRecordsCompanyDomain(t *testing.T) {
 // address keeps working: it signs in and changes its name; changing the
 // address is where the rule applies.
 func TestSettingsAppliesTheRuleToANewAddressOnly(t *testing.T) {
+	st := shared.Get(t)
 	ctx := t.Context()
 	legacy := stacktest.NewUser("gmail.com")
 	ident, err := st.CreateIdentity(ctx, legacy)
@@ -150,6 +156,7 @@ func assertRefusedOn(t *testing.T, err error, field string, wantID int64, char s
 // A right-to-left override in a name is refused on that field, at
 // registration and in settings, and nothing is saved.
 func TestNameWithBidiOverrideIsRefused(t *testing.T) {
+	st := shared.Get(t)
 	ctx := t.Context()
 	u := stacktest.NewUser("acme-widgets.com")
 	u.First = "Ann\u202eeeL"
@@ -182,6 +189,7 @@ func TestNameWithBidiOverrideIsRefused(t *testing.T) {
 // registration and in settings, and the account still signs in: Kratos
 // takes the traits the hook sends back before it saves them.
 func TestNamesAreStoredInNFC(t *testing.T) {
+	st := shared.Get(t)
 	ctx := t.Context()
 	u := stacktest.NewUser("acme-widgets.com")
 	u.First, u.Last = "Jose\u0301", "Nun\u0303ez"

@@ -20,7 +20,7 @@ import (
 
 // sendByAPI starts a flow on Kratos's public API and asks it to mail
 // address, with no session, as a script could.
-func sendByAPI(ctx context.Context, kind, address string, payload map[string]any) error {
+func sendByAPI(ctx context.Context, st *stacktest.Stack, kind, address string, payload map[string]any) error {
 	switch kind {
 	case "verification":
 		f, _, err := st.Public.FrontendAPI.CreateNativeVerificationFlow(ctx).Execute()
@@ -46,6 +46,7 @@ func sendByAPI(ctx context.Context, kind, address string, payload map[string]any
 // to address (none queued or in progress).
 func courierDone(t *testing.T, address string) {
 	t.Helper()
+	st := shared.Get(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	for {
@@ -72,6 +73,7 @@ func courierDone(t *testing.T, address string) {
 // APIs for one address mail at most the limit, and a forged "expired"
 // payload gets the ordinary text.
 func TestPublicAPIFloodMailsAtMostTheLimit(t *testing.T) {
+	st := shared.Get(t)
 	ctx := t.Context()
 	u := stacktest.NewUser("acme-widgets.com")
 	if _, err := st.CreateIdentity(ctx, u); err != nil {
@@ -84,7 +86,7 @@ func TestPublicAPIFloodMailsAtMostTheLimit(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make(chan error, 20)
 		for range 20 {
-			wg.Go(func() { errs <- sendByAPI(ctx, tt.kind, u.Email, map[string]any{"reason": "expired"}) })
+			wg.Go(func() { errs <- sendByAPI(ctx, st, tt.kind, u.Email, map[string]any{"reason": "expired"}) })
 		}
 		wg.Wait()
 		close(errs)
@@ -119,6 +121,7 @@ func TestPublicAPIFloodMailsAtMostTheLimit(t *testing.T) {
 // A scanner's GET of a recovery link signs nobody in; the person's press
 // does, and ends the account's other sessions.
 func TestRecoveryLinkNeedsThePressAndEndsOtherSessions(t *testing.T) {
+	st := shared.Get(t)
 	ctx := t.Context()
 	u := stacktest.NewUser("acme-widgets.com")
 	if _, err := st.CreateIdentity(ctx, u); err != nil {
@@ -128,7 +131,7 @@ func TestRecoveryLinkNeedsThePressAndEndsOtherSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sendByAPI(ctx, "recovery", u.Email, nil); err != nil {
+	if err := sendByAPI(ctx, st, "recovery", u.Email, nil); err != nil {
 		t.Fatal(err)
 	}
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -172,6 +175,7 @@ func TestRecoveryLinkNeedsThePressAndEndsOtherSessions(t *testing.T) {
 
 func sessionCookie(t *testing.T, jar http.CookieJar) string {
 	t.Helper()
+	st := shared.Get(t)
 	u, err := url.Parse(st.KratosPublicURL)
 	if err != nil {
 		t.Fatal(err)
@@ -187,6 +191,7 @@ func sessionCookie(t *testing.T, jar http.CookieJar) string {
 // An email change tells the old address and ends every other session; a
 // password change ends them too.
 func TestChangesEndOtherSessions(t *testing.T) {
+	st := shared.Get(t)
 	ctx := t.Context()
 	u := stacktest.NewUser("acme-widgets.com")
 	reg, err := st.Register(ctx, u)
@@ -226,7 +231,7 @@ func TestChangesEndOtherSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := changePassword(ctx, mine, u.Password+"-and-more"); err != nil {
+	if err := changePassword(ctx, st, mine, u.Password+"-and-more"); err != nil {
 		t.Fatalf("change the password: %v", err)
 	}
 	waitSessionEnded(t, copied, "a password change")
@@ -240,6 +245,7 @@ func TestChangesEndOtherSessions(t *testing.T) {
 // address changed, the mail to the old one is held back.)
 func waitForSubject(t *testing.T, address, part string) stacktest.Message {
 	t.Helper()
+	st := shared.Get(t)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		msgs, err := st.Mail(t.Context(), strings.ToLower(address))
@@ -262,6 +268,7 @@ func waitForSubject(t *testing.T, address, part string) stacktest.Message {
 // ends sessions from a hook Kratos does not wait for.
 func waitSessionEnded(t *testing.T, token, after string) {
 	t.Helper()
+	st := shared.Get(t)
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		if _, err := st.Whoami(t.Context(), token); err != nil {
@@ -274,7 +281,7 @@ func waitSessionEnded(t *testing.T, token, after string) {
 	}
 }
 
-func changePassword(ctx context.Context, token, password string) error {
+func changePassword(ctx context.Context, st *stacktest.Stack, token, password string) error {
 	flow, _, err := st.Public.FrontendAPI.CreateNativeSettingsFlow(ctx).XSessionToken(token).Execute()
 	if err != nil {
 		return err
@@ -288,6 +295,7 @@ func changePassword(ctx context.Context, token, password string) error {
 // used up and moved away from the address gives the next account with
 // that address no fresh allowance.
 func TestLimitsOutliveTheAccount(t *testing.T) {
+	st := shared.Get(t)
 	ctx := t.Context()
 	u := stacktest.NewUser("acme-widgets.com")
 	first, err := st.CreateIdentity(ctx, u)
@@ -295,7 +303,7 @@ func TestLimitsOutliveTheAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 8 {
-		if err := sendByAPI(ctx, "verification", u.Email, nil); err != nil {
+		if err := sendByAPI(ctx, st, "verification", u.Email, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -311,7 +319,7 @@ func TestLimitsOutliveTheAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 4 {
-		if err := sendByAPI(ctx, "verification", u.Email, nil); err != nil {
+		if err := sendByAPI(ctx, st, "verification", u.Email, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

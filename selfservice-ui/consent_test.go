@@ -16,6 +16,7 @@ import (
 // posted by another account, or by nobody, it shows nothing of its subject
 // and stays unspent, so its owner can still decide.
 func TestConsentBoundToSession(t *testing.T) {
+	st := shared.Get(t)
 	for _, tt := range []struct {
 		name     string
 		metadata map[string]any
@@ -108,6 +109,7 @@ func wantNothingOf(t *testing.T, what string, status int, page string, users ...
 // a copied link or a script would, and returns the first answer.
 func anonymousPost(t *testing.T, form url.Values) *http.Response {
 	t.Helper()
+	st := shared.Get(t)
 	c := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := c.PostForm(st.UIURL+"/consent", form)
 	if err != nil {
@@ -120,6 +122,7 @@ func anonymousPost(t *testing.T, form url.Values) *http.Response {
 // Without a WorkID session the consent page sends the browser to sign in,
 // and back to the same consent afterwards.
 func TestConsentWithoutSessionSignsInFirst(t *testing.T) {
+	st := shared.Get(t)
 	clientID := st.CreateOAuthClient(t, "Partner forum", map[string]any{})
 	u := st.NewVerifiedUser(t, "northwind-traders.com", time.Now().AddDate(0, 0, -3))
 	consent, _, _ := stacktest.NewPageBrowser(t).SignInToService(st.OAuthConfig(clientID), oauth2.GenerateVerifier(), u)

@@ -22,6 +22,7 @@ import (
 // service with the ID token's claims; signing out of the service ends the
 // WorkID session too.
 func TestDemoServiceSignIn(t *testing.T) {
+	st := shared.Get(t)
 	demo := startDemo(t)
 	u := st.NewVerifiedUser(t, "tailspin-aviation.com", time.Now().AddDate(0, 0, -20))
 	ctx, cancel := context.WithTimeout(browsertest.New(t), 2*time.Minute)
@@ -53,6 +54,7 @@ func TestDemoServiceSignIn(t *testing.T) {
 // Allow leads through Hydra back to the service (the page's form-action
 // lets the post's redirects reach it; Chromium checks every one).
 func TestDemoServiceConsent(t *testing.T) {
+	st := shared.Get(t)
 	demo := startDemo(t)
 	u := st.NewVerifiedUser(t, "tailspin-aviation.com", time.Now().AddDate(0, 0, -20))
 	ctx, cancel := context.WithTimeout(browsertest.New(t), 2*time.Minute)
@@ -75,6 +77,7 @@ func TestDemoServiceConsent(t *testing.T) {
 // until t ends, and returns their address.
 func startDemo(t *testing.T) string {
 	t.Helper()
+	st := shared.Get(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -93,6 +96,7 @@ func startDemo(t *testing.T) string {
 // started it: someone who sends their own callback URL to another browser
 // (login CSRF) does not sign that browser in as themselves.
 func TestDemoServiceRefusesForeignCallback(t *testing.T) {
+	st := shared.Get(t)
 	demo := startDemo(t)
 	attacker := st.NewVerifiedUser(t, "tailspin-aviation.com", time.Now().AddDate(0, 0, -20))
 

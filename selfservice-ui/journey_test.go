@@ -15,9 +15,9 @@ import (
 	"github.com/workid/workid/internal/stacktest"
 )
 
-var st *stacktest.Stack
+var shared = &stacktest.Shared{}
 
-func TestMain(m *testing.M) { stacktest.Main(m, &st, stacktest.Options{}) }
+func TestMain(m *testing.M) { shared.Main(m) }
 
 var screenshots = flag.Bool("screenshots", false, "save a screenshot of every page of the journey into docs/screenshots/")
 
@@ -113,6 +113,7 @@ func (j *journey) fillRegistration(u stacktest.User) {
 // link of the newest.
 func lastLink(t *testing.T, address string, n int) string {
 	t.Helper()
+	st := shared.Get(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	msgs, err := st.WaitForMail(ctx, address, n)
@@ -128,6 +129,7 @@ func lastLink(t *testing.T, address string, n int) string {
 
 // TestJourney is the whole story of a new user, in a real browser.
 func TestJourney(t *testing.T) {
+	st := shared.Get(t)
 	ctx, cancel := context.WithTimeout(browsertest.New(t), 4*time.Minute)
 	defer cancel()
 	j := &journey{t: t, ctx: ctx}

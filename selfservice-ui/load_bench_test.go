@@ -21,6 +21,7 @@ import (
 // requests; the reported ratio is the UI's median over Kratos's (target
 // <= 1.20).
 func BenchmarkRegistrationPageOverhead(b *testing.B) {
+	st := shared.Get(b)
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	resp, err := c.Get(st.UIURL + "/registration")

@@ -23,6 +23,7 @@ import (
 // Single sign-on with a first-party service: no consent screen, and the
 // ID token's email_verified follows WorkID's one-year rule.
 func TestSSOFirstParty(t *testing.T) {
+	st := shared.Get(t)
 	clientID := st.CreateOAuthClient(t, "Product support", map[string]any{"first_party": true})
 	for _, tt := range []struct {
 		name         string
@@ -73,6 +74,7 @@ func TestSSOFirstParty(t *testing.T) {
 // A third-party service shows the consent screen; Deny sends the service
 // access_denied.
 func TestSSOThirdPartyDeny(t *testing.T) {
+	st := shared.Get(t)
 	clientID := st.CreateOAuthClient(t, "Partner portal", map[string]any{}, map[string]any{"logo_uri": "https://cdn.partner.example/logo.png"})
 	u := st.NewVerifiedUser(t, "fabrikam-logistics.com", time.Now().AddDate(0, 0, -3))
 	b := stacktest.NewPageBrowser(t)
@@ -110,6 +112,7 @@ func TestSSOThirdPartyDeny(t *testing.T) {
 // A service that needs a verified email gets no tokens for an unverified
 // account: the user sees why, with the button for a new link.
 func TestSSOVerifiedEmailGate(t *testing.T) {
+	st := shared.Get(t)
 	clientID := st.CreateOAuthClient(t, "System notifications", map[string]any{"first_party": true, "requires_verified_email": true})
 	u := stacktest.NewUser("woodgrove-partners.com")
 	if _, err := st.CreateIdentity(t.Context(), u); err != nil {
@@ -130,6 +133,7 @@ func TestSSOVerifiedEmailGate(t *testing.T) {
 // returns to the service; WorkID's own sign-out ends the single sign-on
 // session, so the next service sign-in asks for the password again.
 func TestSSOLogout(t *testing.T) {
+	st := shared.Get(t)
 	clientID := st.CreateOAuthClient(t, "Community", map[string]any{"first_party": true})
 	u := st.NewVerifiedUser(t, "northwind-traders.com", time.Now().AddDate(0, 0, -5))
 	conf := st.OAuthConfig(clientID)
@@ -185,6 +189,7 @@ func TestSSOLogout(t *testing.T) {
 // back in that service, signed in: the login challenge goes along from
 // the sign-in page to the registration page.
 func TestSSORegisterFirst(t *testing.T) {
+	st := shared.Get(t)
 	clientID := st.CreateOAuthClient(t, "Knowledge base", map[string]any{"first_party": true})
 	conf := st.OAuthConfig(clientID)
 	verifier := oauth2.GenerateVerifier()
@@ -219,6 +224,7 @@ func TestSSORegisterFirst(t *testing.T) {
 // Allowing with "remember my choice" skips the screen next time, and the
 // userinfo endpoint carries the same claims as the ID token.
 func TestSSORememberAndUserinfo(t *testing.T) {
+	st := shared.Get(t)
 	clientID := st.CreateOAuthClient(t, "Partner wiki", map[string]any{})
 	u := st.NewVerifiedUser(t, "contoso-engineering.com", time.Now().AddDate(0, 0, -1))
 	b := stacktest.NewPageBrowser(t)
@@ -285,6 +291,7 @@ func loginChallenge(t *testing.T, b *stacktest.PageBrowser, conf *oauth2.Config)
 // gate and the claims are decided at consent, and a refresh would outlive
 // the verification.
 func TestSSOGatedClientGetsNoRefreshToken(t *testing.T) {
+	st := shared.Get(t)
 	clientID := st.CreateOAuthClient(t, "Alerts", map[string]any{"first_party": true, "requires_verified_email": true})
 	u := st.NewVerifiedUser(t, "northwind-traders.com", time.Now().AddDate(0, 0, -2))
 	conf := st.OAuthConfig(clientID)
@@ -303,6 +310,7 @@ func TestSSOGatedClientGetsNoRefreshToken(t *testing.T) {
 // Hydra's errors are shown in a short, safe sentence; its description
 // (which can name internals) is not.
 func TestHydraErrorPage(t *testing.T) {
+	st := shared.Get(t)
 	resp, err := http.Get(st.UIURL + "/error?error=invalid_client&error_description=secret+internal+detail")
 	if err != nil {
 		t.Fatal(err)
@@ -316,6 +324,7 @@ func TestHydraErrorPage(t *testing.T) {
 
 // Consent and sign-out cannot be posted from another site.
 func TestSSOCrossSitePostsRefused(t *testing.T) {
+	st := shared.Get(t)
 	for _, path := range []string{"/consent", "/logout"} {
 		req, _ := http.NewRequest(http.MethodPost, st.UIURL+path, strings.NewReader("decision=allow&consent_challenge=x"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -335,6 +344,7 @@ func TestSSOCrossSitePostsRefused(t *testing.T) {
 // A refresh asks WorkID again: after the verification expires, a
 // refreshed ID token says email_verified false.
 func TestSSORefreshHasCurrentClaims(t *testing.T) {
+	st := shared.Get(t)
 	clientID := st.CreateOAuthClient(t, "Status page", map[string]any{"first_party": true})
 	u := stacktest.NewUser("woodgrove-partners.com")
 	ident, err := st.CreateVerifiedIdentity(t.Context(), u, time.Now().AddDate(0, 0, -10))
@@ -381,6 +391,7 @@ func TestSSORefreshHasCurrentClaims(t *testing.T) {
 // made up) ends on WorkID's error page with a way on, never on Kratos's or
 // Hydra's raw answer.
 func TestSSOUnknownChallenge(t *testing.T) {
+	st := shared.Get(t)
 	for path, heading := range map[string]string{
 		"/login?login_challenge=not-a-challenge":     "Please start again",
 		"/consent?consent_challenge=not-a-challenge": "This request has expired",
@@ -413,6 +424,7 @@ func TestSSOUnknownChallenge(t *testing.T) {
 // calls it (every token exchange above goes through it); the public port
 // answers 404 even to the right key.
 func TestTokenHookNotOnPublicPort(t *testing.T) {
+	st := shared.Get(t)
 	const body = `{"session":{},"request":{"client_id":"c","granted_scopes":[]}}`
 	for _, tt := range []struct {
 		base string

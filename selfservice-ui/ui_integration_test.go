@@ -10,14 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/workid/workid/internal/metrics/metricstest"
 	"github.com/workid/workid/internal/reverify"
 	"github.com/workid/workid/internal/stacktest"
 )
 
 // A flow that expired or never existed starts again, with a short note.
 func TestUnknownFlowStartsAgain(t *testing.T) {
-	before := metricstest.Scrape(t, st.UI.MetricsHandler())
+	st := shared.Get(t)
+	before := st.UIReplicas[0].Metrics(t)
 	b := stacktest.NewPageBrowser(t)
 	final, status, body := b.Get(st.UIURL + "/registration?flow=8a0c3a5e-1f0e-4e5b-9a4e-2b1d7d3f9c10")
 	if status != http.StatusOK || final.Query().Get("flow") == "8a0c3a5e-1f0e-4e5b-9a4e-2b1d7d3f9c10" || !strings.Contains(body, "Create your WorkID account") {
@@ -31,7 +31,7 @@ func TestUnknownFlowStartsAgain(t *testing.T) {
 	}
 	// One restart, then the new flow rendered twice.
 	const restarted, rendered = `workid_ui_flows_failed_total{flow="registration",outcome="restarted"}`, `workid_ui_flows_rendered_total{flow="registration"}`
-	metricstest.Scrape(t, st.UI.MetricsHandler()).Want(t, map[string]float64{
+	st.UIReplicas[0].Metrics(t).Want(t, map[string]float64{
 		restarted: before[restarted] + 1,
 		rendered:  before[rendered] + 2,
 	})
@@ -40,6 +40,7 @@ func TestUnknownFlowStartsAgain(t *testing.T) {
 // Pages that need a session send the browser to sign in first, and the
 // Profile page's sign-in leads back to it.
 func TestSignInRequired(t *testing.T) {
+	st := shared.Get(t)
 	for path, wantReturn := range map[string]string{"/": "", "/settings": "/settings"} {
 		b := stacktest.NewPageBrowser(t)
 		final, status, body := b.Get(st.UIURL + path)
@@ -68,6 +69,7 @@ func TestSignInRequired(t *testing.T) {
 // A browser whose only cookie is WorkID's own (no Kratos cookie) gets the
 // cookies page, not a loop of restarts.
 func TestOnlyWorkIDCookie(t *testing.T) {
+	st := shared.Get(t)
 	c := &http.Client{Timeout: 30 * time.Second}
 	req, _ := http.NewRequest(http.MethodGet, st.UIURL+"/login", nil)
 	req.Header.Set("Cookie", "workid_notice=expired")
@@ -83,6 +85,7 @@ func TestOnlyWorkIDCookie(t *testing.T) {
 
 // A browser that keeps no cookies is told so, not sent round in circles.
 func TestNoCookies(t *testing.T) {
+	st := shared.Get(t)
 	c := &http.Client{Timeout: 30 * time.Second}
 	resp, err := c.Get(st.UIURL + "/login")
 	if err != nil {
@@ -96,6 +99,7 @@ func TestNoCookies(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	st := shared.Get(t)
 	b := stacktest.NewPageBrowser(t)
 	resp, err := b.Client.Get(st.UIURL + "/login")
 	if err != nil {
@@ -122,7 +126,8 @@ func TestSecurityHeaders(t *testing.T) {
 // "Send me a verification link": once a minute at most, and never from
 // another site.
 func TestSendLinkLimits(t *testing.T) {
-	before := metricstest.Scrape(t, st.UI.MetricsHandler())
+	st := shared.Get(t)
+	before := st.UIReplicas[0].Metrics(t)
 	b := stacktest.NewPageBrowser(t)
 	u := stacktest.NewUser("tailspin-aviation.com")
 	final, status, body := b.Register(st.UIURL, u)
@@ -153,7 +158,7 @@ func TestSendLinkLimits(t *testing.T) {
 		t.Errorf("mails to %s = %d (%v), want 2 (Kratos's on registration and one of ours)", u.Email, len(msgs), err)
 	}
 	const sent, limited = `workid_ui_verification_link_requests_total{outcome="sent"}`, `workid_ui_verification_link_requests_total{outcome="limited"}`
-	metricstest.Scrape(t, st.UI.MetricsHandler()).Want(t, map[string]float64{
+	st.UIReplicas[0].Metrics(t).Want(t, map[string]float64{
 		sent:    before[sent] + 1,
 		limited: before[limited] + 9,
 	})
@@ -194,6 +199,7 @@ func TestHooksDownPage(t *testing.T) {
 // so, with the date the new link went out, and pauses the services that
 // need email.
 func TestDashboardAfterExpiry(t *testing.T) {
+	st := shared.Get(t)
 	u := st.NewVerifiedUser(t, "woodgrove-partners.com", time.Now().AddDate(0, 0, -400))
 	b := stacktest.NewPageBrowser(t)
 	final, _, body := b.SignIn(st.UIURL+"/login", u)

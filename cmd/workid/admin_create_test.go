@@ -22,11 +22,7 @@ import (
 // business-email rule as at registration, the override and its log line,
 // the text rule, the verification mail.
 func TestAdminIdentitiesCreate(t *testing.T) {
-	st, err := stacktest.Start(t.Context(), stacktest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := shared.Get(t)
 	ctx := t.Context()
 	environ := append([]string{
 		"WORKID_KRATOS_PUBLIC_URL=" + st.KratosPublicURL, "WORKID_KRATOS_ADMIN_URL=" + st.KratosAdminURL, "USER=ops-ann",

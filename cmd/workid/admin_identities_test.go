@@ -19,11 +19,7 @@ import (
 // and, after the job or the command expired an address, the expiry and the
 // new link; clear errors for an unknown identity and a dead Kratos.
 func TestAdminIdentities(t *testing.T) {
-	st, err := stacktest.Start(t.Context(), stacktest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := shared.Get(t)
 	ctx := t.Context()
 	current, old := stacktest.NewUser("acme-widgets.com"), stacktest.NewUser("acme-widgets.com")
 	verifiedAt := time.Now().AddDate(0, 0, -30).UTC().Truncate(time.Second)

@@ -12,16 +12,15 @@ import (
 	"github.com/workid/workid/internal/stacktest"
 )
 
-var st *stacktest.Stack
+var shared = &stacktest.Shared{Options: stacktest.Options{Postgres: true, Replicas: 2}}
 
-func TestMain(m *testing.M) {
-	stacktest.Main(m, &st, stacktest.Options{Postgres: true, Replicas: 2})
-}
+func TestMain(m *testing.M) { shared.Main(m) }
 
 // query runs a query on one of the stack's PostgreSQL databases ("kratos"
 // or "hydra") and scans its one row into dest.
 func query(t *testing.T, database, sql string, args []any, dest ...any) {
 	t.Helper()
+	st := shared.Get(t)
 	u, err := url.Parse(st.PostgresDSN)
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +54,7 @@ func identitiesWithIdentifier(t *testing.T, email string) int {
 // waitForMail waits up to 20 seconds for n mails to address.
 func waitForMail(t *testing.T, address string, n int) []stacktest.Message {
 	t.Helper()
+	st := shared.Get(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	msgs, err := st.WaitForMail(ctx, strings.ToLower(address), n)
@@ -68,6 +68,7 @@ func waitForMail(t *testing.T, address string, n int) []stacktest.Message {
 // the verification mail.
 func registerVerified(t *testing.T, u stacktest.User) string {
 	t.Helper()
+	st := shared.Get(t)
 	reg, err := st.Register(t.Context(), u)
 	if err != nil {
 		t.Fatalf("Register(%s) = %v, want success", u.Email, err)

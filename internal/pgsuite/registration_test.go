@@ -15,6 +15,7 @@ import (
 // Kratos and Hydra keep their data in PostgreSQL: the harness gave them
 // postgres DSNs, their tables are there, and no SQLite file was made.
 func TestServersUsePostgres(t *testing.T) {
+	st := shared.Get(t)
 	for name, dsn := range map[string]string{"kratos": st.Layout.KratosDSN, "hydra": st.Layout.HydraDSN} {
 		if !strings.HasPrefix(dsn, "postgres://") || !strings.Contains(dsn, "/"+name+"?") {
 			t.Errorf("%s DSN = %q, want its own PostgreSQL database", name, dsn)
@@ -37,6 +38,7 @@ const freeMailText = "gmail.com is a personal email provider. Please use your wo
 // Kratos's PostgreSQL database. The four hook calls went through the
 // hooks proxy, so both hooks replicas decided some.
 func TestRegistrationHook(t *testing.T) {
+	st := shared.Get(t)
 	ctx := t.Context()
 	before := served(t, st.HooksReplicas)
 	for _, flow := range []struct {

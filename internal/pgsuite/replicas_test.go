@@ -15,6 +15,7 @@ import (
 // submitted, and replica B shows the same user's dashboard; the
 // verification-mail limit, kept on the identity, holds across replicas.
 func TestUIReplicasServeTheSameUsers(t *testing.T) {
+	st := shared.Get(t)
 	if len(st.UIReplicas) != 2 {
 		t.Fatalf("%d UI replicas, want 2", len(st.UIReplicas))
 	}
@@ -61,6 +62,7 @@ func TestUIReplicasServeTheSameUsers(t *testing.T) {
 // one request.
 func assertOneLinkSent(t *testing.T, u stacktest.User) {
 	t.Helper()
+	st := shared.Get(t)
 	waitForMail(t, u.Email, 2)
 	time.Sleep(2 * time.Second) // Kratos's courier sends every second: room for a third
 	if msgs, _ := st.Mail(t.Context(), strings.ToLower(u.Email)); len(msgs) != 2 {
@@ -78,6 +80,7 @@ func assertOneLinkSent(t *testing.T, u stacktest.User) {
 // requests spread over both replicas: one mail goes out, whichever replica
 // wins, and the others are limited.
 func TestSendLinkRaceAcrossReplicas(t *testing.T) {
+	st := shared.Get(t)
 	u := stacktest.NewUser("tailspin-aviation.com")
 	br := stacktest.NewPageBrowser(t)
 	if final, status, _ := br.Register(st.UIURL, u); final.Path != "/" || status != http.StatusOK {
@@ -125,6 +128,7 @@ func TestSendLinkRaceAcrossReplicas(t *testing.T) {
 
 // Each proxy takes turns: requests to the UI's URL reach both replicas.
 func TestUIProxyAlternates(t *testing.T) {
+	st := shared.Get(t)
 	before := served(t, st.UIReplicas)
 	for range 4 {
 		resp, err := st.HTTP.Get(st.UIURL + "/healthz")

@@ -16,6 +16,7 @@ import (
 // then an ID token whose email_verified reflects the verified address.
 // Hydra keeps the client and the consent in its PostgreSQL database.
 func TestSSO(t *testing.T) {
+	st := shared.Get(t)
 	clientID := st.CreateOAuthClient(t, "Partner portal", map[string]any{})
 	if n := count(t, "hydra", "SELECT count(*) FROM hydra_client WHERE id = $1", clientID); n != 1 {
 		t.Errorf("hydra database: %d clients with id %s, want 1", n, clientID)

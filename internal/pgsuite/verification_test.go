@@ -14,6 +14,7 @@ import (
 // The verification mail reaches Mailpit, its link verifies the address
 // (stored in PostgreSQL), and the link works once.
 func TestVerificationLink(t *testing.T) {
+	st := shared.Get(t)
 	ctx := t.Context()
 	u := stacktest.NewUser("northwind-traders.com")
 	reg, err := st.Register(ctx, u)
@@ -56,6 +57,7 @@ func TestVerificationLink(t *testing.T) {
 // the PostgreSQL lock on the same server) un-verifies the address and
 // mails one new link that says why; the link verifies it again.
 func TestYearlyReverification(t *testing.T) {
+	st := shared.Get(t)
 	ctx := t.Context()
 	u := stacktest.NewUser("contoso-engineering.com")
 	id := registerVerified(t, u)

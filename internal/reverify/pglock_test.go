@@ -14,6 +14,7 @@ import (
 // The advisory lock on a real PostgreSQL: one holder at a time, free
 // again after unlock, and a dead DSN is an error, not a skipped pass.
 func TestPostgresLock(t *testing.T) {
+	st := shared.Get(t)
 	dsn := pgtest.Start(t)
 	a, b := PostgresLock{DSN: dsn}, PostgresLock{DSN: dsn}
 	_, unlock, ok, err := a.TryLock(t.Context())

@@ -19,14 +19,15 @@ import (
 	"github.com/workid/workid/internal/stacktest"
 )
 
-var st *stacktest.Stack
+var shared = &stacktest.Shared{}
 
-func TestMain(m *testing.M) { stacktest.Main(m, &st, stacktest.Options{}) }
+func TestMain(m *testing.M) { shared.Main(m) }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func newJob(t *testing.T, opts Options) *Job {
 	t.Helper()
+	st := shared.Get(t)
 	opts.SendsPerSecond = 100
 	return New(st.Admin, st.Public, opts, FileLock{Path: filepath.Join(t.TempDir(), "reverify.lock")}, quiet)
 }
@@ -35,6 +36,7 @@ func newJob(t *testing.T, opts Options) *Job {
 // (daysAgo < 0: never verified).
 func account(t *testing.T, daysAgo int) (stacktest.User, string) {
 	t.Helper()
+	st := shared.Get(t)
 	u := stacktest.NewUser("acme-widgets.com")
 	if daysAgo < 0 {
 		ident, err := st.CreateIdentity(t.Context(), u)
@@ -52,6 +54,7 @@ func account(t *testing.T, daysAgo int) (stacktest.User, string) {
 
 func address(t *testing.T, id string) (verified bool, verifiedAt *time.Time, rec *emailstate.Reverification) {
 	t.Helper()
+	st := shared.Get(t)
 	ident, err := st.Identity(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
@@ -65,6 +68,7 @@ func address(t *testing.T, id string) (verified bool, verifiedAt *time.Time, rec
 // counts what arrived.
 func mailCount(t *testing.T, address string, want int) int {
 	t.Helper()
+	st := shared.Get(t)
 	if want > 0 {
 		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 		defer cancel()
@@ -79,6 +83,7 @@ func mailCount(t *testing.T, address string, want int) int {
 }
 
 func TestExpiredAddressGetsOneMailAndAFreshYear(t *testing.T) {
+	st := shared.Get(t)
 	ctx := t.Context()
 	expired, expiredID := account(t, 400)
 	recent, recentID := account(t, 300)
@@ -158,6 +163,7 @@ func TestExpiredAddressGetsOneMailAndAFreshYear(t *testing.T) {
 }
 
 func TestDryRunChangesNothing(t *testing.T) {
+	st := shared.Get(t)
 	u, id := account(t, 500)
 	// It takes no lock: it runs while a pass holds it.
 	lock := FileLock{Path: filepath.Join(t.TempDir(), "reverify.lock")}
@@ -181,6 +187,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 // Two passes at once over the same accounts: one takes the lock, the other
 // is skipped, and every owner gets one mail.
 func TestConcurrentPassesSendOnce(t *testing.T) {
+	st := shared.Get(t)
 	lock := FileLock{Path: filepath.Join(t.TempDir(), "reverify.lock")}
 	var users []stacktest.User
 	for range 3 {
@@ -222,6 +229,7 @@ func TestConcurrentPassesSendOnce(t *testing.T) {
 // counted: one, except for a crash between the send and its record, the
 // documented window in which the next pass sends again (both links work).
 func TestCrashRecovery(t *testing.T) {
+	st := shared.Get(t)
 	for stage, want := range map[string]int{"claimed": 1, "sent": 2, "recorded": 1} {
 		t.Run(stage, func(t *testing.T) {
 			u, id := account(t, 420)
@@ -282,6 +290,7 @@ func TestKratosDown(t *testing.T) {
 // A reminder goes out once per verification, before it expires, and
 // changes nothing else.
 func TestReminder(t *testing.T) {
+	st := shared.Get(t)
 	u, id := account(t, 350)
 	job := newJob(t, Options{RemindBefore: 30 * 24 * time.Hour})
 	r, err := job.RunOnce(t.Context())
@@ -309,6 +318,7 @@ func TestReminder(t *testing.T) {
 // An identity the pass cannot handle is skipped and counted, the others
 // are done, and the pass ends with ErrIdentitiesFailed (workid reverify exits 1).
 func TestSkippedIdentity(t *testing.T) {
+	st := shared.Get(t)
 	ctx := t.Context()
 	odd, oddID := account(t, 410)
 	// Metadata that is not an object belongs to someone else's tooling.
@@ -339,6 +349,7 @@ func TestSkippedIdentity(t *testing.T) {
 // a pass: unverified, recorded, one mail that says why. It refuses an
 // address that is not verified, and finishes one a stopped pass claimed.
 func TestExpireNow(t *testing.T) {
+	st := shared.Get(t)
 	ctx := t.Context()
 	u, id := account(t, 10)
 	r, err := newJob(t, Options{}).ExpireNow(ctx, id)

@@ -20,6 +20,7 @@ import (
 // only scans.
 func populate(b *testing.B, n int) {
 	b.Helper()
+	st := shared.Get(b)
 	client := &http.Client{Timeout: 2 * time.Minute}
 	now := time.Now()
 	for start := 0; start < n; start += 1000 {
@@ -53,6 +54,7 @@ func populate(b *testing.B, n int) {
 // admin identities list` at two sizes.
 // Size: WORKID_SCALE (default 100000). Run with -benchtime 1x.
 func BenchmarkPassAtScale(b *testing.B) {
+	st := shared.Get(b)
 	n := 100_000
 	if v, err := strconv.Atoi(os.Getenv("WORKID_SCALE")); err == nil && v > 0 {
 		n = v
@@ -114,6 +116,7 @@ func BenchmarkPassAtScale(b *testing.B) {
 // process's own peak when that is larger.)
 func commandRSS(b *testing.B, exe string, args ...string) float64 {
 	b.Helper()
+	st := shared.Get(b)
 	cmd := exec.Command(exe, args...)
 	cmd.Env = append(os.Environ(),
 		"WORKID_KRATOS_PUBLIC_URL="+st.KratosPublicURL, "WORKID_KRATOS_ADMIN_URL="+st.KratosAdminURL,

@@ -53,7 +53,7 @@ func TestOverridesMatchTheConfigurationFiles(t *testing.T) {
 				if strings.HasPrefix(name, "SECRETS_") {
 					continue // secrets are never in the file
 				}
-				got, path, ok := lookup(doc, strings.ToLower(name))
+				got, path, ok := LookupSetting(doc, strings.ToLower(name))
 				if !ok {
 					t.Errorf("%s names no setting in %s", name, tt.file)
 					continue
@@ -67,34 +67,6 @@ func TestOverridesMatchTheConfigurationFiles(t *testing.T) {
 			}
 		})
 	}
-}
-
-// lookup finds the value that an environment variable name (lower case,
-// "_" for both "." and "_") addresses in doc.
-func lookup(doc any, name string) (any, string, bool) {
-	if name == "" {
-		return doc, "", true
-	}
-	switch v := doc.(type) {
-	case map[string]any:
-		for key, child := range v {
-			if name == key || strings.HasPrefix(name, key+"_") {
-				if got, path, ok := lookup(child, strings.TrimPrefix(strings.TrimPrefix(name, key), "_")); ok {
-					return got, strings.TrimSuffix(key+"."+path, "."), true
-				}
-			}
-		}
-	case []any:
-		for i, child := range v {
-			idx := fmt.Sprint(i)
-			if name == idx || strings.HasPrefix(name, idx+"_") {
-				if got, path, ok := lookup(child, strings.TrimPrefix(strings.TrimPrefix(name, idx), "_")); ok {
-					return got, strings.TrimSuffix(idx+"."+path, "."), true
-				}
-			}
-		}
-	}
-	return nil, "", false
 }
 
 func sameValue(file any, env string) bool {
@@ -134,7 +106,7 @@ func TestComposeOverridesNameRealKeys(t *testing.T) {
 			if strings.HasPrefix(name, "SECRETS_") {
 				continue
 			}
-			if _, _, ok := lookup(doc, strings.ToLower(name)); !ok {
+			if _, _, ok := LookupSetting(doc, strings.ToLower(name)); !ok {
 				t.Errorf("docker-compose.yml %s sets %s, which names no setting in %s", anchor, name, file)
 			}
 		}

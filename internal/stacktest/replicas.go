@@ -1,7 +1,6 @@
 package stacktest
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,15 +8,13 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"github.com/workid/workid/internal/httpserver"
 	"github.com/workid/workid/internal/metrics/metricstest"
 	"github.com/workid/workid/internal/stack"
-	selfserviceui "github.com/workid/workid/selfservice-ui"
 )
 
 // Replica is one hooks or UI server of the stack. Requests to the stack's
@@ -27,21 +24,15 @@ type Replica struct {
 	// URL is the replica's own base URL, without a trailing slash. With
 	// one replica it is the stack's URL itself.
 	URL string
-	// UI is the server of the one UI replica that runs in the test's
-	// process (its clock can be set); nil for a hooks replica and for
-	// replicas that are processes of their own.
-	UI *selfserviceui.Server
 
-	// metricsURL is where the replica's /metrics is, when UI is nil.
+	// metricsURL is where the replica's /metrics is: the hooks server's
+	// own address, the UI's private one.
 	metricsURL string
 }
 
 // Metrics scrapes the replica's /metrics.
 func (r *Replica) Metrics(t testing.TB) metricstest.Samples {
 	t.Helper()
-	if r.UI != nil {
-		return metricstest.Scrape(t, r.UI.MetricsHandler())
-	}
 	resp, err := http.Get(r.metricsURL)
 	if err != nil {
 		t.Fatalf("scrape %s: %v", r.metricsURL, err)
@@ -90,19 +81,17 @@ func replicaNames(replicas int) []string {
 	return names
 }
 
-// startReplicas runs n `workid hooks` and n `workid ui` processes, built
-// from this tree, each on its own ports, and serves a round-robin proxy
-// to each group on the stack's hooks and UI listeners (serve runs a
-// handler on a listener in this process). The processes read the same
-// WORKID_* settings `workid dev` gives its own, with their addresses
-// changed; the UI's public URL stays the proxy's.
-func (s *Stack) startReplicas(ctx context.Context, out *stack.Output, lns workidListeners, noHooks bool, n int,
+// startReplicas runs n `workid hooks` and n `workid ui` processes of exe,
+// each on its own ports, and serves a round-robin proxy to each group on
+// the stack's hooks, UI and UI private ports (serve runs a handler on a
+// listener in this process). The processes read the same WORKID_* settings
+// `workid dev` gives its own, with their addresses changed; the UI's
+// public URL stays the proxy's.
+func (s *Stack) startReplicas(exe string, out *stack.Output, noHooks bool, n int,
 	serve func(name string, ln net.Listener, h http.Handler)) error {
-	exe := filepath.Join(s.dir, "workid")
-	build := exec.CommandContext(ctx, "go", "build", "-o", exe, "./cmd/workid")
-	build.Dir, build.Stdout, build.Stderr = s.Layout.Root, out.Writer("build"), out.Writer("build")
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("build workid for the replicas: %w", err)
+	lns, err := s.listenFrontDoors()
+	if err != nil {
+		return err
 	}
 	ports, err := FreePorts(3 * n)
 	if err != nil {
@@ -120,7 +109,7 @@ func (s *Stack) startReplicas(ctx context.Context, out *stack.Output, lns workid
 		return r, s.sup.Start(p)
 	}
 	if noHooks {
-		lns.hooks.Close()
+		lns[0].Close()
 	} else {
 		var targets []*url.URL
 		for i := range n {
@@ -132,7 +121,7 @@ func (s *Stack) startReplicas(ctx context.Context, out *stack.Output, lns workid
 			s.HooksReplicas = append(s.HooksReplicas, r)
 			targets = append(targets, &url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", port)})
 		}
-		serve("hooks-lb", lns.hooks, roundRobin(targets, slog.New(slog.NewTextHandler(out.Writer("hooks-lb"), nil))))
+		serve("hooks-lb", lns[0], roundRobin(targets, slog.New(slog.NewTextHandler(out.Writer("hooks-lb"), nil))))
 	}
 	var targets, private []*url.URL
 	for i := range n {
@@ -148,9 +137,9 @@ func (s *Stack) startReplicas(ctx context.Context, out *stack.Output, lns workid
 		targets = append(targets, &url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", port)})
 		private = append(private, &url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", metricsPort)})
 	}
-	serve("ui-lb", lns.ui, roundRobin(targets, slog.New(slog.NewTextHandler(out.Writer("ui-lb"), nil))))
+	serve("ui-lb", lns[1], roundRobin(targets, slog.New(slog.NewTextHandler(out.Writer("ui-lb"), nil))))
 	// Hydra's token hook, on the replicas' private addresses.
-	serve("ui-private-lb", lns.uiPrivate, roundRobin(private, slog.New(slog.NewTextHandler(out.Writer("ui-private-lb"), nil))))
+	serve("ui-private-lb", lns[2], roundRobin(private, slog.New(slog.NewTextHandler(out.Writer("ui-private-lb"), nil))))
 	return nil
 }
 
@@ -168,4 +157,21 @@ func roundRobin(targets []*url.URL, log *slog.Logger) http.Handler {
 		},
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+}
+
+// listenFrontDoors listens on the stack's hooks, UI and UI private ports,
+// where the replicas' proxies are served.
+func (s *Stack) listenFrontDoors() ([]net.Listener, error) {
+	var lns []net.Listener
+	for _, port := range []int{s.Layout.Ports.Hooks, s.Layout.Ports.UI, s.Layout.Ports.UIMetrics} {
+		ln, err := httpserver.Listen(fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			for _, l := range lns {
+				l.Close()
+			}
+			return nil, err
+		}
+		lns = append(lns, ln)
+	}
+	return lns, nil
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -21,13 +22,10 @@ import (
 	kratos "github.com/ory/kratos-client-go"
 
 	"github.com/workid/workid/config"
-	"github.com/workid/workid/hooks"
-	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/httpserver"
 	"github.com/workid/workid/internal/kratosapi"
 	"github.com/workid/workid/internal/logging"
 	"github.com/workid/workid/internal/stack"
-	selfserviceui "github.com/workid/workid/selfservice-ui"
 )
 
 // Options change what Start runs.
@@ -50,11 +48,11 @@ type Options struct {
 	// database each, stopped by Close.
 	Postgres bool
 	// Replicas is how many hooks servers and how many UI servers run
-	// (default 1, in the test's process). With more than one, each is a
-	// `workid hooks` or `workid ui` process built from this tree, and a
-	// round-robin reverse proxy on the hooks port and one on the UI port
-	// send each request to the next replica, as a load balancer would:
-	// Kratos keeps its one hook URL and browsers their one UI URL.
+	// (default 1). Each is a `workid hooks` or `workid ui` process built
+	// from this tree; with more than one, a round-robin reverse proxy on
+	// the hooks port and one on the UI port send each request to the next
+	// replica, as a load balancer would: Kratos keeps its one hook URL and
+	// browsers their one UI URL.
 	Replicas int
 }
 
@@ -84,11 +82,6 @@ type Stack struct {
 	Public, Admin *kratos.APIClient
 	// HTTP is a client with a timeout and no cookie jar.
 	HTTP *http.Client
-	// Policy is the hooks server's business-email rule (nil with NoHooks).
-	Policy *businessemail.Policy
-	// UI is the self-service UI server (its clock can be set); nil with
-	// Replicas, whose servers are processes of their own. Policy likewise.
-	UI *selfserviceui.Server
 	// HooksReplicas and UIReplicas are the servers behind HooksURL and
 	// UIURL, Options.Replicas of each (no hooks replicas with NoHooks).
 	HooksReplicas, UIReplicas []*Replica
@@ -102,29 +95,64 @@ type Stack struct {
 	logPath string
 	logFile *os.File
 	sup     *stack.Supervisor
+	// cancel and servers stop the load balancers in front of several
+	// replicas, the only servers that run in the test's process.
 	cancel  context.CancelFunc
 	servers sync.WaitGroup
 }
 
-// Main starts a stack into *st, runs the package's tests, stops the stack
-// and exits. A stack that cannot start fails the package with the reason.
-func Main(m *testing.M, st **Stack, opts Options) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	s, err := Start(ctx, opts)
-	cancel()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "FAIL: the WorkID test stack did not start: %v\n", err)
-		os.Exit(1)
+// Shared is a test package's stack, started by the first test that asks
+// for it and stopped when the package's tests are done: the package's
+// unit tests never wait for one.
+//
+//	var shared = &stacktest.Shared{}
+//
+//	func TestMain(m *testing.M) { shared.Main(m) }
+//
+//	func TestSomething(t *testing.T) {
+//		st := shared.Get(t)
+//		...
+//	}
+type Shared struct {
+	// Options are the stack's, read when it starts.
+	Options Options
+
+	once sync.Once
+	st   *Stack
+	err  error
+}
+
+// Get returns the package's stack, starting it if no test has yet. A
+// stack that cannot start fails every test that asks for it, with the
+// reason; it is never skipped.
+func (sh *Shared) Get(t testing.TB) *Stack {
+	t.Helper()
+	sh.once.Do(func() {
+		// Not t's context: the stack outlives the test that started it.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		sh.st, sh.err = Start(ctx, sh.Options)
+	})
+	if sh.err != nil {
+		t.Fatalf("the WorkID test stack did not start: %v", sh.err)
 	}
-	*st = s
+	return sh.st
+}
+
+// Main runs the package's tests, then stops the stack if one started
+// (printing the tail of its log when a test failed), and exits.
+func (sh *Shared) Main(m *testing.M) {
 	code := m.Run()
-	if code != 0 {
-		s.printLogTail(os.Stderr, 80)
+	if sh.st != nil {
+		if code != 0 {
+			sh.st.printLogTail(os.Stderr, 80)
+		}
+		if err := sh.st.Close(); err != nil {
+			fmt.Fprintf(os.Stderr, "stop the test stack: %v\n", err)
+			code = max(code, 1)
+		}
 	}
-	if err := s.Close(); err != nil {
-		fmt.Fprintf(os.Stderr, "stop the test stack: %v\n", err)
-		code = max(code, 1)
-	}
+	RemoveBinary()
 	os.Exit(code)
 }
 
@@ -177,19 +205,7 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		return nil, err
 	}
 
-	// WorkID's servers keep their listeners, so their ports cannot be
-	// taken between choosing and serving. The Ory servers open their own.
-	lns, err := listenWorkID()
-	if err != nil {
-		return nil, err
-	}
-	// Close is idempotent on listeners; on success the servers own them.
-	defer func() {
-		if err != nil {
-			lns.close()
-		}
-	}()
-	ports, err := FreePorts(6)
+	ports, err := FreePorts(9)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +215,7 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			KratosPublic: ports[0], KratosAdmin: ports[1],
 			HydraPublic: ports[2], HydraAdmin: ports[3],
 			MailpitSMTP: ports[4], MailpitWeb: ports[5],
-			Hooks: port(lns.hooks), UI: port(lns.ui), UIMetrics: port(lns.uiPrivate),
+			Hooks: ports[6], UI: ports[7], UIMetrics: ports[8],
 		},
 	}
 	s.setURLs()
@@ -233,7 +249,11 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			return nil, err
 		}
 	}
-	if err := s.serveWorkID(ctx, out, lns, opts.NoHooks, replicas); err != nil {
+	exe, err := workidBinary(ctx, root, out.Writer("build"))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.startWorkID(exe, out, opts.NoHooks, replicas); err != nil {
 		return nil, err
 	}
 	if err := s.sup.WaitReady(ctx); err != nil {
@@ -255,61 +275,76 @@ func (s *Stack) setURLs() {
 	s.MailpitURL = stack.URL(p.MailpitWeb, "")
 }
 
-// serveWorkID runs the hooks and UI servers in this process, configured
-// from the same WORKID_* settings `workid dev` gives its child processes
-// (the UI on its public and its private address, where Hydra's token
-// hook is); with several replicas they are processes of their own instead
-// (startReplicas), behind proxies served here.
-func (s *Stack) serveWorkID(ctx context.Context, out *stack.Output, lns workidListeners, noHooks bool, replicas int) error {
-	environ := s.Layout.WorkIDEnv(s.Secrets)
-	hcfg, err := config.Load[config.Hooks](environ)
-	if err != nil {
-		return err
-	}
-	ucfg, err := config.Load[config.UI](environ)
-	if err != nil {
-		return err
-	}
-	srvCtx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
-	serve := func(name string, ln net.Listener, h http.Handler) {
-		log := logging.New(out.Writer(name), hcfg.Log)
-		s.servers.Add(1)
-		go func() {
-			defer s.servers.Done()
-			if err := httpserver.Serve(srvCtx, ln, h, log); err != nil {
-				log.Error("server failed", "err", err)
-			}
-		}()
-	}
+// startWorkID starts WorkID's hooks and UI servers as `workid dev` does:
+// the workid binary built from this tree, with the same WORKID_* settings
+// (stack.Layout.WorkID). With several replicas each runs on ports of its
+// own behind proxies served here (startReplicas).
+func (s *Stack) startWorkID(exe string, out *stack.Output, noHooks bool, replicas int) error {
 	if replicas > 1 {
-		return s.startReplicas(ctx, out, lns, noHooks, replicas, serve)
-	}
-	if noHooks {
-		lns.hooks.Close()
-	} else {
-		log := logging.New(out.Writer("hooks"), hcfg.Log)
-		policy, err := hooks.LoadPolicy(srvCtx, hcfg.EmailRule, log)
-		if err != nil {
-			return err
+		srvCtx, cancel := context.WithCancel(context.Background())
+		s.cancel = cancel
+		serve := func(name string, ln net.Listener, h http.Handler) {
+			log := logging.New(out.Writer(name), config.Log{})
+			s.servers.Go(func() {
+				if err := httpserver.Serve(srvCtx, ln, h, log); err != nil {
+					log.Error("server failed", "err", err)
+				}
+			})
 		}
-		s.Policy = policy
-		mailer, err := hooks.NewMailer(hcfg, log)
-		if err != nil {
+		return s.startReplicas(exe, out, noHooks, replicas, serve)
+	}
+	if !noHooks {
+		if err := s.sup.Start(s.Layout.WorkID("hooks", exe, s.Secrets, nil)); err != nil {
 			return err
 		}
 		s.HooksReplicas = []*Replica{{URL: s.HooksURL, metricsURL: s.HooksURL + "/metrics"}}
-		serve("hooks", lns.hooks, hooks.NewServer(hcfg.Key, policy, hooks.NewMailChecker(hcfg.EmailRule), mailer, log))
 	}
-	ui, err := selfserviceui.Load(srvCtx, ucfg, logging.New(out.Writer("ui"), ucfg.Log))
-	if err != nil {
+	if err := s.sup.Start(s.Layout.WorkID("ui", exe, s.Secrets, nil)); err != nil {
 		return err
 	}
-	s.UI = ui
-	s.UIReplicas = []*Replica{{URL: s.UIURL, UI: ui}}
-	serve("ui", lns.ui, ui.Handler())
-	serve("ui", lns.uiPrivate, logging.Middleware(ui.MetricsHandler()))
+	s.UIReplicas = []*Replica{{URL: s.UIURL, metricsURL: stack.URL(s.Layout.Ports.UIMetrics, "/metrics")}}
 	return nil
+}
+
+// workidBinary builds cmd/workid from the tree at root, once per test
+// process, into a folder RemoveBinary deletes. Every stack of the process
+// runs that binary: production's own wiring, built from the code under
+// test.
+func workidBinary(ctx context.Context, root string, log io.Writer) (string, error) {
+	built.mu.Lock()
+	defer built.mu.Unlock()
+	if built.path != "" {
+		return built.path, nil
+	}
+	dir, err := os.MkdirTemp("", "workid-bin-")
+	if err != nil {
+		return "", err
+	}
+	exe := filepath.Join(dir, "workid")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", exe, "./cmd/workid")
+	cmd.Dir, cmd.Stdout, cmd.Stderr = root, log, log
+	if err := cmd.Run(); err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("build workid: %w", err)
+	}
+	built.path = exe
+	return exe, nil
+}
+
+var built struct {
+	mu   sync.Mutex
+	path string
+}
+
+// RemoveBinary deletes the workid binary workidBinary built, if any. Main
+// calls it once the package's tests are done.
+func RemoveBinary() {
+	built.mu.Lock()
+	defer built.mu.Unlock()
+	if built.path != "" {
+		os.RemoveAll(filepath.Dir(built.path))
+		built.path = ""
+	}
 }
 
 // Close stops every process and server and removes the stack's folder.
@@ -349,33 +384,6 @@ func (s *Stack) printLogTail(w io.Writer, n int) {
 
 // NewKratosClient returns a Kratos SDK client for url with a timeout.
 func NewKratosClient(url string) *kratos.APIClient { return kratosapi.New(url) }
-
-// workidListeners are the listeners of WorkID's servers in a stack: the
-// hooks server, and the UI's public and private addresses.
-type workidListeners struct{ hooks, ui, uiPrivate net.Listener }
-
-func listenWorkID() (workidListeners, error) {
-	var lns []net.Listener
-	for range 3 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			for _, l := range lns {
-				l.Close()
-			}
-			return workidListeners{}, err
-		}
-		lns = append(lns, ln)
-	}
-	return workidListeners{hooks: lns[0], ui: lns[1], uiPrivate: lns[2]}, nil
-}
-
-func (l workidListeners) close() {
-	l.hooks.Close()
-	l.ui.Close()
-	l.uiPrivate.Close()
-}
-
-func port(ln net.Listener) int { return ln.Addr().(*net.TCPAddr).Port }
 
 // FreePorts returns n distinct loopback ports that were free a moment ago,
 // chosen at random below the kernel's ephemeral range: a port from that

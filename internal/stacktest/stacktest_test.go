@@ -10,13 +10,14 @@ import (
 	"github.com/workid/workid/internal/stacktest"
 )
 
-var st *stacktest.Stack
+var shared = &stacktest.Shared{}
 
-func TestMain(m *testing.M) { stacktest.Main(m, &st, stacktest.Options{}) }
+func TestMain(m *testing.M) { shared.Main(m) }
 
 // A registration through the API signs the user in, and a verification
 // email with a working single-use link reaches Mailpit within 20 seconds.
 func TestRegistrationSignsInAndSendsASingleUseLink(t *testing.T) {
+	st := shared.Get(t)
 	ctx := t.Context()
 	u := stacktest.NewUser("northwind-traders.com")
 	reg, err := st.Register(ctx, u)
@@ -109,6 +110,7 @@ func TestRegistrationSignsInAndSendsASingleUseLink(t *testing.T) {
 // AgeVerification moves verified_at into the past, as the re-verification
 // tests need.
 func TestAgeVerification(t *testing.T) {
+	st := shared.Get(t)
 	ctx := t.Context()
 	u := stacktest.NewUser("contoso-engineering.com")
 	reg, err := st.Register(ctx, u)

@@ -1,4 +1,4 @@
-package stack
+package main
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package stack
+package main
 
 import (
 	"encoding/json"
@@ -14,6 +14,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/stack"
 )
 
 // checkURLs checks the Kratos and Hydra overrides against kratos.yml and
@@ -41,7 +42,7 @@ func (s *composeStack) checkURLs() []string {
 			}
 		})
 		for _, k := range slices.Sorted(maps.Keys(env)) {
-			if fv, at, ok := lookup(doc, strings.ToLower(k)); ok {
+			if fv, at, ok := stack.LookupSetting(doc, strings.ToLower(k)); ok {
 				problems = append(problems, s.compareWithFile(name, k, env[k], fv, file+" "+at)...)
 			}
 			if strings.HasSuffix(k, "_AUTH_CONFIG_VALUE") {

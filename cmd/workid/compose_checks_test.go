@@ -1,4 +1,4 @@
-package stack
+package main
 
 import (
 	"fmt"
@@ -17,6 +17,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/stack"
 )
 
 // The checks of docker-compose.yml. Each returns its problems, one sentence
@@ -95,7 +96,7 @@ func (s *composeStack) checkImages() []string {
 			problems = append(problems, fmt.Sprintf("service %s: image %q, but %s builds %s %s for development and the tests: use %s:%s", name, svc.Image, pin.gomod, pin.module, want, repo, want))
 		}
 		if repo == "oryd/kratos" {
-			if v, _, _ := lookup(s.kratos, "version"); fmt.Sprint(v) != tag {
+			if v, _, _ := stack.LookupSetting(s.kratos, "version"); fmt.Sprint(v) != tag {
 				problems = append(problems, fmt.Sprintf("service %s: image %q, but kratos.yml says version: %v", name, svc.Image, v))
 			}
 		}
@@ -253,7 +254,7 @@ func (s *composeStack) listeners() map[string][]listener {
 		env := envOf(svc)
 		if kind, ok := s.oryServer(name); ok {
 			for _, iface := range []string{"public", "admin"} {
-				v, _, _ := lookup(s.oryDoc(kind), "serve_"+iface+"_port")
+				v, _, _ := stack.LookupSetting(s.oryDoc(kind), "serve_"+iface+"_port")
 				port := fmt.Sprint(v)
 				if o, ok := env["SERVE_"+strings.ToUpper(iface)+"_PORT"]; ok {
 					port = o

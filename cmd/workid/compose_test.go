@@ -1,4 +1,4 @@
-package stack
+package main
 
 // docker-compose.yml is WorkID's production path, but no Docker engine runs
 // on the development and CI machines. These tests load it with compose-go,
