@@ -3,23 +3,32 @@
 
 GO ?= go
 
-.PHONY: run test fuzz bench chromium postgres servers lists lists-update vet staticcheck fmt-check
+.PHONY: run test needs fuzz bench chromium postgres servers lists lists-update vet staticcheck fmt-check
 
 LISTS := config/lists/node_modules/.package-lock.json
 
 ## run: build what is missing and start Mailpit, Kratos, Hydra, hooks and UI.
 # workid is built first and run directly (not through `go run`), so a
 # SIGTERM sent to make reaches it and it can stop the whole stack.
-run: $(LISTS)
+run: needs $(LISTS)
 	$(GO) build -o bin/workid ./cmd/workid
 	bin/workid dev
+
+## needs: stop with one line naming what `make run` and `make test` need
+## and this machine lacks (README.md, "Quick start").
+needs:
+	@missing=; \
+	command -v $(GO) >/dev/null 2>&1 || missing="$$missing Go (1.26, go.dev/dl),"; \
+	command -v $${CC:-cc} >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || missing="$$missing a C compiler (apt-get install gcc),"; \
+	command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 || missing="$$missing Node.js and npm (apt-get install npm),"; \
+	if [ -n "$$missing" ]; then echo "make: this machine lacks$${missing%,}: WorkID needs them to build and to install its domain lists" >&2; exit 1; fi
 
 ## servers: build Kratos, Hydra and Mailpit from tools/ into bin/ if a pin changed.
 servers:
 	$(GO) run ./cmd/workid dev --build-only
 
 ## test: build the servers, check formatting and vet, run every test with -race.
-test: servers $(LISTS) chromium postgres fmt-check vet staticcheck
+test: needs servers $(LISTS) chromium postgres fmt-check vet staticcheck
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz
 

@@ -284,8 +284,12 @@ type Dev struct {
 	// PasswordBreachCheck asks haveibeenpwned.com about every new password.
 	// Off by default: development machines may have no internet.
 	PasswordBreachCheck bool `env:"WORKID_PASSWORD_BREACH_CHECK" envDefault:"false"`
-	Ports               Ports
-	Log                 Log
+	// AccessLog is how Kratos's and Hydra's request logs are relayed:
+	// "summary" (a line a minute with the count) or "all" (two lines per
+	// request, as the servers write them).
+	AccessLog string `env:"WORKID_DEV_ACCESS_LOG" envDefault:"summary"`
+	Ports     Ports
+	Log       Log
 }
 
 // Validate reports every problem with the settings at once.
@@ -387,6 +391,9 @@ func (c Dev) Validate() error {
 	}
 	if strings.TrimSpace(c.BinDir) == "" {
 		p.add("WORKID_BIN_DIR must name a folder")
+	}
+	if c.AccessLog != "summary" && c.AccessLog != "all" {
+		p.add(fmt.Sprintf("WORKID_DEV_ACCESS_LOG=%q: want summary or all", c.AccessLog))
 	}
 	seen := map[int]string{}
 	for _, np := range c.Ports.Named() {

@@ -43,6 +43,9 @@ func runDev(ctx context.Context, args, environ []string, stdout, stderr io.Write
 		Ports: cfg.Ports, PasswordBreachCheck: cfg.PasswordBreachCheck,
 	}
 	out := stack.NewOutput(stdout, "mailpit", "kratos", "hydra", "hooks", "ui", "reverify", "demo", "build", "workid")
+	if cfg.AccessLog == "summary" {
+		out.SummariseAccessLogs(time.Minute)
+	}
 	say := out.Writer("workid")
 	defer say.Flush()
 

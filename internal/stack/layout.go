@@ -224,6 +224,8 @@ func (l Layout) Kratos(s Secrets) Process {
 		Dir:   l.Root,
 		Ports: []int{p.KratosPublic, p.KratosAdmin},
 		Ready: httpReady(URL(p.KratosAdmin, "/admin/health/ready"), `"status":"ok"`),
+
+		AccessLog: true,
 	}
 }
 
@@ -238,6 +240,8 @@ func (l Layout) Hydra(s Secrets) Process {
 		Dir:   l.Root,
 		Ports: []int{p.HydraPublic, p.HydraAdmin},
 		Ready: httpReady(URL(p.HydraAdmin, "/health/ready"), `"status":"ok"`),
+
+		AccessLog: true,
 	}
 }
 

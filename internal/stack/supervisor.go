@@ -28,6 +28,9 @@ type Process struct {
 	Ports []int
 	// Ready returns nil once the process serves. It is called repeatedly.
 	Ready func(ctx context.Context) error
+	// AccessLog says the process is an Ory server whose request log its
+	// Output may summarise (Output.SummariseAccessLogs).
+	AccessLog bool
 }
 
 // waitDelay bounds how long a stopped process's output may stay open: a
@@ -129,7 +132,11 @@ func (s *Supervisor) Start(p Process) error {
 			return fmt.Errorf("cannot start %s: %w", p.Name, err)
 		}
 	}
-	r := &running{Process: p, lw: s.out.Writer(p.Name), done: make(chan struct{}), copied: make(chan struct{})}
+	lw := s.out.Writer(p.Name)
+	if p.AccessLog {
+		lw = s.out.AccessLogWriter(p.Name)
+	}
+	r := &running{Process: p, lw: lw, done: make(chan struct{}), copied: make(chan struct{})}
 	r.cmd = s.command(p.Path, p.Args, p.Env, p.Dir)
 	// The output pipe is the supervisor's own, not one exec makes: exec's
 	// Wait would also wait for the pipe to close, which a child the
