@@ -69,17 +69,20 @@ func address(t *testing.T, id string) (verified bool, verifiedAt *time.Time, rec
 func mailCount(t *testing.T, address string, want int) int {
 	t.Helper()
 	st := shared.Get(t)
-	if want > 0 {
-		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-		defer cancel()
-		_, _ = st.WaitForMail(ctx, strings.ToLower(address), want)
-	}
-	time.Sleep(2500 * time.Millisecond)
-	msgs, err := st.Mail(t.Context(), strings.ToLower(address))
+	// Every mail a pass asked for is in Kratos's courier queue when the
+	// pass returns: counted there, nothing more can come.
+	n, err := st.Queued(t.Context(), address)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return len(msgs)
+	if want > 0 && n == want {
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+		defer cancel()
+		if _, err := st.WaitForMail(ctx, strings.ToLower(address), want); err != nil {
+			t.Fatalf("%d mails queued for %s, not all delivered: %v", n, address, err)
+		}
+	}
+	return n
 }
 
 func TestExpiredAddressGetsOneMailAndAFreshYear(t *testing.T) {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/net/html"
+
+	"github.com/workid/workid/internal/kratosapi"
 )
 
 // Message is one email as Mailpit caught it.
@@ -28,6 +30,29 @@ type Message struct {
 type mailpitSummary struct {
 	ID      string    `json:"ID"`
 	Created time.Time `json:"Created"`
+}
+
+// Queued returns how many messages Kratos's courier holds for address,
+// whatever their state: every mail a flow asked for is queued before the
+// flow's request returns, so a test that must know no more mail will come
+// counts these instead of waiting to see nothing arrive.
+func (s *Stack) Queued(ctx context.Context, address string) (int, error) {
+	n := 0
+	token := ""
+	for {
+		req := s.Admin.CourierAPI.ListCourierMessages(ctx).Recipient(strings.ToLower(address)).PageSize(250)
+		if token != "" {
+			req = req.PageToken(token)
+		}
+		msgs, resp, err := req.Execute()
+		if err != nil {
+			return 0, fmt.Errorf("list the courier's messages to %s: %s", address, apiError(err))
+		}
+		n += len(msgs)
+		if token, err = kratosapi.NextPageToken(resp); err != nil || token == "" {
+			return n, err
+		}
+	}
 }
 
 // Mail returns every message sent to address, oldest first.
