@@ -34,6 +34,29 @@ type Log struct {
 	Level string `env:"WORKID_LOG_LEVEL" envDefault:"info"`
 }
 
+// Verification is how long a verification of an email address lasts. The
+// hooks server, the UI, the re-verification job and the admin commands all
+// judge an address by it, so they read the one setting.
+type Verification struct {
+	// MaxAge is how long a verification lasts: a year by default.
+	MaxAge time.Duration `env:"WORKID_VERIFICATION_MAX_AGE" envDefault:"8760h"`
+}
+
+// Lists says where the domain lists are: the business-email rule reads
+// them (EmailRule), and so does the UI's personal-address banner.
+type Lists struct {
+	// ListsDir holds the free-mail and disposable lists (`make lists`).
+	ListsDir string `env:"WORKID_LISTS_DIR" envDefault:"config/lists/node_modules"`
+}
+
+// Links are what makes the links WorkID mails trustworthy: the hooks
+// server writes them into mails, the UI checks them when they are followed.
+type Links struct {
+	// LinkKey signs what a mailed link says besides its token (the hooks
+	// server), and checks it when the link is followed (the UI).
+	LinkKey string `env:"WORKID_LINK_KEY"`
+}
+
 // HooksAuthScheme prefixes the shared key in the Authorization header
 // Kratos sends to the hooks server (kratos.yml, web_hook auth api_key).
 // Kratos redacts that header from its logs; a custom header would be
@@ -52,12 +75,11 @@ type Hooks struct {
 	// UIPublicURL is the self-service UI as browsers reach it: the links
 	// in mails lead there.
 	UIPublicURL string `env:"WORKID_UI_PUBLIC_URL" envDefault:"http://127.0.0.1:4455"`
-	// LinkKey signs what a mailed link says besides its token; the UI
-	// checks it with the same key.
-	LinkKey string `env:"WORKID_LINK_KEY"`
-	// MaxAge is how long a verification lasts (a reminder names the date).
-	MaxAge time.Duration `env:"WORKID_VERIFICATION_MAX_AGE" envDefault:"8760h"`
-	Mail   Mail
+	// Links: the links in mails are signed with the key.
+	Links
+	// Verification: a mail's "valid until" names the date.
+	Verification
+	Mail Mail
 	// Kratos's APIs: a mail's words and its recipient's limits are read
 	// from the identity (admin); an email change ends the account's other
 	// sessions (public).
@@ -85,8 +107,7 @@ type Mail struct {
 // `workid admin email check` share it, so support staff see the decision
 // the server makes.
 type EmailRule struct {
-	// ListsDir holds the free-mail and disposable lists (`make lists`).
-	ListsDir string `env:"WORKID_LISTS_DIR" envDefault:"config/lists/node_modules"`
+	Lists
 	// AllowFile and DenyFile are the operator's own domain lists, one domain
 	// per line.
 	AllowFile string `env:"WORKID_ALLOW_DOMAINS_FILE"`
@@ -101,8 +122,7 @@ type EmailRule struct {
 // Admin is the configuration of the `workid admin` commands that work on
 // identities through Kratos's admin API.
 type Admin struct {
-	// MaxAge is how long a verification lasts.
-	MaxAge time.Duration `env:"WORKID_VERIFICATION_MAX_AGE" envDefault:"8760h"`
+	Verification
 	Kratos Kratos
 	// EmailRule is read by `identities create`, `identities show` and
 	// `identities list --personal`.
@@ -117,7 +137,7 @@ func (c Admin) Validate() error {
 	var p problems
 	p.kratos(c.Kratos)
 	p.emailRule(c.EmailRule)
-	p.maxAge(c.MaxAge)
+	p.verification(c.Verification)
 	p.log(c.Log)
 	return p.err()
 }
@@ -150,26 +170,24 @@ type UI struct {
 	MetricsAddr string `env:"WORKID_UI_METRICS_ADDR" envDefault:"127.0.0.1:4458"`
 	// PublicURL is the address browsers use to reach the UI.
 	PublicURL string `env:"WORKID_UI_PUBLIC_URL" envDefault:"http://127.0.0.1:4455"`
+	// Links: LinkKey checks the links the hooks server mails.
+	Links
 	// KratosBrowserURL is Kratos's public API as browsers reach it. It is
 	// often the same as Kratos.PublicURL; behind a proxy it is not.
 	KratosBrowserURL string `env:"WORKID_KRATOS_BROWSER_URL" envDefault:"http://127.0.0.1:4433"`
 	// ServicesFile lists the connected services the dashboard shows.
 	ServicesFile string `env:"WORKID_SERVICES_FILE" envDefault:"config/services.json"`
-	// ListsDir holds the domain lists; the dashboard uses them to ask
-	// accounts on a personal address to move to a business one.
-	ListsDir string `env:"WORKID_LISTS_DIR" envDefault:"config/lists/node_modules"`
-	// VerificationMaxAge is how long a verification lasts.
-	VerificationMaxAge time.Duration `env:"WORKID_VERIFICATION_MAX_AGE" envDefault:"8760h"`
 	// TokenHookKey is the shared key Hydra sends ("Authorization: Bearer
 	// <key>") when it asks the UI for fresh claims as it issues tokens, on
 	// MetricsAddr; empty turns the hook endpoint off.
 	TokenHookKey string `env:"WORKID_HYDRA_TOKEN_HOOK_KEY"`
-	// LinkKey checks what a mailed link says besides its token (the hooks
-	// server signs with the same key).
-	LinkKey string `env:"WORKID_LINK_KEY"`
-	Kratos  Kratos
-	Hydra   Hydra
-	Log     Log
+	// Lists: the dashboard uses them to ask accounts on a personal
+	// address to move to a business one.
+	Lists
+	Verification
+	Kratos Kratos
+	Hydra  Hydra
+	Log    Log
 }
 
 // Reverify is the configuration of `workid reverify`, the yearly
@@ -178,8 +196,7 @@ type Reverify struct {
 	// Addr is where the scheduled job (not --once) serves /healthz,
 	// /readyz and /metrics. Empty turns it off.
 	Addr string `env:"WORKID_REVERIFY_ADDR" envDefault:"127.0.0.1:4457"`
-	// MaxAge is how long a verification lasts.
-	MaxAge time.Duration `env:"WORKID_VERIFICATION_MAX_AGE" envDefault:"8760h"`
+	Verification
 	// PageSize is how many identities one admin list request returns.
 	PageSize int64 `env:"WORKID_REVERIFY_PAGE_SIZE" envDefault:"500"`
 	// SendRate is the most verification mails sent a second.
@@ -199,7 +216,7 @@ func (c Reverify) Validate() error {
 	var p problems
 	p.optionalAddr("WORKID_REVERIFY_ADDR", c.Addr)
 	p.kratos(c.Kratos)
-	p.maxAge(c.MaxAge)
+	p.verification(c.Verification)
 	if c.PageSize < 1 || c.PageSize > 1000 {
 		p.add(fmt.Sprintf("WORKID_REVERIFY_PAGE_SIZE=%d must be between 1 and 1000", c.PageSize))
 	}
@@ -306,20 +323,20 @@ func (c Hooks) Validate() error {
 		p.add(fmt.Sprintf("WORKID_DOMAIN_FILES_RELOAD=%s must be at least 1s", c.Reload))
 	}
 	p.url("WORKID_UI_PUBLIC_URL", c.UIPublicURL)
-	p.linkKey(c.LinkKey)
-	p.maxAge(c.MaxAge)
+	p.links(c.Links)
+	p.verification(c.Verification)
 	p.mail(c.Mail)
 	p.kratos(c.Kratos)
 	p.log(c.Log)
 	return p.err()
 }
 
-func (p *problems) linkKey(v string) {
-	if v == "" {
+func (p *problems) links(l Links) {
+	if l.LinkKey == "" {
 		p.add("WORKID_LINK_KEY is required: the key the hooks server signs mailed links with and the UI checks them with")
 		return
 	}
-	p.sharedKey("WORKID_LINK_KEY", v)
+	p.sharedKey("WORKID_LINK_KEY", l.LinkKey)
 }
 
 func (p *problems) mail(m Mail) {
@@ -344,9 +361,7 @@ func (c EmailCheck) Validate() error {
 }
 
 func (p *problems) emailRule(c EmailRule) {
-	if strings.TrimSpace(c.ListsDir) == "" {
-		p.add("WORKID_LISTS_DIR must name the folder `make lists` fills")
-	}
+	p.lists(c.Lists)
 	if c.MXTimeout <= 0 || c.MXTimeout > 10*time.Second {
 		p.add(fmt.Sprintf("WORKID_MX_TIMEOUT=%s must be between 0 and 10s: Kratos waits for the hook", c.MXTimeout))
 	}
@@ -366,7 +381,7 @@ func (c UI) Validate() error {
 		}
 	}
 	p.optionalAddr("WORKID_UI_METRICS_ADDR", c.MetricsAddr)
-	p.linkKey(c.LinkKey)
+	p.links(c.Links)
 	p.url("WORKID_UI_PUBLIC_URL", c.PublicURL)
 	p.url("WORKID_KRATOS_BROWSER_URL", c.KratosBrowserURL)
 	p.kratos(c.Kratos)
@@ -375,10 +390,8 @@ func (c UI) Validate() error {
 	if strings.TrimSpace(c.ServicesFile) == "" {
 		p.add("WORKID_SERVICES_FILE must name the services file")
 	}
-	if strings.TrimSpace(c.ListsDir) == "" {
-		p.add("WORKID_LISTS_DIR must name the folder `make lists` fills")
-	}
-	p.maxAge(c.VerificationMaxAge)
+	p.lists(c.Lists)
+	p.verification(c.Verification)
 	p.log(c.Log)
 	return p.err()
 }
@@ -500,8 +513,14 @@ func (e *Error) Error() string {
 	return "invalid configuration:\n  - " + strings.Join(e.Problems, "\n  - ")
 }
 
-func (p *problems) maxAge(d time.Duration) {
-	if d < time.Hour {
-		p.add(fmt.Sprintf("WORKID_VERIFICATION_MAX_AGE=%s is shorter than an hour", d))
+func (p *problems) verification(v Verification) {
+	if v.MaxAge < time.Hour {
+		p.add(fmt.Sprintf("WORKID_VERIFICATION_MAX_AGE=%s is shorter than an hour", v.MaxAge))
+	}
+}
+
+func (p *problems) lists(l Lists) {
+	if strings.TrimSpace(l.ListsDir) == "" {
+		p.add("WORKID_LISTS_DIR must name the folder `make lists` fills")
 	}
 }

@@ -20,7 +20,7 @@ func TestREADMEDocumentsEverySetting(t *testing.T) {
 		documented[m[1]] = m[2]
 	}
 	defaults := map[string]string{}
-	for _, v := range []any{Hooks{}, EmailCheck{}, Admin{}, UI{}, Dev{}, Reverify{}, Demo{}, Preflight{}} {
+	for _, v := range processConfigs {
 		collectDefaults(reflect.TypeOf(v), defaults)
 	}
 	for key, def := range defaults {

@@ -141,7 +141,7 @@ func TestDecideMailServersOperatorAllows(t *testing.T) {
 		t.Fatal(err)
 	}
 	mx := mxcheck.New(serveProviderZone(t), 2*time.Second)
-	policy, err := LoadPolicy(t.Context(), config.EmailRule{ListsDir: "../config/lists/node_modules", AllowFile: allow}, quiet)
+	policy, err := LoadPolicy(t.Context(), config.EmailRule{Lists: config.Lists{ListsDir: "../config/lists/node_modules"}, AllowFile: allow}, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func testPolicy(t testing.TB) *businessemail.Policy {
 	t.Helper()
-	p, err := LoadPolicy(context.Background(), config.EmailRule{ListsDir: "../config/lists/node_modules"}, quiet)
+	p, err := LoadPolicy(context.Background(), config.EmailRule{Lists: config.Lists{ListsDir: "../config/lists/node_modules"}}, quiet)
 	if err != nil {
 		t.Fatalf("LoadPolicy: %v (run `make lists`)", err)
 	}

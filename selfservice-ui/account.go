@@ -21,7 +21,7 @@ func (s *Server) emailState(ctx context.Context, id string) (*identity, emailsta
 			addr = emailstate.Address{Value: ident.Traits.Email, Verified: a.Verified, VerifiedAt: a.VerifiedAt}
 		}
 	}
-	st := emailstate.Of(addr, emailstate.RecordFrom(ident.MetadataAdmin), s.Now(), s.cfg.VerificationMaxAge)
+	st := emailstate.Of(addr, emailstate.RecordFrom(ident.MetadataAdmin), s.Now(), s.cfg.MaxAge)
 	return ident, st, nil
 }
 
