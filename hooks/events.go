@@ -8,12 +8,6 @@ import (
 	"github.com/workid/workid/internal/businessemail"
 )
 
-// CompanyDomainKey is the metadata_public field that records the company
-// domain of an identity's business address. It is recorded when the
-// address is set, before it is verified: whoever reads it (the ID token's
-// company claim) must pair it with a current verification.
-const CompanyDomainKey = "company_domain"
-
 // read decodes the payload, answering bad requests itself.
 func (s *Server) read(w http.ResponseWriter, r *http.Request, event hookEvent) (payload, bool) {
 	p, err := decode(w, r)
@@ -38,7 +32,7 @@ func (s *Server) read(w http.ResponseWriter, r *http.Request, event hookEvent) (
 // in NFC.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, event hookEvent, p payload) {
 	text := s.checkText(r, event, p)
-	d, mxErr := Decide(r.Context(), s.policy, s.mx, p.Traits.email())
+	d, mxErr := s.policy.DecideWithMX(r.Context(), s.mx, p.Traits.email())
 	if mxErr != nil {
 		s.metrics.mxFailed.Inc()
 		s.log.WarnContext(r.Context(), "mx check failed; allowing", "domain", d.Address.Domain, "err", mxErr)
@@ -66,7 +60,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, event hookEvent,
 	if u.Identity.MetadataPublic == nil {
 		u.Identity.MetadataPublic = map[string]any{}
 	}
-	u.Identity.MetadataPublic[CompanyDomainKey] = d.Address.Registrable
+	u.Identity.MetadataPublic[businessemail.CompanyDomainKey] = d.Address.Registrable
 	s.sendTraits(r, event, p, text, &u)
 	writeJSON(w, http.StatusOK, u)
 }

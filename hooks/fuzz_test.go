@@ -41,7 +41,7 @@ func FuzzHookHandler(f *testing.F) {
 		case http.StatusNoContent, http.StatusRequestEntityTooLarge:
 		case http.StatusOK:
 			var u identityUpdate
-			if err := json.Unmarshal(rec.Body.Bytes(), &u); err != nil || u.Identity.MetadataPublic[CompanyDomainKey] == nil && u.Identity.Traits == nil {
+			if err := json.Unmarshal(rec.Body.Bytes(), &u); err != nil || u.Identity.MetadataPublic[businessemail.CompanyDomainKey] == nil && u.Identity.Traits == nil {
 				t.Fatalf("200 for %q without an identity update: %s", body, rec.Body)
 			}
 			if u.Identity.Traits != nil {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/workid/workid/hooks"
+	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/stacktest"
 )
 
@@ -72,7 +72,7 @@ func TestRegistrationRecordsCompanyDomain(t *testing.T) {
 		t.Fatalf("identities for %s = %d (%v), want 1", u.Email, len(ids), err)
 	}
 	meta, _ := ids[0].MetadataPublic.(map[string]any)
-	if got := meta[hooks.CompanyDomainKey]; got != "acme-widgets.co.uk" {
+	if got := meta[businessemail.CompanyDomainKey]; got != "acme-widgets.co.uk" {
 		t.Errorf("metadata_public = %v, want company_domain acme-widgets.co.uk", ids[0].MetadataPublic)
 	}
 }
@@ -122,7 +122,7 @@ func TestSettingsAppliesTheRuleToANewAddressOnly(t *testing.T) {
 		t.Errorf("verifiable address = %s verified=%v, want %s unverified", a.Value, a.Verified, toWork.Email)
 	}
 	meta, _ := got.MetadataPublic.(map[string]any)
-	if meta[hooks.CompanyDomainKey] != "northwind-traders.com" {
+	if meta[businessemail.CompanyDomainKey] != "northwind-traders.com" {
 		t.Errorf("metadata_public after the change = %v, want company_domain northwind-traders.com", got.MetadataPublic)
 	}
 
@@ -204,7 +204,7 @@ func TestNamesAreStoredInNFC(t *testing.T) {
 			t.Fatal(err)
 		}
 		meta, _ := ident.MetadataPublic.(map[string]any)
-		if meta[hooks.CompanyDomainKey] != "acme-widgets.com" {
+		if meta[businessemail.CompanyDomainKey] != "acme-widgets.com" {
 			t.Errorf("metadata_public = %v, want the company domain kept", ident.MetadataPublic)
 		}
 		return ident.Traits.(map[string]any)["name"].(map[string]any)

@@ -27,7 +27,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func testPolicy(t testing.TB) *businessemail.Policy {
 	t.Helper()
-	p, err := LoadPolicy(context.Background(), config.EmailRule{Lists: config.Lists{ListsDir: "../config/lists/node_modules"}}, quiet)
+	p, err := businessemail.LoadPolicy(context.Background(), "../config/lists/node_modules", businessemail.OperatorFiles{}, quiet)
 	if err != nil {
 		t.Fatalf("LoadPolicy: %v (run `make lists`)", err)
 	}
@@ -102,7 +102,7 @@ func TestHookAnswers(t *testing.T) {
 		name string
 		path string
 		body string
-		mx   MailChecker
+		mx   businessemail.MailChecker
 		want int
 	}{
 		{"registration-business", "/hooks/registration", `{"flow_id":"f1","traits":{"email":"Ann@Mail.Acme-Widgets.co.uk"}}`, nil, http.StatusOK},

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/emailstate"
 )
 
@@ -24,7 +25,9 @@ func idTokenClaims(ident *identity, st emailstate.State, scopes []string) map[st
 		c["given_name"] = first
 		c["family_name"] = last
 		c["name"] = strings.TrimSpace(first + " " + last)
-		if company, _ := ident.MetadataPublic["company_domain"].(string); company != "" && st.Current() {
+		if company, _ := ident.MetadataPublic[businessemail.CompanyDomainKey].(string); company != "" && st.Current() {
+			// The claim's name is a contract with the services, kept
+			// apart from the metadata field's even where they agree.
 			c["company_domain"] = company
 		}
 	}

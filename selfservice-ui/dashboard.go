@@ -70,7 +70,7 @@ func (s *Server) personal(ident *identity) bool {
 	if d.Reason != businessemail.FreeMail && d.Reason != businessemail.Disposable {
 		return false
 	}
-	company, _ := ident.MetadataPublic["company_domain"].(string)
+	company, _ := ident.MetadataPublic[businessemail.CompanyDomainKey].(string)
 	return company != d.Address.Registrable
 }
 

@@ -12,8 +12,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/workid/workid/config"
-	"github.com/workid/workid/hooks"
 	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/emailrule"
 )
 
 const adminUsage = `usage: workid admin <command> [flags]
@@ -100,7 +100,7 @@ func emailPolicy(ctx context.Context, environ []string) (*businessemail.Policy, 
 	if err != nil {
 		return nil, cfg, err
 	}
-	policy, err := hooks.LoadPolicy(ctx, cfg.EmailRule, slog.New(slog.DiscardHandler))
+	policy, err := emailrule.LoadPolicy(ctx, cfg.EmailRule, slog.New(slog.DiscardHandler))
 	return policy, cfg, err
 }
 
@@ -121,12 +121,12 @@ func runEmailCheck(ctx context.Context, args, environ []string, stdout, stderr i
 	if err != nil {
 		return err
 	}
-	mx := hooks.NewMailChecker(cfg.EmailRule)
+	mx := emailrule.NewMailChecker(cfg.EmailRule)
 	refused := 0
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	enc := json.NewEncoder(stdout)
 	for i, raw := range fs.Args() {
-		d, mxErr := hooks.Decide(ctx, policy, mx, raw)
+		d, mxErr := policy.DecideWithMX(ctx, mx, raw)
 		v := emailVerdict{Input: raw, Allowed: d.Allowed(), Reason: d.Reason.Code(), Matched: d.Matched, Suggestion: d.Suggestion,
 			MXCheck: "off", MailServer: d.MailServer, ListedBy: policy.SourceNames(d.Listed)}
 		if d.Address.Local != "" || d.Address.Domain != "" {

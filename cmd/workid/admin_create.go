@@ -16,8 +16,8 @@ import (
 	kratos "github.com/ory/kratos-client-go"
 
 	"github.com/workid/workid/config"
-	"github.com/workid/workid/hooks"
 	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/emailrule"
 	"github.com/workid/workid/internal/kratosapi"
 	"github.com/workid/workid/internal/logging"
 	"github.com/workid/workid/internal/traittext"
@@ -178,11 +178,11 @@ func (req *newIdentity) normaliseNames() error {
 // does. A refusal is an error unless the override is asked for and the
 // address is an address at all.
 func judgeEmail(ctx context.Context, cfg config.EmailRule, req newIdentity, log *slog.Logger) (businessemail.Decision, error) {
-	policy, err := hooks.LoadPolicy(ctx, cfg, slog.New(slog.DiscardHandler))
+	policy, err := emailrule.LoadPolicy(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return businessemail.Decision{}, err
 	}
-	d, mxErr := hooks.Decide(ctx, policy, hooks.NewMailChecker(cfg), req.Email)
+	d, mxErr := policy.DecideWithMX(ctx, emailrule.NewMailChecker(cfg), req.Email)
 	if mxErr != nil {
 		log.WarnContext(ctx, "mx check failed; allowing, as at registration", "domain", d.Address.Domain, "err", mxErr)
 	}
@@ -229,7 +229,7 @@ func createIdentity(ctx context.Context, admin *kratos.APIClient, adminURL strin
 		},
 	}
 	if d.Allowed() {
-		body.MetadataPublic = map[string]any{hooks.CompanyDomainKey: d.Address.Registrable}
+		body.MetadataPublic = map[string]any{businessemail.CompanyDomainKey: d.Address.Registrable}
 	}
 	if req.Password != "" {
 		body.Credentials = &kratos.IdentityWithCredentials{Password: &kratos.IdentityWithCredentialsPassword{

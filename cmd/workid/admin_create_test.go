@@ -14,7 +14,7 @@ import (
 
 	kratos "github.com/ory/kratos-client-go"
 
-	"github.com/workid/workid/hooks"
+	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/stacktest"
 )
 
@@ -76,7 +76,7 @@ func TestAdminIdentitiesCreate(t *testing.T) {
 		if traits["email"] != u.Email || traits["username"] != u.Username || name["first"] != "Jos\u00e9" || name["last"] != u.Last {
 			t.Errorf("traits = %+q, want %+v with the first name in NFC", traits, u)
 		}
-		if meta, _ := ident.MetadataPublic.(map[string]any); meta[hooks.CompanyDomainKey] != "acme-widgets.co.uk" {
+		if meta, _ := ident.MetadataPublic.(map[string]any); meta[businessemail.CompanyDomainKey] != "acme-widgets.co.uk" {
 			t.Errorf("metadata_public = %v, want company_domain acme-widgets.co.uk", ident.MetadataPublic)
 		}
 		if a := ident.VerifiableAddresses; len(a) != 1 || a[0].Verified {
@@ -131,7 +131,7 @@ func TestAdminIdentitiesCreate(t *testing.T) {
 		if strings.Contains(logged, u.Email) {
 			t.Errorf("the log holds the whole address:\n%s", logged)
 		}
-		if meta, _ := ident.MetadataPublic.(map[string]any); meta[hooks.CompanyDomainKey] != nil {
+		if meta, _ := ident.MetadataPublic.(map[string]any); meta[businessemail.CompanyDomainKey] != nil {
 			t.Errorf("metadata_public = %v, want no company domain for a personal address", ident.MetadataPublic)
 		}
 		if hasPassword(t, st, ident.Id) {

@@ -16,8 +16,8 @@ import (
 	kratos "github.com/ory/kratos-client-go"
 
 	"github.com/workid/workid/config"
-	"github.com/workid/workid/hooks"
 	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/emailrule"
 	"github.com/workid/workid/internal/emailstate"
 	"github.com/workid/workid/internal/kratosapi"
 	"github.com/workid/workid/internal/reverify"
@@ -120,11 +120,11 @@ func runIdentitiesShow(ctx context.Context, args, environ []string, stdout, stde
 // the same lists, operator files and MX check. A failed MX lookup allows
 // the address, as it does at registration.
 func judgeToday(ctx context.Context, cfg config.EmailRule, address string) (businessemail.Decision, error) {
-	policy, err := hooks.LoadPolicy(ctx, cfg, slog.New(slog.DiscardHandler))
+	policy, err := emailrule.LoadPolicy(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return businessemail.Decision{}, err
 	}
-	d, _ := hooks.Decide(ctx, policy, hooks.NewMailChecker(cfg), address)
+	d, _ := policy.DecideWithMX(ctx, emailrule.NewMailChecker(cfg), address)
 	return d, nil
 }
 
@@ -195,7 +195,7 @@ func viewIdentity(ident *kratos.Identity, now time.Time, maxAge time.Duration) i
 		v.Name = strings.TrimSpace(first + " " + last)
 	}
 	if pub, ok := ident.MetadataPublic.(map[string]any); ok {
-		v.CompanyDomain, _ = pub[hooks.CompanyDomainKey].(string)
+		v.CompanyDomain, _ = pub[businessemail.CompanyDomainKey].(string)
 	}
 	record := emailstate.RecordFrom(ident.MetadataAdmin)
 	for _, a := range ident.VerifiableAddresses {

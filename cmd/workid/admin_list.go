@@ -14,8 +14,8 @@ import (
 	kratos "github.com/ory/kratos-client-go"
 
 	"github.com/workid/workid/config"
-	"github.com/workid/workid/hooks"
 	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/emailrule"
 	"github.com/workid/workid/internal/emailstate"
 	"github.com/workid/workid/internal/kratosapi"
 )
@@ -71,7 +71,7 @@ func runIdentitiesList(ctx context.Context, args, environ []string, stdout, stde
 		return err
 	}
 	if *personal {
-		if f.personal, err = hooks.LoadPolicy(ctx, cfg.EmailRule, slog.New(slog.DiscardHandler)); err != nil {
+		if f.personal, err = emailrule.LoadPolicy(ctx, cfg.EmailRule, slog.New(slog.DiscardHandler)); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/hooks"
 	"github.com/workid/workid/internal/demorp"
+	"github.com/workid/workid/internal/emailrule"
 	"github.com/workid/workid/internal/httpserver"
 	"github.com/workid/workid/internal/logging"
 	selfserviceui "github.com/workid/workid/selfservice-ui"
@@ -26,7 +27,7 @@ func runHooks(ctx context.Context, args, environ []string, stderr io.Writer) err
 		return err
 	}
 	log := logging.New(stderr, cfg.Log)
-	policy, err := hooks.LoadPolicy(ctx, cfg.EmailRule, log)
+	policy, err := emailrule.LoadPolicy(ctx, cfg.EmailRule, log)
 	if err != nil {
 		return err
 	}
@@ -43,7 +44,7 @@ func runHooks(ctx context.Context, args, environ []string, stderr io.Writer) err
 	wg.Go(func() { policy.Watch(watchCtx, cfg.Reload, log) })
 	defer wg.Wait()
 	defer stopWatch()
-	return httpserver.Serve(ctx, ln, hooks.NewServer(cfg.Key, policy, hooks.NewMailChecker(cfg.EmailRule), mailer, log), log)
+	return httpserver.Serve(ctx, ln, hooks.NewServer(cfg.Key, policy, emailrule.NewMailChecker(cfg.EmailRule), mailer, log), log)
 }
 
 // runUI serves the self-service pages until ctx is done.

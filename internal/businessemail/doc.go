@@ -12,6 +12,12 @@
 // ("acme.con": acme.com, suggest.go). It does no I/O; the lists are loaded by LoadLists and
 // the operator's files are re-read by Policy.Watch, outside the decision.
 //
+// Policy.DecideWithMX adds the MX check for an address the lists allow,
+// through the MailChecker it is given (internal/mxcheck): a domain without
+// a mail server, or whose mail servers are a listed provider's, is refused.
+// The package reads no configuration; internal/emailrule builds a policy
+// and a checker from WorkID's settings.
+//
 // Every refusal has a Reason with a stable code, a Kratos message ID in
 // WorkID's range (9100000-9100099, see docs/messages.md) and a message that
 // says what is wrong and what to do.

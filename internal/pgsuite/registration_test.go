@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/workid/workid/hooks"
+	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/stacktest"
 )
 
@@ -67,7 +67,7 @@ func TestRegistrationHook(t *testing.T) {
 			}
 			var email, domain string
 			query(t, "kratos", "SELECT traits->>'email', metadata_public->>$2 FROM identities WHERE traits->>'email' = $1",
-				[]any{work.Email, hooks.CompanyDomainKey}, &email, &domain)
+				[]any{work.Email, businessemail.CompanyDomainKey}, &email, &domain)
 			if email != work.Email || domain != "acme-widgets.com" {
 				t.Errorf("kratos database: email %q, company_domain %q; want %s and acme-widgets.com (set by the hook)", email, domain, work.Email)
 			}
