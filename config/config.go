@@ -58,9 +58,9 @@ type Links struct {
 }
 
 // HooksAuthScheme prefixes the shared key in the Authorization header
-// Kratos sends to the hooks server (kratos.yml, web_hook auth api_key).
-// Kratos redacts that header from its logs; a custom header would be
-// logged in clear.
+// Kratos sends to the hooks server (kratos.yml, web_hook auth api_key),
+// and Hydra to the UI's token hook (hydra.yml). Kratos redacts that header
+// from its logs; a custom header would be logged in clear.
 const HooksAuthScheme = "Bearer "
 
 // Hooks is the configuration of `workid hooks`, the receiver of Kratos's web hooks.

@@ -1,8 +1,6 @@
 package hooks
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -10,6 +8,7 @@ import (
 
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/httpserver"
 	"github.com/workid/workid/internal/kratosapi"
 	"github.com/workid/workid/internal/mail"
 )
@@ -24,9 +23,8 @@ type Server struct {
 	policy *businessemail.Policy
 	// mx is nil unless the MX check is on.
 	mx businessemail.MailChecker
-	// keyHash is the SHA-256 of "Bearer <key>": comparing fixed-length
-	// hashes in constant time leaks neither the key nor its length.
-	keyHash [32]byte
+	// key checks that a call carries Kratos's shared key.
+	key     httpserver.KeyCheck
 	metrics *serverMetrics
 	// mail is nil when the server sends no mail (the endpoints for
 	// Kratos's courier and the settings notice are then not served).
@@ -35,7 +33,7 @@ type Server struct {
 
 // NewServer returns the hooks server's handler. mx and mailer may be nil.
 func NewServer(key string, policy *businessemail.Policy, mx businessemail.MailChecker, mailer *Mailer, log *slog.Logger) http.Handler {
-	s := &Server{log: log, policy: policy, mx: mx, keyHash: sha256.Sum256([]byte(config.HooksAuthScheme + key)), metrics: newServerMetrics(), mail: mailer}
+	s := &Server{log: log, policy: policy, mx: mx, key: httpserver.NewKeyCheck(key), metrics: newServerMetrics(), mail: mailer}
 	if mailer != nil {
 		mailer.metrics = newMailMetrics(s.metrics.reg)
 		if mailer.Now == nil {
@@ -70,8 +68,7 @@ func NewMailer(cfg config.Hooks, log *slog.Logger) (*Mailer, error) {
 // detail about what was wrong.
 func (s *Server) requireKey(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
-		if subtle.ConstantTimeCompare(got[:], s.keyHash[:]) != 1 {
+		if !s.key.Allows(r) {
 			s.log.WarnContext(r.Context(), "hook call refused: missing or wrong key", "remote_addr", r.RemoteAddr)
 			http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
 			return

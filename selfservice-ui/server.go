@@ -42,6 +42,9 @@ type Server struct {
 	// healthz and readyz serve both addresses, so the process asks Kratos
 	// and Hydra for readiness through one cache (httpserver.Health).
 	healthz, readyz http.HandlerFunc
+	// tokenHookKey checks Hydra's calls to the token hook; with no key
+	// configured it lets none through.
+	tokenHookKey httpserver.KeyCheck
 }
 
 // NewServer returns the UI server for cfg. It fails when a template or
@@ -61,7 +64,7 @@ func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*
 	s := &Server{
 		cfg: cfg, log: log, tpl: tpl, policy: policy, services: services, Now: time.Now,
 		hydra: hydra.NewAPIClient(hcfg), metrics: newUIMetrics(), kratosOrigin: origin(cfg.KratosBrowserURL),
-		hydraOrigin: origin(cfg.Hydra.PublicURL),
+		hydraOrigin: origin(cfg.Hydra.PublicURL), tokenHookKey: httpserver.NewKeyCheck(cfg.TokenHookKey),
 		client: &http.Client{
 			Timeout:   10 * time.Second,
 			Transport: kratosTransport(),

@@ -1,14 +1,10 @@
 package selfserviceui
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
-
-	"github.com/workid/workid/config"
 )
 
 // tokenHook answers Hydra's token hook (config/hydra.yml oauth2.token_hook),
@@ -17,9 +13,7 @@ import (
 // so email_verified never outlives a verification; a service that needs a
 // verified email gets 403 (no token) once the address is not current.
 func (s *Server) tokenHook(w http.ResponseWriter, r *http.Request) {
-	want := sha256.Sum256([]byte(config.HooksAuthScheme + s.cfg.TokenHookKey))
-	got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
-	if s.cfg.TokenHookKey == "" || subtle.ConstantTimeCompare(want[:], got[:]) != 1 {
+	if !s.tokenHookKey.Allows(r) {
 		http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
 		return
 	}
