@@ -246,25 +246,12 @@ func createIdentity(ctx context.Context, admin *kratos.APIClient, adminURL strin
 	return ident, nil
 }
 
-// sendVerification has Kratos mail address a verification link through a
-// native verification flow on its public API, with the method the flow
-// offers (link or code) and no transient payload: the ordinary text.
+// sendVerification has Kratos mail address a verification link, with no
+// transient payload: the ordinary text.
 func sendVerification(ctx context.Context, public *kratos.APIClient, publicURL, address string) error {
-	flow, resp, err := public.FrontendAPI.CreateNativeVerificationFlow(ctx).Execute()
+	resp, err := kratosapi.SendVerification(ctx, public, address, nil)
 	if err != nil {
-		return publicAPIError(publicURL, "start a verification flow", err, resp != nil)
-	}
-	var body kratos.UpdateVerificationFlowBody
-	if flow.GetActive() == "code" {
-		m := kratos.NewUpdateVerificationFlowWithCodeMethod("code")
-		m.SetEmail(address)
-		body = kratos.UpdateVerificationFlowWithCodeMethodAsUpdateVerificationFlowBody(m)
-	} else {
-		body = kratos.UpdateVerificationFlowWithLinkMethodAsUpdateVerificationFlowBody(kratos.NewUpdateVerificationFlowWithLinkMethod(address, "link"))
-	}
-	_, resp, err = public.FrontendAPI.UpdateVerificationFlow(ctx).Flow(flow.Id).UpdateVerificationFlowBody(body).Execute()
-	if err != nil {
-		return publicAPIError(publicURL, "send the verification link", err, resp != nil)
+		return publicAPIError(publicURL, "mail the verification link", err, resp != nil)
 	}
 	return nil
 }

@@ -76,16 +76,11 @@ func runIdentitiesList(ctx context.Context, args, environ []string, stdout, stde
 		}
 	}
 	out := newRowWriter(*format, stdout)
-	admin := kratosapi.New(cfg.Kratos.AdminURL)
+	pages := kratosapi.NewIdentityPager(kratosapi.New(cfg.Kratos.AdminURL), *pageSize)
 	now := time.Now()
-	var token string
 	scanned, kept := 0, 0
-	for {
-		req := admin.IdentityAPI.ListIdentities(ctx).PageSize(*pageSize)
-		if token != "" {
-			req = req.PageToken(token)
-		}
-		page, resp, err := req.Execute()
+	for !pages.Done() {
+		page, resp, err := pages.Next(ctx)
 		if err != nil {
 			return adminAPIError(cfg.Kratos.AdminURL, fmt.Sprintf("list identities (after %d)", scanned), err, resp != nil)
 		}
@@ -101,12 +96,6 @@ func runIdentitiesList(ctx context.Context, args, environ []string, stdout, stde
 		if err := out.flush(); err != nil {
 			return err
 		}
-		if token, err = kratosapi.NextPageToken(resp); err != nil {
-			return err
-		}
-		if token == "" || len(page) == 0 {
-			break
-		}
 	}
 	fmt.Fprintf(stderr, "%d of %d identities listed\n", kept, scanned)
 	return nil
@@ -116,10 +105,10 @@ func runIdentitiesList(ctx context.Context, args, environ []string, stdout, stde
 func (f listFilter) keep(ident *kratos.Identity, now time.Time, maxAge time.Duration) (listRow, bool) {
 	v := viewIdentity(ident, now, maxAge)
 	row := listRow{ID: v.ID, Email: v.Email, Status: emailstate.Unverified.String(), CompanyDomain: v.CompanyDomain, Username: v.Username}
-	for _, a := range v.Addresses {
-		if strings.EqualFold(a.Address, v.Email) {
-			row.Status, row.VerifiedAt, row.ValidUntil = a.Status, a.VerifiedAt, a.ValidUntil
-		}
+	// viewIdentity keeps the addresses in Kratos's order.
+	if i := kratosapi.AccountAddress(ident.VerifiableAddresses, v.Email); i >= 0 {
+		a := v.Addresses[i]
+		row.Status, row.VerifiedAt, row.ValidUntil = a.Status, a.VerifiedAt, a.ValidUntil
 	}
 	if f.status != "" && row.Status != f.status {
 		return row, false

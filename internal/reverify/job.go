@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	kratos "github.com/ory/kratos-client-go"
@@ -132,15 +131,9 @@ func (j *Job) RunOnce(ctx context.Context) (r Report, err error) {
 
 	p := newProgress(ctx, j.log, j.opts.Terminal, &r)
 	defer p.done()
-	token := ""
-	for {
-		var ids []kratos.Identity
-		var next string
-		err := retry(ctx, func() error {
-			var err error
-			ids, next, err = j.page(ctx, token)
-			return err
-		})
+	pages := kratosapi.NewIdentityPager(j.admin, j.opts.PageSize)
+	for !pages.Done() {
+		ids, err := j.page(ctx, pages)
 		if err != nil {
 			return r, fmt.Errorf("list identities: %w", err)
 		}
@@ -153,10 +146,6 @@ func (j *Job) RunOnce(ctx context.Context) (r Report, err error) {
 			}
 			p.tick()
 		}
-		if next == "" || len(ids) == 0 {
-			break
-		}
-		token = next
 	}
 	if r.Errors > 0 {
 		return r, ErrIdentitiesFailed
@@ -164,18 +153,14 @@ func (j *Job) RunOnce(ctx context.Context) (r Report, err error) {
 	return r, nil
 }
 
-// page lists one page of identities and the token of the next.
-func (j *Job) page(ctx context.Context, token string) ([]kratos.Identity, string, error) {
-	req := j.admin.IdentityAPI.ListIdentities(ctx).PageSize(j.opts.PageSize)
-	if token != "" {
-		req = req.PageToken(token)
-	}
-	ids, resp, err := req.Execute()
-	if err != nil {
-		return nil, "", kratosError(err, resp)
-	}
-	next, err := kratosapi.NextPageToken(resp)
-	return ids, next, err
+// page reads the next page of identities, with retries.
+func (j *Job) page(ctx context.Context, pages *kratosapi.IdentityPager) (ids []kratos.Identity, err error) {
+	err = retry(ctx, func() error {
+		var resp *http.Response
+		ids, resp, err = pages.Next(ctx)
+		return kratosError(err, resp)
+	})
+	return ids, err
 }
 
 // action is what an identity's address needs.
@@ -190,12 +175,11 @@ const (
 
 // due decides what ident's email address needs at now.
 func (j *Job) due(ident *kratos.Identity, now time.Time) (action, int, kratos.VerifiableIdentityAddress) {
-	traits, _ := ident.Traits.(map[string]any)
-	email, _ := traits["email"].(string)
-	idx, addr := findAddress(ident.VerifiableAddresses, email)
+	idx := kratosapi.AccountAddress(ident.VerifiableAddresses, kratosapi.EmailTrait(ident))
 	if idx < 0 {
-		return nothing, -1, addr
+		return nothing, -1, kratos.VerifiableIdentityAddress{}
 	}
+	addr := ident.VerifiableAddresses[idx]
 	rec := emailstate.RecordFrom(ident.MetadataAdmin)
 	switch {
 	case rec != nil && rec.Address == addr.Value && !addr.Verified && rec.SentAt.IsZero():
@@ -369,17 +353,6 @@ func (j *Job) crashed(stage string) error {
 	return j.crash(stage)
 }
 
-// findAddress returns the verifiable address of email (Kratos keeps
-// addresses in lower case).
-func findAddress(addrs []kratos.VerifiableIdentityAddress, email string) (int, kratos.VerifiableIdentityAddress) {
-	for i, a := range addrs {
-		if a.Via == "email" && strings.EqualFold(a.Value, email) {
-			return i, a
-		}
-	}
-	return -1, kratos.VerifiableIdentityAddress{}
-}
-
 // claim marks the address unverified and records the expiry, in one PATCH.
 func (j *Job) claim(ctx context.Context, ident *kratos.Identity, idx int, addr kratos.VerifiableIdentityAddress, now time.Time, r *Report) bool {
 	rec := emailstate.Reverification{Address: addr.Value, VerifiedAt: *addr.VerifiedAt, ExpiredAt: now}
@@ -446,14 +419,7 @@ func (j *Job) send(ctx context.Context, address string) error {
 
 // sendWith has Kratos mail a verification link; payload picks the text.
 func (j *Job) sendWith(ctx context.Context, address string, payload map[string]any) error {
-	flow, resp, err := j.public.FrontendAPI.CreateNativeVerificationFlow(ctx).Execute()
-	if err != nil {
-		return kratosError(err, resp)
-	}
-	body := kratos.UpdateVerificationFlowWithLinkMethodAsUpdateVerificationFlowBody(&kratos.UpdateVerificationFlowWithLinkMethod{
-		Method: "link", Email: address, TransientPayload: payload,
-	})
-	_, resp, err = j.public.FrontendAPI.UpdateVerificationFlow(ctx).Flow(flow.Id).UpdateVerificationFlowBody(body).Execute()
+	resp, err := kratosapi.SendVerification(ctx, j.public, address, payload)
 	return kratosError(err, resp)
 }
 

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/workid/workid/internal/kratosapi"
 )
 
 // populate creates n identities through the admin batch API (1,000 a
@@ -76,17 +78,13 @@ func BenchmarkPassAtScale(b *testing.B) {
 	for b.Loop() {
 		bareStart := time.Now()
 		total := 0
-		token := ""
-		for {
-			ids, next, err := j.page(ctx, token)
+		pages := kratosapi.NewIdentityPager(j.admin, j.opts.PageSize)
+		for !pages.Done() {
+			ids, err := j.page(ctx, pages)
 			if err != nil {
 				b.Fatal(err)
 			}
 			total += len(ids)
-			if next == "" || len(ids) == 0 {
-				break
-			}
-			token = next
 		}
 		bare := time.Since(bareStart)
 
