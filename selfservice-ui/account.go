@@ -2,10 +2,10 @@ package selfserviceui
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/workid/workid/internal/emailstate"
+	"github.com/workid/workid/internal/kratosapi"
 )
 
 // emailState returns the state of the identity's email address, read
@@ -16,10 +16,9 @@ func (s *Server) emailState(ctx context.Context, id string) (*identity, emailsta
 		return nil, emailstate.State{}, err
 	}
 	addr := emailstate.Address{Value: ident.Traits.Email}
-	for _, a := range ident.VerifiableAddresses {
-		if a.Value == strings.ToLower(ident.Traits.Email) {
-			addr = emailstate.Address{Value: ident.Traits.Email, Verified: a.Verified, VerifiedAt: a.VerifiedAt}
-		}
+	if i := kratosapi.AccountAddress(ident.VerifiableAddresses, ident.Traits.Email); i >= 0 {
+		a := ident.VerifiableAddresses[i]
+		addr = emailstate.Address{Value: ident.Traits.Email, Verified: a.Verified, VerifiedAt: a.VerifiedAt}
 	}
 	st := emailstate.Of(addr, emailstate.RecordFrom(ident.MetadataAdmin), s.Now(), s.cfg.MaxAge)
 	return ident, st, nil

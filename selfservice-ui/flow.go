@@ -101,15 +101,23 @@ type identity struct {
 			Last  string `json:"last"`
 		} `json:"name"`
 	} `json:"traits"`
-	VerifiableAddresses []struct {
-		Value      string     `json:"value"`
-		Verified   bool       `json:"verified"`
-		VerifiedAt *time.Time `json:"verified_at"`
-		Status     string     `json:"status"`
-	} `json:"verifiable_addresses"`
-	MetadataPublic map[string]any `json:"metadata_public"`
-	MetadataAdmin  any            `json:"metadata_admin"`
+	VerifiableAddresses []verifiableAddress `json:"verifiable_addresses"`
+	MetadataPublic      map[string]any      `json:"metadata_public"`
+	MetadataAdmin       any                 `json:"metadata_admin"`
 }
+
+// verifiableAddress is one of an identity's verifiable addresses.
+type verifiableAddress struct {
+	Value      string     `json:"value"`
+	Via        string     `json:"via"`
+	Verified   bool       `json:"verified"`
+	VerifiedAt *time.Time `json:"verified_at"`
+	Status     string     `json:"status"`
+}
+
+// GetVia and GetValue are what kratosapi.AccountAddress reads.
+func (a verifiableAddress) GetVia() string   { return a.Via }
+func (a verifiableAddress) GetValue() string { return a.Value }
 
 // session is Kratos's /sessions/whoami answer.
 type session struct {

@@ -16,7 +16,10 @@ import (
 
 // The UI talks to Kratos's public API with the browser's cookies (flows,
 // sessions) and to its admin API for what only an admin may read or
-// write (metadata_admin). Bodies are read into WorkID's own types.
+// write (metadata_admin). Bodies are read into WorkID's own types. What
+// other parts of WorkID do too (writing metadata_admin, mailing a
+// verification link) goes through internal/kratosapi and the SDK, on the
+// same HTTP client.
 
 // apiError is a non-2xx answer from Kratos.
 type apiError struct {
@@ -136,32 +139,6 @@ func (s *Server) adminIdentity(ctx context.Context, id string) (*identity, error
 		return nil, err
 	}
 	return &ident, nil
-}
-
-// jsonPatch is one RFC 6902 operation.
-type jsonPatch struct {
-	Op    string `json:"op"`
-	Path  string `json:"path"`
-	Value any    `json:"value,omitempty"`
-}
-
-func (s *Server) patchIdentity(ctx context.Context, id string, ops []jsonPatch) error {
-	_, err := s.call(ctx, http.MethodPatch, s.cfg.Kratos.AdminURL+"/admin/identities/"+url.PathEscape(id), "", ops, nil)
-	return err
-}
-
-// sendVerificationLink has Kratos email a single-use verification link to
-// address, through its API verification flow (no browser needed).
-func (s *Server) sendVerificationLink(ctx context.Context, address string) error {
-	var f flow
-	if _, err := s.call(ctx, http.MethodGet, s.cfg.Kratos.PublicURL+"/self-service/verification/api", "", nil, &f); err != nil {
-		return fmt.Errorf("create verification flow: %w", err)
-	}
-	body := map[string]any{"method": "link", "email": address}
-	if _, err := s.call(ctx, http.MethodPost, s.cfg.Kratos.PublicURL+"/self-service/verification?flow="+url.QueryEscape(f.ID), "", body, nil); err != nil {
-		return fmt.Errorf("send verification link: %w", err)
-	}
-	return nil
 }
 
 // logoutURL returns the URL that ends the browser's session.

@@ -90,12 +90,12 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 		return "limited", nil
 	}
 	recent = append(recent, now)
-	patch, err := metadataPatch(ident.MetadataAdmin, sendsKey, recent)
+	ops, err := kratosapi.MetadataAdminOps(ident.MetadataAdmin, sendsKey, recent)
 	if err != nil {
 		return "failed", err
 	}
-	if err := s.patchIdentity(ctx, identityID, patch); err != nil {
-		return "failed", err
+	if _, _, err := s.kratosAdmin.IdentityAPI.PatchIdentity(ctx, identityID).JsonPatch(ops).Execute(); err != nil {
+		return "failed", fmt.Errorf("record the request: %w", withBody(err))
 	}
 	switch won, err := s.recordSurvived(ctx, identityID, now); {
 	case err != nil:
@@ -103,8 +103,8 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 	case !won:
 		return "limited", nil
 	}
-	if err := s.sendVerificationLink(ctx, ident.Traits.Email); err != nil {
-		return "failed", err
+	if _, err := kratosapi.SendVerification(ctx, s.kratosPublic, ident.Traits.Email, nil); err != nil {
+		return "failed", withBody(err)
 	}
 	return "sent", nil
 }
@@ -141,17 +141,13 @@ func recentSends(metadataAdmin any, now time.Time) []time.Time {
 	return out
 }
 
-// metadataPatch sets one key of metadata_admin, creating the object when
-// the identity has none (a JSON Patch "add" needs its parent). Metadata
-// that is not an object belongs to someone else: it is never replaced.
-func metadataPatch(metadataAdmin any, key string, value any) ([]jsonPatch, error) {
-	switch metadataAdmin.(type) {
-	case nil:
-		return []jsonPatch{{Op: "add", Path: "/metadata_admin", Value: map[string]any{key: value}}}, nil
-	case map[string]any:
-		return []jsonPatch{{Op: "add", Path: "/metadata_admin/" + key, Value: value}}, nil
+// withBody adds what Kratos answered to an SDK error, for the log (the
+// SDK's own error says only the status).
+func withBody(err error) error {
+	if body := kratosapi.ErrorBody(err); body != "" {
+		return fmt.Errorf("%w: %s", err, body)
 	}
-	return nil, fmt.Errorf("metadata_admin is a %T, not an object: not touching it", metadataAdmin)
+	return err
 }
 
 // courierSent returns what Kratos's courier handed over for address in

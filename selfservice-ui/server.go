@@ -10,11 +10,13 @@ import (
 	"time"
 
 	hydra "github.com/ory/hydra-client-go/v2"
+	kratos "github.com/ory/kratos-client-go"
 
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/httpserver"
 	"github.com/workid/workid/internal/keylock"
+	"github.com/workid/workid/internal/kratosapi"
 )
 
 // Server serves the self-service UI.
@@ -22,6 +24,9 @@ type Server struct {
 	cfg    config.UI
 	log    *slog.Logger
 	client *http.Client // for Kratos and Hydra; always with a timeout
+	// kratosAdmin and kratosPublic are the SDK over client, for what the
+	// UI does through internal/kratosapi.
+	kratosAdmin, kratosPublic *kratos.APIClient
 	// hydra is Hydra's admin API (consent and logout requests).
 	hydra *hydra.APIClient
 	// kratosOrigin is scheme://host of Kratos as browsers reach it, for
@@ -72,6 +77,7 @@ func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 	}
+	s.kratosAdmin, s.kratosPublic = kratosapi.NewWithClient(cfg.Kratos.AdminURL, s.client), kratosapi.NewWithClient(cfg.Kratos.PublicURL, s.client)
 	s.healthz, s.readyz = httpserver.Health(s.readyChecks(), log)
 	return s, nil
 }
