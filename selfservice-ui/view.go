@@ -456,6 +456,3 @@ func labelText(t uiText) string {
 	}
 	return t.Text
 }
-
-// itoa is strconv.Itoa for templates.
-func itoa(n int) string { return strconv.Itoa(n) }
