@@ -49,9 +49,12 @@ type Lists struct {
 	ListsDir string `env:"WORKID_LISTS_DIR" envDefault:"config/lists/node_modules"`
 }
 
-// Links are what makes the links WorkID mails trustworthy: the hooks
-// server writes them into mails, the UI checks them when they are followed.
+// Links are where the links WorkID mails lead and the key that signs
+// them: the hooks server writes them into mails, the UI serves and checks
+// them.
 type Links struct {
+	// UIPublicURL is the self-service UI as browsers reach it.
+	UIPublicURL string `env:"WORKID_UI_PUBLIC_URL" envDefault:"http://127.0.0.1:4455"`
 	// LinkKey signs what a mailed link says besides its token (the hooks
 	// server), and checks it when the link is followed (the UI).
 	LinkKey string `env:"WORKID_LINK_KEY"`
@@ -72,10 +75,7 @@ type Hooks struct {
 	EmailRule
 	// Reload is how often the server re-reads the operator's domain files.
 	Reload time.Duration `env:"WORKID_DOMAIN_FILES_RELOAD" envDefault:"10s"`
-	// UIPublicURL is the self-service UI as browsers reach it: the links
-	// in mails lead there.
-	UIPublicURL string `env:"WORKID_UI_PUBLIC_URL" envDefault:"http://127.0.0.1:4455"`
-	// Links: the links in mails are signed with the key.
+	// Links: the links in mails lead to the UI, signed with the key.
 	Links
 	// Verification: a mail's "valid until" names the date.
 	Verification
@@ -168,9 +168,8 @@ type UI struct {
 	// /readyz and Hydra's token hook: the public port serves none of them.
 	// Empty turns it off, and with it the token hook.
 	MetricsAddr string `env:"WORKID_UI_METRICS_ADDR" envDefault:"127.0.0.1:4458"`
-	// PublicURL is the address browsers use to reach the UI.
-	PublicURL string `env:"WORKID_UI_PUBLIC_URL" envDefault:"http://127.0.0.1:4455"`
-	// Links: LinkKey checks the links the hooks server mails.
+	// Links: UIPublicURL is the address browsers use to reach the UI, and
+	// LinkKey checks the links the hooks server mails.
 	Links
 	// KratosBrowserURL is Kratos's public API as browsers reach it. It is
 	// often the same as Kratos.PublicURL; behind a proxy it is not.
@@ -322,7 +321,6 @@ func (c Hooks) Validate() error {
 	if c.Reload < time.Second {
 		p.add(fmt.Sprintf("WORKID_DOMAIN_FILES_RELOAD=%s must be at least 1s", c.Reload))
 	}
-	p.url("WORKID_UI_PUBLIC_URL", c.UIPublicURL)
 	p.links(c.Links)
 	p.verification(c.Verification)
 	p.mail(c.Mail)
@@ -332,6 +330,7 @@ func (c Hooks) Validate() error {
 }
 
 func (p *problems) links(l Links) {
+	p.url("WORKID_UI_PUBLIC_URL", l.UIPublicURL)
 	if l.LinkKey == "" {
 		p.add("WORKID_LINK_KEY is required: the key the hooks server signs mailed links with and the UI checks them with")
 		return
@@ -382,7 +381,6 @@ func (c UI) Validate() error {
 	}
 	p.optionalAddr("WORKID_UI_METRICS_ADDR", c.MetricsAddr)
 	p.links(c.Links)
-	p.url("WORKID_UI_PUBLIC_URL", c.PublicURL)
 	p.url("WORKID_KRATOS_BROWSER_URL", c.KratosBrowserURL)
 	p.kratos(c.Kratos)
 	p.url("WORKID_HYDRA_PUBLIC_URL", c.Hydra.PublicURL)

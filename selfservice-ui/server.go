@@ -107,7 +107,7 @@ func (s *Server) safeReturnTo(raw string) string {
 	if err != nil || u.User != nil {
 		return ""
 	}
-	ui, err := url.Parse(s.cfg.PublicURL)
+	ui, err := url.Parse(s.cfg.UIPublicURL)
 	if err != nil {
 		return ""
 	}
@@ -119,7 +119,7 @@ func (s *Server) safeReturnTo(raw string) string {
 
 // uiURL returns the absolute URL of a UI path.
 func (s *Server) uiURL(path string) string {
-	return strings.TrimSuffix(s.cfg.PublicURL, "/") + path
+	return strings.TrimSuffix(s.cfg.UIPublicURL, "/") + path
 }
 
 // kratosBrowser returns a URL on Kratos's public API as browsers reach it.
@@ -141,4 +141,4 @@ func kratosTransport() *http.Transport {
 	return t
 }
 
-func (s *Server) String() string { return fmt.Sprintf("selfserviceui.Server(%s)", s.cfg.PublicURL) }
+func (s *Server) String() string { return fmt.Sprintf("selfserviceui.Server(%s)", s.cfg.UIPublicURL) }

@@ -19,7 +19,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // testConfig is a UI configuration whose Kratos and Hydra are at dead.
 func testConfig(dead string) config.UI {
 	return config.UI{
-		PublicURL: "http://127.0.0.1:4455", KratosBrowserURL: "http://127.0.0.1:4433",
+		Links: config.Links{UIPublicURL: "http://127.0.0.1:4455"}, KratosBrowserURL: "http://127.0.0.1:4433",
 		ServicesFile: "../config/services.json", Verification: config.Verification{MaxAge: 365 * 24 * time.Hour},
 		Kratos: config.Kratos{PublicURL: dead, AdminURL: dead}, Hydra: config.Hydra{PublicURL: dead, AdminURL: dead},
 	}

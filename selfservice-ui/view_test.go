@@ -113,7 +113,7 @@ func TestMessageTextHidesHookFailures(t *testing.T) {
 
 func TestSafeReturnTo(t *testing.T) {
 	s := &Server{}
-	s.cfg.PublicURL = "http://127.0.0.1:4455"
+	s.cfg.UIPublicURL = "http://127.0.0.1:4455"
 	tests := map[string]string{
 		"http://127.0.0.1:4455/settings":       "http://127.0.0.1:4455/settings",
 		"http://127.0.0.1:4455/?x=1":           "http://127.0.0.1:4455/?x=1",
