@@ -1,6 +1,7 @@
 package selfserviceui_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -153,6 +154,11 @@ func TestSendLinkLimits(t *testing.T) {
 	// Every mail a request asked for is queued when it returns.
 	if n, err := st.Queued(t.Context(), u.Email); err != nil || n != 2 {
 		t.Errorf("mails queued for %s = %d (%v), want 2 (Kratos's on registration and one of ours)", u.Email, n, err)
+	}
+	wctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	if _, err := st.WaitForMail(wctx, u.Email, 2); err != nil {
+		t.Errorf("the two mails to %s were not delivered: %v", u.Email, err)
 	}
 	const sent, limited = `workid_ui_verification_link_requests_total{outcome="sent"}`, `workid_ui_verification_link_requests_total{outcome="limited"}`
 	st.UIReplicas[0].Metrics(t).Want(t, map[string]float64{

@@ -5,7 +5,7 @@
 # environment (docker-compose.yml passes them from .env).
 #
 # The workid role only takes an advisory lock, so it gets a database of its
-# own and no way into Kratos's or Hydra's. internal/stack/compose_test.go
+# own and no way into Kratos's or Hydra's. cmd/workid/compose_test.go
 # checks that the connection URLs in docker-compose.yml match these names.
 set -eu
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \

@@ -63,9 +63,8 @@ func address(t *testing.T, id string) (verified bool, verifiedAt *time.Time, rec
 	return a.Verified, a.VerifiedAt, emailstate.RecordFrom(ident.MetadataAdmin)
 }
 
-// mailCount waits for want mails to address (when want > 0), then gives the
-// courier (it sends queued mail every second) time to send any more, and
-// counts what arrived.
+// mailCount counts the mails Kratos queued for address and, when that is
+// want (> 0), waits until all of them reached the mailbox.
 func mailCount(t *testing.T, address string, want int) int {
 	t.Helper()
 	st := shared.Get(t)

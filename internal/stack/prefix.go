@@ -102,7 +102,9 @@ func (w *LineWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Flush writes a pending partial line.
+// Flush writes a pending partial line and, for a summarised access log,
+// the count so far (the supervisor flushes a process's writer when it
+// ends, so no count is lost and no timer outlives it).
 func (w *LineWriter) Flush() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -110,6 +112,7 @@ func (w *LineWriter) Flush() {
 		w.out.writeLine(w.prefix, w.buf)
 		w.buf = nil
 	}
+	w.access.flush(w)
 }
 
 // accessSummary counts an Ory server's answered requests between two
@@ -119,6 +122,7 @@ type accessSummary struct {
 
 	mu              sync.Mutex
 	answered, in4xx int
+	timer           *time.Timer // the pending report; nil when nothing is counted
 }
 
 var (
@@ -153,8 +157,8 @@ func (a *accessSummary) absorb(w *LineWriter, line []byte) bool {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.answered == 0 {
-		time.AfterFunc(a.every, func() { a.report(w) })
+	if a.timer == nil {
+		a.timer = time.AfterFunc(a.every, func() { a.report(w) })
 	}
 	a.answered++
 	if status >= 400 {
@@ -163,11 +167,32 @@ func (a *accessSummary) absorb(w *LineWriter, line []byte) bool {
 	return true
 }
 
+// flush stops the pending report and writes it now, if anything is
+// counted.
+func (a *accessSummary) flush(w *LineWriter) {
+	if a == nil {
+		return
+	}
+	a.mu.Lock()
+	pending := a.timer != nil && a.timer.Stop()
+	a.mu.Unlock()
+	if pending {
+		a.report(w)
+	}
+}
+
 // report writes the summary line and starts counting again.
 func (a *accessSummary) report(w *LineWriter) {
 	a.mu.Lock()
 	n, bad := a.answered, a.in4xx
-	a.answered, a.in4xx = 0, 0
+	a.answered, a.in4xx, a.timer = 0, 0, nil
 	a.mu.Unlock()
-	w.out.writeLine(w.prefix, fmt.Appendf(nil, "%d requests answered in the last %s (%d with a 4xx status; WORKID_DEV_ACCESS_LOG=all shows each)\n", n, a.every, bad))
+	if n == 0 {
+		return
+	}
+	noun := "requests"
+	if n == 1 {
+		noun = "request"
+	}
+	w.out.writeLine(w.prefix, fmt.Appendf(nil, "%d %s answered in the last %s (%d with a 4xx status; WORKID_DEV_ACCESS_LOG=all shows each)\n", n, noun, a.every, bad))
 }

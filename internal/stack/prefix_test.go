@@ -111,6 +111,18 @@ func TestAccessLogSummary(t *testing.T) {
 		t.Errorf("%d request-log lines relayed, want only the 502's:\n%s", n, got)
 	}
 
+	// A process that ends has its count written at once, not a period
+	// later.
+	var ended lockedBuffer
+	eo := NewOutput(&ended, "hydra")
+	eo.SummariseAccessLogs(time.Hour)
+	hw := eo.AccessLogWriter("hydra")
+	fmt.Fprintf(hw, done, 200)
+	hw.Flush()
+	if got := ended.String(); !strings.Contains(got, "hydra | 1 request answered in the last 1h0m0s") {
+		t.Errorf("after Flush: %q, want the pending count", got)
+	}
+
 	// Without SummariseAccessLogs, every line is relayed.
 	var all bytes.Buffer
 	plain := NewOutput(&all, "kratos").AccessLogWriter("kratos")

@@ -1,6 +1,7 @@
 package stacktest
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,7 +11,9 @@ import (
 	"net/url"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/workid/workid/internal/httpserver"
 	"github.com/workid/workid/internal/metrics/metricstest"
@@ -33,7 +36,7 @@ type Replica struct {
 // Metrics scrapes the replica's /metrics.
 func (r *Replica) Metrics(t testing.TB) metricstest.Samples {
 	t.Helper()
-	resp, err := http.Get(r.metricsURL)
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(r.metricsURL)
 	if err != nil {
 		t.Fatalf("scrape %s: %v", r.metricsURL, err)
 	}
@@ -89,10 +92,7 @@ func replicaNames(replicas int) []string {
 // public URL stays the proxy's.
 func (s *Stack) startReplicas(exe string, out *stack.Output, noHooks bool, n int,
 	serve func(name string, ln net.Listener, h http.Handler)) error {
-	lns, err := s.listenFrontDoors()
-	if err != nil {
-		return err
-	}
+	lns := s.frontDoors
 	ports, err := FreePorts(3 * n)
 	if err != nil {
 		return err
@@ -168,6 +168,9 @@ func (s *Stack) listenFrontDoors() ([]net.Listener, error) {
 		if err != nil {
 			for _, l := range lns {
 				l.Close()
+			}
+			if errors.Is(err, syscall.EADDRINUSE) {
+				err = fmt.Errorf("%w: %w", stack.ErrPortInUse, err) // Start tries other ports
 			}
 			return nil, err
 		}

@@ -97,8 +97,9 @@ type Stack struct {
 	sup     *stack.Supervisor
 	// cancel and servers stop the load balancers in front of several
 	// replicas, the only servers that run in the test's process.
-	cancel  context.CancelFunc
-	servers sync.WaitGroup
+	cancel     context.CancelFunc
+	servers    sync.WaitGroup
+	frontDoors []net.Listener // the proxies' listeners, with several replicas
 }
 
 // Shared is a test package's stack, started by the first test that asks
@@ -128,6 +129,7 @@ type Shared struct {
 func (sh *Shared) Get(t testing.TB) *Stack {
 	t.Helper()
 	sh.once.Do(func() {
+		sh.err = errors.New("the stack's start panicked") // replaced unless it does
 		// Not t's context: the stack outlives the test that started it.
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
@@ -152,7 +154,7 @@ func (sh *Shared) Main(m *testing.M) {
 			code = max(code, 1)
 		}
 	}
-	RemoveBinary()
+	removeBinary()
 	os.Exit(code)
 }
 
@@ -204,6 +206,12 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if err := stack.Build(ctx, root, bin, out.Writer("build")); err != nil {
 		return nil, err
 	}
+	// Built before any port is chosen: a port picked free stays unbound
+	// until its server starts, and a build would widen that window.
+	exe, err := workidBinary(ctx, root, out.Writer("build"))
+	if err != nil {
+		return nil, err
+	}
 
 	ports, err := FreePorts(9)
 	if err != nil {
@@ -219,6 +227,13 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		},
 	}
 	s.setURLs()
+	if replicas > 1 {
+		// The proxies' ports are bound at once: nothing can take them
+		// while Kratos and Hydra start.
+		if s.frontDoors, err = s.listenFrontDoors(); err != nil {
+			return nil, err
+		}
+	}
 	if s.Secrets, err = stack.LoadSecrets(s.Layout.Data); err != nil {
 		return nil, err
 	}
@@ -228,7 +243,9 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		}
 	}
 
-	s.sup = stack.NewSupervisor(out, os.Environ())
+	// The developer's own WORKID_* settings must not reach the stack's
+	// servers: they run with the layout's alone, as workid dev's do.
+	s.sup = stack.NewSupervisor(out, withoutWorkIDSettings(os.Environ()))
 	if err := s.Layout.Migrate(ctx, s.sup, s.Secrets); err != nil {
 		return nil, err
 	}
@@ -248,10 +265,6 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		if err := s.sup.Start(p); err != nil {
 			return nil, err
 		}
-	}
-	exe, err := workidBinary(ctx, root, out.Writer("build"))
-	if err != nil {
-		return nil, err
 	}
 	if err := s.startWorkID(exe, out, opts.NoHooks, replicas); err != nil {
 		return nil, err
@@ -321,7 +334,13 @@ func workidBinary(ctx context.Context, root string, log io.Writer) (string, erro
 		return "", err
 	}
 	exe := filepath.Join(dir, "workid")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", exe, "./cmd/workid")
+	args := []string{"build", "-o", exe}
+	if raceEnabled {
+		// The servers are checked for data races as the tests are: they
+		// ran inside the race-built test binary before they were processes.
+		args = append(args, "-race")
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, "./cmd/workid")...)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = root, log, log
 	if err := cmd.Run(); err != nil {
 		os.RemoveAll(dir)
@@ -336,9 +355,9 @@ var built struct {
 	path string
 }
 
-// RemoveBinary deletes the workid binary workidBinary built, if any. Main
-// calls it once the package's tests are done.
-func RemoveBinary() {
+// removeBinary deletes the workid binary workidBinary built, if any.
+// Shared.Main calls it once the package's tests are done.
+func removeBinary() {
 	built.mu.Lock()
 	defer built.mu.Unlock()
 	if built.path != "" {
@@ -353,6 +372,9 @@ func (s *Stack) Close() error {
 		s.cancel()
 	}
 	s.servers.Wait()
+	for _, ln := range s.frontDoors {
+		ln.Close() // one never served is still open; a served one is closed already
+	}
 	if s.sup != nil {
 		s.sup.Stop(10 * time.Second)
 	}
@@ -380,6 +402,11 @@ func (s *Stack) printLogTail(w io.Writer, n int) {
 	lines := bytes.Split(bytes.TrimRight(b, "\n"), []byte("\n"))
 	lines = lines[max(0, len(lines)-n):]
 	fmt.Fprintf(w, "--- last %d lines of the test stack's log ---\n%s\n---\n", len(lines), bytes.Join(lines, []byte("\n")))
+}
+
+// withoutWorkIDSettings returns environ without WORKID_* variables.
+func withoutWorkIDSettings(environ []string) []string {
+	return slices.DeleteFunc(slices.Clone(environ), func(kv string) bool { return strings.HasPrefix(kv, "WORKID_") })
 }
 
 // NewKratosClient returns a Kratos SDK client for url with a timeout.
