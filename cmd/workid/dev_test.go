@@ -107,7 +107,7 @@ func (d *devStack) wait(t *testing.T, within time.Duration) error {
 // five processes, Ctrl-C leaves none behind, a second run keeps the
 // accounts, and a process that dies stops the stack with a clear line.
 func TestDevStack(t *testing.T) {
-	exe := buildWorkID(t)
+	exe := stacktest.Binary(t)
 	ports := freePorts(t, 11)
 	names := []string{"KRATOS_PUBLIC", "KRATOS_ADMIN", "HYDRA_PUBLIC", "HYDRA_ADMIN", "UI", "HOOKS", "MAILPIT_SMTP", "MAILPIT_WEB", "DEMO", "UI_METRICS", "REVERIFY"}
 	environ := append(os.Environ(), "WORKID_DATA_DIR="+t.TempDir())
@@ -268,16 +268,6 @@ func TestDevReportsTakenPorts(t *testing.T) {
 	if strings.Contains(stdout.String(), "migrated") {
 		t.Errorf("dev went on to migrate although a port was taken:\n%s", stdout.String())
 	}
-}
-
-func buildWorkID(t *testing.T) string {
-	t.Helper()
-	exe := filepath.Join(t.TempDir(), "workid")
-	cmd := exec.Command("go", "build", "-o", exe, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build workid: %v\n%s", err, out)
-	}
-	return exe
 }
 
 func rootDir(t *testing.T) string {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/workid/workid/internal/kratosapi"
+	"github.com/workid/workid/internal/stacktest"
 )
 
 // populate creates n identities through the admin batch API (1,000 a
@@ -69,7 +70,7 @@ func BenchmarkPassAtScale(b *testing.B) {
 	start := time.Now()
 	populate(b, half)
 	b.Logf("created %d identities in %s", half, time.Since(start).Round(time.Second))
-	exe := buildWorkID(b)
+	exe := stacktest.Binary(b)
 	rssHalf, listHalf := rss(b, exe)
 	populate(b, n-half)
 	b.Logf("created %d identities in all", n)
@@ -170,16 +171,6 @@ func vmHWM(path string) int {
 		}
 	}
 	return 0
-}
-
-// buildWorkID builds the workid binary for commandRSS.
-func buildWorkID(b *testing.B) string {
-	b.Helper()
-	exe := filepath.Join(b.TempDir(), "workid")
-	if out, err := exec.Command("go", "build", "-o", exe, "../../cmd/workid").CombinedOutput(); err != nil {
-		b.Fatalf("build workid: %v\n%s", err, out)
-	}
-	return exe
 }
 
 // rss measures the job's and the admin listing's peak memory.

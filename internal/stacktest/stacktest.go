@@ -350,6 +350,23 @@ func workidBinary(ctx context.Context, root string, log io.Writer) (string, erro
 	return exe, nil
 }
 
+// Binary returns the workid binary built from this tree for the test
+// process (the one its stacks run), building it if no stack has yet: for
+// tests that run a workid command themselves. Shared.Main deletes it.
+func Binary(t testing.TB) string {
+	t.Helper()
+	root, err := stack.FindRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	exe, err := workidBinary(t.Context(), root, &out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	return exe
+}
+
 var built struct {
 	mu   sync.Mutex
 	path string
