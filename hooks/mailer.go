@@ -278,11 +278,8 @@ func (m *Mailer) held(ctx context.Context, kind mail.Kind, identityID, reason st
 func (m *Mailer) record(ctx context.Context, ident *kratos.Identity, log []mail.Entry) {
 	ops, err := kratosapi.MetadataAdminOps(ident.MetadataAdmin, mail.LogKey, log)
 	if err == nil {
-		var resp *http.Response
-		_, resp, err = m.Admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()
-		if err != nil && resp != nil {
-			err = fmt.Errorf("%w: %s", err, kratosapi.ErrorBody(err))
-		}
+		_, _, err = m.Admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()
+		err = kratosapi.WithBody(err)
 	}
 	if err != nil {
 		m.Log.ErrorContext(ctx, "mail: record the send for its limit", "identity_id", ident.Id, "err", err)

@@ -95,7 +95,7 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 		return "failed", err
 	}
 	if _, _, err := s.kratosAdmin.IdentityAPI.PatchIdentity(ctx, identityID).JsonPatch(ops).Execute(); err != nil {
-		return "failed", fmt.Errorf("record the request: %w", withBody(err))
+		return "failed", fmt.Errorf("record the request: %w", kratosapi.WithBody(err))
 	}
 	switch won, err := s.recordSurvived(ctx, identityID, now); {
 	case err != nil:
@@ -104,7 +104,7 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 		return "limited", nil
 	}
 	if _, err := kratosapi.SendVerification(ctx, s.kratosPublic, ident.Traits.Email, nil); err != nil {
-		return "failed", withBody(err)
+		return "failed", kratosapi.WithBody(err)
 	}
 	return "sent", nil
 }
@@ -139,15 +139,6 @@ func recentSends(metadataAdmin any, now time.Time) []time.Time {
 		}
 	}
 	return out
-}
-
-// withBody adds what Kratos answered to an SDK error, for the log (the
-// SDK's own error says only the status).
-func withBody(err error) error {
-	if body := kratosapi.ErrorBody(err); body != "" {
-		return fmt.Errorf("%w: %s", err, body)
-	}
-	return err
 }
 
 // courierSent returns what Kratos's courier handed over for address in

@@ -180,7 +180,7 @@ func TestAdminIdentitiesCreate(t *testing.T) {
 			{"line break in the username", with(u, func(u *stacktest.User) { u.Username = "ann\nroot" }), nil, false,
 				"--username refused (control_character, message 9100100): The username contains a line break"},
 			{"username the schema refuses", with(u, func(u *stacktest.User) { u.Username = "ann lee" }), nil, false,
-				"create identity: Kratos answered:"},
+				"create identity: Kratos answered: 400 Bad Request: {"},
 			{"unknown flag", u, []string{"--admin"}, true, "flag provided but not defined: -admin"},
 			{"empty password file", u, []string{"--password-file", os.DevNull}, true, "is empty"},
 		} {

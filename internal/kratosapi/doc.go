@@ -3,8 +3,9 @@
 // SDK's default HTTP client has none), pages through identities
 // (IdentityPager), picks the account's address among an identity's
 // addresses (AccountAddress), writes one key of metadata_admin
-// (MetadataAdminOps) and has Kratos mail a verification link
-// (SendVerification).
+// (MetadataAdminOps), has Kratos mail a verification link
+// (SendVerification) and adds what Kratos answered to a failed call's
+// error (WithBody).
 //
 // The hooks server, the UI, the re-verification job and the admin commands
 // call these rather than the SDK directly for these operations, so each

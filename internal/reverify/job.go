@@ -453,17 +453,16 @@ func kratosError(err error, resp *http.Response) error {
 	if resp == nil {
 		return errUnanswered{fmt.Errorf("kratos: %w", err)}
 	}
-	msg := err.Error()
-	if body := kratosapi.ErrorBody(err); body != "" {
-		msg = body[:min(len(body), 300)]
-	}
+	// A report lists up to maxFailures of these: each stays short.
+	msg := kratosapi.WithBody(err).Error()
+	msg = msg[:min(len(msg), 300)]
 	switch code := resp.StatusCode; {
 	case code == http.StatusNotFound:
-		return errPermanent{fmt.Errorf("kratos %d: %s: %w", code, msg, errNotFound)}
+		return errPermanent{fmt.Errorf("kratos: %s: %w", msg, errNotFound)}
 	case code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests:
-		return errPermanent{fmt.Errorf("kratos %d: %s", code, msg)}
+		return errPermanent{fmt.Errorf("kratos: %s", msg)}
 	default:
-		return fmt.Errorf("kratos %d: %s", code, msg)
+		return fmt.Errorf("kratos: %s", msg)
 	}
 }
 
