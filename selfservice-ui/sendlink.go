@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -144,17 +142,5 @@ func recentSends(metadataAdmin any, now time.Time) []time.Time {
 // courierSent returns what Kratos's courier handed over for address in
 // the last day, as the mail server counts it for its limits.
 func (s *Server) courierSent(ctx context.Context, address string, now time.Time) ([]mail.Entry, error) {
-	return mail.CourierLog(ctx, func(ctx context.Context, token string) ([]mail.CourierMessage, string, error) {
-		q := url.Values{"recipient": {strings.ToLower(address)}, "status": {"sent"}, "page_size": {strconv.Itoa(mail.CourierPage)}}
-		if token != "" {
-			q.Set("page_token", token)
-		}
-		var msgs []mail.CourierMessage
-		h, err := s.call(ctx, http.MethodGet, s.cfg.Kratos.AdminURL+"/admin/courier/messages?"+q.Encode(), "", nil, &msgs)
-		if err != nil {
-			return nil, "", err
-		}
-		next, err := kratosapi.NextPageToken(&http.Response{Header: h})
-		return msgs, next, err
-	}, mail.Verification, address, now)
+	return mail.CourierLog(ctx, mail.CourierSent(s.kratosAdmin, address), mail.Verification, address, now)
 }
