@@ -204,6 +204,24 @@ func TestAdminIdentitiesCreate(t *testing.T) {
 		}
 		assertNone(again.Email)
 	})
+
+	// Kratos's public API is down: the identity is made all the same, and
+	// the error says so once, with what is wrong.
+	t.Run("verification link not mailed", func(t *testing.T) {
+		u := stacktest.NewUser("acme-widgets.com")
+		down := append([]string{
+			"WORKID_KRATOS_PUBLIC_URL=http://127.0.0.1:1", "WORKID_KRATOS_ADMIN_URL=" + st.KratosAdminURL, "USER=ops-ann",
+		}, listsEnv...)
+		var out, errOut bytes.Buffer
+		err := run(ctx, []string{"workid", "admin", "identities", "create",
+			"--email", u.Email, "--username", u.Username, "--first-name", u.First, "--last-name", u.Last}, down, &out, &errOut)
+		ident := identityOf(u.Email)
+		want := "identity " + ident.Id + " created, but Kratos did not mail the verification link (the user can ask for one on the Profile page): " +
+			"Kratos's public API at http://127.0.0.1:1 cannot be reached (is Kratos running, is WORKID_KRATOS_PUBLIC_URL right?): start a verification flow: "
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("create with the public API down = %v, want an error starting %q", err, want)
+		}
+	})
 }
 
 // hasPassword tells whether the identity has a password hash (Kratos keeps
