@@ -154,10 +154,11 @@ func (j *Job) RunOnce(ctx context.Context) (r Report, err error) {
 }
 
 // page reads the next page of identities, with retries.
-func (j *Job) page(ctx context.Context, pages *kratosapi.IdentityPager) (ids []kratos.Identity, err error) {
-	err = retry(ctx, func() error {
-		var resp *http.Response
-		ids, resp, err = pages.Next(ctx)
+func (j *Job) page(ctx context.Context, pages *kratosapi.IdentityPager) ([]kratos.Identity, error) {
+	var ids []kratos.Identity
+	err := retry(ctx, func() error {
+		page, resp, err := pages.Next(ctx)
+		ids = page
 		return kratosError(err, resp)
 	})
 	return ids, err
@@ -242,10 +243,11 @@ func (j *Job) visit(ctx context.Context, listed *kratos.Identity, r *Report) err
 }
 
 // read gets an identity from the admin API, with retries.
-func (j *Job) read(ctx context.Context, id string) (ident *kratos.Identity, err error) {
-	err = retry(ctx, func() error {
-		var resp *http.Response
-		ident, resp, err = j.admin.IdentityAPI.GetIdentity(ctx, id).Execute()
+func (j *Job) read(ctx context.Context, id string) (*kratos.Identity, error) {
+	var ident *kratos.Identity
+	err := retry(ctx, func() error {
+		got, resp, err := j.admin.IdentityAPI.GetIdentity(ctx, id).Execute()
+		ident = got
 		return kratosError(err, resp)
 	})
 	return ident, err
@@ -253,10 +255,11 @@ func (j *Job) read(ctx context.Context, id string) (ident *kratos.Identity, err 
 
 // patch applies JSON Patch ops to an identity, with retries, and returns
 // the identity as Kratos saved it.
-func (j *Job) patch(ctx context.Context, id string, ops []kratos.JsonPatch) (patched *kratos.Identity, err error) {
-	err = retry(ctx, func() error {
-		var resp *http.Response
-		patched, resp, err = j.admin.IdentityAPI.PatchIdentity(ctx, id).JsonPatch(ops).Execute()
+func (j *Job) patch(ctx context.Context, id string, ops []kratos.JsonPatch) (*kratos.Identity, error) {
+	var patched *kratos.Identity
+	err := retry(ctx, func() error {
+		got, resp, err := j.admin.IdentityAPI.PatchIdentity(ctx, id).JsonPatch(ops).Execute()
+		patched = got
 		return kratosError(err, resp)
 	})
 	return patched, err
