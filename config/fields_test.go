@@ -15,9 +15,9 @@ var processConfigs = []any{Hooks{}, EmailCheck{}, Admin{}, UI{}, Dev{}, Reverify
 func TestEachSettingIsOneField(t *testing.T) {
 	declared := map[string]map[string]bool{}
 	var walk func(reflect.Type)
-	walk = func(t reflect.Type) {
-		for i := range t.NumField() {
-			f := t.Field(i)
+	walk = func(typ reflect.Type) {
+		for i := range typ.NumField() {
+			f := typ.Field(i)
 			if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[time.Duration]() {
 				walk(f.Type)
 				continue
@@ -26,7 +26,7 @@ func TestEachSettingIsOneField(t *testing.T) {
 				if declared[key] == nil {
 					declared[key] = map[string]bool{}
 				}
-				declared[key][t.Name()+"."+f.Name] = true
+				declared[key][typ.Name()+"."+f.Name] = true
 			}
 		}
 	}

@@ -221,23 +221,7 @@ func (m *Mailer) sentTo(ctx context.Context, ident *kratos.Identity, kind mail.K
 	if kind == mail.EmailChanged {
 		return mail.LogFrom(ident.MetadataAdmin, now), nil
 	}
-	return mail.CourierLog(ctx, func(ctx context.Context, token string) ([]mail.CourierMessage, string, error) {
-		req := m.Admin.CourierAPI.ListCourierMessages(ctx).Recipient(strings.ToLower(to)).
-			Status(kratos.COURIERMESSAGESTATUS_SENT).PageSize(mail.CourierPage)
-		if token != "" {
-			req = req.PageToken(token)
-		}
-		msgs, resp, err := req.Execute()
-		if err != nil {
-			return nil, "", err
-		}
-		out := make([]mail.CourierMessage, len(msgs))
-		for i, msg := range msgs {
-			out[i] = mail.CourierMessage{TemplateType: msg.TemplateType, CreatedAt: msg.CreatedAt}
-		}
-		next, err := kratosapi.NextPageToken(resp)
-		return out, next, err
-	}, kind, to, now)
+	return mail.CourierLog(ctx, mail.CourierSent(m.Admin, to), kind, to, now)
 }
 
 // deliver sends msg, trying again after each of m.Retries on a failure
@@ -278,11 +262,8 @@ func (m *Mailer) held(ctx context.Context, kind mail.Kind, identityID, reason st
 func (m *Mailer) record(ctx context.Context, ident *kratos.Identity, log []mail.Entry) {
 	ops, err := kratosapi.MetadataAdminOps(ident.MetadataAdmin, mail.LogKey, log)
 	if err == nil {
-		var resp *http.Response
-		_, resp, err = m.Admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()
-		if err != nil && resp != nil {
-			err = fmt.Errorf("%w: %s", err, kratosapi.ErrorBody(err))
-		}
+		_, _, err = m.Admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()
+		err = kratosapi.WithBody(err)
 	}
 	if err != nil {
 		m.Log.ErrorContext(ctx, "mail: record the send for its limit", "identity_id", ident.Id, "err", err)

@@ -18,8 +18,8 @@ import (
 // sessions) and to its admin API for what only an admin may read or
 // write (metadata_admin). Bodies are read into WorkID's own types. What
 // other parts of WorkID do too (writing metadata_admin, mailing a
-// verification link) goes through internal/kratosapi and the SDK, on the
-// same HTTP client.
+// verification link, reading what the courier sent) goes through
+// internal/kratosapi and the SDK, on the same HTTP client.
 
 // apiError is a non-2xx answer from Kratos.
 type apiError struct {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -95,7 +93,7 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 		return "failed", err
 	}
 	if _, _, err := s.kratosAdmin.IdentityAPI.PatchIdentity(ctx, identityID).JsonPatch(ops).Execute(); err != nil {
-		return "failed", fmt.Errorf("record the request: %w", withBody(err))
+		return "failed", fmt.Errorf("record the request: %w", kratosapi.WithBody(err))
 	}
 	switch won, err := s.recordSurvived(ctx, identityID, now); {
 	case err != nil:
@@ -104,7 +102,7 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 		return "limited", nil
 	}
 	if _, err := kratosapi.SendVerification(ctx, s.kratosPublic, ident.Traits.Email, nil); err != nil {
-		return "failed", withBody(err)
+		return "failed", kratosapi.WithBody(err)
 	}
 	return "sent", nil
 }
@@ -141,29 +139,8 @@ func recentSends(metadataAdmin any, now time.Time) []time.Time {
 	return out
 }
 
-// withBody adds what Kratos answered to an SDK error, for the log (the
-// SDK's own error says only the status).
-func withBody(err error) error {
-	if body := kratosapi.ErrorBody(err); body != "" {
-		return fmt.Errorf("%w: %s", err, body)
-	}
-	return err
-}
-
 // courierSent returns what Kratos's courier handed over for address in
 // the last day, as the mail server counts it for its limits.
 func (s *Server) courierSent(ctx context.Context, address string, now time.Time) ([]mail.Entry, error) {
-	return mail.CourierLog(ctx, func(ctx context.Context, token string) ([]mail.CourierMessage, string, error) {
-		q := url.Values{"recipient": {strings.ToLower(address)}, "status": {"sent"}, "page_size": {strconv.Itoa(mail.CourierPage)}}
-		if token != "" {
-			q.Set("page_token", token)
-		}
-		var msgs []mail.CourierMessage
-		h, err := s.call(ctx, http.MethodGet, s.cfg.Kratos.AdminURL+"/admin/courier/messages?"+q.Encode(), "", nil, &msgs)
-		if err != nil {
-			return nil, "", err
-		}
-		next, err := kratosapi.NextPageToken(&http.Response{Header: h})
-		return msgs, next, err
-	}, mail.Verification, address, now)
+	return mail.CourierLog(ctx, mail.CourierSent(s.kratosAdmin, address), mail.Verification, address, now)
 }

@@ -84,8 +84,8 @@ func runIdentitiesCreate(ctx context.Context, args, environ []string, stdout, st
 			"override", v.Override, "operator", operator(environ), "identity_id", ident.Id,
 			"reason", d.Reason.Code(), "domain", d.Address.Domain)
 	}
-	if err := sendVerification(ctx, kratosapi.New(cfg.Kratos.PublicURL), cfg.Kratos.PublicURL, v.Email); err != nil {
-		return fmt.Errorf("identity %s created, but Kratos did not mail the verification link (the user can ask for one on the Profile page): %w", ident.Id, err)
+	if err := sendVerification(ctx, kratosapi.New(cfg.Kratos.PublicURL), cfg.Kratos.PublicURL, ident.Id, v.Email); err != nil {
+		return err
 	}
 	v.VerificationSentTo = v.Email
 	if asJSON {
@@ -246,12 +246,14 @@ func createIdentity(ctx context.Context, admin *kratos.APIClient, adminURL strin
 	return ident, nil
 }
 
-// sendVerification has Kratos mail address a verification link, with no
-// transient payload: the ordinary text.
-func sendVerification(ctx context.Context, public *kratos.APIClient, publicURL, address string) error {
+// sendVerification has Kratos mail address, that of the identity just
+// created, a verification link with no transient payload: the ordinary
+// text. Its error says the identity exists all the same.
+func sendVerification(ctx context.Context, public *kratos.APIClient, publicURL, identityID, address string) error {
 	resp, err := kratosapi.SendVerification(ctx, public, address, nil)
 	if err != nil {
-		return publicAPIError(publicURL, "mail the verification link", err, resp != nil)
+		what := fmt.Sprintf("identity %s created, but Kratos did not mail the verification link (the user can ask for one on the Profile page)", identityID)
+		return publicAPIError(publicURL, what, err, resp != nil)
 	}
 	return nil
 }

@@ -180,7 +180,7 @@ func TestAdminIdentitiesCreate(t *testing.T) {
 			{"line break in the username", with(u, func(u *stacktest.User) { u.Username = "ann\nroot" }), nil, false,
 				"--username refused (control_character, message 9100100): The username contains a line break"},
 			{"username the schema refuses", with(u, func(u *stacktest.User) { u.Username = "ann lee" }), nil, false,
-				"create identity: Kratos answered:"},
+				"create identity: Kratos answered: 400 Bad Request: {"},
 			{"unknown flag", u, []string{"--admin"}, true, "flag provided but not defined: -admin"},
 			{"empty password file", u, []string{"--password-file", os.DevNull}, true, "is empty"},
 		} {
@@ -203,6 +203,24 @@ func TestAdminIdentitiesCreate(t *testing.T) {
 			t.Errorf("create with a taken username = %v, want it named taken", err)
 		}
 		assertNone(again.Email)
+	})
+
+	// Kratos's public API is down: the identity is made all the same, and
+	// the error says so once, with what is wrong.
+	t.Run("verification link not mailed", func(t *testing.T) {
+		u := stacktest.NewUser("acme-widgets.com")
+		down := append([]string{
+			"WORKID_KRATOS_PUBLIC_URL=http://127.0.0.1:1", "WORKID_KRATOS_ADMIN_URL=" + st.KratosAdminURL, "USER=ops-ann",
+		}, listsEnv...)
+		var out, errOut bytes.Buffer
+		err := run(ctx, []string{"workid", "admin", "identities", "create",
+			"--email", u.Email, "--username", u.Username, "--first-name", u.First, "--last-name", u.Last}, down, &out, &errOut)
+		ident := identityOf(u.Email)
+		want := "identity " + ident.Id + " created, but Kratos did not mail the verification link (the user can ask for one on the Profile page): " +
+			"Kratos's public API at http://127.0.0.1:1 cannot be reached (is Kratos running, is WORKID_KRATOS_PUBLIC_URL right?): start a verification flow: "
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("create with the public API down = %v, want an error starting %q", err, want)
+		}
 	})
 }
 

@@ -177,10 +177,7 @@ func kratosAPIError(api, setting, apiURL, what string, err error, answered bool)
 	if !answered {
 		return fmt.Errorf("%s: Kratos's %s at %s cannot be reached (is Kratos running, is %s right?): %w", what, api, apiURL, setting, err)
 	}
-	if body := kratosapi.ErrorBody(err); body != "" {
-		return fmt.Errorf("%s: Kratos answered: %s", what, body)
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return fmt.Errorf("%s: Kratos answered: %w", what, kratosapi.WithBody(err))
 }
 
 // viewIdentity extracts what support staff need from an identity.

@@ -2,6 +2,7 @@ package kratosapi
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -36,4 +37,16 @@ func ErrorBody(err error) string {
 		return strings.TrimSpace(string(oe.Body()))
 	}
 	return ""
+}
+
+// WithBody returns err with what Kratos answered added to its message, for
+// a log or an admin to read: the SDK's own error says only the status
+// ("400 Bad Request"), Kratos's body says why. An error that carries no
+// answer (nil, a transport failure, an answer without a body) comes back
+// as it is. The result wraps err.
+func WithBody(err error) error {
+	if body := ErrorBody(err); body != "" {
+		return fmt.Errorf("%w: %s", err, body)
+	}
+	return err
 }

@@ -35,7 +35,7 @@ func SendVerification(ctx context.Context, public *kratos.APIClient, address str
 	}
 	_, resp, err = public.FrontendAPI.UpdateVerificationFlow(ctx).Flow(flow.Id).UpdateVerificationFlowBody(body).Execute()
 	if err != nil {
-		return resp, fmt.Errorf("send the verification link: %w", err)
+		return resp, fmt.Errorf("submit the verification flow: %w", err)
 	}
 	return resp, nil
 }

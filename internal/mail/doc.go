@@ -5,5 +5,7 @@
 // Kratos's courier hands every message it would send to WorkID's hooks
 // server (courier.delivery_strategy: http), which picks the kind and the
 // words with this package; WorkID's own notices (an email change told to
-// the old address) go the same way.
+// the old address) go the same way. The limits per recipient count what
+// Kratos's courier handed over (CourierLog, CourierSent), read through
+// internal/kratosapi.
 package mail

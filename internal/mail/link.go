@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"regexp"
 	"time"
+
+	kratos "github.com/ory/kratos-client-go"
+
+	"github.com/workid/workid/internal/kratosapi"
 )
 
 // The template types of Kratos's courier messages WorkID sends.
@@ -28,14 +32,30 @@ func IsToken(s string) bool { return tokenPattern.MatchString(s) }
 // CourierMessage is what the limits read of one message Kratos's courier
 // handed over.
 type CourierMessage struct {
-	TemplateType string    `json:"template_type"`
-	CreatedAt    time.Time `json:"created_at"`
+	TemplateType string
+	CreatedAt    time.Time
 }
 
 // CourierPageFunc returns one page of the messages handed over for a
 // recipient, newest first, from the page token ("" for the first page),
 // and the next page's token ("" after the last).
 type CourierPageFunc func(ctx context.Context, token string) (msgs []CourierMessage, next string, err error)
+
+// CourierSent returns the pages of what admin's courier handed over (sent)
+// for to, CourierPage to a page, for CourierLog.
+func CourierSent(admin *kratos.APIClient, to string) CourierPageFunc {
+	return func(ctx context.Context, token string) ([]CourierMessage, string, error) {
+		msgs, next, err := kratosapi.CourierMessages(ctx, admin, to, kratos.COURIERMESSAGESTATUS_SENT, CourierPage, token)
+		if err != nil {
+			return nil, "", kratosapi.WithBody(err)
+		}
+		out := make([]CourierMessage, len(msgs))
+		for i, m := range msgs {
+			out[i] = CourierMessage{TemplateType: m.TemplateType, CreatedAt: m.CreatedAt}
+		}
+		return out, next, nil
+	}
+}
 
 // CourierLog reads, page by page, what Kratos's courier handed over for
 // to in the last day, until a day back or until the entries already put

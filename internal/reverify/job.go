@@ -154,10 +154,11 @@ func (j *Job) RunOnce(ctx context.Context) (r Report, err error) {
 }
 
 // page reads the next page of identities, with retries.
-func (j *Job) page(ctx context.Context, pages *kratosapi.IdentityPager) (ids []kratos.Identity, err error) {
-	err = retry(ctx, func() error {
-		var resp *http.Response
-		ids, resp, err = pages.Next(ctx)
+func (j *Job) page(ctx context.Context, pages *kratosapi.IdentityPager) ([]kratos.Identity, error) {
+	var ids []kratos.Identity
+	err := retry(ctx, func() error {
+		page, resp, err := pages.Next(ctx)
+		ids = page
 		return kratosError(err, resp)
 	})
 	return ids, err
@@ -242,10 +243,11 @@ func (j *Job) visit(ctx context.Context, listed *kratos.Identity, r *Report) err
 }
 
 // read gets an identity from the admin API, with retries.
-func (j *Job) read(ctx context.Context, id string) (ident *kratos.Identity, err error) {
-	err = retry(ctx, func() error {
-		var resp *http.Response
-		ident, resp, err = j.admin.IdentityAPI.GetIdentity(ctx, id).Execute()
+func (j *Job) read(ctx context.Context, id string) (*kratos.Identity, error) {
+	var ident *kratos.Identity
+	err := retry(ctx, func() error {
+		got, resp, err := j.admin.IdentityAPI.GetIdentity(ctx, id).Execute()
+		ident = got
 		return kratosError(err, resp)
 	})
 	return ident, err
@@ -253,10 +255,11 @@ func (j *Job) read(ctx context.Context, id string) (ident *kratos.Identity, err 
 
 // patch applies JSON Patch ops to an identity, with retries, and returns
 // the identity as Kratos saved it.
-func (j *Job) patch(ctx context.Context, id string, ops []kratos.JsonPatch) (patched *kratos.Identity, err error) {
-	err = retry(ctx, func() error {
-		var resp *http.Response
-		patched, resp, err = j.admin.IdentityAPI.PatchIdentity(ctx, id).JsonPatch(ops).Execute()
+func (j *Job) patch(ctx context.Context, id string, ops []kratos.JsonPatch) (*kratos.Identity, error) {
+	var patched *kratos.Identity
+	err := retry(ctx, func() error {
+		got, resp, err := j.admin.IdentityAPI.PatchIdentity(ctx, id).JsonPatch(ops).Execute()
+		patched = got
 		return kratosError(err, resp)
 	})
 	return patched, err
@@ -453,17 +456,16 @@ func kratosError(err error, resp *http.Response) error {
 	if resp == nil {
 		return errUnanswered{fmt.Errorf("kratos: %w", err)}
 	}
-	msg := err.Error()
-	if body := kratosapi.ErrorBody(err); body != "" {
-		msg = body[:min(len(body), 300)]
-	}
+	// A report lists up to maxFailures of these: each stays short.
+	msg := kratosapi.WithBody(err).Error()
+	msg = msg[:min(len(msg), 300)]
 	switch code := resp.StatusCode; {
 	case code == http.StatusNotFound:
-		return errPermanent{fmt.Errorf("kratos %d: %s: %w", code, msg, errNotFound)}
+		return errPermanent{fmt.Errorf("kratos: %s: %w", msg, errNotFound)}
 	case code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests:
-		return errPermanent{fmt.Errorf("kratos %d: %s", code, msg)}
+		return errPermanent{fmt.Errorf("kratos: %s", msg)}
 	default:
-		return fmt.Errorf("kratos %d: %s", code, msg)
+		return fmt.Errorf("kratos: %s", msg)
 	}
 }
 

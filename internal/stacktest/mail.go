@@ -40,18 +40,15 @@ func (s *Stack) Queued(ctx context.Context, address string) (int, error) {
 	n := 0
 	token := ""
 	for {
-		req := s.Admin.CourierAPI.ListCourierMessages(ctx).Recipient(strings.ToLower(address)).PageSize(250)
-		if token != "" {
-			req = req.PageToken(token)
-		}
-		msgs, resp, err := req.Execute()
+		msgs, next, err := kratosapi.CourierMessages(ctx, s.Admin, address, "", 250, token)
 		if err != nil {
 			return 0, fmt.Errorf("list the courier's messages to %s: %s", address, apiError(err))
 		}
 		n += len(msgs)
-		if token, err = kratosapi.NextPageToken(resp); err != nil || token == "" {
-			return n, err
+		if next == "" {
+			return n, nil
 		}
+		token = next
 	}
 }
 

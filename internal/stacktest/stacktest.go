@@ -481,8 +481,5 @@ func ephemeralStart() int {
 
 // apiError returns the body of a Kratos SDK error, for test messages.
 func apiError(err error) string {
-	if body := kratosapi.ErrorBody(err); body != "" {
-		return body
-	}
-	return err.Error()
+	return kratosapi.WithBody(err).Error()
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	kratos "github.com/ory/kratos-client-go"
+
+	"github.com/workid/workid/internal/kratosapi"
 )
 
 // User is what a person types into the registration form.
@@ -104,11 +106,10 @@ func (e *FlowError) MessageIDs(field string) []int64 {
 
 // flowError turns an SDK error into a *FlowError when Kratos answered.
 func flowError(err error, resp *http.Response) error {
-	fe := &FlowError{Body: apiError(err)}
 	if resp == nil {
 		return fmt.Errorf("kratos did not answer: %w", err)
 	}
-	fe.Status = resp.StatusCode
+	fe := &FlowError{Status: resp.StatusCode, Body: kratosapi.ErrorBody(err)}
 	var oe *kratos.GenericOpenAPIError
 	if errors.As(err, &oe) {
 		switch f := oe.Model().(type) {
