@@ -479,7 +479,7 @@ func ephemeralStart() int {
 	return 32768
 }
 
-// apiError returns the body of a Kratos SDK error, for test messages.
+// apiError returns an SDK error with what Kratos answered, for test messages.
 func apiError(err error) string {
 	return kratosapi.WithBody(err).Error()
 }
