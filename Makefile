@@ -23,7 +23,7 @@ needs:
 	command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 || missing="$$missing Node.js and npm (apt-get install npm),"; \
 	if [ -n "$$missing" ]; then echo "make: this machine lacks$${missing%,}: WorkID needs them to build and to install its domain lists" >&2; exit 1; fi
 
-## servers: build Kratos, Hydra and Mailpit from tools/ into bin/ if a pin changed.
+## servers: build Kratos, Hydra, Mailpit and Caddy (the edge) from tools/ into bin/ if a pin changed.
 servers:
 	$(GO) run ./cmd/workid dev --build-only
 
@@ -93,5 +93,5 @@ staticcheck:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 fmt-check:
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^tools/')); \
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi

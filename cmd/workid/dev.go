@@ -18,7 +18,7 @@ import (
 // until ctx is done or a process dies, and stops everything.
 func runDev(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
-	buildOnly := fs.Bool("build-only", false, "build Kratos, Hydra and Mailpit into the bin folder, then exit")
+	buildOnly := fs.Bool("build-only", false, "build Kratos, Hydra, Mailpit and Caddy into the bin folder, then exit")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}

@@ -1,0 +1,13 @@
+// Command caddy is WorkID's edge: Caddy v2 with its standard modules,
+// built from the Go module proxy like the other servers in bin/.
+package main
+
+import (
+	caddycmd "github.com/caddyserver/caddy/v2/cmd"
+
+	_ "github.com/caddyserver/caddy/v2/modules/standard"
+)
+
+func main() {
+	caddycmd.Main()
+}
