@@ -28,8 +28,11 @@ servers:
 	$(GO) run ./cmd/workid dev --build-only
 
 ## test: build the servers, check formatting and vet, run every test with -race.
+## tools/caddy is a module of its own (WorkID's edge limiter and the
+## Caddyfile's tests): ./... from the root does not enter it.
 test: needs servers $(LISTS) chromium postgres fmt-check vet staticcheck
 	$(GO) test -race -count=1 -timeout 20m ./...
+	cd tools/caddy && $(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
 
 ## fuzz: run each fuzz target briefly (new failures land in testdata/fuzz/).
@@ -85,6 +88,7 @@ lists-update:
 
 vet:
 	$(GO) vet ./...
+	cd tools/caddy && $(GO) vet ./...
 
 ## staticcheck: the checks vet lacks (unused code, deprecated calls, likely
 ## bugs); pinned, built from the Go module proxy.
