@@ -42,7 +42,7 @@ func runDev(ctx context.Context, args, environ []string, stdout, stderr io.Write
 		Root: root, Bin: fromRoot(cfg.BinDir), Data: fromRoot(cfg.DataDir),
 		Ports: cfg.Ports, PasswordBreachCheck: cfg.PasswordBreachCheck,
 	}
-	out := stack.NewOutput(stdout, "mailpit", "kratos", "hydra", "hooks", "ui", "reverify", "demo", "build", "workid")
+	out := stack.NewOutput(stdout, "mailpit", "kratos", "hydra", "edge", "hooks", "ui", "reverify", "demo", "build", "workid")
 	if cfg.AccessLog == "summary" {
 		out.SummariseAccessLogs(time.Minute)
 	}
@@ -83,9 +83,10 @@ func runDev(ctx context.Context, args, environ []string, stdout, stderr io.Write
 		return err
 	}
 	fmt.Fprintln(say, "databases migrated; starting the servers")
-	// The Ory servers first: WorkID's UI is ready only once they are.
+	// The Ory servers first: WorkID's UI is ready only once they are. The
+	// edge needs nothing behind it to start.
 	for _, group := range [][]stack.Process{
-		{l.Mailpit(), l.Kratos(secrets), l.Hydra(secrets)},
+		{l.Mailpit(), l.Kratos(secrets), l.Hydra(secrets), l.Edge()},
 		{l.WorkID("hooks", exe, secrets, workidEnv), l.WorkID("ui", exe, secrets, workidEnv), l.WorkID("reverify", exe, secrets, workidEnv), l.WorkID("demo", exe, secrets, workidEnv)},
 	} {
 		for _, p := range group {
@@ -120,21 +121,24 @@ func banner(p config.Ports, took time.Duration) string {
 	return fmt.Sprintf(`
 WorkID is running (ready in %s). Press Ctrl-C to stop everything.
 
+  Open WorkID       %s   (the edge: UI, Kratos and Hydra behind one address, rate limited)
+
   Self-service UI   %s
   Mailpit inbox     %s
   Kratos public     %s   admin %s
   Hydra public      %s   admin %s
   Hooks             %s
-  Metrics           %s  %s  %s
+  Metrics           %s  %s  %s  %s
 
   Try single sign-on: %s (a service that needs a verified email)
                   and %s (one that does not)
 
 `, took.Round(100*time.Millisecond),
+		stack.URL(p.Edge, "/"),
 		stack.URL(p.UI, "/"), stack.URL(p.MailpitWeb, "/"),
 		stack.URL(p.KratosPublic, "/"), stack.URL(p.KratosAdmin, "/"),
 		stack.URL(p.HydraPublic, "/"), stack.URL(p.HydraAdmin, "/"),
 		stack.URL(p.Hooks, "/"),
-		stack.URL(p.Hooks, "/metrics"), stack.URL(p.UIMetrics, "/metrics"), stack.URL(p.Reverify, "/metrics"),
+		stack.URL(p.Hooks, "/metrics"), stack.URL(p.UIMetrics, "/metrics"), stack.URL(p.Reverify, "/metrics"), stack.URL(p.EdgeMetrics, "/metrics"),
 		stack.URL(p.Demo, "/support/"), stack.URL(p.Demo, "/community/"))
 }
