@@ -64,3 +64,45 @@ func TestEdgeEnvMatchesTheCaddyfileDefaults(t *testing.T) {
 		}
 	}
 }
+
+// With ViaEdge every address a browser is given is the edge's, while
+// WorkID's servers still call Kratos on its own port; without it none is.
+func TestViaEdgeGivesBrowsersTheEdge(t *testing.T) {
+	secrets := Secrets{HooksKey: "k", KratosCookie: "c", KratosCipher: "x", HydraSystem: "s"}
+	browserFacing := func(name string) bool {
+		switch {
+		case strings.Contains(name, "_HOOKS_"):
+			return false // Kratos calls the hooks server itself
+		case name == "SERVE_PUBLIC_BASE_URL", name == "URLS_SELF_ISSUER",
+			strings.HasPrefix(name, "SELFSERVICE_") && (strings.HasSuffix(name, "_URL") || strings.HasSuffix(name, "_URLS")),
+			strings.HasPrefix(name, "URLS_"),
+			name == "WORKID_UI_PUBLIC_URL", name == "WORKID_KRATOS_BROWSER_URL", name == "WORKID_HYDRA_PUBLIC_URL":
+			return true
+		}
+		return false
+	}
+	for _, via := range []bool{false, true} {
+		l := defaultLayout()
+		l.ViaEdge = via
+		edge := "http://127.0.0.1:4400"
+		checked := 0
+		for _, kv := range slices.Concat(l.KratosEnv(secrets), l.HydraEnv(secrets), l.WorkIDEnv(secrets)) {
+			name, value, _ := strings.Cut(kv, "=")
+			if !browserFacing(name) {
+				continue
+			}
+			checked++
+			if got := strings.Contains(value, edge); got != via {
+				t.Errorf("ViaEdge=%v: %s=%s, want the edge's address: %v", via, name, value, via)
+			}
+		}
+		if checked < 15 {
+			t.Errorf("ViaEdge=%v: %d browser-facing settings checked, want all of them (at least 15)", via, checked)
+		}
+		for _, kv := range l.WorkIDEnv(secrets) {
+			if name, value, _ := strings.Cut(kv, "="); name == "WORKID_KRATOS_PUBLIC_URL" && value != "http://127.0.0.1:4433" {
+				t.Errorf("ViaEdge=%v: WORKID_KRATOS_PUBLIC_URL=%s, want Kratos's own port: the servers' calls are not limited", via, value)
+			}
+		}
+	}
+}

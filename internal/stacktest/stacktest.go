@@ -47,6 +47,10 @@ type Options struct {
 	// server started from Debian's package (internal/pgtest) with one
 	// database each, stopped by Close.
 	Postgres bool
+	// ViaEdge sends browsers through the edge (stack.Layout.ViaEdge):
+	// Kratos's and Hydra's browser URLs, the UI's public address, the
+	// mails' links, UIURL and HydraPublicURL are the edge's.
+	ViaEdge bool
 	// EdgeEnv is added to the edge's environment: its limits
 	// ("WORKID_EDGE_SIGNIN_PER_MINUTE=3") or trusted proxies for a test.
 	EdgeEnv []string
@@ -224,6 +228,7 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			Hooks: ports[6], UI: ports[7], UIMetrics: ports[8],
 			Edge: ports[9], EdgeMetrics: ports[10],
 		},
+		ViaEdge: opts.ViaEdge,
 	}
 	s.setURLs()
 	if s.Secrets, err = stack.LoadSecrets(s.Layout.Data); err != nil {
@@ -283,6 +288,9 @@ func (s *Stack) setURLs() {
 	s.HooksURL = stack.URL(p.Hooks, "")
 	s.MailpitURL = stack.URL(p.MailpitWeb, "")
 	s.EdgeURL = stack.URL(p.Edge, "")
+	if s.Layout.ViaEdge {
+		s.UIURL, s.HydraPublicURL = s.EdgeURL, s.EdgeURL
+	}
 }
 
 // startWorkID starts WorkID's hooks and UI servers as `workid dev` does:
