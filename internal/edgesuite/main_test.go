@@ -10,8 +10,12 @@ import (
 // believes in this suite, as an operator would configure a load balancer.
 const trustedProxy = "127.0.0.3"
 
-// The edge runs with config/Caddyfile's own limits (10 sign-ins a minute).
+// Browsers go through the edge, which runs with config/Caddyfile's own
+// limits (10 sign-ins a minute). Each test comes from loopback addresses
+// of its own (127.0.0.1 is the Chromium test's), so no test spends
+// another's allowance.
 var shared = &stacktest.Shared{Options: stacktest.Options{
+	ViaEdge: true,
 	EdgeEnv: []string{"WORKID_EDGE_TRUSTED_PROXIES=" + trustedProxy + "/32"},
 }}
 
