@@ -121,9 +121,8 @@ func banner(p config.Ports, took time.Duration) string {
 	return fmt.Sprintf(`
 WorkID is running (ready in %s). Press Ctrl-C to stop everything.
 
-  Open WorkID       %s   (the edge: UI, Kratos and Hydra behind one address, rate limited)
-
   Self-service UI   %s
+  Edge              %s   (UI, Kratos and Hydra public at one address, rate limited)
   Mailpit inbox     %s
   Kratos public     %s   admin %s
   Hydra public      %s   admin %s
@@ -134,8 +133,7 @@ WorkID is running (ready in %s). Press Ctrl-C to stop everything.
                   and %s (one that does not)
 
 `, took.Round(100*time.Millisecond),
-		stack.URL(p.Edge, "/"),
-		stack.URL(p.UI, "/"), stack.URL(p.MailpitWeb, "/"),
+		stack.URL(p.UI, "/"), stack.URL(p.Edge, "/"), stack.URL(p.MailpitWeb, "/"),
 		stack.URL(p.KratosPublic, "/"), stack.URL(p.KratosAdmin, "/"),
 		stack.URL(p.HydraPublic, "/"), stack.URL(p.HydraAdmin, "/"),
 		stack.URL(p.Hooks, "/"),
