@@ -95,6 +95,7 @@ vet:
 STATICCHECK_VERSION ?= v0.8.2
 staticcheck:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	cd tools/caddy && $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 fmt-check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
