@@ -23,13 +23,16 @@ needs:
 	command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 || missing="$$missing Node.js and npm (apt-get install npm),"; \
 	if [ -n "$$missing" ]; then echo "make: this machine lacks$${missing%,}: WorkID needs them to build and to install its domain lists" >&2; exit 1; fi
 
-## servers: build Kratos, Hydra and Mailpit from tools/ into bin/ if a pin changed.
+## servers: build Kratos, Hydra, Mailpit and Caddy (the edge) from tools/ into bin/ if a pin changed.
 servers:
 	$(GO) run ./cmd/workid dev --build-only
 
 ## test: build the servers, check formatting and vet, run every test with -race.
+## tools/caddy is a module of its own (WorkID's edge limiter and the
+## Caddyfile's tests): ./... from the root does not enter it.
 test: needs servers $(LISTS) chromium postgres fmt-check vet staticcheck
 	$(GO) test -race -count=1 -timeout 20m ./...
+	cd tools/caddy && $(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
 
 ## fuzz: run each fuzz target briefly (new failures land in testdata/fuzz/).
@@ -85,13 +88,15 @@ lists-update:
 
 vet:
 	$(GO) vet ./...
+	cd tools/caddy && $(GO) vet ./...
 
 ## staticcheck: the checks vet lacks (unused code, deprecated calls, likely
 ## bugs); pinned, built from the Go module proxy.
 STATICCHECK_VERSION ?= v0.8.2
 staticcheck:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	cd tools/caddy && $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 fmt-check:
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^tools/')); \
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi

@@ -264,6 +264,10 @@ type Ports struct {
 	MailpitSMTP  int `env:"WORKID_DEV_MAILPIT_SMTP_PORT" envDefault:"1025"`
 	MailpitWeb   int `env:"WORKID_DEV_MAILPIT_WEB_PORT" envDefault:"8025"`
 	Demo         int `env:"WORKID_DEV_DEMO_PORT" envDefault:"4466"`
+	// Edge is the one address browsers use (Caddy, config/Caddyfile);
+	// EdgeMetrics its private metrics and health port.
+	Edge        int `env:"WORKID_DEV_EDGE_PORT" envDefault:"4400"`
+	EdgeMetrics int `env:"WORKID_DEV_EDGE_METRICS_PORT" envDefault:"4401"`
 }
 
 // Named lists the ports with what listens on each, in start order.
@@ -280,6 +284,8 @@ func (p Ports) Named() []NamedPort {
 		{"ui metrics", "WORKID_DEV_UI_METRICS_PORT", p.UIMetrics},
 		{"reverify", "WORKID_DEV_REVERIFY_PORT", p.Reverify},
 		{"demo services", "WORKID_DEV_DEMO_PORT", p.Demo},
+		{"edge", "WORKID_DEV_EDGE_PORT", p.Edge},
+		{"edge metrics", "WORKID_DEV_EDGE_METRICS_PORT", p.EdgeMetrics},
 	}
 }
 

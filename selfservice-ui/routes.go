@@ -32,6 +32,8 @@ func (s *Server) Handler() http.Handler {
 	r.HandleFunc("/recover", s.confirm(recoverLink)).Methods(http.MethodPost)
 	r.HandleFunc("/consent", s.consent).Methods(http.MethodGet)
 	r.HandleFunc("/consent", s.decideConsent).Methods(http.MethodPost)
+	// The page of a request the edge's rate limiter refused.
+	r.HandleFunc("/limited", s.limited).Methods(http.MethodGet, http.MethodHead)
 
 	r.Use(s.metrics.requests.Middleware)
 

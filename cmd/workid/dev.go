@@ -18,7 +18,7 @@ import (
 // until ctx is done or a process dies, and stops everything.
 func runDev(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
-	buildOnly := fs.Bool("build-only", false, "build Kratos, Hydra and Mailpit into the bin folder, then exit")
+	buildOnly := fs.Bool("build-only", false, "build Kratos, Hydra, Mailpit and Caddy into the bin folder, then exit")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func runDev(ctx context.Context, args, environ []string, stdout, stderr io.Write
 		Root: root, Bin: fromRoot(cfg.BinDir), Data: fromRoot(cfg.DataDir),
 		Ports: cfg.Ports, PasswordBreachCheck: cfg.PasswordBreachCheck,
 	}
-	out := stack.NewOutput(stdout, "mailpit", "kratos", "hydra", "hooks", "ui", "reverify", "demo", "build", "workid")
+	out := stack.NewOutput(stdout, "mailpit", "kratos", "hydra", "edge", "hooks", "ui", "reverify", "demo", "build", "workid")
 	if cfg.AccessLog == "summary" {
 		out.SummariseAccessLogs(time.Minute)
 	}
@@ -83,9 +83,10 @@ func runDev(ctx context.Context, args, environ []string, stdout, stderr io.Write
 		return err
 	}
 	fmt.Fprintln(say, "databases migrated; starting the servers")
-	// The Ory servers first: WorkID's UI is ready only once they are.
+	// The Ory servers first: WorkID's UI is ready only once they are. The
+	// edge needs nothing behind it to start.
 	for _, group := range [][]stack.Process{
-		{l.Mailpit(), l.Kratos(secrets), l.Hydra(secrets)},
+		{l.Mailpit(), l.Kratos(secrets), l.Hydra(secrets), l.Edge()},
 		{l.WorkID("hooks", exe, secrets, workidEnv), l.WorkID("ui", exe, secrets, workidEnv), l.WorkID("reverify", exe, secrets, workidEnv), l.WorkID("demo", exe, secrets, workidEnv)},
 	} {
 		for _, p := range group {
@@ -121,20 +122,21 @@ func banner(p config.Ports, took time.Duration) string {
 WorkID is running (ready in %s). Press Ctrl-C to stop everything.
 
   Self-service UI   %s
+  Edge              %s   (UI, Kratos and Hydra public at one address, rate limited)
   Mailpit inbox     %s
   Kratos public     %s   admin %s
   Hydra public      %s   admin %s
   Hooks             %s
-  Metrics           %s  %s  %s
+  Metrics           %s  %s  %s  %s
 
   Try single sign-on: %s (a service that needs a verified email)
                   and %s (one that does not)
 
 `, took.Round(100*time.Millisecond),
-		stack.URL(p.UI, "/"), stack.URL(p.MailpitWeb, "/"),
+		stack.URL(p.UI, "/"), stack.URL(p.Edge, "/"), stack.URL(p.MailpitWeb, "/"),
 		stack.URL(p.KratosPublic, "/"), stack.URL(p.KratosAdmin, "/"),
 		stack.URL(p.HydraPublic, "/"), stack.URL(p.HydraAdmin, "/"),
 		stack.URL(p.Hooks, "/"),
-		stack.URL(p.Hooks, "/metrics"), stack.URL(p.UIMetrics, "/metrics"), stack.URL(p.Reverify, "/metrics"),
+		stack.URL(p.Hooks, "/metrics"), stack.URL(p.UIMetrics, "/metrics"), stack.URL(p.Reverify, "/metrics"), stack.URL(p.EdgeMetrics, "/metrics"),
 		stack.URL(p.Demo, "/support/"), stack.URL(p.Demo, "/community/"))
 }

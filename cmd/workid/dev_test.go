@@ -108,8 +108,8 @@ func (d *devStack) wait(t *testing.T, within time.Duration) error {
 // accounts, and a process that dies stops the stack with a clear line.
 func TestDevStack(t *testing.T) {
 	exe := stacktest.Binary(t)
-	ports := freePorts(t, 11)
-	names := []string{"KRATOS_PUBLIC", "KRATOS_ADMIN", "HYDRA_PUBLIC", "HYDRA_ADMIN", "UI", "HOOKS", "MAILPIT_SMTP", "MAILPIT_WEB", "DEMO", "UI_METRICS", "REVERIFY"}
+	ports := freePorts(t, 13)
+	names := []string{"KRATOS_PUBLIC", "KRATOS_ADMIN", "HYDRA_PUBLIC", "HYDRA_ADMIN", "UI", "HOOKS", "MAILPIT_SMTP", "MAILPIT_WEB", "DEMO", "UI_METRICS", "REVERIFY", "EDGE", "EDGE_METRICS"}
 	environ := append(os.Environ(), "WORKID_DATA_DIR="+t.TempDir())
 	port := map[string]int{}
 	for i, n := range names {
@@ -122,13 +122,13 @@ func TestDevStack(t *testing.T) {
 	for _, u := range []string{
 		url("KRATOS_ADMIN", "/admin/health/ready"), url("HYDRA_ADMIN", "/health/ready"),
 		url("UI", "/readyz"), url("HOOKS", "/readyz"), url("MAILPIT_WEB", "/readyz"),
-		url("UI_METRICS", "/readyz"), url("REVERIFY", "/readyz"),
+		url("UI_METRICS", "/readyz"), url("REVERIFY", "/readyz"), url("EDGE_METRICS", "/healthz"),
 	} {
 		if err := waitHealthy(t.Context(), u); err != nil {
 			t.Errorf("after the banner: %v", err)
 		}
 	}
-	for _, name := range []string{"mailpit  |", "kratos   |", "hydra    |", "hooks    |", "ui       |", "reverify |", "demo     |"} {
+	for _, name := range []string{"mailpit  |", "kratos   |", "hydra    |", "edge     |", "hooks    |", "ui       |", "reverify |", "demo     |"} {
 		if !strings.Contains(d.output(), name) {
 			t.Errorf("the log has no line prefixed %q", name)
 		}
@@ -187,6 +187,26 @@ func TestDevStack(t *testing.T) {
 	scrape(url("UI_METRICS", "/metrics")).Want(t, map[string]float64{
 		`workid_ui_flows_rendered_total{flow="registration"}`: 1,
 	})
+	// The edge answers for the UI and counts what it served.
+	if resp, err := browser.Get(url("EDGE", "/login")); err != nil {
+		t.Errorf("GET the sign-in page through the edge: %v", err)
+	} else {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Request.URL.Query().Get("flow") == "" {
+			t.Errorf("the sign-in page through the edge ended at %s with %s, want 200 with a flow", resp.Request.URL, resp.Status)
+		}
+	}
+	// The UI's 303 to Kratos, as the edge relayed it (its metrics site
+	// answers no 303 of its own).
+	redirects := 0.0
+	for series, v := range scrape(url("EDGE_METRICS", "/metrics")) {
+		if strings.HasPrefix(series, "caddy_http_request_duration_seconds_count{") && strings.Contains(series, `code="303"`) {
+			redirects += v
+		}
+	}
+	if redirects < 1 {
+		t.Errorf("the edge's metrics count no 303 it relayed")
+	}
 	if resp, err := http.Get(url("UI", "/metrics")); err != nil {
 		t.Errorf("GET the UI's public /metrics: %v", err)
 	} else {
@@ -197,8 +217,8 @@ func TestDevStack(t *testing.T) {
 	}
 
 	children := descendants(d.cmd.Process.Pid)
-	if len(children) < 6 {
-		t.Errorf("workid dev has %d descendant processes, want at least 6 (mailpit, kratos, hydra, hooks, ui, reverify)", len(children))
+	if len(children) < 7 {
+		t.Errorf("workid dev has %d descendant processes, want at least 7 (mailpit, kratos, hydra, edge, hooks, ui, reverify)", len(children))
 	}
 	_ = d.cmd.Process.Signal(syscall.SIGINT)
 	if err := d.wait(t, 30*time.Second); err != nil {
@@ -244,8 +264,10 @@ func TestDevReportsTakenPorts(t *testing.T) {
 	}
 	defer ln.Close()
 	taken := ln.Addr().(*net.TCPAddr).Port
-	ports := freePorts(t, 10)
+	ports := freePorts(t, 12)
 	environ := append(os.Environ(),
+		fmt.Sprintf("WORKID_DEV_EDGE_PORT=%d", ports[10]),
+		fmt.Sprintf("WORKID_DEV_EDGE_METRICS_PORT=%d", ports[11]),
 		fmt.Sprintf("WORKID_DEV_DEMO_PORT=%d", ports[7]),
 		fmt.Sprintf("WORKID_DEV_UI_METRICS_PORT=%d", ports[8]),
 		fmt.Sprintf("WORKID_DEV_REVERIFY_PORT=%d", ports[9]),

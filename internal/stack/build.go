@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,8 +20,12 @@ import (
 
 // A server is one program built from its own module under tools/.
 type server struct {
-	name    string // binary name and folder under tools/
-	pkg     string // module path of the main package, as in go.mod's tool line
+	name string // binary name and folder under tools/
+	pkg  string // module path of the main package, as in go.mod's tool line
+	// pinned is the module whose required version the build is named by,
+	// when the main package is the tools module's own (caddy's main adds
+	// WorkID's modules to Caddy's); empty for pkg's module.
+	pinned  string
 	cgo     bool
 	tags    string
 	version string // -X variable that receives the pinned version, if any
@@ -33,11 +38,15 @@ var servers = []server{
 		version: "github.com/ory/hydra/v2/driver/config.Version"},
 	{name: "mailpit", pkg: "github.com/axllent/mailpit",
 		version: "github.com/axllent/mailpit/config.Version"},
+	// The edge: Caddy with WorkID's rate limiter (tools/caddy/limit).
+	// Caddy reads its own version from the build information.
+	{name: "caddy", pkg: "github.com/workid/workid/tools/caddy", pinned: "github.com/caddyserver/caddy/v2"},
 }
 
-// Build makes sure bin holds kratos, hydra and mailpit built from the pins in
-// root/tools. A binary is rebuilt only when its pins, build flags or the Go
-// version changed since it was built. Concurrent calls (parallel test
+// Build makes sure bin holds kratos, hydra, mailpit and caddy built from
+// the pins in root/tools. A binary is rebuilt only when its pins, its
+// module's own sources, build flags or the Go version changed since it was
+// built. Concurrent calls (parallel test
 // packages, a second terminal) wait for each other on a lock file.
 func Build(ctx context.Context, root, bin string, out io.Writer) error {
 	if err := os.MkdirAll(bin, 0o755); err != nil {
@@ -84,6 +93,8 @@ func (s server) build(ctx context.Context, root, bin, goVersion string, out io.W
 	}
 	if s.version != "" {
 		args = append(args, "-ldflags", fmt.Sprintf("-s -w -X %s=%s", s.version, version))
+	} else {
+		args = append(args, "-ldflags", "-s -w")
 	}
 	args = append(args, s.pkg)
 	cmd := exec.CommandContext(ctx, "go", args...)
@@ -102,7 +113,8 @@ func (s server) build(ctx context.Context, root, bin, goVersion string, out io.W
 }
 
 // pin returns the pinned version of s and a stamp of everything its binary
-// depends on: go.mod, go.sum, the build flags and the Go toolchain.
+// depends on: go.mod, go.sum, the module's own Go files (caddy's limiter),
+// the build flags and the Go toolchain.
 func (s server) pin(dir, goVersion string) (version, stamp string, err error) {
 	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
 	if err != nil {
@@ -116,20 +128,53 @@ func (s server) pin(dir, goVersion string) (version, stamp string, err error) {
 	if err != nil {
 		return "", "", err
 	}
+	pinned := s.pkg
+	if s.pinned != "" {
+		pinned = s.pinned
+	}
 	for _, r := range mf.Require {
-		if r.Mod.Path == s.pkg || strings.HasPrefix(s.pkg, r.Mod.Path+"/") {
+		if r.Mod.Path == pinned || strings.HasPrefix(pinned, r.Mod.Path+"/") {
 			version = r.Mod.Version
 		}
 	}
 	if version == "" {
-		return "", "", fmt.Errorf("go.mod does not require %s", s.pkg)
+		return "", "", fmt.Errorf("go.mod does not require %s", pinned)
+	}
+	sources, err := goSources(dir)
+	if err != nil {
+		return "", "", err
 	}
 	h := sha256.New()
-	for _, part := range [][]byte{gomod, gosum, []byte(s.tags), []byte(s.version), []byte(goVersion)} {
+	for _, part := range append([][]byte{gomod, gosum, []byte(s.tags), []byte(s.version), []byte(goVersion)}, sources...) {
 		h.Write(part)
 		h.Write([]byte{0})
 	}
 	return version, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// goSources returns the name and content of every Go file of the module
+// in dir that goes into its binary (not its tests), in a fixed order.
+func goSources(dir string) ([][]byte, error) {
+	var parts [][]byte
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != dir && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		parts = append(parts, []byte(filepath.ToSlash(rel)), b)
+		return nil
+	})
+	return parts, err
 }
 
 func lastLine(s string) string {

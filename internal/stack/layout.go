@@ -35,6 +35,12 @@ type Layout struct {
 	// KratosDSN and HydraDSN are the servers' databases (postgres://...);
 	// empty means an SQLite file in Data.
 	KratosDSN, HydraDSN string
+	// ViaEdge sends browsers through the edge (Ports.Edge): Kratos's
+	// base URL and its UI URLs, Hydra's issuer and its UI URLs, and the
+	// addresses WorkID's servers give browsers and mails are the edge's.
+	// Without it they name each server's own port, as kratos.yml and
+	// hydra.yml do.
+	ViaEdge bool
 }
 
 // URL returns the http URL of a loopback port, with path appended.
@@ -118,15 +124,24 @@ func jsonList(v ...string) string {
 	return string(b)
 }
 
+// browserURL is the address browsers use for path on the server at port:
+// that port, or the edge with ViaEdge.
+func (l Layout) browserURL(port int, path string) string {
+	if l.ViaEdge {
+		return URL(l.Ports.Edge, path)
+	}
+	return URL(port, path)
+}
+
 // KratosEnv returns the environment that places Kratos in this layout, over
 // the defaults of kratos.yml.
 func (l Layout) KratosEnv(s Secrets) []string {
 	p := l.Ports
-	ui := func(path string) string { return URL(p.UI, path) }
+	ui := func(path string) string { return l.browserURL(p.UI, path) }
 	env := []string{
 		"DSN=" + l.dsn(l.KratosDSN, "kratos.sqlite"),
 		"SERVE_PUBLIC_PORT=" + strconv.Itoa(p.KratosPublic),
-		"SERVE_PUBLIC_BASE_URL=" + URL(p.KratosPublic, "/"),
+		"SERVE_PUBLIC_BASE_URL=" + l.browserURL(p.KratosPublic, "/"),
 		"SERVE_ADMIN_PORT=" + strconv.Itoa(p.KratosAdmin),
 		"SERVE_ADMIN_BASE_URL=" + URL(p.KratosAdmin, "/"),
 		"SECRETS_COOKIE=" + jsonList(s.KratosCookie),
@@ -162,12 +177,12 @@ func (l Layout) KratosEnv(s Secrets) []string {
 // the defaults of config/hydra.yml.
 func (l Layout) HydraEnv(s Secrets) []string {
 	p := l.Ports
-	ui := func(path string) string { return URL(p.UI, path) }
+	ui := func(path string) string { return l.browserURL(p.UI, path) }
 	return []string{
 		"DSN=" + l.dsn(l.HydraDSN, "hydra.sqlite"),
 		"SERVE_PUBLIC_PORT=" + strconv.Itoa(p.HydraPublic),
 		"SERVE_ADMIN_PORT=" + strconv.Itoa(p.HydraAdmin),
-		"URLS_SELF_ISSUER=" + URL(p.HydraPublic, "/"),
+		"URLS_SELF_ISSUER=" + l.browserURL(p.HydraPublic, "/"),
 		"URLS_LOGIN=" + ui("/login"),
 		"URLS_CONSENT=" + ui("/consent"),
 		"URLS_LOGOUT=" + ui("/logout"),
@@ -289,11 +304,15 @@ func (l Layout) WorkIDEnv(s Secrets) []string {
 		fmt.Sprintf("WORKID_UI_ADDR=127.0.0.1:%d", p.UI),
 		fmt.Sprintf("WORKID_UI_METRICS_ADDR=127.0.0.1:%d", p.UIMetrics),
 		fmt.Sprintf("WORKID_REVERIFY_ADDR=127.0.0.1:%d", p.Reverify),
-		"WORKID_UI_PUBLIC_URL=" + URL(p.UI, ""),
-		"WORKID_KRATOS_BROWSER_URL=" + URL(p.KratosPublic, ""),
+		"WORKID_UI_PUBLIC_URL=" + l.browserURL(p.UI, ""),
+		"WORKID_KRATOS_BROWSER_URL=" + l.browserURL(p.KratosPublic, ""),
+		// WorkID's servers call Kratos directly: the edge's limits are
+		// for clients, not for the UI asking on their behalf.
 		"WORKID_KRATOS_PUBLIC_URL=" + URL(p.KratosPublic, ""),
 		"WORKID_KRATOS_ADMIN_URL=" + URL(p.KratosAdmin, ""),
-		"WORKID_HYDRA_PUBLIC_URL=" + URL(p.HydraPublic, ""),
+		// The issuer's address: the UI's forms lead there and the
+		// demonstration services discover Hydra by it.
+		"WORKID_HYDRA_PUBLIC_URL=" + l.browserURL(p.HydraPublic, ""),
 		"WORKID_HYDRA_ADMIN_URL=" + URL(p.HydraAdmin, ""),
 		fmt.Sprintf("WORKID_DEMO_ADDR=127.0.0.1:%d", p.Demo),
 		"WORKID_DEMO_PUBLIC_URL=" + URL(p.Demo, ""),

@@ -20,6 +20,7 @@ func defaultLayout() Layout {
 		Ports: config.Ports{
 			KratosPublic: 4433, KratosAdmin: 4434, HydraPublic: 4444, HydraAdmin: 4445,
 			UI: 4455, UIMetrics: 4458, Hooks: 4456, MailpitSMTP: 1025, MailpitWeb: 8025,
+			Edge: 4400, EdgeMetrics: 4401,
 		},
 	}
 }

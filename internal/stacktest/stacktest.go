@@ -47,6 +47,13 @@ type Options struct {
 	// server started from Debian's package (internal/pgtest) with one
 	// database each, stopped by Close.
 	Postgres bool
+	// ViaEdge sends browsers through the edge (stack.Layout.ViaEdge):
+	// Kratos's and Hydra's browser URLs, the UI's public address, the
+	// mails' links, UIURL and HydraPublicURL are the edge's.
+	ViaEdge bool
+	// EdgeEnv is added to the edge's environment: its limits
+	// ("WORKID_EDGE_SIGNIN_PER_MINUTE=3") or trusted proxies for a test.
+	EdgeEnv []string
 	// Replicas is how many hooks servers and how many UI servers run
 	// (default 1). Each is a `workid hooks` or `workid ui` process built
 	// from this tree; with more than one, a round-robin reverse proxy on
@@ -77,6 +84,9 @@ type Stack struct {
 	KratosPublicURL, KratosAdminURL string
 	HydraPublicURL, HydraAdminURL   string
 	UIURL, HooksURL, MailpitURL     string
+	// EdgeURL is the edge (Caddy with config/Caddyfile) in front of the
+	// UI, Kratos's public API and Hydra's public API.
+	EdgeURL string
 
 	// Public and Admin are Kratos SDK clients for the two Kratos APIs.
 	Public, Admin *kratos.APIClient
@@ -202,7 +212,7 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		logw = s.logFile
 	}
 	replicas := max(opts.Replicas, 1)
-	out := stack.NewOutput(logw, append([]string{"mailpit", "kratos", "hydra", "build", "ui-private-lb"}, replicaNames(replicas)...)...)
+	out := stack.NewOutput(logw, append([]string{"mailpit", "kratos", "hydra", "edge", "build", "ui-private-lb"}, replicaNames(replicas)...)...)
 	if err := stack.Build(ctx, root, bin, out.Writer("build")); err != nil {
 		return nil, err
 	}
@@ -213,7 +223,7 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		return nil, err
 	}
 
-	ports, err := FreePorts(9)
+	ports, err := FreePorts(11)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +234,9 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			HydraPublic: ports[2], HydraAdmin: ports[3],
 			MailpitSMTP: ports[4], MailpitWeb: ports[5],
 			Hooks: ports[6], UI: ports[7], UIMetrics: ports[8],
+			Edge: ports[9], EdgeMetrics: ports[10],
 		},
+		ViaEdge: opts.ViaEdge,
 	}
 	s.setURLs()
 	if replicas > 1 {
@@ -261,7 +273,9 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			return strings.HasPrefix(kv, "SELFSERVICE_FLOWS_REGISTRATION_AFTER_PASSWORD_HOOKS_")
 		})
 	}
-	for _, p := range []stack.Process{s.Layout.Mailpit(), kratosProc, s.Layout.Hydra(s.Secrets)} {
+	edge := s.Layout.Edge()
+	edge.Env = append(edge.Env, opts.EdgeEnv...)
+	for _, p := range []stack.Process{s.Layout.Mailpit(), kratosProc, s.Layout.Hydra(s.Secrets), edge} {
 		if err := s.sup.Start(p); err != nil {
 			return nil, err
 		}
@@ -286,6 +300,10 @@ func (s *Stack) setURLs() {
 	s.UIURL = stack.URL(p.UI, "")
 	s.HooksURL = stack.URL(p.Hooks, "")
 	s.MailpitURL = stack.URL(p.MailpitWeb, "")
+	s.EdgeURL = stack.URL(p.Edge, "")
+	if s.Layout.ViaEdge {
+		s.UIURL, s.HydraPublicURL = s.EdgeURL, s.EdgeURL
+	}
 }
 
 // startWorkID starts WorkID's hooks and UI servers as `workid dev` does:
