@@ -3,7 +3,6 @@ package selfserviceui
 import (
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -116,15 +115,23 @@ func (s *Server) newFlowPage(r *http.Request, k flowKind, f *flow) flowPage {
 	return p
 }
 
-// markFirstInvalid gives the first field with an error the focus, so a
+// markFirstInvalid gives the first input with an error the focus, so a
 // keyboard or screen-reader user lands on it, and reports whether the
-// form shows any error.
+// form shows any error (its own, an input's or a button's).
 func markFirstInvalid(f *Form) bool {
 	errs := slices.ContainsFunc(f.Messages, func(m Message) bool { return m.Kind == "error" })
+	focused := false
 	for i := range f.Fields {
-		if f.Fields[i].Invalid && f.Fields[i].HTML != "" {
-			f.Fields[i].HTML = template.HTML(strings.Replace(string(f.Fields[i].HTML), "<input ", "<input autofocus ", 1))
-			return true
+		fld := &f.Fields[i]
+		if !fld.Invalid {
+			continue
+		}
+		switch fld.Kind {
+		case "input", "checkbox":
+			fld.Autofocus = !focused
+			focused, errs = true, true
+		case "submit": // its messages show under the button
+			errs = true
 		}
 	}
 	return errs

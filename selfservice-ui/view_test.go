@@ -132,13 +132,58 @@ func TestSafeReturnTo(t *testing.T) {
 	}
 }
 
-// inputAttrs escapes every value as html/template would.
-func TestInputAttrsEscapes(t *testing.T) {
-	f := Field{Kind: "input", ID: "f-x", Name: `a"b`, Type: "text", Value: `"><script>alert(1)</script>&`, Required: true, Messages: []Message{{Text: "x"}}, Invalid: true}
-	got := inputAttrs(f)
-	want := `id="f-x" name="a&#34;b" type="text" value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;" required aria-describedby="f-x-msg" aria-invalid="true"`
-	if got != want {
-		t.Errorf("inputAttrs =\n%s\nwant\n%s", got, want)
+// The field template escapes every value and marks an invalid input.
+func TestFieldTemplateEscapes(t *testing.T) {
+	tpl, err := parseTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := Field{Kind: "input", ID: "f-x", Name: `a"b`, Type: "text", Value: `"><script>alert(1)</script>&`, Label: "<b>",
+		Required: true, Messages: []Message{{ID: 1, Text: "<i>", Kind: "error"}}, Invalid: true, Autofocus: true}
+	var b strings.Builder
+	if err := tpl["flow"].ExecuteTemplate(&b, "field", f); err != nil {
+		t.Fatal(err)
+	}
+	want := `<div class="field invalid">
+<label for="f-x">&lt;b&gt; <span class="req" aria-hidden="true">*</span></label>
+<input autofocus id="f-x" name="a&#34;b" type="text" value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;" required aria-describedby="f-x-msg" aria-invalid="true">
+<div id="f-x-msg" class="field-msg"><p class="msg msg-error" data-id="1">&lt;i&gt;</p></div>
+</div>
+`
+	if got := b.String(); got != want {
+		t.Errorf("field template =\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestMarkFirstInvalid(t *testing.T) {
+	invalid := []Message{{Text: "x", Kind: "error"}}
+	tests := []struct {
+		name      string
+		form      Form
+		wantErrs  bool
+		wantFocus []bool
+	}{
+		{"no errors", Form{Fields: []Field{{Kind: "input"}, {Kind: "submit"}}}, false, []bool{false, false}},
+		{"the form's own error", Form{Messages: invalid, Fields: []Field{{Kind: "input"}}}, true, []bool{false}},
+		{"two invalid inputs", Form{Fields: []Field{
+			{Kind: "text", Invalid: true}, {Kind: "input"}, {Kind: "checkbox", Invalid: true}, {Kind: "input", Invalid: true},
+		}}, true, []bool{false, false, true, false}},
+		{"an invalid button", Form{Fields: []Field{{Kind: "input"}, {Kind: "submit", Invalid: true}}}, true, []bool{false, false}},
+		{"only a text node", Form{Fields: []Field{{Kind: "text", Invalid: true}}}, false, []bool{false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := markFirstInvalid(&tt.form); got != tt.wantErrs {
+				t.Errorf("markFirstInvalid = %v, want %v", got, tt.wantErrs)
+			}
+			var focus []bool
+			for _, f := range tt.form.Fields {
+				focus = append(focus, f.Autofocus)
+			}
+			if !slices.Equal(focus, tt.wantFocus) {
+				t.Errorf("autofocus = %v, want %v", focus, tt.wantFocus)
+			}
+		})
 	}
 }
 
