@@ -23,8 +23,8 @@ type Form struct {
 
 // Field is one UI node.
 type Field struct {
-	// Kind picks the template: input, checkbox, submit, text, img, a,
-	// script or div.
+	// Kind says how render writes the field: input, checkbox, hidden,
+	// submit, text, img, a, script or div.
 	Kind  string
 	Group string
 	// Input attributes.
@@ -34,7 +34,8 @@ type Field struct {
 	MaxLength                int
 	// ID is the element id (inputs get one derived from their name).
 	ID string
-	// Messages are shown beside the field; Invalid marks an error among them.
+	// Messages are shown with the field, whatever its kind; Invalid marks
+	// an error among them.
 	Messages []Message
 	Invalid  bool
 	// Autofocus is set on the form's first invalid input (markFirstInvalid).
@@ -53,10 +54,6 @@ type Field struct {
 	// (WebAuthn, passkeys), run by /static/triggers.js: inline handlers
 	// are not allowed by the Content-Security-Policy.
 	Trigger, LoadTrigger string
-	// ImageURL is an image's source. Kratos sends a TOTP QR code as a
-	// data: URL, which html/template would refuse as unsafe; a raster
-	// image from Kratos is marked safe, anything else left to the check.
-	ImageURL template.URL
 }
 
 // Message is a text for the user: error, info or success.
@@ -166,7 +163,6 @@ func newField(n uiNode) Field {
 		}
 	case "img":
 		f.Kind, f.ID, f.Src, f.Width, f.Height = "img", a.ID, a.Src, a.Width, a.Height
-		f.ImageURL = imageURL(a.Src)
 	case "a":
 		f.Kind, f.ID, f.Href = "a", a.ID, a.Href
 		if a.Title != nil {

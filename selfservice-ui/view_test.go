@@ -132,29 +132,6 @@ func TestSafeReturnTo(t *testing.T) {
 	}
 }
 
-// The field template escapes every value and marks an invalid input.
-func TestFieldTemplateEscapes(t *testing.T) {
-	tpl, err := parseTemplates()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := Field{Kind: "input", ID: "f-x", Name: `a"b`, Type: "text", Value: `"><script>alert(1)</script>&`, Label: "<b>",
-		Required: true, Messages: []Message{{ID: 1, Text: "<i>", Kind: "error"}}, Invalid: true, Autofocus: true}
-	var b strings.Builder
-	if err := tpl["flow"].ExecuteTemplate(&b, "field", f); err != nil {
-		t.Fatal(err)
-	}
-	want := `<div class="field invalid">
-<label for="f-x">&lt;b&gt; <span class="req" aria-hidden="true">*</span></label>
-<input autofocus id="f-x" name="a&#34;b" type="text" value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;" required aria-describedby="f-x-msg" aria-invalid="true">
-<div id="f-x-msg" class="field-msg"><p class="msg msg-error" data-id="1">&lt;i&gt;</p></div>
-</div>
-`
-	if got := b.String(); got != want {
-		t.Errorf("field template =\n%s\nwant\n%s", got, want)
-	}
-}
-
 func TestMarkFirstInvalid(t *testing.T) {
 	invalid := []Message{{Text: "x", Kind: "error"}}
 	tests := []struct {
