@@ -35,7 +35,7 @@ func (f Form) FieldsHTML() template.HTML {
 	return template.HTML(b.String())
 }
 
-// render writes the field by its Kind. Each kind ends
+// render writes the field by its Kind, with its messages. Each kind ends
 // in a newline, so the page source reads one field a line.
 func (f *Field) render(b *strings.Builder) {
 	switch f.Kind {
@@ -46,6 +46,7 @@ func (f *Field) render(b *strings.Builder) {
 		attr(b, "name", f.Name)
 		attr(b, "value", f.Value)
 		b.WriteString(">\n")
+		nodeMessages(b, f.Messages)
 	case "submit":
 		f.renderButton(b)
 		b.WriteString("\n")
@@ -75,6 +76,7 @@ func (f *Field) render(b *strings.Builder) {
 			b.WriteString("</code></p>")
 		}
 		b.WriteString("</div>\n")
+		nodeMessages(b, f.Messages)
 	case "img":
 		b.WriteString(`<figure class="node-img">`)
 		if f.Label != "" {
@@ -87,6 +89,7 @@ func (f *Field) render(b *strings.Builder) {
 		attr(b, "height", strconv.Itoa(f.Height))
 		attr(b, "alt", cmp.Or(f.Label, "Image"))
 		b.WriteString("></figure>\n")
+		nodeMessages(b, f.Messages)
 	case "a":
 		b.WriteString(`<p class="node-link"><a`)
 		attr(b, "id", f.ID)
@@ -94,6 +97,7 @@ func (f *Field) render(b *strings.Builder) {
 		b.WriteString(">")
 		b.WriteString(template.HTMLEscapeString(cmp.Or(f.Title, f.Label, "Continue")))
 		b.WriteString("</a></p>\n")
+		nodeMessages(b, f.Messages)
 	case "script":
 		b.WriteString("<script")
 		attr(b, "id", f.ID)
@@ -106,11 +110,16 @@ func (f *Field) render(b *strings.Builder) {
 		optAttr(b, "referrerpolicy", f.Referrer)
 		attr(b, "nonce", f.Nonce)
 		b.WriteString("></script>\n")
+		nodeMessages(b, f.Messages)
 	case "div":
 		b.WriteString("<div")
 		attr(b, "id", f.ID)
 		attr(b, "class", f.Class)
 		b.WriteString("></div>\n")
+		nodeMessages(b, f.Messages)
+	default:
+		// A node type WorkID does not know yet: what it says still shows.
+		nodeMessages(b, f.Messages)
 	}
 }
 
@@ -237,6 +246,15 @@ func writeMessages(b *strings.Builder, msgs []Message, dataID bool) {
 		b.WriteString(">")
 		b.WriteString(template.HTMLEscapeString(m.Text))
 		b.WriteString("</p>")
+	}
+}
+
+// nodeMessages writes the messages of a node other than an input or a
+// button on a line under it.
+func nodeMessages(b *strings.Builder, msgs []Message) {
+	if len(msgs) > 0 {
+		writeMessages(b, msgs, false)
+		b.WriteString("\n")
 	}
 }
 

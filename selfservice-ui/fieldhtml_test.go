@@ -18,7 +18,7 @@ const hostile = `"'><script>alert(1)</script>&`
 const hostileEscaped = `&#34;&#39;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;`
 
 // render writes every node kind with its values escaped and its URLs
-// checked.
+// checked, and every kind shows its messages.
 func TestRenderField(t *testing.T) {
 	msg := []Message{{ID: 4000001, Text: "<i>bad</i>", Kind: "error"}}
 	const msgHTML = `<p class="msg msg-error">&lt;i&gt;bad&lt;/i&gt;</p>`
@@ -52,31 +52,32 @@ func TestRenderField(t *testing.T) {
 			`<button type="button" name="webauthn_login_trigger" value="" data-trigger="` + hostileEscaped + `" data-load-trigger="x" disabled class="btn btn-secondary">Key</button>
 
 `},
-		{"text", Field{Kind: "text", ID: hostile, Label: "Secret", Text: hostile},
+		{"text", Field{Kind: "text", ID: hostile, Label: "Secret", Text: hostile, Messages: msg},
 			`<div class="node-text" id="` + hostileEscaped + `"><p class="label">Secret</p><p><code>` + hostileEscaped + `</code></p></div>
-`},
+` + msgHTML + "\n"},
 		{"text with secrets", Field{Kind: "text", ID: "codes", Label: "<Codes>", Secrets: []string{"ab-12", hostile}},
 			`<div class="node-text" id="codes"><p>&lt;Codes&gt;</p><ul class="secrets"><li><code>ab-12</code></li><li><code>` + hostileEscaped + `</code></li></ul></div>
 `},
-		{"img", Field{Kind: "img", ID: "qr", Src: "javascript:alert(1)", Width: 256, Height: 256, Label: hostile},
+		{"img", Field{Kind: "img", ID: "qr", Src: "javascript:alert(1)", Width: 256, Height: 256, Label: hostile, Messages: msg},
 			`<figure class="node-img"><figcaption>` + hostileEscaped + `</figcaption><img id="qr" src="#ZgotmplZ" width="256" height="256" alt="` + hostileEscaped + `"></figure>
-`},
+` + msgHTML + "\n"},
 		{"img from data", Field{Kind: "img", Src: `data:image/png;base64,iVB+ORw0"`},
 			`<figure class="node-img"><img id="" src="data:image/png;base64,iVB+ORw0&#34;" width="0" height="0" alt="Image"></figure>
 `},
-		{"a", Field{Kind: "a", ID: "forgot", Href: "JavaScript:alert(1)", Label: hostile},
+		{"a", Field{Kind: "a", ID: "forgot", Href: "JavaScript:alert(1)", Label: hostile, Messages: msg},
 			`<p class="node-link"><a id="forgot" href="#ZgotmplZ">` + hostileEscaped + `</a></p>
-`},
+` + msgHTML + "\n"},
 		{"a with a query", Field{Kind: "a", Href: `https://id.example/recovery?a=1&b="x"`},
 			`<p class="node-link"><a id="" href="https://id.example/recovery?a=1&amp;b=&#34;x&#34;">Continue</a></p>
 `},
 		{"script", Field{Kind: "script", ID: "webauthn", Src: "data:text/javascript,alert(1)", Async: true, Crossorigin: "anonymous",
-			Integrity: hostile, Referrer: "no-referrer", Nonce: "n0nce"},
+			Integrity: hostile, Referrer: "no-referrer", Nonce: "n0nce", Messages: msg},
 			`<script id="webauthn" src="#ZgotmplZ" async crossorigin="anonymous" integrity="` + hostileEscaped + `" referrerpolicy="no-referrer" nonce="n0nce"></script>
-`},
-		{"div", Field{Kind: "div", ID: "captcha", Class: hostile},
+` + msgHTML + "\n"},
+		{"div", Field{Kind: "div", ID: "captcha", Class: hostile, Messages: msg},
 			`<div id="captcha" class="` + hostileEscaped + `"></div>
-`},
+` + msgHTML + "\n"},
+		{"unknown", Field{Kind: "unknown", Messages: msg}, msgHTML + "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

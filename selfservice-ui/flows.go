@@ -117,21 +117,20 @@ func (s *Server) newFlowPage(r *http.Request, k flowKind, f *flow) flowPage {
 
 // markFirstInvalid gives the first input with an error the focus, so a
 // keyboard or screen-reader user lands on it, and reports whether the
-// form shows any error (its own, an input's or a button's).
+// form shows any error: its own or a field's (every field shows its
+// messages).
 func markFirstInvalid(f *Form) bool {
-	errs := slices.ContainsFunc(f.Messages, func(m Message) bool { return m.Kind == "error" })
+	errs := slices.ContainsFunc(f.Messages, func(m Message) bool { return m.Kind == "error" }) ||
+		slices.ContainsFunc(f.Hidden, func(h Field) bool { return h.Invalid })
 	focused := false
 	for i := range f.Fields {
 		fld := &f.Fields[i]
 		if !fld.Invalid {
 			continue
 		}
-		switch fld.Kind {
-		case "input", "checkbox":
-			fld.Autofocus = !focused
-			focused, errs = true, true
-		case "submit": // its messages show under the button
-			errs = true
+		errs = true
+		if !focused && (fld.Kind == "input" || fld.Kind == "checkbox") {
+			fld.Autofocus, focused = true, true
 		}
 	}
 	return errs

@@ -146,12 +146,14 @@ func TestMarkFirstInvalid(t *testing.T) {
 			{Kind: "text", Invalid: true}, {Kind: "input"}, {Kind: "checkbox", Invalid: true}, {Kind: "input", Invalid: true},
 		}}, true, []bool{false, false, true, false}},
 		{"an invalid button", Form{Fields: []Field{{Kind: "input"}, {Kind: "submit", Invalid: true}}}, true, []bool{false, false}},
-		{"only a text node", Form{Fields: []Field{{Kind: "text", Invalid: true}}}, false, []bool{false}},
+		{"only a text node (its message shows)", Form{Fields: []Field{{Kind: "text", Invalid: true}}}, true, []bool{false}},
+		{"a hidden input's error", Form{Hidden: []Field{{Kind: "hidden", Invalid: true}}, Fields: []Field{{Kind: "input"}}}, true, []bool{false}},
+		{"an invalid submit before an invalid input", Form{Fields: []Field{{Kind: "submit", Invalid: true}, {Kind: "input", Invalid: true}}}, true, []bool{false, true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := markFirstInvalid(&tt.form); got != tt.wantErrs {
-				t.Errorf("markFirstInvalid = %v, want %v", got, tt.wantErrs)
+				t.Errorf("markFirstInvalid(%+v) = %v, want %v", tt.form, got, tt.wantErrs)
 			}
 			var focus []bool
 			for _, f := range tt.form.Fields {
