@@ -24,7 +24,7 @@ import (
 // visible fields, for the form template.
 func (f Form) FieldsHTML() template.HTML {
 	var b strings.Builder
-	// About what an input with a label takes, so most forms grow once.
+	// About what an input with its label takes, so most forms fit at once.
 	b.Grow(320 * (len(f.Hidden) + len(f.Fields)))
 	for i := range f.Hidden {
 		f.Hidden[i].render(&b)
@@ -35,8 +35,8 @@ func (f Form) FieldsHTML() template.HTML {
 	return template.HTML(b.String())
 }
 
-// render writes the field by its Kind, with its messages. Each kind ends
-// in a newline, so the page source reads one field a line.
+// render writes the field by its Kind, with its messages, ending in a
+// newline.
 func (f *Field) render(b *strings.Builder) {
 	switch f.Kind {
 	case "input", "checkbox":
