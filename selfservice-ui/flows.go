@@ -3,7 +3,6 @@ package selfserviceui
 import (
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -116,15 +115,22 @@ func (s *Server) newFlowPage(r *http.Request, k flowKind, f *flow) flowPage {
 	return p
 }
 
-// markFirstInvalid gives the first field with an error the focus, so a
+// markFirstInvalid gives the first input with an error the focus, so a
 // keyboard or screen-reader user lands on it, and reports whether the
-// form shows any error.
+// form shows any error: its own or a field's (every field shows its
+// messages).
 func markFirstInvalid(f *Form) bool {
-	errs := slices.ContainsFunc(f.Messages, func(m Message) bool { return m.Kind == "error" })
+	errs := slices.ContainsFunc(f.Messages, func(m Message) bool { return m.Kind == "error" }) ||
+		slices.ContainsFunc(f.Hidden, func(h Field) bool { return h.Invalid })
+	focused := false
 	for i := range f.Fields {
-		if f.Fields[i].Invalid && f.Fields[i].HTML != "" {
-			f.Fields[i].HTML = template.HTML(strings.Replace(string(f.Fields[i].HTML), "<input ", "<input autofocus ", 1))
-			return true
+		fld := &f.Fields[i]
+		if !fld.Invalid {
+			continue
+		}
+		errs = true
+		if !focused && (fld.Kind == "input" || fld.Kind == "checkbox") {
+			fld.Autofocus, focused = true, true
 		}
 	}
 	return errs

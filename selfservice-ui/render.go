@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"path"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -66,9 +65,8 @@ type page struct {
 // page rendered, so a template error never sends half a page. It reports
 // whether the page was sent (a failure answers 500 itself).
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) bool {
-	buf := pageBuffers.Get().(*bytes.Buffer)
-	defer putPageBuffer(buf)
-	if err := s.tpl[name].ExecuteTemplate(buf, "layout", data); err != nil {
+	var buf bytes.Buffer
+	if err := s.tpl[name].ExecuteTemplate(&buf, "layout", data); err != nil {
 		s.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
 		http.Error(w, "Something went wrong on our side. Please try again.", http.StatusInternalServerError)
 		return false
@@ -78,21 +76,6 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
 	return true
-}
-
-// pageBuffers recycles render's buffers: a page is 5-15 KB, and growing a
-// new buffer to that size for every page was a good part of the garbage
-// each request left behind.
-var pageBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 16<<10)) }}
-
-// putPageBuffer returns buf to the pool, unless an unusually large page
-// grew it: the pool should not pin that much memory.
-func putPageBuffer(buf *bytes.Buffer) {
-	if buf.Cap() > 64<<10 {
-		return
-	}
-	buf.Reset()
-	pageBuffers.Put(buf)
 }
 
 // errorPage is the one page every failure ends on: a short, safe text and

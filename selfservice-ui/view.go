@@ -23,12 +23,8 @@ type Form struct {
 
 // Field is one UI node.
 type Field struct {
-	// Is says which Kind the field is, for the template: a field lookup
-	// costs the template far less than comparing strings. It comes first
-	// because the template reads it first (lookups scan the fields).
-	Is kindFlags
-	// Kind picks the template: input, checkbox, submit, text, img, a,
-	// script or div.
+	// Kind says how render writes the field: input, checkbox, hidden,
+	// submit, text, img, a, script or div.
 	Kind  string
 	Group string
 	// Input attributes.
@@ -38,9 +34,12 @@ type Field struct {
 	MaxLength                int
 	// ID is the element id (inputs get one derived from their name).
 	ID string
-	// Messages are shown beside the field; Invalid marks an error among them.
+	// Messages are shown with the field, whatever its kind; Invalid marks
+	// an error among them.
 	Messages []Message
 	Invalid  bool
+	// Autofocus is set on the form's first invalid input (markFirstInvalid).
+	Autofocus bool
 	// Image, anchor, text, script and div attributes.
 	Src                              string
 	Width, Height                    int
@@ -55,23 +54,6 @@ type Field struct {
 	// (WebAuthn, passkeys), run by /static/triggers.js: inline handlers
 	// are not allowed by the Content-Security-Policy.
 	Trigger, LoadTrigger string
-	// HTML is an input or checkbox, written by inputHTML.
-	HTML template.HTML
-	// ImageURL is an image's source. Kratos sends a TOTP QR code as a
-	// data: URL, which html/template would refuse as unsafe; a raster
-	// image from Kratos is marked safe, anything else left to the check.
-	ImageURL template.URL
-}
-
-type kindFlags struct {
-	Input, Checkbox, Submit, Text, Img, A, Script, Div bool
-}
-
-func flagsOf(kind string) kindFlags {
-	return kindFlags{
-		Input: kind == "input", Checkbox: kind == "checkbox", Submit: kind == "submit", Text: kind == "text",
-		Img: kind == "img", A: kind == "a", Script: kind == "script", Div: kind == "div",
-	}
 }
 
 // Message is a text for the user: error, info or success.
@@ -79,20 +61,6 @@ type Message struct {
 	ID   int64
 	Text string
 	Kind string
-}
-
-// Body returns the form's visible fields in one piece when each of them
-// was written in Go (inputs and buttons: nearly every form), so the
-// template does not walk them one by one; otherwise "".
-func (f Form) Body() template.HTML {
-	var b strings.Builder
-	for _, fld := range f.Fields {
-		if fld.HTML == "" {
-			return ""
-		}
-		b.WriteString(string(fld.HTML))
-	}
-	return template.HTML(b.String())
 }
 
 // newForm builds the form of ui with the nodes of the given groups, plus
@@ -195,7 +163,6 @@ func newField(n uiNode) Field {
 		}
 	case "img":
 		f.Kind, f.ID, f.Src, f.Width, f.Height = "img", a.ID, a.Src, a.Width, a.Height
-		f.ImageURL = imageURL(a.Src)
 	case "a":
 		f.Kind, f.ID, f.Href = "a", a.ID, a.Href
 		if a.Title != nil {
@@ -209,127 +176,7 @@ func newField(n uiNode) Field {
 	default:
 		f.Kind = "unknown"
 	}
-	f.Is = flagsOf(f.Kind)
-	switch {
-	case f.Kind == "input" || f.Kind == "checkbox":
-		f.HTML = inputHTML(f)
-	case f.Kind == "hidden":
-		f.HTML = template.HTML(`<input type="hidden" name="` + escapeHTML(f.Name) + `" value="` + escapeHTML(f.Value) + "\">\n")
-	case f.Kind == "submit" && f.Trigger == "":
-		f.HTML = submitHTML(f)
-	}
 	return f
-}
-
-// Inputs and checkboxes, most of a form, are written here rather than by
-// the template: a dozen template actions per input were most of the time
-// a form page took to render. escapeHTML is html/template's own escaping
-// of text and quoted attribute values, and no value here is a URL, so the
-// output is what the template wrote before (the golden pages prove it).
-
-// escapeHTML escapes as html/template does for text and attribute values.
-var escapeHTML = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;").Replace
-
-// inputHTML writes an input or checkbox with its label and messages.
-func inputHTML(f Field) template.HTML {
-	var b strings.Builder
-	b.Grow(256)
-	class := "field"
-	if f.Kind == "checkbox" {
-		class = "field check"
-	}
-	b.WriteString(`<div class="` + class)
-	if f.Invalid {
-		b.WriteString(" invalid")
-	}
-	b.WriteString("\">\n")
-	label := `<label for="` + escapeHTML(f.ID) + `">` + escapeHTML(f.Label)
-	if f.Kind == "checkbox" {
-		b.WriteString("<input " + string(inputAttrs(f)) + ">\n" + label + "</label>\n")
-	} else {
-		if f.Required {
-			label += ` <span class="req" aria-hidden="true">*</span>`
-		}
-		b.WriteString(label + "</label>\n<input " + string(inputAttrs(f)) + ">\n")
-	}
-	if len(f.Messages) > 0 {
-		b.WriteString(`<div id="` + escapeHTML(f.ID) + `-msg" class="field-msg">`)
-		for _, m := range f.Messages {
-			b.WriteString(`<p class="msg msg-` + escapeHTML(m.Kind) + `"`)
-			if f.Kind != "checkbox" {
-				b.WriteString(` data-id="` + strconv.FormatInt(m.ID, 10) + `"`)
-			}
-			b.WriteString(">" + escapeHTML(m.Text) + "</p>")
-		}
-		b.WriteString("</div>")
-	}
-	b.WriteString("\n</div>\n")
-	return template.HTML(b.String())
-}
-
-// submitHTML writes a form's button with the messages under it.
-func submitHTML(f Field) template.HTML {
-	var b strings.Builder
-	b.WriteString(`<button type="submit" name="` + escapeHTML(f.Name) + `" value="` + escapeHTML(f.Value) + `"`)
-	if f.Disabled {
-		b.WriteString(" disabled")
-	}
-	class := "btn btn-primary"
-	if f.Group == "oidc" {
-		class = "btn btn-provider"
-	}
-	b.WriteString(` class="` + class + `">` + escapeHTML(f.Label) + "</button>\n")
-	for _, m := range f.Messages {
-		b.WriteString(`<p class="msg msg-` + escapeHTML(m.Kind) + `">` + escapeHTML(m.Text) + "</p>")
-	}
-	b.WriteString("\n")
-	return template.HTML(b.String())
-}
-
-// inputAttrs writes an input's attributes; every name is a constant and
-// every value is escaped inside double quotes.
-func inputAttrs(f Field) string {
-	var b strings.Builder
-	attr := func(name, value string) {
-		b.WriteString(name)
-		b.WriteString(`="`)
-		b.WriteString(escapeHTML(value))
-		b.WriteString(`" `)
-	}
-	attr("id", f.ID)
-	attr("name", f.Name)
-	if f.Kind == "checkbox" {
-		attr("type", "checkbox")
-		attr("value", "true")
-		if f.Value == "true" {
-			b.WriteString("checked ")
-		}
-	} else {
-		attr("type", f.Type)
-		attr("value", f.Value)
-	}
-	if f.Required {
-		b.WriteString("required ")
-	}
-	if f.Disabled {
-		b.WriteString("disabled ")
-	}
-	if f.Autocomplete != "" {
-		attr("autocomplete", f.Autocomplete)
-	}
-	if f.Pattern != "" {
-		attr("pattern", f.Pattern)
-	}
-	if f.MaxLength > 0 {
-		attr("maxlength", strconv.Itoa(f.MaxLength))
-	}
-	if len(f.Messages) > 0 {
-		attr("aria-describedby", f.ID+"-msg")
-	}
-	if f.Invalid {
-		attr("aria-invalid", "true")
-	}
-	return strings.TrimSuffix(b.String(), " ")
 }
 
 // rasterData are the data: URL prefixes of images that cannot carry

@@ -132,13 +132,37 @@ func TestSafeReturnTo(t *testing.T) {
 	}
 }
 
-// inputAttrs escapes every value as html/template would.
-func TestInputAttrsEscapes(t *testing.T) {
-	f := Field{Kind: "input", ID: "f-x", Name: `a"b`, Type: "text", Value: `"><script>alert(1)</script>&`, Required: true, Messages: []Message{{Text: "x"}}, Invalid: true}
-	got := inputAttrs(f)
-	want := `id="f-x" name="a&#34;b" type="text" value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;" required aria-describedby="f-x-msg" aria-invalid="true"`
-	if got != want {
-		t.Errorf("inputAttrs =\n%s\nwant\n%s", got, want)
+func TestMarkFirstInvalid(t *testing.T) {
+	invalid := []Message{{Text: "x", Kind: "error"}}
+	tests := []struct {
+		name      string
+		form      Form
+		wantErrs  bool
+		wantFocus []bool
+	}{
+		{"no errors", Form{Fields: []Field{{Kind: "input"}, {Kind: "submit"}}}, false, []bool{false, false}},
+		{"the form's own error", Form{Messages: invalid, Fields: []Field{{Kind: "input"}}}, true, []bool{false}},
+		{"two invalid inputs", Form{Fields: []Field{
+			{Kind: "text", Invalid: true}, {Kind: "input"}, {Kind: "checkbox", Invalid: true}, {Kind: "input", Invalid: true},
+		}}, true, []bool{false, false, true, false}},
+		{"an invalid button", Form{Fields: []Field{{Kind: "input"}, {Kind: "submit", Invalid: true}}}, true, []bool{false, false}},
+		{"only a text node (its message shows)", Form{Fields: []Field{{Kind: "text", Invalid: true}}}, true, []bool{false}},
+		{"a hidden input's error", Form{Hidden: []Field{{Kind: "hidden", Invalid: true}}, Fields: []Field{{Kind: "input"}}}, true, []bool{false}},
+		{"an invalid submit before an invalid input", Form{Fields: []Field{{Kind: "submit", Invalid: true}, {Kind: "input", Invalid: true}}}, true, []bool{false, true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := markFirstInvalid(&tt.form); got != tt.wantErrs {
+				t.Errorf("markFirstInvalid(%+v) = %v, want %v", tt.form, got, tt.wantErrs)
+			}
+			var focus []bool
+			for _, f := range tt.form.Fields {
+				focus = append(focus, f.Autofocus)
+			}
+			if !slices.Equal(focus, tt.wantFocus) {
+				t.Errorf("autofocus = %v, want %v", focus, tt.wantFocus)
+			}
+		})
 	}
 }
 
