@@ -169,8 +169,9 @@ func TestMarkFirstInvalid(t *testing.T) {
 func TestImageURL(t *testing.T) {
 	tests := map[string]string{
 		"data:image/png;base64,iVBORw0KGgo=": "data:image/png;base64,iVBORw0KGgo=",
-		"data:image/svg+xml;base64,PHN2Zz4=": "about:invalid#zGoSafez",
-		"javascript:alert(1)":                "about:invalid#zGoSafez",
+		"data:image/svg+xml;base64,PHN2Zz4=": refusedURL,
+		"javascript:alert(1)":                refusedURL,
+		"/relative/logo.png":                 refusedURL,
 		"http://127.0.0.1:4433/qr.png":       "http://127.0.0.1:4433/qr.png",
 	}
 	for in, want := range tests {
