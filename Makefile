@@ -27,11 +27,17 @@ needs:
 servers:
 	$(GO) run ./cmd/workid dev --build-only
 
+## TEST_PACKAGES: how many test packages run at once. More than the cores:
+## the integration packages spend most of their time waiting on Kratos,
+## Hydra, mail and the browser (go test's default, one per core, left a
+## third of two cores idle; docs/benchmarks.md, issue 13).
+TEST_PACKAGES ?= 4
+
 ## test: build the servers, check formatting and vet, run every test with -race.
 ## tools/caddy is a module of its own (WorkID's edge limiter and the
 ## Caddyfile's tests): ./... from the root does not enter it.
 test: needs servers $(LISTS) chromium postgres fmt-check vet staticcheck
-	$(GO) test -race -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 -p $(TEST_PACKAGES) -timeout 20m ./...
 	cd tools/caddy && $(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
 
