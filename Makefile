@@ -36,10 +36,16 @@ TEST_PACKAGES ?= 4
 ## test: build the servers, check formatting and vet, run every test with -race.
 ## tools/caddy is a module of its own (WorkID's edge limiter and the
 ## Caddyfile's tests): ./... from the root does not enter it.
+## The three runs go side by side: the fuzz targets use the cores the
+## integration packages leave idle while they wait.
 test: needs servers $(LISTS) chromium postgres fmt-check vet staticcheck
+	$(MAKE) --no-print-directory -j3 test-go test-caddy fuzz
+
+.PHONY: test-go test-caddy
+test-go:
 	$(GO) test -race -count=1 -p $(TEST_PACKAGES) -timeout 20m ./...
+test-caddy:
 	cd tools/caddy && $(GO) test -race -count=1 ./...
-	$(MAKE) --no-print-directory fuzz
 
 ## fuzz: run each fuzz target briefly (new failures land in testdata/fuzz/).
 ## The budgets are counts of inputs (about 15s each here), not durations:
