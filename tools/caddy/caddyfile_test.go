@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,15 +19,22 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 )
 
-// freePort returns a loopback port that was free a moment ago.
+// freePort returns a loopback port that was free a moment ago, chosen at
+// random below the kernel's usual ephemeral range (32768 and up), where
+// the outgoing connections of the tests running beside this one take
+// their ports.
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 1000 {
+		port := 10000 + rand.IntN(32768-10000)
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			ln.Close()
+			return port
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free port between 10000 and 32768")
+	return 0
 }
 
 // upstream is a stand-in for the UI, Kratos or Hydra that answers with
@@ -76,6 +84,22 @@ type edge struct {
 // and Hydra.
 func startEdge(t *testing.T, env map[string]string) *edge {
 	t.Helper()
+	// A port taken between choosing and binding means other ports.
+	for try := 1; ; try++ {
+		e, err := tryEdge(t, env)
+		if err == nil {
+			return e
+		}
+		if !strings.Contains(err.Error(), "address already in use") || try == 3 {
+			t.Fatalf("load config/Caddyfile: %v", err)
+		}
+	}
+}
+
+// tryEdge is one try of startEdge; the error is Caddy's, from loading
+// the configuration.
+func tryEdge(t *testing.T, env map[string]string) (*edge, error) {
+	t.Helper()
 	edgePort, metricsPort := freePort(t), freePort(t)
 	e := &edge{
 		url: fmt.Sprintf("http://127.0.0.1:%d", edgePort), metrics: fmt.Sprintf("http://127.0.0.1:%d", metricsPort),
@@ -102,10 +126,10 @@ func startEdge(t *testing.T, env map[string]string) *edge {
 		t.Errorf("config/Caddyfile: %s", w)
 	}
 	if err := caddy.Load(cfg, true); err != nil {
-		t.Fatalf("load config/Caddyfile: %v", err)
+		return nil, err
 	}
 	t.Cleanup(func() { _ = caddy.Stop() })
-	return e
+	return e, nil
 }
 
 var client = &http.Client{
