@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
-
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/metrics/metricstest"
@@ -30,26 +28,7 @@ var providerZone = map[string][]string{
 // other names do not exist.
 func serveProviderZone(t *testing.T) string {
 	t.Helper()
-	return mxchecktest.Serve(t, dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
-		q := req.Question[0]
-		m := new(dns.Msg)
-		m.SetReply(req)
-		m.Authoritative = true
-		records, ok := providerZone[q.Name]
-		switch {
-		case !ok:
-			m.Rcode = dns.RcodeNameError
-		case q.Qtype == dns.TypeMX:
-			for _, r := range records {
-				rr, err := dns.NewRR(q.Name + " 300 IN MX " + r)
-				if err != nil {
-					panic(err)
-				}
-				m.Answer = append(m.Answer, rr)
-			}
-		}
-		_ = w.WriteMsg(m)
-	}))
+	return mxchecktest.Serve(t, &mxchecktest.Zone{MX: providerZone})
 }
 
 // Through the hook: the user sees the provider's usual message, Kratos

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/miekg/dns"
-
 	"github.com/workid/workid/internal/mxcheck/mxchecktest"
 )
 
@@ -16,28 +14,11 @@ import (
 // provider's is refused as that provider, and the command says which mail
 // server decided; a Google Workspace domain is not Gmail.
 func TestAdminEmailCheckMailServersAtAProvider(t *testing.T) {
-	zone := map[string]string{
-		"fresh-throwaway.com.": "10 mx.mailinator.com.",
-		"gmail-alias.com.":     "5 gmail-smtp-in.l.google.com.",
-		"workspace-co.com.":    "1 smtp.google.com.",
-	}
-	server := mxchecktest.Serve(t, dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetReply(req)
-		q := req.Question[0]
-		data, ok := zone[q.Name]
-		switch {
-		case !ok:
-			m.Rcode = dns.RcodeNameError
-		case q.Qtype == dns.TypeMX:
-			rr, err := dns.NewRR(q.Name + " 300 IN MX " + data)
-			if err != nil {
-				panic(err)
-			}
-			m.Answer = append(m.Answer, rr)
-		}
-		_ = w.WriteMsg(m)
-	}))
+	server := mxchecktest.Serve(t, &mxchecktest.Zone{MX: map[string][]string{
+		"fresh-throwaway.com.": {"10 mx.mailinator.com."},
+		"gmail-alias.com.":     {"5 gmail-smtp-in.l.google.com."},
+		"workspace-co.com.":    {"1 smtp.google.com."},
+	}})
 	environ := append([]string{"WORKID_MX_CHECK=true", "WORKID_DNS_SERVER=" + server, "WORKID_MX_TIMEOUT=2s"}, listsEnv...)
 
 	var stdout, stderr bytes.Buffer

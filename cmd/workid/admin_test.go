@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/miekg/dns"
-
 	"github.com/workid/workid/internal/mxcheck/mxchecktest"
 )
 
@@ -136,26 +134,10 @@ func TestAdminEmailCheckBadConfiguration(t *testing.T) {
 // domain without a mail server is refused, and a DNS failure is reported
 // but leaves the address allowed, as it does at registration.
 func TestAdminEmailCheckMX(t *testing.T) {
-	server := mxchecktest.Serve(t, dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetReply(req)
-		q := req.Question[0]
-		switch q.Name {
-		case "acme-widgets.com.":
-			if q.Qtype == dns.TypeMX {
-				rr, err := dns.NewRR("acme-widgets.com. 300 IN MX 10 mail.acme-widgets.com.")
-				if err != nil {
-					panic(err)
-				}
-				m.Answer = append(m.Answer, rr)
-			}
-		case "dns-trouble.com.":
-			m.Rcode = dns.RcodeServerFailure
-		default:
-			m.Rcode = dns.RcodeNameError
-		}
-		_ = w.WriteMsg(m)
-	}))
+	server := mxchecktest.Serve(t, &mxchecktest.Zone{
+		MX:      map[string][]string{"acme-widgets.com.": {"10 mail.acme-widgets.com."}},
+		Failing: []string{"dns-trouble.com."},
+	})
 	environ := append([]string{"WORKID_MX_CHECK=true", "WORKID_DNS_SERVER=" + server, "WORKID_MX_TIMEOUT=2s"}, listsEnv...)
 	tests := []struct {
 		addr string

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
-
 	"github.com/workid/workid/internal/mxcheck"
 	"github.com/workid/workid/internal/mxcheck/mxchecktest"
 )
@@ -36,28 +34,7 @@ var providerZone = map[string][]string{
 // "dns-trouble.com" fails and other names do not exist.
 func serveProviderZone(t *testing.T) string {
 	t.Helper()
-	return mxchecktest.Serve(t, dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
-		q := req.Question[0]
-		m := new(dns.Msg)
-		m.SetReply(req)
-		m.Authoritative = true
-		records, ok := providerZone[q.Name]
-		switch {
-		case q.Name == "dns-trouble.com.":
-			m.Rcode = dns.RcodeServerFailure
-		case !ok:
-			m.Rcode = dns.RcodeNameError
-		case q.Qtype == dns.TypeMX:
-			for _, r := range records {
-				rr, err := dns.NewRR(q.Name + " 300 IN MX " + r)
-				if err != nil {
-					panic(err)
-				}
-				m.Answer = append(m.Answer, rr)
-			}
-		}
-		_ = w.WriteMsg(m)
-	}))
+	return mxchecktest.Serve(t, &mxchecktest.Zone{MX: providerZone, Failing: []string{"dns-trouble.com."}})
 }
 
 // With the MX check on, a domain no list knows is refused as the provider

@@ -3,51 +3,14 @@ package mxcheck
 import (
 	"errors"
 	"slices"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/miekg/dns"
 
 	"github.com/workid/workid/internal/mxcheck/mxchecktest"
 )
 
-// mailZone answers MX questions with the given records, counting MX
-// questions; names it does not hold do not exist, "broken.com" fails.
-type mailZone struct {
-	mx  map[string][]string // name -> MX records' data ("10 host.")
-	mxQ atomic.Int32
-}
-
-func (z *mailZone) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
-	q := req.Question[0]
-	m := new(dns.Msg)
-	m.SetReply(req)
-	m.Authoritative = true
-	records, ok := z.mx[q.Name]
-	switch {
-	case q.Name == "broken.com.":
-		m.Rcode = dns.RcodeServerFailure
-	case !ok:
-		m.Rcode = dns.RcodeNameError
-	case q.Qtype == dns.TypeMX:
-		z.mxQ.Add(1)
-		for _, r := range records {
-			rr, err := dns.NewRR(q.Name + " 300 IN MX " + r)
-			if err != nil {
-				panic(err)
-			}
-			m.Answer = append(m.Answer, rr)
-		}
-	case q.Qtype == dns.TypeA && len(records) == 0:
-		rr, _ := dns.NewRR(q.Name + " 300 IN A 192.0.2.10")
-		m.Answer = append(m.Answer, rr)
-	}
-	_ = w.WriteMsg(m)
-}
-
 func TestMailServers(t *testing.T) {
-	z := &mailZone{mx: map[string][]string{
+	z := &mxchecktest.Zone{Failing: []string{"broken.com."}, MX: map[string][]string{
 		"acme-widgets.com.": {"20 MX2.Acme-Widgets.com.", "10 mx1.acme-widgets.com."},
 		"implicit-mx.com.":  nil, // an A record only
 		"nullmx.com.":       {"0 ."},
@@ -81,7 +44,7 @@ func TestMailServers(t *testing.T) {
 // Asking AcceptsMail and then MailServers, as the hooks server does, asks
 // DNS once; what the caller does with the hosts does not reach the cache.
 func TestMailServersSharesTheLookup(t *testing.T) {
-	z := &mailZone{mx: map[string][]string{"acme-widgets.com.": {"10 mx1.acme-widgets.com."}}}
+	z := &mxchecktest.Zone{Failing: []string{"broken.com."}, MX: map[string][]string{"acme-widgets.com.": {"10 mx1.acme-widgets.com."}}}
 	c := New(mxchecktest.Serve(t, z), time.Second)
 	if ok, err := c.AcceptsMail(t.Context(), "acme-widgets.com"); !ok || err != nil {
 		t.Fatalf("AcceptsMail = %v, %v", ok, err)
@@ -95,7 +58,7 @@ func TestMailServersSharesTheLookup(t *testing.T) {
 	if again[0] != "mx1.acme-widgets.com" {
 		t.Errorf("MailServers after the caller changed its copy = %q", again)
 	}
-	if n := z.mxQ.Load(); n != 1 {
+	if n := z.MXQuestions(); n != 1 {
 		t.Errorf("AcceptsMail then MailServers twice asked for MX %d times, want 1", n)
 	}
 }
