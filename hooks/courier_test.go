@@ -3,6 +3,7 @@ package hooks
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -240,4 +241,27 @@ func FuzzCourier(f *testing.F) {
 			t.Fatalf("body %q made the mailer call Kratos's admin API with %v", body, b)
 		}
 	})
+}
+
+// The cache of sent messages forgets what is an hour old, and past its
+// bound the oldest first, without walking itself on every add.
+func TestSentCache(t *testing.T) {
+	var c sentCache
+	start := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	first := sentKey("flow-0", "token")
+	c.add(first, start)
+	if !c.seen(first, start.Add(time.Minute)) || c.seen(sentKey("flow-1", "token"), start) {
+		t.Fatal("a sent message not seen, or an unsent one seen")
+	}
+	for i := 1; i <= sentCacheMax; i++ {
+		c.add(sentKey(fmt.Sprint("flow-", i), "token"), start.Add(time.Duration(i)*time.Millisecond))
+	}
+	if len(c.keys) != sentCacheMax || c.seen(first, start.Add(2*time.Minute)) {
+		t.Errorf("past the bound: %d keys, first still seen %v; want %d and the oldest forgotten", len(c.keys), c.seen(first, start), sentCacheMax)
+	}
+	later := start.Add(2 * time.Hour)
+	c.add(sentKey("flow-late", "token"), later)
+	if len(c.keys) != 1 || len(c.order) != 1 {
+		t.Errorf("an hour later: %d keys (%d in order), want the one just added", len(c.keys), len(c.order))
+	}
 }

@@ -291,10 +291,13 @@ func sameAddress(a, b string) bool {
 
 // sentCache remembers, for an hour, the messages this process sent, so
 // that one Kratos hands over again is not sent twice. It holds at most
-// sentCacheMax keys; past that, the oldest hour is forgotten first.
+// sentCacheMax keys; past that, the oldest are forgotten first. Keys are
+// added in time order, so order is oldest first and each add forgets
+// from its front: no add walks the whole cache.
 type sentCache struct {
-	mu   sync.Mutex
-	keys map[[32]byte]time.Time
+	mu    sync.Mutex
+	keys  map[[32]byte]time.Time
+	order [][32]byte
 }
 
 const (
@@ -317,12 +320,15 @@ func (c *sentCache) add(key [32]byte, now time.Time) {
 	if c.keys == nil {
 		c.keys = map[[32]byte]time.Time{}
 	}
-	if len(c.keys) >= sentCacheMax {
-		for k, at := range c.keys {
-			if now.Sub(at) >= sentCacheAge || len(c.keys) >= sentCacheMax {
-				delete(c.keys, k)
-			}
-		}
-	}
 	c.keys[key] = now
+	c.order = append(c.order, key)
+	for len(c.order) > 0 {
+		oldest := c.order[0]
+		at, ok := c.keys[oldest]
+		if ok && now.Sub(at) < sentCacheAge && len(c.keys) <= sentCacheMax {
+			break
+		}
+		delete(c.keys, oldest)
+		c.order = c.order[1:]
+	}
 }
