@@ -181,4 +181,17 @@ func TestMailedLinkPressNeedsABrowser(t *testing.T) {
 	if loc := rec.Header().Get("Location"); !strings.Contains(loc, "/self-service/verification?") {
 		t.Errorf("POST /verify with the UI's Origin goes to %q, want Kratos's link", loc)
 	}
+	// A press from another site (a cross-site form, a scanner that says
+	// where it is from) is refused by the UI's cross-origin protection
+	// and goes nowhere near Kratos.
+	for header, value := range map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"} {
+		req = httptest.NewRequest(http.MethodPost, "/verify", strings.NewReader(q.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set(header, value)
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if loc := rec.Header().Get("Location"); rec.Code != http.StatusForbidden || strings.Contains(loc, "/self-service/") {
+			t.Errorf("POST /verify with %s: %s = %d to %q, want 403", header, value, rec.Code, loc)
+		}
+	}
 }

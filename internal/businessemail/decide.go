@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"runtime/debug"
 	"strings"
 	"sync/atomic"
 )
@@ -79,11 +78,6 @@ func LoadPolicy(ctx context.Context, listsDir string, files OperatorFiles, log *
 	if err != nil {
 		return nil, err
 	}
-	// Reading the lists leaves more garbage than the table they fill (the
-	// files, their parsed entries, duplicates across lists): hand it back
-	// to the system now rather than keep it resident until the runtime's
-	// scavenger gets to it.
-	debug.FreeOSMemory()
 	for _, src := range lists.Sources {
 		log.InfoContext(ctx, "domain list loaded", "list", src.Package, "version", src.Version, "license", src.License, "domains", src.Count)
 	}

@@ -118,8 +118,7 @@ func institutional(domain string) bool {
 func mayBeInstitutional(domain string) bool {
 	for rest := domain; ; {
 		label, after, more := strings.Cut(rest, ".")
-		switch label {
-		case "edu", "ac", "gov", "gob", "gouv", "govt", "mil", "go":
+		if institutionalSuffix[label] {
 			return true
 		}
 		if !more {

@@ -278,12 +278,7 @@ func (l *Lists) add(f listFile, set SourceSet) (Source, error) {
 // others go through IDNA.
 func listedASCII(d string) (string, Reason) {
 	d = strings.TrimSpace(d)
-	plain := d != ""
-	for i := 0; i < len(d) && plain; i++ {
-		c := d[i]
-		plain = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.'
-	}
-	if plain && !strings.Contains(d, "xn--") {
+	if d != "" && isLDH(d) && lowerASCII(d) == d && !strings.Contains(d, "xn--") {
 		return d, OK
 	}
 	ascii, _, r := toASCII(d)

@@ -113,14 +113,19 @@ func TestSignInLimitPerAddress(t *testing.T) {
 	if _, status, _ := signIn(p, pAction, pCSRF, u.Email, u.Password, http.Header{"X-Forwarded-For": {addrA}}); status != http.StatusTooManyRequests {
 		t.Errorf("sign-in from the trusted proxy for %s: status %d, want 429", addrA, status)
 	}
+	// The proxy appends the client's address to what the client sent: a
+	// forged address written before it changes nothing.
+	if _, status, _ := signIn(p, pAction, pCSRF, u.Email, u.Password, http.Header{"X-Forwarded-For": {"203.0.113.99, " + addrA}}); status != http.StatusTooManyRequests {
+		t.Errorf("sign-in through the trusted proxy for %s with a forged address before it: status %d, want 429", addrA, status)
+	}
 	if final, status, _ := signIn(p, pAction, pCSRF, u.Email, u.Password, http.Header{"X-Forwarded-For": {"198.51.100.20"}}); status == http.StatusTooManyRequests || final.Path != "/" {
 		t.Errorf("sign-in from the trusted proxy for 198.51.100.20 ended at %s with %d, want the dashboard", final, status)
 	}
 
-	// Refused: the 11th attempt, three spoofed ones, the proxy's one for
+	// Refused: the 11th attempt, three spoofed ones, the proxy's two for
 	// the first address (and whatever the other tests had refused).
-	if got := edgeMetrics(t, st)[`workid_edge_limited_total{zone="signin"}`] - limitedBefore; got != 5 {
-		t.Errorf("workid_edge_limited_total{zone=\"signin\"} rose by %v, want 5", got)
+	if got := edgeMetrics(t, st)[`workid_edge_limited_total{zone="signin"}`] - limitedBefore; got != 6 {
+		t.Errorf("workid_edge_limited_total{zone=\"signin\"} rose by %v, want 6", got)
 	}
 }
 
