@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -15,9 +16,14 @@ import (
 // listsDir is where `make lists` installs the lists.
 const listsDir = "../../config/lists/node_modules"
 
+// testLists loads the installed lists once for the package's tests: Lists
+// is read-only once loaded, and a load is about a second of a core under
+// -race. Tests of loading itself call LoadLists.
+var testLists = sync.OnceValues(func() (*Lists, error) { return LoadLists(listsDir) })
+
 func loadTestLists(t testing.TB) *Lists {
 	t.Helper()
-	l, err := LoadLists(listsDir)
+	l, err := testLists()
 	if err != nil {
 		t.Fatalf("LoadLists(%s) = %v: run `make lists`", listsDir, err)
 	}
