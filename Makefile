@@ -32,6 +32,11 @@ servers:
 ## Hydra, mail and the browser (go test's default, one per core, left a
 ## third of two cores idle; docs/benchmarks.md, issue 13).
 TEST_PACKAGES ?= 4
+## The packages that start stacks or a browser, longest first: go test runs
+## packages in the order named, and one of these started last (by the
+## alphabet, selfservice-ui) was the run's tail. ./... adds the rest once.
+LONG_PACKAGES = ./selfservice-ui ./cmd/workid ./hooks ./internal/edgesuite \
+	./internal/pgsuite ./internal/reverify ./internal/stacktest
 
 ## test: build the servers, check formatting and vet, run every test with -race.
 ## tools/caddy is a module of its own (WorkID's edge limiter and the
@@ -43,7 +48,7 @@ test: needs servers $(LISTS) chromium postgres fmt-check vet staticcheck
 
 .PHONY: test-go test-caddy
 test-go:
-	$(GO) test -race -count=1 -p $(TEST_PACKAGES) -timeout 20m ./...
+	$(GO) test -race -count=1 -p $(TEST_PACKAGES) -timeout 20m $(LONG_PACKAGES) ./...
 test-caddy:
 	cd tools/caddy && $(GO) test -race -count=1 ./...
 
