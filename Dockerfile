@@ -25,6 +25,38 @@ COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/workid ./cmd/workid \
  && mkdir -m 1777 /out/tmp
 
+# The edge (docker-compose.yml's edge service, `--target edge`): Caddy
+# with WorkID's rate limiter, built from tools/caddy exactly as `make`
+# builds bin/caddy (its go.sum pins Caddy v2.11.9), static like workid,
+# whose binary comes along for the health check (`workid probe`).
+FROM golang:1.26.8-trixie AS edge-build
+WORKDIR /src
+COPY tools/caddy/go.mod tools/caddy/go.sum ./
+RUN go mod download
+COPY tools/caddy/ ./
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/caddy . \
+ && mkdir -m 0750 /out/data /out/config
+
+FROM scratch AS edge
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY --from=edge-build /out/caddy /usr/local/bin/caddy
+COPY --from=build /out/workid /usr/local/bin/workid
+# Caddy keeps its certificates and ACME account under XDG_DATA_HOME: a
+# volume in docker-compose.yml, so they survive a new container.
+COPY --from=edge-build --chown=65532:65532 /out/data /data
+COPY --from=edge-build --chown=65532:65532 /out/config /config
+ENV XDG_DATA_HOME=/data \
+    XDG_CONFIG_HOME=/config
+WORKDIR /etc/workid
+USER 65532:65532
+# HTTPS, HTTP (the redirect to HTTPS and ACME's challenge), metrics. An
+# unprivileged user binds 443 and 80 because docker-compose.yml sets
+# net.ipv4.ip_unprivileged_port_start=0 for the container.
+EXPOSE 443 80 4401
+ENTRYPOINT ["/usr/local/bin/caddy"]
+CMD ["run", "--config", "/etc/workid/config/Caddyfile", "--adapter", "caddyfile"]
+
+# WorkID's own image, the default target (the last stage).
 # scratch rather than a distroless tag: scratch cannot move under us, and a
 # static binary needs only the CA bundle (for https Kratos or Hydra URLs)
 # and a /tmp (the job's lock file when no WORKID_REVERIFY_LOCK_DSN is set).

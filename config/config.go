@@ -20,8 +20,9 @@ type Kratos struct {
 
 // Hydra says where the Hydra APIs are.
 type Hydra struct {
-	// PublicURL is Hydra's public (OAuth2/OIDC) endpoint.
-	PublicURL string `env:"WORKID_HYDRA_PUBLIC_URL" envDefault:"http://127.0.0.1:4444"`
+	// PublicURL is Hydra's public (OAuth2/OIDC) endpoint, its issuer, as
+	// browsers and connected services reach it: the edge.
+	PublicURL string `env:"WORKID_HYDRA_PUBLIC_URL" envDefault:"http://127.0.0.1:4400"`
 	// AdminURL is Hydra's admin API, used for login, consent and logout requests.
 	AdminURL string `env:"WORKID_HYDRA_ADMIN_URL" envDefault:"http://127.0.0.1:4445"`
 }
@@ -53,8 +54,8 @@ type Lists struct {
 // them: the hooks server writes them into mails, the UI serves and checks
 // them.
 type Links struct {
-	// UIPublicURL is the self-service UI as browsers reach it.
-	UIPublicURL string `env:"WORKID_UI_PUBLIC_URL" envDefault:"http://127.0.0.1:4455"`
+	// UIPublicURL is the self-service UI as browsers reach it: the edge.
+	UIPublicURL string `env:"WORKID_UI_PUBLIC_URL" envDefault:"http://127.0.0.1:4400"`
 	// LinkKey signs what a mailed link says besides its token (the hooks
 	// server), and checks it when the link is followed (the UI).
 	LinkKey string `env:"WORKID_LINK_KEY"`
@@ -171,9 +172,9 @@ type UI struct {
 	// Links: UIPublicURL is the address browsers use to reach the UI, and
 	// LinkKey checks the links the hooks server mails.
 	Links
-	// KratosBrowserURL is Kratos's public API as browsers reach it. It is
-	// often the same as Kratos.PublicURL; behind a proxy it is not.
-	KratosBrowserURL string `env:"WORKID_KRATOS_BROWSER_URL" envDefault:"http://127.0.0.1:4433"`
+	// KratosBrowserURL is Kratos's public API as browsers reach it: the
+	// edge, where Kratos.PublicURL is where WorkID calls it directly.
+	KratosBrowserURL string `env:"WORKID_KRATOS_BROWSER_URL" envDefault:"http://127.0.0.1:4400"`
 	// ServicesFile lists the connected services the dashboard shows.
 	ServicesFile string `env:"WORKID_SERVICES_FILE" envDefault:"config/services.json"`
 	// TokenHookKey is the shared key Hydra sends ("Authorization: Bearer

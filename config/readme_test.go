@@ -7,6 +7,47 @@ import (
 	"testing"
 )
 
+// Every placeholder of the edge's Caddyfile is documented in the README's
+// edge table, with the file's default, and the table names no other.
+func TestREADMEDocumentsEveryEdgePlaceholder(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	caddyfile, err := os.ReadFile("Caddyfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inFile := map[string]string{}
+	for _, m := range regexp.MustCompile(`\{\$(WORKID_EDGE_[A-Z_]+)(?::([^}]*))?\}`).FindAllStringSubmatch(string(caddyfile), -1) {
+		inFile[m[1]] = m[2]
+	}
+	if len(inFile) < 10 {
+		t.Fatalf("Caddyfile has %d placeholders, want its addresses and limits (at least 10)", len(inFile))
+	}
+	documented := map[string]string{}
+	for _, m := range regexp.MustCompile("(?m)^\\| `\\{\\$(WORKID_EDGE_[A-Z_]+)\\}` \\| ([^|]+?) \\|").FindAllStringSubmatch(string(readme), -1) {
+		documented[m[1]] = m[2]
+	}
+	for name, def := range inFile {
+		want := "`" + def + "`"
+		if def == "" {
+			want = "(none)"
+		}
+		switch doc, ok := documented[name]; {
+		case !ok:
+			t.Errorf("README.md does not document the Caddyfile's {$%s}", name)
+		case doc != want:
+			t.Errorf("README.md gives {$%s} the default %s, the Caddyfile %s", name, doc, want)
+		}
+	}
+	for name := range documented {
+		if _, ok := inFile[name]; !ok {
+			t.Errorf("README.md documents {$%s}, which the Caddyfile does not read", name)
+		}
+	}
+}
+
 // Every setting is documented in the README's configuration table, with
 // its real default.
 func TestREADMEDocumentsEverySetting(t *testing.T) {

@@ -44,4 +44,4 @@ if ! mv -n "$tmp" "$out" || [ -e "$tmp" ]; then
   echo "$out appeared meanwhile: not overwriting it" >&2
   exit 1
 fi
-echo "wrote $out with new secrets; now set WORKID_PUBLIC_*_URL, the SMTP settings and the rest to your own" >&2
+echo "wrote $out with new secrets; now set WORKID_PUBLIC_URL, the SMTP settings and the rest to your own" >&2

@@ -58,11 +58,23 @@ type pageSources struct {
 // Hydra, and on to the service when the page names it in more.
 func (s *Server) csp(nonce string, more pageSources) string {
 	kratos := s.kratosOrigin
-	img := strings.Join(append([]string{"'self'", "data:", kratos}, more.images...), " ")
-	forms := strings.Join(slices.DeleteFunc(append([]string{"'self'", kratos, s.hydraOrigin}, more.forms...), func(v string) bool { return v == "" }), " ")
+	img := sourceList(append([]string{"'self'", "data:", kratos}, more.images...))
+	forms := sourceList(append([]string{"'self'", kratos, s.hydraOrigin}, more.forms...))
 	return "default-src 'self'; script-src 'self' " + kratos + " 'nonce-" + nonce + "'; " +
 		"style-src 'self'; img-src " + img + "; connect-src 'self' " + kratos + "; " +
 		"form-action " + forms + "; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+}
+
+// sourceList writes a CSP source list, each source once (behind the edge
+// Kratos and Hydra share one origin), in the order given.
+func sourceList(sources []string) string {
+	var list []string
+	for _, src := range sources {
+		if src != "" && !slices.Contains(list, src) {
+			list = append(list, src)
+		}
+	}
+	return strings.Join(list, " ")
 }
 
 // allowSources widens the response's policy for a page that shows or

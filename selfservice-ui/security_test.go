@@ -46,6 +46,11 @@ func TestCSPFormAction(t *testing.T) {
 			t.Errorf("csp(%v) = %q, want it to contain %q", tt.more, got, tt.want)
 		}
 	}
+	// Behind the edge Kratos and Hydra share the UI's origin: each source once.
+	edge := &Server{kratosOrigin: "https://id.example.com", hydraOrigin: "https://id.example.com"}
+	if got, want := edge.csp("n0nce", pageSources{forms: []string{"https://id.example.com"}}), "form-action 'self' https://id.example.com; "; !strings.Contains(got, want) {
+		t.Errorf("behind the edge, csp = %q, want it to contain %q", got, want)
+	}
 }
 
 // /static/ serves its files and lists no folder. A path that is not clean

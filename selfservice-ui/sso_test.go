@@ -96,7 +96,7 @@ func TestSSOThirdPartyDeny(t *testing.T) {
 		}
 	}
 	// Its Allow and Deny lead through Hydra back to the service.
-	if csp := cspOf(t, b, final.String()); !strings.Contains(csp, "form-action 'self' "+st.KratosPublicURL+" "+st.HydraPublicURL+" http://127.0.0.1:1;") {
+	if csp := cspOf(t, b, final.String()); !strings.Contains(csp, "form-action 'self' "+st.EdgeURL+" http://127.0.0.1:1;") {
 		t.Errorf("the consent page's CSP %q, want form-action with Kratos, Hydra and the service's callback", csp)
 	}
 	if !strings.Contains(page, `src="https://cdn.partner.example/logo.png"`) {
@@ -205,7 +205,7 @@ func TestSSORegisterFirst(t *testing.T) {
 	regPage, _, reg := b.Get(st.UIURL + html.UnescapeString(m[1]))
 	// Both pages' posts end at the service, through Kratos and Hydra.
 	for _, page := range []*url.URL{final, regPage} {
-		if csp := cspOf(t, b, page.String()); !strings.Contains(csp, "form-action 'self' "+st.KratosPublicURL+" "+st.HydraPublicURL+" http://127.0.0.1:1;") {
+		if csp := cspOf(t, b, page.String()); !strings.Contains(csp, "form-action 'self' "+st.EdgeURL+" http://127.0.0.1:1;") {
 			t.Errorf("GET %s: CSP %q, want form-action with Kratos, Hydra and the service's callback", page.Path, csp)
 		}
 	}

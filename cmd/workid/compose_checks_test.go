@@ -269,7 +269,9 @@ func (s *composeStack) listeners() map[string][]listener {
 		case "postgres":
 			ls[name] = append(ls[name], listener{port: 5432, what: "postgresql"})
 		}
-		if s.builtImages()[svc.Image] {
+		if name == s.edgeService() {
+			ls[name] = append(ls[name], s.edgeListeners(env)...)
+		} else if s.builtImages()[svc.Image] {
 			for _, k := range slices.Sorted(maps.Keys(env)) {
 				if _, port, err := net.SplitHostPort(env[k]); err == nil && strings.HasSuffix(k, "_ADDR") {
 					n, _ := strconv.Atoi(port)
@@ -284,6 +286,7 @@ func (s *composeStack) listeners() map[string][]listener {
 func (s *composeStack) checkPorts() []string {
 	var problems []string
 	ls := s.listeners()
+	edge := s.edgeService()
 	for _, name := range s.serviceNames() {
 		svc := s.p.Services[name]
 		for _, pc := range svc.Ports {
@@ -295,6 +298,8 @@ func (s *composeStack) checkPorts() []string {
 				problems = append(problems, fmt.Sprintf("service %s publishes port %d (%s): it must stay on the compose network", name, pc.Target, l.what))
 			case l.loopbackOnly && pc.HostIP != "127.0.0.1":
 				problems = append(problems, fmt.Sprintf("service %s publishes port %d (%s) on %q: only on 127.0.0.1", name, pc.Target, l.what, pc.HostIP))
+			case !l.loopbackOnly && name != edge:
+				problems = append(problems, fmt.Sprintf("service %s publishes port %d (%s): browsers reach it through the edge (%s), which limits them", name, pc.Target, l.what, edge))
 			}
 		}
 		env := envOf(svc)
@@ -350,4 +355,81 @@ func describeListeners(ls []listener) string {
 		parts = append(parts, fmt.Sprintf("%d %s", l.port, l.what))
 	}
 	return "it listens on " + strings.Join(parts, ", ")
+}
+
+// edgeService is the service built from the Dockerfile's edge target, or "".
+func (s *composeStack) edgeService() string {
+	for _, name := range s.serviceNames() {
+		if b := s.p.Services[name].Build; b != nil && b.Target == "edge" {
+			return name
+		}
+	}
+	return ""
+}
+
+// edgeListeners are the ports config/Caddyfile opens with the edge's
+// settings: its site (443 and 80 for an https address, which Caddy serves
+// with a redirect to https) and its private metrics port.
+func (s *composeStack) edgeListeners(env map[string]string) []listener {
+	var ls []listener
+	if u, err := url.Parse(env["WORKID_EDGE_SITE"]); err == nil && u.Host != "" {
+		ls = append(ls, listener{port: urlPort(u), what: "edge " + u.Scheme, public: true})
+		if u.Scheme == "https" {
+			ls = append(ls, listener{port: 80, what: "edge http (redirect to https)", public: true})
+		}
+	}
+	if n, err := strconv.Atoi(env["WORKID_EDGE_METRICS_PORT"]); err == nil {
+		ls = append(ls, listener{port: n, what: "edge metrics"})
+	}
+	return ls
+}
+
+// edgeUpstreams are the edge's settings for what it forwards to, with the
+// server each must reach on its public port.
+var edgeUpstreams = []struct{ setting, server string }{
+	{"WORKID_EDGE_UI", "ui"}, {"WORKID_EDGE_KRATOS", "kratos"}, {"WORKID_EDGE_HYDRA", "hydra"},
+}
+
+// checkEdge checks the one front door: an https site that is the one
+// address the UI gives browsers for itself, Kratos and Hydra, forwarding to
+// each server's public listener.
+func (s *composeStack) checkEdge() []string {
+	edge := s.edgeService()
+	if edge == "" {
+		return []string{"no service is built from the Dockerfile's edge target: nothing limits sign-in attempts"}
+	}
+	var problems []string
+	env := envOf(s.p.Services[edge])
+	site := env["WORKID_EDGE_SITE"]
+	if u, err := url.Parse(site); err != nil || u.Scheme != "https" || u.Host == "" {
+		problems = append(problems, fmt.Sprintf("service %s: WORKID_EDGE_SITE=%s is not an https address: browsers would send passwords in the clear", edge, site))
+	}
+	ui := envOf(s.p.Services[s.serviceRunning("ui")])
+	for _, k := range []string{"WORKID_UI_PUBLIC_URL", "WORKID_KRATOS_BROWSER_URL", "WORKID_HYDRA_PUBLIC_URL"} {
+		if ui[k] != site {
+			problems = append(problems, fmt.Sprintf("service %s: %s=%s, but the edge serves %s: one address for browsers", s.serviceRunning("ui"), k, ui[k], site))
+		}
+	}
+	ls := s.listeners()
+	for _, up := range edgeUpstreams {
+		host, port, err := net.SplitHostPort(env[up.setting])
+		n, _ := strconv.Atoi(port)
+		target := s.serviceRunning(up.server)
+		if up.server != "ui" {
+			target = s.serviceWithImage("oryd/" + up.server)
+		}
+		l, ok := findListener(ls[host], n)
+		switch {
+		case err != nil:
+			problems = append(problems, fmt.Sprintf("service %s: %s=%q is not host:port", edge, up.setting, env[up.setting]))
+		case host != target:
+			problems = append(problems, fmt.Sprintf("service %s: %s=%s, but %s runs on %s", edge, up.setting, env[up.setting], up.server, target))
+		case !ok || !l.public:
+			problems = append(problems, fmt.Sprintf("service %s: %s=%s is not %s's public port (%s)", edge, up.setting, env[up.setting], up.server, describeListeners(ls[host])))
+		}
+	}
+	if !slices.ContainsFunc(s.p.Services[edge].Volumes, func(v types.ServiceVolumeConfig) bool { return v.Type == types.VolumeTypeVolume && v.Target == "/data" }) {
+		problems = append(problems, fmt.Sprintf("service %s keeps /data (its certificates) in no volume: each new container would ask for new ones, and ACME limits how often", edge))
+	}
+	return problems
 }

@@ -165,7 +165,7 @@ func TestComposeLoadsWithEnvExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("docker compose would refuse docker-compose.yml with .env.example: %v", err)
 	}
-	want := []string{"hydra", "hydra-migrate", "kratos", "kratos-migrate", "mailpit", "postgres", "preflight", "workid-hooks", "workid-reverify", "workid-ui"}
+	want := []string{"edge", "hydra", "hydra-migrate", "kratos", "kratos-migrate", "mailpit", "postgres", "preflight", "workid-hooks", "workid-reverify", "workid-ui"}
 	if got := slices.Sorted(maps.Keys(p.Services)); !slices.Equal(got, want) {
 		t.Errorf("services = %v, want %v", got, want)
 	}
@@ -210,6 +210,10 @@ func TestComposePorts(t *testing.T) {
 	reportProblems(t, loadComposeStack(t).checkPorts())
 }
 
+func TestComposeEdge(t *testing.T) {
+	reportProblems(t, loadComposeStack(t).checkEdge())
+}
+
 func TestComposeURLs(t *testing.T) {
 	reportProblems(t, loadComposeStack(t).checkURLs())
 }
@@ -244,6 +248,7 @@ func TestComposeChecksCatchMistakes(t *testing.T) {
 		workid     check = (*composeStack).checkWorkID
 		oryFiles   check = (*composeStack).checkOryFiles
 		dockerFile check = (*composeStack).checkDockerfile
+		edgeCheck  check = (*composeStack).checkEdge
 	)
 	tests := []struct {
 		name  string
@@ -259,14 +264,22 @@ func TestComposeChecksCatchMistakes(t *testing.T) {
 		{"no health check", edit{compose, "    healthcheck:\n      test: [\"CMD\", \"/mailpit\", \"readyz\"]\n      interval: 5s\n      timeout: 5s\n      retries: 12\n", ""}, startOrder, "mailpit has no health check"},
 		{"migration with another database", edit{compose, "    environment: *hydra-env\n    volumes: *ory-files\n    depends_on:\n      postgres", "    environment: {DSN: \"postgres://hydra@postgres:5432/other\"}\n    volumes: *ory-files\n    depends_on:\n      postgres"}, startOrder, "hydra-migrate"},
 		{"hook on a port nothing listens on", edit{compose, "workid-hooks:4456/hooks/settings", "workid-hooks:4457/hooks/settings"}, ports, "does not listen on 4457"},
-		{"published admin API", edit{compose, `"${WORKID_PUBLISH_ADDRESS:-127.0.0.1}:4433:4433"`, `"4434:4434"`}, ports, "admin"},
+		{"published admin API", edit{compose, "    depends_on:\n      kratos-migrate", "    ports: [\"4434:4434\"]\n    depends_on:\n      kratos-migrate"}, ports, "admin"},
+		{"Kratos published beside the edge", edit{compose, "    depends_on:\n      kratos-migrate", "    ports: [\"4433:4433\"]\n    depends_on:\n      kratos-migrate"}, ports, "through the edge"},
+		{"edge metrics published", edit{compose, `"${WORKID_PUBLISH_ADDRESS:-0.0.0.0}:80:80"`, `"4401:4401"`}, ports, "edge metrics"},
+		{"no edge", edit{compose, "      target: edge\n", ""}, edgeCheck, "no service"},
+		{"plain-http edge", edit{compose, "WORKID_EDGE_SITE: ${WORKID_PUBLIC_URL:?set in .env}", "WORKID_EDGE_SITE: http://id.example.com"}, edgeCheck, "https"},
+		{"UI told another address than the edge's", edit{compose, "WORKID_HYDRA_PUBLIC_URL: ${WORKID_PUBLIC_URL}", "WORKID_HYDRA_PUBLIC_URL: https://sso.example.com"}, edgeCheck, "WORKID_HYDRA_PUBLIC_URL"},
+		{"edge forwarding to Kratos's admin port", edit{compose, "WORKID_EDGE_KRATOS: kratos:4433", "WORKID_EDGE_KRATOS: kratos:4434"}, edgeCheck, "public port"},
+		{"edge forwarding to the wrong server", edit{compose, "WORKID_EDGE_HYDRA: hydra:4444", "WORKID_EDGE_HYDRA: kratos:4433"}, edgeCheck, "hydra runs on hydra"},
+		{"certificates in no volume", edit{compose, "      - edgedata:/data\n", ""}, edgeCheck, "/data"},
 		{"health check on the wrong port", edit{compose, "http://127.0.0.1:4457/readyz", "http://127.0.0.1:4456/readyz"}, ports, "workid-reverify does not listen on 4456"},
 		{"hook path typo", edit{compose, "4456/hooks/settings", "4456/hooks/setting"}, urls, "/hooks/setting"},
-		{"consent page that does not exist", edit{compose, "URLS_CONSENT: ${WORKID_PUBLIC_UI_URL}/consent", "URLS_CONSENT: ${WORKID_PUBLIC_UI_URL}/consents"}, urls, "/consents"},
+		{"consent page that does not exist", edit{compose, "URLS_CONSENT: ${WORKID_PUBLIC_URL}/consent", "URLS_CONSENT: ${WORKID_PUBLIC_URL}/consents"}, urls, "/consents"},
 		{"web hook left on the development address", edit{compose, "  SELFSERVICE_FLOWS_SETTINGS_AFTER_PROFILE_HOOKS_0_CONFIG_URL: http://workid-hooks:4456/hooks/settings\n", ""}, urls, "SELFSERVICE_FLOWS_SETTINGS_AFTER_PROFILE_HOOKS_0_CONFIG_URL"},
 		{"token hook on the UI's public port", edit{compose, "workid-ui:4458/hooks/hydra/token", "workid-ui:4455/hooks/hydra/token"}, urls, "uses port 4455"},
 		{"token hook key from another variable", edit{compose, "Bearer ${WORKID_HYDRA_TOKEN_HOOK_KEY:?set in .env}", "Bearer ${WORKID_HOOKS_KEY}"}, urls, "WORKID_HYDRA_TOKEN_HOOK_KEY"},
-		{"plain-http issuer", edit{compose, "URLS_SELF_ISSUER: ${WORKID_PUBLIC_HYDRA_URL:?set in .env}/", "URLS_SELF_ISSUER: http://hydra.example.com:4444/"}, urls, "https"},
+		{"plain-http issuer", edit{compose, "URLS_SELF_ISSUER: ${WORKID_PUBLIC_URL:?set in .env}/", "URLS_SELF_ISSUER: http://hydra.example.com:4444/"}, urls, "https"},
 		{"secret with a default", edit{compose, "WORKID_HOOKS_KEY: ${WORKID_HOOKS_KEY:?set in .env}", "WORKID_HOOKS_KEY: ${WORKID_HOOKS_KEY:-dev-hooks-key-0123456789}"}, secrets, "default"},
 		{"database password from another variable", edit{compose, "postgres://kratos:${KRATOS_DB_PASSWORD:?set in .env}", "postgres://kratos:${HYDRA_DB_PASSWORD}"}, secrets, "KRATOS_DB_PASSWORD"},
 		{"database the init script does not create", edit{compose, "@postgres:5432/workid?", "@postgres:5432/reverify?"}, secrets, "reverify"},
@@ -276,7 +289,7 @@ func TestComposeChecksCatchMistakes(t *testing.T) {
 		{"a setting no process reads", edit{compose, "WORKID_UI_METRICS_ADDR: 0.0.0.0:4458", "WORKID_UI_METRIC_ADDR: 0.0.0.0:4458"}, workid, "WORKID_UI_METRIC_ADDR"},
 		{"Kratos left at its development address", edit{compose, "      WORKID_KRATOS_PUBLIC_URL: http://kratos:4433\n      WORKID_KRATOS_ADMIN_URL: http://kratos:4434\n      WORKID_REVERIFY_LOCK_DSN", "      WORKID_KRATOS_ADMIN_URL: http://kratos:4434\n      WORKID_REVERIFY_LOCK_DSN"}, workid, "WORKID_KRATOS_PUBLIC_URL"},
 		{"services file not in the container", edit{compose, "/etc/workid/config/services.json", "/etc/workid/config/service.json"}, workid, "service.json"},
-		{"Kratos without its files", edit{compose, "    environment: *kratos-env\n    volumes: *ory-files\n    ports", "    environment: *kratos-env\n    ports"}, oryFiles, "identity.schema.json"},
+		{"Kratos without its files", edit{compose, "    environment: *kratos-env\n    volumes: *ory-files\n    depends_on:\n      kratos-migrate", "    environment: *kratos-env\n    depends_on:\n      kratos-migrate"}, oryFiles, "identity.schema.json"},
 		{"moving base image", edit{docker, "FROM scratch", "FROM gcr.io/distroless/static-debian12:nonroot"}, dockerFile, "nonroot"},
 		{"image running as root", edit{docker, "USER 65532:65532\n", ""}, dockerFile, "root"},
 		{"binary linked with cgo", edit{docker, "CGO_ENABLED=0 go build", "go build"}, dockerFile, "static"},

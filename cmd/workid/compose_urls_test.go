@@ -121,22 +121,22 @@ func (s *composeStack) compareURL(svc, key, val, file, where string) []string {
 		}
 	}
 	// The file's port is the listener's development port, both for an
-	// address on the compose network and for a public one.
+	// address on the compose network and for a public one. Browsers reach
+	// the UI's pages through the edge.
+	if port == s.dev.Edge {
+		port = s.dev.UI
+	}
 	if cmd, ok := s.targetCommand(vu); ok && !s.routes[cmd].has(port, vu.Path) {
 		problems = append(problems, fmt.Sprintf("service %s: %s=%s: `workid %s` serves no %s on port %d (its routes are in %s)", svc, key, val, cmd, cleanPath(vu.Path), port, routeDirs[cmd]))
 	}
 	return problems
 }
 
-// publicOrigins are the addresses browsers use, by development port, as
-// the UI is told them.
+// publicOrigins are the addresses browsers use, by development port: the
+// edge's, as the UI is told it (checkEdge checks that the edge serves it).
 func (s *composeStack) publicOrigins() map[int]string {
 	ui := envOf(s.p.Services[s.serviceRunning("ui")])
-	return map[int]string{
-		s.dev.UI:           ui["WORKID_UI_PUBLIC_URL"],
-		s.dev.KratosPublic: ui["WORKID_KRATOS_BROWSER_URL"],
-		s.dev.HydraPublic:  ui["WORKID_HYDRA_PUBLIC_URL"],
-	}
+	return map[int]string{s.dev.Edge: ui["WORKID_UI_PUBLIC_URL"]}
 }
 
 // targetCommand returns the `workid` command a URL reaches: by service name

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -192,11 +193,31 @@ func (s *composeStack) checkDockerfile() []string {
 		}
 	}
 	final := d.stages[len(d.stages)-1]
-	if user, _, _ := strings.Cut(final.last("USER"), ":"); user == "" || user == "root" || user == "0" {
-		problems = append(problems, "Dockerfile: the final image runs as root: set USER to a non-root UID")
+	// Every image docker-compose.yml runs: the final stage, and the
+	// targets its services build.
+	images := []*dockerStage{&final}
+	for _, name := range s.serviceNames() {
+		if b := s.p.Services[name].Build; b != nil && b.Target != "" {
+			if st := d.stage(b.Target); st != nil {
+				images = append(images, st)
+			} else {
+				problems = append(problems, fmt.Sprintf("service %s builds the Dockerfile's target %q, which it does not have", name, b.Target))
+			}
+		}
 	}
-	if !slices.ContainsFunc(d.all("RUN"), func(r string) bool { return strings.Contains(r, "go build") && strings.Contains(r, "CGO_ENABLED=0") }) {
-		problems = append(problems, "Dockerfile: go build without CGO_ENABLED=0: the binary would not be static")
+	for _, st := range images {
+		if user, _, _ := strings.Cut(st.last("USER"), ":"); user == "" || user == "root" || user == "0" {
+			problems = append(problems, fmt.Sprintf("Dockerfile: the image %s runs as root: set USER to a non-root UID", cmp.Or(st.name, "(final)")))
+		}
+	}
+	builds := slices.DeleteFunc(d.all("RUN"), func(r string) bool { return !strings.Contains(r, "go build") })
+	if len(builds) == 0 {
+		problems = append(problems, "Dockerfile: no go build")
+	}
+	for _, r := range builds {
+		if !strings.Contains(r, "CGO_ENABLED=0") {
+			problems = append(problems, fmt.Sprintf("Dockerfile: %s without CGO_ENABLED=0: the binary would not be static", r))
+		}
 	}
 	var entry []string
 	if err := json.Unmarshal([]byte(final.last("ENTRYPOINT")), &entry); err != nil || len(entry) == 0 || !d.provides(entry[0]) {

@@ -121,11 +121,13 @@ func banner(p config.Ports, took time.Duration) string {
 	return fmt.Sprintf(`
 WorkID is running (ready in %s). Press Ctrl-C to stop everything.
 
-  Self-service UI   %s
-  Edge              %s   (UI, Kratos and Hydra public at one address, rate limited)
+  Open              %s
+                    the edge: the UI, Kratos's and Hydra's public APIs at
+                    one address, with the sign-in and sign-up limits
+
   Mailpit inbox     %s
-  Kratos public     %s   admin %s
-  Hydra public      %s   admin %s
+  Behind the edge   UI %s  Kratos public %s  Hydra public %s
+  Admin APIs        Kratos %s  Hydra %s
   Hooks             %s
   Metrics           %s  %s  %s  %s
 
@@ -133,9 +135,9 @@ WorkID is running (ready in %s). Press Ctrl-C to stop everything.
                   and %s (one that does not)
 
 `, took.Round(100*time.Millisecond),
-		stack.URL(p.UI, "/"), stack.URL(p.Edge, "/"), stack.URL(p.MailpitWeb, "/"),
-		stack.URL(p.KratosPublic, "/"), stack.URL(p.KratosAdmin, "/"),
-		stack.URL(p.HydraPublic, "/"), stack.URL(p.HydraAdmin, "/"),
+		stack.URL(p.Edge, "/"), stack.URL(p.MailpitWeb, "/"),
+		stack.URL(p.UI, "/"), stack.URL(p.KratosPublic, "/"), stack.URL(p.HydraPublic, "/"),
+		stack.URL(p.KratosAdmin, "/"), stack.URL(p.HydraAdmin, "/"),
 		stack.URL(p.Hooks, "/"),
 		stack.URL(p.Hooks, "/metrics"), stack.URL(p.UIMetrics, "/metrics"), stack.URL(p.Reverify, "/metrics"), stack.URL(p.EdgeMetrics, "/metrics"),
 		stack.URL(p.Demo, "/support/"), stack.URL(p.Demo, "/community/"))

@@ -3,10 +3,12 @@
 // config/Caddyfile and WorkID's rate limiter (tools/caddy/limit), in
 // front of the real UI, Kratos and Hydra (internal/stacktest).
 //
-// Its stack gives browsers the edge's address for everything
-// (stacktest.Options.ViaEdge): Kratos's forms post through it, Hydra's
-// issuer is it, mails link to it. A journey (registration, the mailed
-// link, single sign-on with an ID token) stays on it throughout.
+// Every stack gives browsers the edge's address for everything, as
+// `workid dev` does: Kratos's forms post through it, Hydra's issuer is it,
+// mails link to it. This suite's stack keeps config/Caddyfile's limits
+// (stacktest.Options.EdgeLimits), which the other packages' stacks lift.
+// A journey (registration, the mailed link, single sign-on with an ID
+// token) stays on the edge throughout.
 //
 // It covers the limits per client address as a browser meets them: the
 // 11th sign-in attempt within a minute from one address is refused with

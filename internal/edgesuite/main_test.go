@@ -15,8 +15,8 @@ const trustedProxy = "127.0.0.3"
 // of its own (127.0.0.1 is the Chromium test's), so no test spends
 // another's allowance.
 var shared = &stacktest.Shared{Options: stacktest.Options{
-	ViaEdge: true,
-	EdgeEnv: []string{"WORKID_EDGE_TRUSTED_PROXIES=" + trustedProxy + "/32"},
+	EdgeLimits: true,
+	EdgeEnv:    []string{"WORKID_EDGE_TRUSTED_PROXIES=" + trustedProxy + "/32"},
 }}
 
 func TestMain(m *testing.M) { shared.Main(m) }

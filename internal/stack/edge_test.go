@@ -65,9 +65,9 @@ func TestEdgeEnvMatchesTheCaddyfileDefaults(t *testing.T) {
 	}
 }
 
-// With ViaEdge every address a browser is given is the edge's, while
-// WorkID's servers still call Kratos on its own port; without it none is.
-func TestViaEdgeGivesBrowsersTheEdge(t *testing.T) {
+// Browsers, mails and connected services are given the edge's address
+// for everything; WorkID's servers call Kratos on its own port.
+func TestBrowsersAreGivenTheEdge(t *testing.T) {
 	secrets := Secrets{HooksKey: "k", KratosCookie: "c", KratosCipher: "x", HydraSystem: "s"}
 	browserFacing := func(name string) bool {
 		switch {
@@ -81,28 +81,25 @@ func TestViaEdgeGivesBrowsersTheEdge(t *testing.T) {
 		}
 		return false
 	}
-	for _, via := range []bool{false, true} {
-		l := defaultLayout()
-		l.ViaEdge = via
-		edge := "http://127.0.0.1:4400"
-		checked := 0
-		for _, kv := range slices.Concat(l.KratosEnv(secrets), l.HydraEnv(secrets), l.WorkIDEnv(secrets)) {
-			name, value, _ := strings.Cut(kv, "=")
-			if !browserFacing(name) {
-				continue
-			}
-			checked++
-			if got := strings.Contains(value, edge); got != via {
-				t.Errorf("ViaEdge=%v: %s=%s, want the edge's address: %v", via, name, value, via)
-			}
+	l := defaultLayout()
+	edge := "http://127.0.0.1:4400"
+	checked := 0
+	for _, kv := range slices.Concat(l.KratosEnv(secrets), l.HydraEnv(secrets), l.WorkIDEnv(secrets)) {
+		name, value, _ := strings.Cut(kv, "=")
+		if !browserFacing(name) {
+			continue
 		}
-		if checked < 15 {
-			t.Errorf("ViaEdge=%v: %d browser-facing settings checked, want all of them (at least 15)", via, checked)
+		checked++
+		if !strings.Contains(value, edge) {
+			t.Errorf("%s=%s, want the edge's address %s", name, value, edge)
 		}
-		for _, kv := range l.WorkIDEnv(secrets) {
-			if name, value, _ := strings.Cut(kv, "="); name == "WORKID_KRATOS_PUBLIC_URL" && value != "http://127.0.0.1:4433" {
-				t.Errorf("ViaEdge=%v: WORKID_KRATOS_PUBLIC_URL=%s, want Kratos's own port: the servers' calls are not limited", via, value)
-			}
+	}
+	if checked < 15 {
+		t.Errorf("%d browser-facing settings checked, want all of them (at least 15)", checked)
+	}
+	for _, kv := range l.WorkIDEnv(secrets) {
+		if name, value, _ := strings.Cut(kv, "="); name == "WORKID_KRATOS_PUBLIC_URL" && value != "http://127.0.0.1:4433" {
+			t.Errorf("WORKID_KRATOS_PUBLIC_URL=%s, want Kratos's own port: the servers' calls are not limited", value)
 		}
 	}
 }

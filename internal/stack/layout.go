@@ -35,12 +35,6 @@ type Layout struct {
 	// KratosDSN and HydraDSN are the servers' databases (postgres://...);
 	// empty means an SQLite file in Data.
 	KratosDSN, HydraDSN string
-	// ViaEdge sends browsers through the edge (Ports.Edge): Kratos's
-	// base URL and its UI URLs, Hydra's issuer and its UI URLs, and the
-	// addresses WorkID's servers give browsers and mails are the edge's.
-	// Without it they name each server's own port, as kratos.yml and
-	// hydra.yml do.
-	ViaEdge bool
 }
 
 // URL returns the http URL of a loopback port, with path appended.
@@ -124,24 +118,21 @@ func jsonList(v ...string) string {
 	return string(b)
 }
 
-// browserURL is the address browsers use for path on the server at port:
-// that port, or the edge with ViaEdge.
-func (l Layout) browserURL(port int, path string) string {
-	if l.ViaEdge {
-		return URL(l.Ports.Edge, path)
-	}
-	return URL(port, path)
-}
+// PublicURL is the address browsers, mails and connected services use for
+// path: the edge's, in front of the UI, Kratos's public API and Hydra's
+// public API (config/Caddyfile), so every cookie is first-party. WorkID's
+// own servers call Kratos and Hydra directly, on their own ports.
+func (l Layout) PublicURL(path string) string { return URL(l.Ports.Edge, path) }
 
 // KratosEnv returns the environment that places Kratos in this layout, over
 // the defaults of kratos.yml.
 func (l Layout) KratosEnv(s Secrets) []string {
 	p := l.Ports
-	ui := func(path string) string { return l.browserURL(p.UI, path) }
+	ui := l.PublicURL
 	env := []string{
 		"DSN=" + l.dsn(l.KratosDSN, "kratos.sqlite"),
 		"SERVE_PUBLIC_PORT=" + strconv.Itoa(p.KratosPublic),
-		"SERVE_PUBLIC_BASE_URL=" + l.browserURL(p.KratosPublic, "/"),
+		"SERVE_PUBLIC_BASE_URL=" + l.PublicURL("/"),
 		"SERVE_ADMIN_PORT=" + strconv.Itoa(p.KratosAdmin),
 		"SERVE_ADMIN_BASE_URL=" + URL(p.KratosAdmin, "/"),
 		"SECRETS_COOKIE=" + jsonList(s.KratosCookie),
@@ -177,12 +168,12 @@ func (l Layout) KratosEnv(s Secrets) []string {
 // the defaults of config/hydra.yml.
 func (l Layout) HydraEnv(s Secrets) []string {
 	p := l.Ports
-	ui := func(path string) string { return l.browserURL(p.UI, path) }
+	ui := l.PublicURL
 	return []string{
 		"DSN=" + l.dsn(l.HydraDSN, "hydra.sqlite"),
 		"SERVE_PUBLIC_PORT=" + strconv.Itoa(p.HydraPublic),
 		"SERVE_ADMIN_PORT=" + strconv.Itoa(p.HydraAdmin),
-		"URLS_SELF_ISSUER=" + l.browserURL(p.HydraPublic, "/"),
+		"URLS_SELF_ISSUER=" + l.PublicURL("/"),
 		"URLS_LOGIN=" + ui("/login"),
 		"URLS_CONSENT=" + ui("/consent"),
 		"URLS_LOGOUT=" + ui("/logout"),
@@ -304,15 +295,15 @@ func (l Layout) WorkIDEnv(s Secrets) []string {
 		fmt.Sprintf("WORKID_UI_ADDR=127.0.0.1:%d", p.UI),
 		fmt.Sprintf("WORKID_UI_METRICS_ADDR=127.0.0.1:%d", p.UIMetrics),
 		fmt.Sprintf("WORKID_REVERIFY_ADDR=127.0.0.1:%d", p.Reverify),
-		"WORKID_UI_PUBLIC_URL=" + l.browserURL(p.UI, ""),
-		"WORKID_KRATOS_BROWSER_URL=" + l.browserURL(p.KratosPublic, ""),
+		"WORKID_UI_PUBLIC_URL=" + l.PublicURL(""),
+		"WORKID_KRATOS_BROWSER_URL=" + l.PublicURL(""),
 		// WorkID's servers call Kratos directly: the edge's limits are
 		// for clients, not for the UI asking on their behalf.
 		"WORKID_KRATOS_PUBLIC_URL=" + URL(p.KratosPublic, ""),
 		"WORKID_KRATOS_ADMIN_URL=" + URL(p.KratosAdmin, ""),
 		// The issuer's address: the UI's forms lead there and the
 		// demonstration services discover Hydra by it.
-		"WORKID_HYDRA_PUBLIC_URL=" + l.browserURL(p.HydraPublic, ""),
+		"WORKID_HYDRA_PUBLIC_URL=" + l.PublicURL(""),
 		"WORKID_HYDRA_ADMIN_URL=" + URL(p.HydraAdmin, ""),
 		fmt.Sprintf("WORKID_DEMO_ADDR=127.0.0.1:%d", p.Demo),
 		"WORKID_DEMO_PUBLIC_URL=" + URL(p.Demo, ""),

@@ -50,10 +50,11 @@ type Options struct {
 	// server started from Debian's package (internal/pgtest) with one
 	// database each, stopped by Close.
 	Postgres bool
-	// ViaEdge sends browsers through the edge (stack.Layout.ViaEdge):
-	// Kratos's and Hydra's browser URLs, the UI's public address, the
-	// mails' links, UIURL and HydraPublicURL are the edge's.
-	ViaEdge bool
+	// EdgeLimits keeps config/Caddyfile's limits (10 sign-ins a minute
+	// from one address...). Without it every limit is lifted out of
+	// reach: a test package signs in from 127.0.0.1 hundreds of times a
+	// minute through the same edge.
+	EdgeLimits bool
 	// EdgeEnv is added to the edge's environment: its limits
 	// ("WORKID_EDGE_SIGNIN_PER_MINUTE=3") or trusted proxies for a test.
 	EdgeEnv []string
@@ -83,13 +84,16 @@ type Stack struct {
 	Layout  stack.Layout
 	Secrets stack.Secrets
 
-	// Base URLs, without a trailing slash.
+	// Base URLs, without a trailing slash. EdgeURL is the edge (Caddy
+	// with config/Caddyfile) in front of the UI, Kratos's public API and
+	// Hydra's public API, the one address browsers use: UIURL and
+	// HydraPublicURL are the edge's too. KratosPublicURL is Kratos's own
+	// port, where WorkID's servers call it; UIServerURL the UI's own (the
+	// replicas' front door with several), behind the edge.
 	KratosPublicURL, KratosAdminURL string
 	HydraPublicURL, HydraAdminURL   string
 	UIURL, HooksURL, MailpitURL     string
-	// EdgeURL is the edge (Caddy with config/Caddyfile) in front of the
-	// UI, Kratos's public API and Hydra's public API.
-	EdgeURL string
+	EdgeURL, UIServerURL            string
 
 	// Public and Admin are Kratos SDK clients for the two Kratos APIs.
 	Public, Admin *kratos.APIClient
@@ -239,7 +243,6 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			Hooks: ports[6], UI: ports[7], UIMetrics: ports[8],
 			Edge: ports[9], EdgeMetrics: ports[10],
 		},
-		ViaEdge: opts.ViaEdge,
 	}
 	s.setURLs()
 	if replicas > 1 {
@@ -277,6 +280,9 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		})
 	}
 	edge := s.Layout.Edge()
+	if !opts.EdgeLimits {
+		edge.Env = append(edge.Env, liftedEdgeLimits...)
+	}
 	edge.Env = append(edge.Env, opts.EdgeEnv...)
 	for _, p := range []stack.Process{s.Layout.Mailpit(), kratosProc, s.Layout.Hydra(s.Secrets), edge} {
 		if err := s.sup.Start(p); err != nil {
@@ -300,14 +306,23 @@ func (s *Stack) setURLs() {
 	s.KratosAdminURL = stack.URL(p.KratosAdmin, "")
 	s.HydraPublicURL = stack.URL(p.HydraPublic, "")
 	s.HydraAdminURL = stack.URL(p.HydraAdmin, "")
-	s.UIURL = stack.URL(p.UI, "")
+	s.UIServerURL = stack.URL(p.UI, "")
 	s.HooksURL = stack.URL(p.Hooks, "")
 	s.MailpitURL = stack.URL(p.MailpitWeb, "")
-	s.EdgeURL = stack.URL(p.Edge, "")
-	if s.Layout.ViaEdge {
-		s.UIURL, s.HydraPublicURL = s.EdgeURL, s.EdgeURL
-	}
+	s.EdgeURL = s.Layout.PublicURL("")
+	// Browsers reach the UI and Hydra as in production: through the edge.
+	s.UIURL, s.HydraPublicURL = s.EdgeURL, s.EdgeURL
 }
+
+// liftedEdgeLimits are config/Caddyfile's limits, one per zone, set out of
+// a test's reach (Options.EdgeLimits).
+var liftedEdgeLimits = func() []string {
+	var env []string
+	for _, zone := range []string{"SIGNIN", "REGISTRATION", "RECOVERY", "VERIFICATION", "SETTINGS", "LINKS", "TOKEN", "PAGES"} {
+		env = append(env, "WORKID_EDGE_"+zone+"_PER_MINUTE=1000000")
+	}
+	return env
+}()
 
 // startWorkID starts WorkID's hooks and UI servers as `workid dev` does:
 // the workid binary built from this tree, with the same WORKID_* settings
