@@ -3,7 +3,7 @@
 # and the default services file beside it. docker-compose.yml builds it.
 #
 # No Docker engine runs on the development machines, so this file is not
-# built in CI; internal/stack/compose_test.go checks what it can without one
+# built in CI; cmd/workid/compose_test.go checks what it can without one
 # (pinned base images, a static build, a non-root user, the paths
 # docker-compose.yml relies on).
 

@@ -120,14 +120,15 @@ func reportMedians(b *testing.B, nameA string, a time.Duration, nameB string, me
 func BenchmarkEdgeLatency(b *testing.B) {
 	f := newFlowPage(b)
 	b.ResetTimer()
-	mEdge, mDirect := f.alternate(benchWorkers(1), b.N, f.url(f.st.EdgeURL), f.url(f.st.UIServerURL))
+	mEdge, mDirect := f.alternate(1, b.N, f.url(f.st.EdgeURL), f.url(f.st.UIServerURL))
 	b.StopTimer()
 	reportMedians(b, "edge", mEdge, "direct", mDirect)
 }
 
 // BenchmarkEdgeThroughput measures the flow pages a second that 32 clients
 // (WORKID_BENCH_WORKERS) get through the edge against from the UI's own
-// port: the two take turns in eight rounds of b.N/8 pages each, so drift in
+// port: the two take turns in eight rounds of b.N/8 pages each (rounded
+// down to a whole number a client), so drift in
 // the machine's speed falls on both; the ratio is the edge's pages a
 // second over the direct ones (target >= 0.90).
 func BenchmarkEdgeThroughput(b *testing.B) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net"
@@ -428,8 +429,45 @@ func (s *composeStack) checkEdge() []string {
 			problems = append(problems, fmt.Sprintf("service %s: %s=%s is not %s's public port (%s)", edge, up.setting, env[up.setting], up.server, describeListeners(ls[host])))
 		}
 	}
-	if !slices.ContainsFunc(s.p.Services[edge].Volumes, func(v types.ServiceVolumeConfig) bool { return v.Type == types.VolumeTypeVolume && v.Target == "/data" }) {
+	if !slices.ContainsFunc(s.p.Services[edge].Volumes, func(v types.ServiceVolumeConfig) bool { return v.Target == "/data" }) {
 		problems = append(problems, fmt.Sprintf("service %s keeps /data (its certificates) in no volume: each new container would ask for new ones, and ACME limits how often", edge))
+	}
+	if bind := env["WORKID_EDGE_BIND"]; bind == "" || isLoopback(bind) {
+		problems = append(problems, fmt.Sprintf("service %s: WORKID_EDGE_BIND=%q: the site listens on the container's loopback only (the Caddyfile's default), where no published port reaches it", edge, bind))
+	}
+	for _, cidr := range strings.Fields(env["WORKID_EDGE_TRUSTED_PROXIES"]) {
+		if _, n, err := net.ParseCIDR(cidr); err != nil || func() bool { ones, _ := n.Mask.Size(); return ones == 0 }() {
+			problems = append(problems, fmt.Sprintf("service %s: WORKID_EDGE_TRUSTED_PROXIES has %q: any client could then choose its address with X-Forwarded-For", edge, cidr))
+		}
+	}
+	if u, err := url.Parse(site); err == nil && u.Host != "" && !slices.ContainsFunc(s.p.Services[edge].Ports, func(p types.ServicePortConfig) bool { return int(p.Target) == urlPort(u) }) {
+		problems = append(problems, fmt.Sprintf("service %s does not publish port %d, where it serves %s", edge, urlPort(u), site))
+	}
+	// The Caddyfile its image runs (the stage's CMD) is in the container.
+	if st := s.imageStage(edge); st != nil {
+		var cmd []string
+		_ = json.Unmarshal([]byte(st.last("CMD")), &cmd)
+		if i := slices.Index(cmd, "--config"); i < 0 || i+1 >= len(cmd) {
+			problems = append(problems, fmt.Sprintf("service %s: its image's CMD %s names no --config", edge, st.last("CMD")))
+		} else if why := s.provides(edge, cmd[i+1]); why != "" {
+			problems = append(problems, fmt.Sprintf("service %s: its Caddyfile %s %s", edge, cmd[i+1], why))
+		}
+	}
+	// WorkID's servers call Kratos and Hydra on the compose network: through
+	// the edge every call would count against the container's one address.
+	for _, name := range s.serviceNames() {
+		if s.workidCommand(name) == "" {
+			continue
+		}
+		wenv := envOf(s.p.Services[name])
+		for _, k := range []string{"WORKID_KRATOS_PUBLIC_URL", "WORKID_KRATOS_ADMIN_URL", "WORKID_HYDRA_ADMIN_URL"} {
+			if v, ok := wenv[k]; ok {
+				u, err := url.Parse(v)
+				if _, onNetwork := s.p.Services[u.Hostname()]; err != nil || !onNetwork {
+					problems = append(problems, fmt.Sprintf("service %s: %s=%s is not a service on the compose network: WorkID's own calls must not go through the edge", name, k, v))
+				}
+			}
+		}
 	}
 	return problems
 }

@@ -273,6 +273,11 @@ func TestComposeChecksCatchMistakes(t *testing.T) {
 		{"edge forwarding to Kratos's admin port", edit{compose, "WORKID_EDGE_KRATOS: kratos:4433", "WORKID_EDGE_KRATOS: kratos:4434"}, edgeCheck, "public port"},
 		{"edge forwarding to the wrong server", edit{compose, "WORKID_EDGE_HYDRA: hydra:4444", "WORKID_EDGE_HYDRA: kratos:4433"}, edgeCheck, "hydra runs on hydra"},
 		{"certificates in no volume", edit{compose, "      - edgedata:/data\n", ""}, edgeCheck, "/data"},
+		{"edge on its loopback", edit{compose, "      WORKID_EDGE_BIND: 0.0.0.0\n", ""}, edgeCheck, "WORKID_EDGE_BIND"},
+		{"every client trusted", edit{compose, "${WORKID_EDGE_TRUSTED_PROXIES:-}", "0.0.0.0/0"}, edgeCheck, "X-Forwarded-For"},
+		{"https port not published", edit{compose, "      - \"${WORKID_PUBLISH_ADDRESS:-0.0.0.0}:443:443\"\n", ""}, edgeCheck, "does not publish port 443"},
+		{"edge without its Caddyfile", edit{compose, "      - ./config:/etc/workid/config:ro\n      - edgedata:/data", "      - edgedata:/data"}, edgeCheck, "Caddyfile"},
+		{"WorkID calling Kratos through the edge", edit{compose, "WORKID_KRATOS_PUBLIC_URL: http://kratos:4433", "WORKID_KRATOS_PUBLIC_URL: ${WORKID_PUBLIC_URL}"}, edgeCheck, "through the edge"},
 		{"health check on the wrong port", edit{compose, "http://127.0.0.1:4457/readyz", "http://127.0.0.1:4456/readyz"}, ports, "workid-reverify does not listen on 4456"},
 		{"hook path typo", edit{compose, "4456/hooks/settings", "4456/hooks/setting"}, urls, "/hooks/setting"},
 		{"consent page that does not exist", edit{compose, "URLS_CONSENT: ${WORKID_PUBLIC_URL}/consent", "URLS_CONSENT: ${WORKID_PUBLIC_URL}/consents"}, urls, "/consents"},
@@ -291,7 +296,9 @@ func TestComposeChecksCatchMistakes(t *testing.T) {
 		{"services file not in the container", edit{compose, "/etc/workid/config/services.json", "/etc/workid/config/service.json"}, workid, "service.json"},
 		{"Kratos without its files", edit{compose, "    environment: *kratos-env\n    volumes: *ory-files\n    depends_on:\n      kratos-migrate", "    environment: *kratos-env\n    depends_on:\n      kratos-migrate"}, oryFiles, "identity.schema.json"},
 		{"moving base image", edit{docker, "FROM scratch", "FROM gcr.io/distroless/static-debian12:nonroot"}, dockerFile, "nonroot"},
-		{"image running as root", edit{docker, "USER 65532:65532\n", ""}, dockerFile, "root"},
+		{"image running as root", edit{docker, "USER 65532:65532\n# UI, hooks", "# UI, hooks"}, dockerFile, "(final) runs as root"},
+		{"edge image running as root", edit{docker, "USER 65532:65532\n# HTTPS", "# HTTPS"}, dockerFile, "edge runs as root"},
+		{"edge image without workid for its health check", edit{docker, "COPY --from=build /out/workid /usr/local/bin/workid\n# Caddy", "# Caddy"}, dockerFile, "service edge: the health check"},
 		{"binary linked with cgo", edit{docker, "CGO_ENABLED=0 go build", "go build"}, dockerFile, "static"},
 	}
 	for _, tt := range tests {

@@ -133,10 +133,23 @@ func (s *composeStack) provides(svc, p string) string {
 		}
 		return ""
 	}
-	if s.builtImages()[s.p.Services[svc].Image] && s.dockerfile.provides(p) {
+	if st := s.imageStage(svc); st != nil && st.provides(p) {
 		return ""
 	}
 	return "is neither mounted nor in the image"
+}
+
+// imageStage is the Dockerfile stage service svc's image is: its build
+// target, or the final stage; nil for an image built elsewhere.
+func (s *composeStack) imageStage(svc string) *dockerStage {
+	b := s.p.Services[svc].Build
+	if b == nil || len(s.dockerfile.stages) == 0 {
+		return nil
+	}
+	if b.Target != "" {
+		return s.dockerfile.stage(b.Target)
+	}
+	return &s.dockerfile.stages[len(s.dockerfile.stages)-1]
 }
 
 // checkOryFiles checks that Kratos and Hydra (and their migrations) find
@@ -226,7 +239,7 @@ func (s *composeStack) checkDockerfile() []string {
 	// The health checks run the image's binary.
 	for _, name := range s.serviceNames() {
 		svc := s.p.Services[name]
-		if s.builtImages()[svc.Image] && hasHealthcheck(svc) && len(svc.HealthCheck.Test) > 1 && !d.provides(svc.HealthCheck.Test[1]) {
+		if st := s.imageStage(name); st != nil && hasHealthcheck(svc) && len(svc.HealthCheck.Test) > 1 && !st.provides(svc.HealthCheck.Test[1]) {
 			problems = append(problems, fmt.Sprintf("service %s: the health check runs %s, which the image does not have", name, svc.HealthCheck.Test[1]))
 		}
 	}
@@ -324,8 +337,14 @@ func (d dockerfile) copies() [][2]string {
 	if len(d.stages) == 0 {
 		return nil
 	}
+	return d.stages[len(d.stages)-1].copies()
+}
+
+// copies are the stage's COPY instructions: source stage (or "" for the
+// build context) and destination.
+func (st dockerStage) copies() [][2]string {
 	var out [][2]string
-	for _, args := range d.stages[len(d.stages)-1].all("COPY") {
+	for _, args := range st.all("COPY") {
 		f := strings.Fields(args)
 		from := ""
 		for _, w := range f {
@@ -340,12 +359,17 @@ func (d dockerfile) copies() [][2]string {
 
 // provides reports whether the final image has the path p, copied in.
 func (d dockerfile) provides(p string) bool {
-	return slices.ContainsFunc(d.copies(), func(c [2]string) bool { return p == c[1] || strings.HasPrefix(p, c[1]+"/") })
+	return len(d.stages) > 0 && d.stages[len(d.stages)-1].provides(p)
+}
+
+// provides reports whether the stage's image has the path p, copied in.
+func (st dockerStage) provides(p string) bool {
+	return slices.ContainsFunc(st.copies(), func(c [2]string) bool { return p == c[1] || strings.HasPrefix(p, c[1]+"/") })
 }
 
 // copiedFrom returns the stage the final image copies p from.
 func (st dockerStage) copiedFrom(p string) string {
-	for _, c := range (dockerfile{stages: []dockerStage{st}}).copies() {
+	for _, c := range st.copies() {
 		if p == c[1] || strings.HasPrefix(p, c[1]+"/") {
 			return c[0]
 		}

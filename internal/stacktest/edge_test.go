@@ -14,7 +14,7 @@ func TestEveryEdgeLimitIsLifted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	limits := regexp.MustCompile(`\{\$(WORKID_EDGE_[A-Z]+_PER_MINUTE):`).FindAllStringSubmatch(string(b), -1)
+	limits := regexp.MustCompile(`\{\$(WORKID_EDGE_[A-Z_]+?_PER_MINUTE):`).FindAllStringSubmatch(string(b), -1)
 	if len(limits) < 8 {
 		t.Fatalf("config/Caddyfile reads %d limits, want one per zone (at least 8)", len(limits))
 	}

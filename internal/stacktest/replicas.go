@@ -25,7 +25,7 @@ import (
 // one replica directly at its URL.
 type Replica struct {
 	// URL is the replica's own base URL, without a trailing slash. With
-	// one replica it is the stack's URL itself.
+	// one replica it is the server's own port (HooksURL, UIServerURL).
 	URL string
 
 	// metricsURL is where the replica's /metrics is: the hooks server's

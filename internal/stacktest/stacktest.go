@@ -351,13 +351,13 @@ func (s *Stack) startWorkID(exe string, out *stack.Output, noHooks bool, replica
 	if err := s.sup.Start(s.Layout.WorkID("ui", exe, s.Secrets, nil)); err != nil {
 		return err
 	}
-	s.UIReplicas = []*Replica{{URL: s.UIURL, metricsURL: stack.URL(s.Layout.Ports.UIMetrics, "/metrics")}}
+	s.UIReplicas = []*Replica{{URL: s.UIServerURL, metricsURL: stack.URL(s.Layout.Ports.UIMetrics, "/metrics")}}
 	return nil
 }
 
 // workidBinary builds cmd/workid from the tree at root, once per test
 // process, and returns the process's own hard link to it, in a folder
-// RemoveBinary deletes. Every stack of the process runs that binary:
+// removeBinary deletes. Every stack of the process runs that binary:
 // production's own wiring, built from the code under test.
 //
 // Every test process builds to the same file in the bin folder, one at a
@@ -393,6 +393,10 @@ func workidBinary(ctx context.Context, root string, log io.Writer) (string, erro
 	}
 	cmd := exec.CommandContext(ctx, "go", append(args, "-o", exe, "./cmd/workid")...)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = root, log, log
+	// go build links in GOTMPDIR and renames the result into place; on
+	// another file system it would copy it, and a build killed halfway
+	// would leave a file whose build ID (at its start) says up to date.
+	cmd.Env = append(os.Environ(), "GOTMPDIR="+shared)
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("build workid: %w", err)
 	}

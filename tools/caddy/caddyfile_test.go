@@ -200,6 +200,36 @@ func TestCaddyfileRoutes(t *testing.T) {
 	}
 }
 
+// The servers behind learn the client's address from the edge: the
+// headers Kratos believes before X-Forwarded-For are the edge's own or
+// gone, whatever the client sent.
+func TestCaddyfileClientAddressHeaders(t *testing.T) {
+	e := startEdge(t, map[string]string{})
+	forged := http.Header{
+		"True-Client-Ip":   {"203.0.113.7"},
+		"Cf-Connecting-Ip": {"203.0.113.7"},
+		"X-Real-Ip":        {"203.0.113.7"},
+	}
+	for _, tt := range []struct {
+		path string
+		up   *upstream
+	}{{"/sessions/whoami", e.kratos}, {"/userinfo", e.hydra}, {"/login", e.ui}} {
+		do(t, http.MethodGet, e.url+tt.path, forged)
+		tt.up.mu.Lock()
+		got := tt.up.last
+		tt.up.mu.Unlock()
+		if v := got.Get("True-Client-IP") + got.Get("CF-Connecting-IP"); v != "" {
+			t.Errorf("GET %s: %s received True-Client-IP/CF-Connecting-IP %q, want none", tt.path, tt.up.name, v)
+		}
+		if v := got.Get("X-Real-IP"); v != "127.0.0.1" {
+			t.Errorf("GET %s: %s received X-Real-IP %q, want the connection's 127.0.0.1", tt.path, tt.up.name, v)
+		}
+		if v := got.Get("X-Forwarded-For"); v != "127.0.0.1" {
+			t.Errorf("GET %s: %s received X-Forwarded-For %q, want 127.0.0.1", tt.path, tt.up.name, v)
+		}
+	}
+}
+
 func TestCaddyfileLimitsSignIn(t *testing.T) {
 	e := startEdge(t, map[string]string{"WORKID_EDGE_SIGNIN_PER_MINUTE": "3"})
 	login := e.url + "/self-service/login?flow=abc"
