@@ -332,14 +332,6 @@ func (st dockerStage) last(instr string) string {
 	return all[len(all)-1]
 }
 
-// copies returns the final stage's COPY instructions as (from, destination).
-func (d dockerfile) copies() [][2]string {
-	if len(d.stages) == 0 {
-		return nil
-	}
-	return d.stages[len(d.stages)-1].copies()
-}
-
 // copies are the stage's COPY instructions: source stage (or "" for the
 // build context) and destination.
 func (st dockerStage) copies() [][2]string {

@@ -400,17 +400,32 @@ func workidBinary(ctx context.Context, root string, log io.Writer) (string, erro
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("build workid: %w", err)
 	}
-	dir, err := os.MkdirTemp(shared, "process-")
-	if err != nil {
+	removeEndedProcesses(shared)
+	dir := filepath.Join(shared, "process-"+strconv.Itoa(os.Getpid()))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
 	own := filepath.Join(dir, "workid")
+	os.Remove(own) // left by an ended process with this number
 	if err := os.Link(exe, own); err != nil {
 		os.RemoveAll(dir)
 		return "", fmt.Errorf("link workid: %w", err)
 	}
 	built.path = own
 	return own, nil
+}
+
+// removeEndedProcesses deletes the links of test processes that ended
+// without removeBinary (killed, or timed out), called with the lock held.
+func removeEndedProcesses(shared string) {
+	entries, _ := os.ReadDir(shared)
+	for _, e := range entries {
+		pid, ok := strings.CutPrefix(e.Name(), "process-")
+		n, err := strconv.Atoi(pid)
+		if ok && err == nil && syscall.Kill(n, 0) == syscall.ESRCH {
+			os.RemoveAll(filepath.Join(shared, e.Name()))
+		}
+	}
 }
 
 // Binary returns the workid binary built from this tree for the test
