@@ -270,17 +270,16 @@ func (m *Mailer) record(ctx context.Context, ident *kratos.Identity, log []mail.
 	}
 }
 
-// addressOf finds to among the identity's email addresses.
+// addressOf finds to among the identity's email addresses: a verifiable
+// one, or else a recovery one.
 func addressOf(ident *kratos.Identity, to string) (emailstate.Address, bool) {
-	for _, a := range ident.VerifiableAddresses {
-		if a.Via == "email" && sameAddress(a.Value, to) {
-			return emailstate.Address{Value: a.Value, Verified: a.Verified, VerifiedAt: a.VerifiedAt}, true
-		}
+	to = strings.TrimSpace(to)
+	if i := kratosapi.AccountAddress(ident.VerifiableAddresses, to); i >= 0 {
+		a := ident.VerifiableAddresses[i]
+		return emailstate.Address{Value: a.Value, Verified: a.Verified, VerifiedAt: a.VerifiedAt}, true
 	}
-	for _, a := range ident.RecoveryAddresses {
-		if a.Via == "email" && sameAddress(a.Value, to) {
-			return emailstate.Address{Value: a.Value}, true
-		}
+	if i := kratosapi.AccountAddress(ident.RecoveryAddresses, to); i >= 0 {
+		return emailstate.Address{Value: ident.RecoveryAddresses[i].Value}, true
 	}
 	return emailstate.Address{}, false
 }
