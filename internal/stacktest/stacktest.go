@@ -318,7 +318,7 @@ func (s *Stack) setURLs() {
 // a test's reach (Options.EdgeLimits).
 var liftedEdgeLimits = func() []string {
 	var env []string
-	for _, zone := range []string{"SIGNIN", "REGISTRATION", "RECOVERY", "VERIFICATION", "SETTINGS", "LINKS", "TOKEN", "PAGES"} {
+	for _, zone := range []string{"SIGNIN", "REGISTRATION", "RECOVERY", "VERIFICATION", "SETTINGS", "LINKS", "TOKEN", "PAGES", "LIMITED_PAGE"} {
 		env = append(env, "WORKID_EDGE_"+zone+"_PER_MINUTE=1000000")
 	}
 	return env
@@ -522,15 +522,20 @@ func (s *Stack) migrate(ctx context.Context) error {
 	}
 	sum := sha256.Sum256(key)
 	cache := filepath.Join(s.Layout.Bin, ".migrated", hex.EncodeToString(sum[:8]))
-	copied := true
+	copied := 0
 	for _, name := range sqliteFiles {
-		if err := copyFile(filepath.Join(cache, name), filepath.Join(s.Layout.Data, name)); err != nil {
-			copied = false
+		if copyFile(filepath.Join(cache, name), filepath.Join(s.Layout.Data, name)) != nil {
 			break
 		}
+		copied++
 	}
-	if copied {
+	if copied == len(sqliteFiles) {
 		return nil
+	}
+	// All or nothing: the migrations then start from empty databases, and
+	// what they leave is a whole pair to keep.
+	for _, name := range sqliteFiles[:copied] {
+		os.Remove(filepath.Join(s.Layout.Data, name))
 	}
 	if err := s.Layout.Migrate(ctx, s.sup, s.Secrets); err != nil {
 		return err

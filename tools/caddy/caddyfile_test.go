@@ -45,6 +45,8 @@ type upstream struct {
 	mu   sync.Mutex
 	seen []string // method and request URI of each request
 	last http.Header
+	// lastBody is how many bytes the last request's body had.
+	lastBody int64
 }
 
 func newUpstream(t *testing.T, name string) *upstream {
@@ -53,6 +55,7 @@ func newUpstream(t *testing.T, name string) *upstream {
 		u.mu.Lock()
 		u.seen = append(u.seen, r.Method+" "+r.URL.RequestURI())
 		u.last = r.Header.Clone()
+		u.lastBody, _ = io.Copy(io.Discard, r.Body)
 		u.mu.Unlock()
 		if r.URL.Path == "/limited" {
 			// As the UI's page does: 429 with a Retry-After of its own.
@@ -209,6 +212,7 @@ func TestCaddyfileClientAddressHeaders(t *testing.T) {
 		"True-Client-Ip":   {"203.0.113.7"},
 		"Cf-Connecting-Ip": {"203.0.113.7"},
 		"X-Real-Ip":        {"203.0.113.7"},
+		"Cf-Ipcountry":     {"AQ"},
 	}
 	for _, tt := range []struct {
 		path string
@@ -218,8 +222,8 @@ func TestCaddyfileClientAddressHeaders(t *testing.T) {
 		tt.up.mu.Lock()
 		got := tt.up.last
 		tt.up.mu.Unlock()
-		if v := got.Get("True-Client-IP") + got.Get("CF-Connecting-IP"); v != "" {
-			t.Errorf("GET %s: %s received True-Client-IP/CF-Connecting-IP %q, want none", tt.path, tt.up.name, v)
+		if v := got.Get("True-Client-IP") + got.Get("CF-Connecting-IP") + got.Get("CF-IPCountry"); v != "" {
+			t.Errorf("GET %s: %s received True-Client-IP/CF-Connecting-IP/CF-IPCountry %q, want none", tt.path, tt.up.name, v)
 		}
 		if v := got.Get("X-Real-IP"); v != "127.0.0.1" {
 			t.Errorf("GET %s: %s received X-Real-IP %q, want the connection's 127.0.0.1", tt.path, tt.up.name, v)
@@ -255,6 +259,9 @@ func TestCaddyfileLimitsSignIn(t *testing.T) {
 	if got := e.ui.last.Get("Cookie"); got != "csrf=1" {
 		t.Errorf("the UI's /limited got Cookie %q, want the browser's (it reads the flow)", got)
 	}
+	if e.ui.lastBody != 0 || e.ui.last.Get("Content-Length") != "" {
+		t.Errorf("the UI's /limited got a body of %d bytes (Content-Length %q): the refused form, password and all", e.ui.lastBody, e.ui.last.Get("Content-Length"))
+	}
 	if n := len(e.kratos.requests()); n != 3 {
 		t.Errorf("Kratos got %d sign-ins, want 3", n)
 	}
@@ -282,6 +289,27 @@ func TestCaddyfileLimitsSignIn(t *testing.T) {
 	}
 	if !strings.Contains(mbody, "caddy_http_requests_total") {
 		t.Error("the edge's metrics lack Caddy's request counts")
+	}
+}
+
+// Past its own limit, a refused request gets a bare 429, not the UI's
+// page (which reads the flow from Kratos): a script that keeps going costs
+// Kratos nothing more.
+func TestCaddyfileCapsTheLimitedPage(t *testing.T) {
+	e := startEdge(t, map[string]string{"WORKID_EDGE_SIGNIN_PER_MINUTE": "1", "WORKID_EDGE_LIMITED_PAGE_PER_MINUTE": "2"})
+	login := e.url + "/self-service/login?flow=abc"
+	do(t, "POST", login, nil)
+	for i := 2; i <= 3; i++ {
+		if resp, body := do(t, "POST", login, nil); resp.StatusCode != http.StatusTooManyRequests || body != "ui" {
+			t.Fatalf("sign-in #%d: %d %q, want the UI's 429 page", i, resp.StatusCode, body)
+		}
+	}
+	resp, body := do(t, "POST", login, nil)
+	if resp.StatusCode != http.StatusTooManyRequests || body == "ui" {
+		t.Errorf("sign-in #4: %d %q, want a 429 without the UI's page", resp.StatusCode, body)
+	}
+	if n := len(e.ui.requests()); n != 2 {
+		t.Errorf("the UI was asked for %d pages, want 2", n)
 	}
 }
 

@@ -122,6 +122,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		return next.ServeHTTP(w, r)
 	}
 	h.limited.Inc()
+	// A refused request's body (a password, say) goes no further: the
+	// error routes see this request, and may show a page for it.
+	r.Body, r.ContentLength = http.NoBody, 0
+	r.Header.Del("Content-Length")
 	w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
 	caddyhttp.SetVar(r.Context(), ZoneVarKey, h.Zone)
 	return caddyhttp.Error(http.StatusTooManyRequests, fmt.Errorf("rate limit of zone %s reached", h.Zone))
