@@ -240,7 +240,7 @@ func hasKratosCookie(r *http.Request) bool {
 // Kratos or the UI: an answer is never a way to another site.
 func (s *Server) redirectFromKratos(w http.ResponseWriter, r *http.Request, to string, cause error) {
 	u, err := url.Parse(to)
-	if err != nil || (origin(to) != origin(s.cfg.KratosBrowserURL) && origin(to) != origin(s.cfg.UIPublicURL)) || u.User != nil {
+	if o := origin(to); err != nil || (o != s.kratosOrigin && o != origin(s.cfg.UIPublicURL)) || u.User != nil {
 		s.fail(w, r, http.StatusBadGateway, "Something went wrong on our side",
 			"Please try again in a minute. If it keeps happening, contact support with the reference below.", "/",
 			fmt.Errorf("kratos asked for a redirect to %q, outside Kratos and the UI: %w", to, cause))

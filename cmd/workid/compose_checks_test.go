@@ -402,7 +402,8 @@ func (s *composeStack) checkEdge() []string {
 	var problems []string
 	env := envOf(s.p.Services[edge])
 	site := env["WORKID_EDGE_SITE"]
-	if u, err := url.Parse(site); err != nil || u.Scheme != "https" || u.Host == "" {
+	siteURL, err := url.Parse(site)
+	if err != nil || siteURL.Scheme != "https" || siteURL.Host == "" {
 		problems = append(problems, fmt.Sprintf("service %s: WORKID_EDGE_SITE=%s is not an https address: browsers would send passwords in the clear", edge, site))
 	}
 	ui := envOf(s.p.Services[s.serviceRunning("ui")])
@@ -440,8 +441,8 @@ func (s *composeStack) checkEdge() []string {
 			problems = append(problems, fmt.Sprintf("service %s: WORKID_EDGE_TRUSTED_PROXIES has %q: any client could then choose its address with X-Forwarded-For", edge, cidr))
 		}
 	}
-	if u, err := url.Parse(site); err == nil && u.Host != "" && !slices.ContainsFunc(s.p.Services[edge].Ports, func(p types.ServicePortConfig) bool { return int(p.Target) == urlPort(u) }) {
-		problems = append(problems, fmt.Sprintf("service %s does not publish port %d, where it serves %s", edge, urlPort(u), site))
+	if err == nil && siteURL.Host != "" && !slices.ContainsFunc(s.p.Services[edge].Ports, func(p types.ServicePortConfig) bool { return int(p.Target) == urlPort(siteURL) }) {
+		problems = append(problems, fmt.Sprintf("service %s does not publish port %d, where it serves %s", edge, urlPort(siteURL), site))
 	}
 	// The Caddyfile its image runs (the stage's CMD) is in the container.
 	if st := s.imageStage(edge); st != nil {
@@ -462,8 +463,11 @@ func (s *composeStack) checkEdge() []string {
 		wenv := envOf(s.p.Services[name])
 		for _, k := range []string{"WORKID_KRATOS_PUBLIC_URL", "WORKID_KRATOS_ADMIN_URL", "WORKID_HYDRA_ADMIN_URL"} {
 			if v, ok := wenv[k]; ok {
-				u, err := url.Parse(v)
-				if _, onNetwork := s.p.Services[u.Hostname()]; err != nil || !onNetwork {
+				host := ""
+				if u, err := url.Parse(v); err == nil {
+					host = u.Hostname()
+				}
+				if _, onNetwork := s.p.Services[host]; !onNetwork {
 					problems = append(problems, fmt.Sprintf("service %s: %s=%s is not a service on the compose network: WorkID's own calls must not go through the edge", name, k, v))
 				}
 			}

@@ -176,26 +176,24 @@ func TestDevStack(t *testing.T) {
 	// Kratos's CSRF cookie), is counted as rendered.
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{Jar: jar, Timeout: 15 * time.Second}
-	if resp, err := browser.Get(url("UI", "/registration")); err != nil {
-		t.Errorf("GET the registration page: %v", err)
-	} else {
+	flowPage := func(what, u string) {
+		t.Helper()
+		resp, err := browser.Get(u)
+		if err != nil {
+			t.Errorf("GET %s: %v", what, err)
+			return
+		}
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK || resp.Request.URL.Query().Get("flow") == "" {
-			t.Errorf("the registration page ended at %s with %s, want 200 with a flow", resp.Request.URL, resp.Status)
+			t.Errorf("%s ended at %s with %s, want 200 with a flow", what, resp.Request.URL, resp.Status)
 		}
 	}
+	flowPage("the registration page", url("UI", "/registration"))
 	scrape(url("UI_METRICS", "/metrics")).Want(t, map[string]float64{
 		`workid_ui_flows_rendered_total{flow="registration"}`: 1,
 	})
 	// The edge answers for the UI and counts what it served.
-	if resp, err := browser.Get(url("EDGE", "/login")); err != nil {
-		t.Errorf("GET the sign-in page through the edge: %v", err)
-	} else {
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || resp.Request.URL.Query().Get("flow") == "" {
-			t.Errorf("the sign-in page through the edge ended at %s with %s, want 200 with a flow", resp.Request.URL, resp.Status)
-		}
-	}
+	flowPage("the sign-in page through the edge", url("EDGE", "/login"))
 	// The UI's 303 to Kratos, as the edge relayed it (its metrics site
 	// answers no 303 of its own).
 	redirects := 0.0

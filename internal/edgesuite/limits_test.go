@@ -123,7 +123,9 @@ func TestSignInLimitPerAddress(t *testing.T) {
 	}
 
 	// Refused: the 11th attempt, three spoofed ones, the proxy's two for
-	// the first address (and whatever the other tests had refused).
+	// the first address. The count is exact because the package's tests
+	// run one at a time (the browser test signs in too): none may be
+	// parallel.
 	if got := edgeMetrics(t, st)[`workid_edge_limited_total{zone="signin"}`] - limitedBefore; got != 6 {
 		t.Errorf("workid_edge_limited_total{zone=\"signin\"} rose by %v, want 6", got)
 	}

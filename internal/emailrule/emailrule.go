@@ -9,11 +9,11 @@ import (
 	"github.com/workid/workid/internal/mxcheck"
 )
 
-// LoadPolicy reads the lists and operator files cfg names.
 // The MX checker names mail servers too, which the provider check needs:
 // the compiler holds it to that.
 var _ businessemail.MailServerChecker = (*mxcheck.Checker)(nil)
 
+// LoadPolicy reads the lists and operator files cfg names.
 func LoadPolicy(ctx context.Context, cfg config.EmailRule, log *slog.Logger) (*businessemail.Policy, error) {
 	return businessemail.LoadPolicy(ctx, cfg.ListsDir, businessemail.OperatorFiles{Allow: cfg.AllowFile, Deny: cfg.DenyFile}, log)
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	kratos "github.com/ory/kratos-client-go"
 	"golang.org/x/time/rate"
@@ -448,6 +449,18 @@ type errUnanswered struct{ error }
 
 func (e errUnanswered) Unwrap() error { return e.error }
 
+// shorten cuts s to at most n bytes, at a character's start: the report
+// is JSON, and half a character in Kratos's body would be invalid UTF-8.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 // kratosError describes an SDK error with Kratos's status.
 func kratosError(err error, resp *http.Response) error {
 	if err == nil {
@@ -457,8 +470,7 @@ func kratosError(err error, resp *http.Response) error {
 		return errUnanswered{fmt.Errorf("kratos: %w", err)}
 	}
 	// A report lists up to maxFailures of these: each stays short.
-	msg := kratosapi.WithBody(err).Error()
-	msg = msg[:min(len(msg), 300)]
+	msg := shorten(kratosapi.WithBody(err).Error(), 300)
 	switch code := resp.StatusCode; {
 	case code == http.StatusNotFound:
 		return errPermanent{fmt.Errorf("kratos: %s: %w", msg, errNotFound)}
