@@ -82,6 +82,22 @@ func (f *flowPage) alternate(workers, per int, a, b string) (medA, medB time.Dur
 	return stacktest.Median(as), stacktest.Median(bs)
 }
 
+// round has workers fetch u n times between them (rounded down to a whole
+// number each, at least one) and returns how long that took.
+func (f *flowPage) round(workers int, u string, n int) time.Duration {
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for range max(1, n/workers) {
+				f.get(u)
+			}
+		})
+	}
+	wg.Wait()
+	return time.Since(start)
+}
+
 func benchWorkers(def int) int {
 	if n, err := strconv.Atoi(os.Getenv("WORKID_BENCH_WORKERS")); err == nil && n > 0 {
 		return n
@@ -134,25 +150,12 @@ func BenchmarkEdgeLatency(b *testing.B) {
 func BenchmarkEdgeThroughput(b *testing.B) {
 	f := newFlowPage(b)
 	workers := benchWorkers(32)
-	round := func(u string, n int) time.Duration {
-		start := time.Now()
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Go(func() {
-				for range max(1, n/workers) {
-					f.get(u)
-				}
-			})
-		}
-		wg.Wait()
-		return time.Since(start)
-	}
 	var edge, direct time.Duration
 	const rounds = 8
 	b.ResetTimer()
 	for range rounds / 2 {
-		edge += round(f.url(f.st.EdgeURL), b.N/rounds)
-		direct += round(f.url(f.st.UIServerURL), b.N/rounds)
+		edge += f.round(workers, f.url(f.st.EdgeURL), b.N/rounds)
+		direct += f.round(workers, f.url(f.st.UIServerURL), b.N/rounds)
 	}
 	b.StopTimer()
 	pages := float64(max(1, b.N/rounds/workers) * workers * rounds / 2)

@@ -103,6 +103,11 @@ func TestPages(t *testing.T) {
 				t.Fatalf("render %s = %d: %s", name, rec.Code, rec.Body)
 			}
 			body := rec.Body.Bytes()
+			// A page says its length: a proxy in front (the edge) then
+			// passes it on in one piece instead of flushing each read.
+			if got := rec.Header().Get("Content-Length"); got != strconv.Itoa(len(body)) {
+				t.Errorf("%s: Content-Length %q, body %d bytes", name, got, len(body))
+			}
 			if bytes.Contains(body, []byte("<script>alert(1)")) {
 				t.Errorf("%s shows a trait unescaped", name)
 			}
