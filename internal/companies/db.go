@@ -1,0 +1,221 @@
+package companies
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+
+	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/emailstate"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// migrationsTable records which migrations ran.
+const migrationsTable = "workid_migrations"
+
+// Rule is the business-email rule: only a business domain forms a company
+// or can be added to one. *businessemail.Policy is one.
+type Rule interface {
+	Decide(raw string) businessemail.Decision
+}
+
+// Options are what a Store needs besides its database.
+type Options struct {
+	// Rule decides which domains are business domains.
+	Rule Rule
+	// MaxAge is how long a verification lasts (emailstate.DefaultMaxAge
+	// when 0).
+	MaxAge time.Duration
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// Log receives the migrations' progress (nothing when nil).
+	Log *slog.Logger
+}
+
+// Store is WorkID's database. Its methods may be called from any number of
+// goroutines and processes.
+type Store struct {
+	db     *sql.DB
+	pg     bool
+	rule   Rule
+	maxAge time.Duration
+	now    func() time.Time
+}
+
+// Location is where a database URL points.
+type Location struct {
+	// Postgres is true for postgres:// and postgresql:// URLs.
+	Postgres bool
+	// Path is the SQLite file of a sqlite: URL.
+	Path string
+	// DSN is what the driver opens.
+	DSN string
+}
+
+// ParseURL reads a database URL: sqlite:PATH (a file, created when
+// missing) or postgres://user:password@host:port/database?sslmode=...
+func ParseURL(raw string) (Location, error) {
+	switch {
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		return Location{Postgres: true, DSN: raw}, nil
+	case strings.HasPrefix(raw, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(raw, "sqlite:"), "//")
+		if path == "" || strings.ContainsAny(path, "?#") {
+			return Location{}, fmt.Errorf("database URL %q: want sqlite:PATH, a file path without ? or #", raw)
+		}
+		// busy_timeout: several processes share the file (the UI, the
+		// hooks, the job); immediate transactions take the write lock at
+		// BEGIN, so two writers queue instead of failing on upgrade.
+		dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		return Location{Path: path, DSN: dsn}, nil
+	}
+	return Location{}, fmt.Errorf("database URL %q: want sqlite:PATH or postgres://...", raw)
+}
+
+// Open opens the database at url, runs its pending migrations, and returns
+// the store. Several processes may open one database at once: PostgreSQL
+// migrations hold an advisory lock, SQLite ones a lock file beside the
+// database.
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	loc, err := ParseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Rule == nil {
+		return nil, errors.New("open database: no business-email rule")
+	}
+	driver := "sqlite"
+	if loc.Postgres {
+		driver = "pgx"
+	} else if err := os.MkdirAll(filepath.Dir(loc.Path), 0o700); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db, err := sql.Open(driver, loc.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	s := &Store{db: db, pg: loc.Postgres, rule: opts.Rule, maxAge: opts.MaxAge, now: opts.Now}
+	if s.maxAge <= 0 {
+		s.maxAge = emailstate.DefaultMaxAge
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if err := s.migrate(ctx, loc, opts.Log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// migrate runs the migrations that have not run.
+func (s *Store) migrate(ctx context.Context, loc Location, log *slog.Logger) error {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	opts := []goose.ProviderOption{goose.WithTableName(migrationsTable), goose.WithDisableGlobalRegistry(true)}
+	if log != nil {
+		opts = append(opts, goose.WithSlog(log))
+	}
+	dialect := goose.DialectSQLite3
+	if loc.Postgres {
+		dialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	} else {
+		unlock, err := lockFile(loc.Path + ".migrate-lock")
+		if err != nil {
+			return fmt.Errorf("migrate database: %w", err)
+		}
+		defer unlock()
+	}
+	p, err := goose.NewProvider(dialect, s.db, fsys, opts...)
+	if err != nil {
+		return fmt.Errorf("migrate database: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate database: %w", err)
+	}
+	return nil
+}
+
+// lockFile holds an exclusive lock on path until unlock is called.
+func lockFile(path string) (unlock func(), err error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { f.Close() }, nil
+}
+
+// q writes a query's ? placeholders as PostgreSQL's $1, $2 ... (the SQL
+// here has no other question marks).
+func (s *Store) q(query string) string {
+	if !s.pg {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// inTx runs fn in one transaction, committed when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// newID returns a random (version 4) UUID.
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

@@ -1,0 +1,164 @@
+package companies
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/workid/workid/internal/emailstate"
+)
+
+// Member is an identity as Kratos shows it, for the index.
+type Member struct {
+	IdentityID string
+	// Address is the identity's email trait.
+	Address string
+	// Name is the display name, Username the username trait.
+	Name, Username string
+	// State is the address's verification (emailstate.Of).
+	State emailstate.State
+}
+
+// Observed is what Observe did.
+type Observed struct {
+	// CompanyID is the company the identity is now a member of, or "".
+	CompanyID string
+	// Formed is true when the identity's domain formed a new company.
+	Formed bool
+	// Changed is true when the address or its verification changed.
+	Changed bool
+}
+
+// Observe records an identity in the member index. When its address is a
+// business address, verified and current, on a domain no company holds,
+// the domain forms a company named after it. Observing the same identity
+// twice changes nothing the second time, so hooks and reconciliation may
+// both report it.
+func (s *Store) Observe(ctx context.Context, m Member) (Observed, error) {
+	if m.IdentityID == "" {
+		return Observed{}, errors.New("observe identity: no id")
+	}
+	d := s.rule.Decide(m.Address)
+	domain := d.Address.Registrable
+	address := strings.ToLower(m.Address)
+	now := s.now().Unix()
+	var verifiedAt sql.NullInt64
+	if !m.State.VerifiedAt.IsZero() {
+		verifiedAt = sql.NullInt64{Int64: m.State.VerifiedAt.Unix(), Valid: true}
+	}
+	var out Observed
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		changed, err := s.upsertMember(ctx, tx, m, address, domain, verifiedAt, now)
+		if err != nil {
+			return err
+		}
+		out.Changed = changed
+		if !s.current(m.State.Status.String(), verifiedAt) || !d.Allowed() || domain == "" {
+			return nil
+		}
+		out.CompanyID, out.Formed, err = s.companyFor(ctx, tx, domain, now)
+		return err
+	})
+	if err != nil {
+		return Observed{}, fmt.Errorf("observe identity %s: %w", m.IdentityID, err)
+	}
+	return out, nil
+}
+
+// upsertMember writes the identity's row and reports whether its address
+// or verification changed (a new row is a change).
+func (s *Store) upsertMember(ctx context.Context, tx *sql.Tx, m Member, address, domain string, verifiedAt sql.NullInt64, now int64) (bool, error) {
+	var old struct {
+		address, status string
+		verifiedAt      sql.NullInt64
+	}
+	err := tx.QueryRowContext(ctx, s.q(`SELECT address, status, verified_at FROM members WHERE identity_id = ?`), m.IdentityID).
+		Scan(&old.address, &old.status, &old.verifiedAt)
+	found := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, err
+	}
+	status := m.State.Status.String()
+	changed := !found || old.address != address || old.status != status || old.verifiedAt != verifiedAt
+	if !found {
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO members
+			(identity_id, address, domain, name, username, status, verified_at, changed_at, seen_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			m.IdentityID, address, domain, m.Name, m.Username, status, verifiedAt, now, now)
+		return true, err
+	}
+	changedAt := "changed_at"
+	args := []any{address, domain, m.Name, m.Username, status, verifiedAt}
+	if changed {
+		changedAt = "?"
+		args = append(args, now)
+	}
+	args = append(args, now, m.IdentityID)
+	_, err = tx.ExecContext(ctx, s.q(`UPDATE members SET address = ?, domain = ?, name = ?, username = ?,
+		status = ?, verified_at = ?, changed_at = `+changedAt+`, seen_at = ? WHERE identity_id = ?`), args...)
+	return changed, err
+}
+
+// companyFor returns the company that holds domain, forming one named
+// after the domain when none does. Two processes forming the same one at
+// once end with one company: the domain's key decides, and the loser's
+// company is removed in its own transaction.
+func (s *Store) companyFor(ctx context.Context, tx *sql.Tx, domain string, now int64) (id string, formed bool, err error) {
+	err = tx.QueryRowContext(ctx, s.q(`SELECT company_id FROM company_domains WHERE domain = ?`), domain).Scan(&id)
+	if err == nil || !errors.Is(err, sql.ErrNoRows) {
+		return id, false, err
+	}
+	id = newID()
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO companies (id, name, named, created_at, updated_at) VALUES (?, ?, 0, ?, ?)`),
+		id, domain, now, now); err != nil {
+		return "", false, err
+	}
+	res, err := tx.ExecContext(ctx, s.q(`INSERT INTO company_domains (domain, company_id, added_at) VALUES (?, ?, ?)
+		ON CONFLICT (domain) DO NOTHING`), domain, id, now)
+	if err != nil {
+		return "", false, err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return id, true, nil
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM companies WHERE id = ?`), id); err != nil {
+		return "", false, err
+	}
+	err = tx.QueryRowContext(ctx, s.q(`SELECT company_id FROM company_domains WHERE domain = ?`), domain).Scan(&id)
+	return id, false, err
+}
+
+// Forget removes an identity from the index (Kratos deleted it) and from
+// every company's admins.
+func (s *Store) Forget(ctx context.Context, identityID string) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM members WHERE identity_id = ?`), identityID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM company_admins WHERE identity_id = ?`), identityID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("forget identity %s: %w", identityID, err)
+	}
+	return nil
+}
+
+// current reports whether a row's verification makes it a member now.
+func (s *Store) current(status string, verifiedAt sql.NullInt64) bool {
+	if status != emailstate.Verified.String() {
+		return false
+	}
+	return !verifiedAt.Valid || s.now().Before(time.Unix(verifiedAt.Int64, 0).Add(s.maxAge))
+}
+
+// currentSQL is the condition, on the members row m, that makes it a
+// member now; its one argument is the earliest current verification
+// (cutoff).
+const currentSQL = `m.status = 'verified' AND (m.verified_at IS NULL OR m.verified_at > ?)`
+
+// cutoff is currentSQL's argument: verifications after it are current.
+func (s *Store) cutoff() int64 { return s.now().Add(-s.maxAge).Unix() }
