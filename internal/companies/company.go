@@ -156,7 +156,10 @@ func (s *Store) load(ctx context.Context, db querier, id string) (Company, error
 		return Company{}, fmt.Errorf("read company %s: %w", id, err)
 	}
 	c.Subscriptions, err = queryList(ctx, db, s.q(`SELECT name, ends_on FROM subscriptions WHERE company_id = ? ORDER BY name`), []any{id},
-		func(r *sql.Rows) (Subscription, error) { var sub Subscription; return sub, r.Scan(&sub.Name, &sub.EndsOn) })
+		func(r *sql.Rows) (Subscription, error) {
+			var sub Subscription
+			return sub, r.Scan(&sub.Name, &sub.EndsOn)
+		})
 	if err != nil {
 		return Company{}, fmt.Errorf("read company %s: %w", id, err)
 	}
