@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/workid/workid/internal/companies"
 	"log/slog"
 	"net"
 	"net/url"
@@ -61,6 +62,16 @@ type Links struct {
 	LinkKey string `env:"WORKID_LINK_KEY"`
 }
 
+// Database is WorkID's own database: companies, their admins and
+// subscriptions, and the member index (internal/companies). The hooks feed
+// it, the job reconciles it, the UI and the admin commands read and change
+// it, so they share the one setting.
+type Database struct {
+	// URL is sqlite:PATH (a file, created when missing; development's
+	// default, under the data folder) or postgres://user:password@host/db.
+	URL string `env:"WORKID_DATABASE_URL" envDefault:"sqlite:.workid/workid.db"`
+}
+
 // HooksAuthScheme prefixes the shared key in the Authorization header
 // Kratos sends to the hooks server (kratos.yml, web_hook auth api_key),
 // and Hydra to the UI's token hook (hydra.yml). Kratos redacts that header
@@ -74,6 +85,9 @@ type Hooks struct {
 	// Key is the shared secret Kratos sends as "Authorization: Bearer <key>".
 	Key string `env:"WORKID_HOOKS_KEY"`
 	EmailRule
+	// Database: registrations, settings and verifications feed the member
+	// index.
+	Database Database
 	// Reload is how often the server re-reads the operator's domain files.
 	Reload time.Duration `env:"WORKID_DOMAIN_FILES_RELOAD" envDefault:"10s"`
 	// Links: the links in mails lead to the UI, signed with the key.
@@ -125,6 +139,8 @@ type EmailRule struct {
 type Admin struct {
 	Verification
 	Kratos Kratos
+	// Database is where `workid admin companies` works.
+	Database Database
 	// EmailRule is read by `identities create`, `identities show` and
 	// `identities list --personal`.
 	EmailRule
@@ -139,6 +155,7 @@ func (c Admin) Validate() error {
 	p.kratos(c.Kratos)
 	p.emailRule(c.EmailRule)
 	p.verification(c.Verification)
+	p.database(c.Database)
 	p.log(c.Log)
 	return p.err()
 }
@@ -185,9 +202,11 @@ type UI struct {
 	// address to move to a business one.
 	Lists
 	Verification
-	Kratos Kratos
-	Hydra  Hydra
-	Log    Log
+	// Database: the dashboard's company, the company page, the claims.
+	Database Database
+	Kratos   Kratos
+	Hydra    Hydra
+	Log      Log
 }
 
 // Reverify is the configuration of `workid reverify`, the yearly
@@ -207,8 +226,10 @@ type Reverify struct {
 	// LockDSN, when set, is a PostgreSQL database (the production one)
 	// whose advisory lock makes passes exclusive instead of LockFile.
 	LockDSN string `env:"WORKID_REVERIFY_LOCK_DSN"`
-	Kratos  Kratos
-	Log     Log
+	// Database: every pass reconciles the member index with Kratos.
+	Database Database
+	Kratos   Kratos
+	Log      Log
 }
 
 // Validate reports every problem with the settings at once.
@@ -216,6 +237,7 @@ func (c Reverify) Validate() error {
 	var p problems
 	p.optionalAddr("WORKID_REVERIFY_ADDR", c.Addr)
 	p.kratos(c.Kratos)
+	p.database(c.Database)
 	p.verification(c.Verification)
 	if c.PageSize < 1 || c.PageSize > 1000 {
 		p.add(fmt.Sprintf("WORKID_REVERIFY_PAGE_SIZE=%d must be between 1 and 1000", c.PageSize))
@@ -325,6 +347,7 @@ func (c Hooks) Validate() error {
 		p.sharedKey("WORKID_HOOKS_KEY", c.Key)
 	}
 	p.emailRule(c.EmailRule)
+	p.database(c.Database)
 	if c.Reload < time.Second {
 		p.add(fmt.Sprintf("WORKID_DOMAIN_FILES_RELOAD=%s must be at least 1s", c.Reload))
 	}
@@ -397,6 +420,7 @@ func (c UI) Validate() error {
 	}
 	p.lists(c.Lists)
 	p.verification(c.Verification)
+	p.database(c.Database)
 	p.log(c.Log)
 	return p.err()
 }
@@ -516,6 +540,13 @@ func (e *Error) Error() string {
 		return "invalid configuration: " + e.Problems[0]
 	}
 	return "invalid configuration:\n  - " + strings.Join(e.Problems, "\n  - ")
+}
+
+func (p *problems) database(d Database) {
+	if _, err := companies.ParseURL(d.URL); err != nil {
+		// The URL can hold a password: it is not repeated.
+		p.add("WORKID_DATABASE_URL must be sqlite:PATH (a file path without ? or #) or a postgres:// URL")
+	}
 }
 
 func (p *problems) verification(v Verification) {

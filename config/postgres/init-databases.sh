@@ -1,11 +1,12 @@
 #!/bin/sh
 # Run once by the postgres image on an empty data folder (a volume that
 # already holds a database skips it): one role and one database each for
-# Kratos, Hydra and WorkID's re-verification lock, passwords from the
-# environment (docker-compose.yml passes them from .env).
+# Kratos, Hydra and WorkID, passwords from the environment
+# (docker-compose.yml passes them from .env).
 #
-# The workid role only takes an advisory lock, so it gets a database of its
-# own and no way into Kratos's or Hydra's. cmd/workid/compose_test.go
+# The workid database holds WorkID's companies and member index (its
+# servers migrate it at start) and the re-verification job's advisory
+# lock; the workid role has no way into Kratos's or Hydra's. cmd/workid/compose_test.go
 # checks that the connection URLs in docker-compose.yml match these names.
 set -eu
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \

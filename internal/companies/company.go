@@ -240,6 +240,9 @@ func (s *Store) update(ctx context.Context, ref string, change func(tx *sql.Tx, 
 // BusinessDomain checks that domain is a registrable business domain and
 // returns it in its normal form (lower case, ASCII).
 func (s *Store) BusinessDomain(domain string) (string, error) {
+	if s.rule == nil {
+		return "", errNoRule
+	}
 	d := s.rule.Decide("postmaster@" + strings.TrimSpace(domain))
 	switch {
 	case d.Address.Domain == "":

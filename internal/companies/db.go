@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -39,7 +38,9 @@ type Rule interface {
 
 // Options are what a Store needs besides its database.
 type Options struct {
-	// Rule decides which domains are business domains.
+	// Rule decides which domains are business domains. Without it the
+	// store reads and changes companies but does not Observe identities or
+	// add domains (the UI, which has no rule of its own, opens it so).
 	Rule Rule
 	// MaxAge is how long a verification lasts (emailstate.DefaultMaxAge
 	// when 0).
@@ -99,9 +100,6 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	loc, err := ParseURL(url)
 	if err != nil {
 		return nil, err
-	}
-	if opts.Rule == nil {
-		return nil, errors.New("open database: no business-email rule")
 	}
 	driver := "sqlite"
 	if loc.Postgres {

@@ -41,6 +41,9 @@ func (s *Store) Observe(ctx context.Context, m Member) (Observed, error) {
 	if m.IdentityID == "" {
 		return Observed{}, errors.New("observe identity: no id")
 	}
+	if s.rule == nil {
+		return Observed{}, errNoRule
+	}
 	d := s.rule.Decide(m.Address)
 	domain := d.Address.Registrable
 	address := strings.ToLower(m.Address)
@@ -146,6 +149,9 @@ func (s *Store) Forget(ctx context.Context, identityID string) error {
 	}
 	return nil
 }
+
+// errNoRule: the store was opened without the business-email rule.
+var errNoRule = errors.New("the database was opened without the business-email rule")
 
 // current reports whether a row's verification makes it a member now.
 func (s *Store) current(status string, verifiedAt sql.NullInt64) bool {
