@@ -11,6 +11,7 @@ import (
 
 	hydra "github.com/ory/hydra-client-go/v2"
 
+	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/emailstate"
 )
 
@@ -18,7 +19,9 @@ import (
 // (client metadata first_party: true) skip the screen; others show their
 // name, logo and scopes, and can be remembered or denied. A service whose
 // metadata says requires_verified_email gets no tokens until the
-// account's address is verified and current.
+// account's address is verified and current; one whose metadata names a
+// requires_subscription, none until the account's company has that
+// subscription open.
 
 // consentRememberFor is how long a remembered consent lasts (seconds).
 const consentRememberFor = 180 * 24 * 3600
@@ -30,9 +33,12 @@ type consentPage struct {
 	Client    string
 	LogoURL   any
 	Scopes    []scopeView
-	// Gate explains why the service cannot be used yet.
+	// Gate explains why the service cannot be used yet: the address.
 	Gate  bool
 	Email emailView
+	// SubscriptionGate, when set, says why the service cannot be used:
+	// its subscription is not open at the account's company.
+	SubscriptionGate string
 }
 
 type scopeView struct{ Name, Text string }
@@ -94,15 +100,19 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if clientFlag(req.Client, "requires_verified_email") && !st.Current() {
-		s.renderConsent(w, r, http.StatusForbidden, req, s.newConsentPage(r, req, ident, st, true))
+	m, ok := s.consentCompany(w, r, ident, st)
+	if !ok {
+		return
+	}
+	if g := gateFor(req.Client, st, m, s.Now()); g != gateNone {
+		s.renderConsent(w, r, http.StatusForbidden, req, s.newConsentPage(r, req, ident, st, m, g))
 		return
 	}
 	if (req.Skip != nil && *req.Skip) || clientFlag(req.Client, "first_party") {
-		s.acceptConsent(w, r, req, ident, st, false)
+		s.acceptConsent(w, r, req, ident, st, m, false)
 		return
 	}
-	s.renderConsent(w, r, http.StatusOK, req, s.newConsentPage(r, req, ident, st, false))
+	s.renderConsent(w, r, http.StatusOK, req, s.newConsentPage(r, req, ident, st, m, gateNone))
 }
 
 // decideConsent is POST /consent: the user's Allow or Deny.
@@ -124,17 +134,33 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, to.RedirectTo, http.StatusSeeOther)
 		return
 	}
-	if clientFlag(req.Client, "requires_verified_email") && !st.Current() {
-		s.renderConsent(w, r, http.StatusForbidden, req, s.newConsentPage(r, req, ident, st, true))
+	m, ok := s.consentCompany(w, r, ident, st)
+	if !ok {
 		return
 	}
-	s.acceptConsent(w, r, req, ident, st, r.FormValue("remember") == "true")
+	if g := gateFor(req.Client, st, m, s.Now()); g != gateNone {
+		s.renderConsent(w, r, http.StatusForbidden, req, s.newConsentPage(r, req, ident, st, m, g))
+		return
+	}
+	s.acceptConsent(w, r, req, ident, st, m, r.FormValue("remember") == "true")
 }
 
-func (s *Server) acceptConsent(w http.ResponseWriter, r *http.Request, req *hydra.OAuth2ConsentRequest, ident *identity, st emailstate.State, remember bool) {
+// consentCompany reads the account's company for the claims and the
+// gates, answering itself (ok false) when the database cannot be read: a
+// token without the company would tell a service the account has none.
+func (s *Server) consentCompany(w http.ResponseWriter, r *http.Request, ident *identity, st emailstate.State) (*companies.Membership, bool) {
+	m, err := s.companyOf(r.Context(), ident, st)
+	if err != nil {
+		s.unavailable(w, r, err)
+		return nil, false
+	}
+	return m, true
+}
+
+func (s *Server) acceptConsent(w http.ResponseWriter, r *http.Request, req *hydra.OAuth2ConsentRequest, ident *identity, st emailstate.State, m *companies.Membership, remember bool) {
 	rememberFor := int64(consentRememberFor)
 	scopes := req.RequestedScope
-	if clientFlag(req.Client, "requires_verified_email") {
+	if gated(req.Client) {
 		// Claims and this gate are worked out here, at consent; a refresh
 		// token would keep giving tokens after the verification expired.
 		// Until a token hook re-checks on refresh, gated clients get none.
@@ -145,7 +171,7 @@ func (s *Server) acceptConsent(w http.ResponseWriter, r *http.Request, req *hydr
 		GrantAccessTokenAudience: req.RequestedAccessTokenAudience,
 		Remember:                 &remember,
 		RememberFor:              &rememberFor,
-		Session:                  &hydra.AcceptOAuth2ConsentRequestSession{IdToken: idTokenClaims(ident, st, scopes)},
+		Session:                  &hydra.AcceptOAuth2ConsentRequestSession{IdToken: idTokenClaims(ident, st, m, s.Now(), scopes)},
 	}
 	to, _, err := s.hydra.OAuth2API.AcceptOAuth2ConsentRequest(r.Context()).ConsentChallenge(req.Challenge).AcceptOAuth2ConsentRequest(body).Execute()
 	if err != nil {
@@ -172,8 +198,8 @@ func (s *Server) renderConsent(w http.ResponseWriter, r *http.Request, status in
 	s.render(w, r, status, "consent", p)
 }
 
-func (s *Server) newConsentPage(r *http.Request, req *hydra.OAuth2ConsentRequest, ident *identity, st emailstate.State, gate bool) consentPage {
-	p := consentPage{Page: s.page(r, "Allow access", "narrow"), Challenge: req.Challenge, Gate: gate, Email: newEmailView(st)}
+func (s *Server) newConsentPage(r *http.Request, req *hydra.OAuth2ConsentRequest, ident *identity, st emailstate.State, m *companies.Membership, g gate) consentPage {
+	p := consentPage{Page: s.page(r, "Allow access", "narrow"), Challenge: req.Challenge, Gate: g == gateEmail, Email: newEmailView(st)}
 	p.Page.User = ident
 	p.Client = "A service"
 	if req.Client != nil {
@@ -183,6 +209,9 @@ func (s *Server) newConsentPage(r *http.Request, req *hydra.OAuth2ConsentRequest
 		if req.Client.LogoUri != nil && *req.Client.LogoUri != "" {
 			p.LogoURL = imageURL(*req.Client.LogoUri)
 		}
+	}
+	if g == gateSubscription {
+		p.SubscriptionGate = subscriptionGateText(p.Client, clientString(req.Client, "requires_subscription"), m, s.Now())
 	}
 	for _, sc := range req.RequestedScope {
 		p.Scopes = append(p.Scopes, scopeView{Name: sc, Text: orDefault(scopeTexts[sc], sc)})

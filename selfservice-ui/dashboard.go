@@ -3,6 +3,7 @@ package selfserviceui
 import (
 	"net/http"
 
+	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/emailstate"
 
 	"github.com/workid/workid/internal/businessemail"
@@ -16,12 +17,16 @@ type dashboardPage struct {
 	Services []serviceView
 	// Personal asks an account on a personal address to move to a business one.
 	Personal bool
+	// Company is the account's company while it is a member, else nil.
+	Company *companyView
 }
 
 type serviceView struct {
 	Service
 	Enabled bool
-	Reason  string
+	// Reason says why a closed service is closed; Note why an open one
+	// is open, when a subscription opens it.
+	Reason, Note string
 }
 
 // dashboard is "/": the signed-in user's account and services; everyone
@@ -36,11 +41,18 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "dashboard", s.newDashboardPage(r, ident, st))
+	m, err := s.companyOf(r.Context(), ident, st)
+	if err != nil {
+		// The company database failing closes what needs a subscription,
+		// not the dashboard.
+		s.log.ErrorContext(r.Context(), "read company", "err", err)
+	}
+	s.render(w, r, http.StatusOK, "dashboard", s.newDashboardPage(r, ident, st, m, err != nil))
 }
 
-// newDashboardPage builds the dashboard's data.
-func (s *Server) newDashboardPage(r *http.Request, ident *identity, st emailstate.State) dashboardPage {
+// newDashboardPage builds the dashboard's data: m is the account's company
+// (nil for none), lookupFailed tells that it could not be read.
+func (s *Server) newDashboardPage(r *http.Request, ident *identity, st emailstate.State, m *companies.Membership, lookupFailed bool) dashboardPage {
 	p := dashboardPage{
 		Page:  s.page(r, "Dashboard", "wide"),
 		Name:  orDefault(ident.Traits.Name.First, ident.Traits.Username),
@@ -48,13 +60,10 @@ func (s *Server) newDashboardPage(r *http.Request, ident *identity, st emailstat
 	}
 	p.Page.Nav, p.Page.User = "dashboard", ident
 	p.Personal = s.personal(ident)
+	now := s.Now()
+	p.Company = newCompanyView(m, now)
 	for _, svc := range s.services {
-		v := serviceView{Service: svc, Enabled: true}
-		if svc.NeedsVerifiedEmail && !st.Current() {
-			v.Enabled = false
-			v.Reason = svc.Name + " sends you email, so it needs a verified address. " + reasonText(p.Email)
-		}
-		p.Services = append(p.Services, v)
+		p.Services = append(p.Services, serviceState(svc, p.Email, st, m, lookupFailed, now))
 	}
 	return p
 }

@@ -11,11 +11,13 @@ import (
 const noticeCookie = "workid_notice"
 
 var notices = map[string]Message{
-	"expired":  {Text: "That page had expired, so we started it again. Please fill it in once more.", Kind: "info"},
-	"sent":     {Text: "We sent a verification link to your address. It works once; if it does not arrive within a few minutes, look in your spam folder.", Kind: "success"},
-	"limited":  {Text: "We sent a verification link very recently. Please wait a minute before asking for another (at most five a day).", Kind: "error"},
-	"verified": {Text: "Your address is already verified: there is nothing to send.", Kind: "info"},
-	"failed":   {Text: "We could not send a verification link right now. Please try again in a minute.", Kind: "error"},
+	"expired":       {Text: "That page had expired, so we started it again. Please fill it in once more.", Kind: "info"},
+	"sent":          {Text: "We sent a verification link to your address. It works once; if it does not arrive within a few minutes, look in your spam folder.", Kind: "success"},
+	"limited":       {Text: "We sent a verification link very recently. Please wait a minute before asking for another (at most five a day).", Kind: "error"},
+	"verified":      {Text: "Your address is already verified: there is nothing to send.", Kind: "info"},
+	"failed":        {Text: "We could not send a verification link right now. Please try again in a minute.", Kind: "error"},
+	"admin-granted": {Text: "Done: they are now one of your company's admins.", Kind: "success"},
+	"admin-revoked": {Text: "Done: they are no longer one of your company's admins.", Kind: "success"},
 }
 
 type noticeKey struct{}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/emailstate"
 )
 
@@ -79,15 +80,30 @@ func TestPages(t *testing.T) {
 		},
 		"dashboard-unverified": func(r *http.Request) (string, any) {
 			ident, st := testIdentity("Ann", "ann.lee@acme-widgets.com", -1)
-			return "dashboard", s.newDashboardPage(r, ident, st)
+			return "dashboard", s.newDashboardPage(r, ident, st, nil, false)
 		},
 		"dashboard-verified": func(r *http.Request) (string, any) {
 			ident, st := testIdentity("Ann", "ann.lee@acme-widgets.com", 10)
-			return "dashboard", s.newDashboardPage(r, ident, st)
+			return "dashboard", s.newDashboardPage(r, ident, st, nil, false)
 		},
 		"dashboard-expired-personal": func(r *http.Request) (string, any) {
 			ident, st := testIdentity("<script>alert(1)</script>", "ann@gmail.com", 400)
-			return "dashboard", s.newDashboardPage(r, ident, st)
+			return "dashboard", s.newDashboardPage(r, ident, st, nil, false)
+		},
+		"dashboard-company-admin": func(r *http.Request) (string, any) {
+			ident, st := testIdentity("Ann", "ann.lee@acme-widgets.com", 10)
+			m := &companies.Membership{Admin: true, Company: companies.Company{Name: "Acme Widgets", Domains: []string{"acme-widgets.com"},
+				Subscriptions: []companies.Subscription{{Name: "support", EndsOn: "2027-06-30"}, {Name: "training", EndsOn: "2026-01-31"}}}}
+			return "dashboard", s.newDashboardPage(r, ident, st, m, false)
+		},
+		"dashboard-company-no-subscription": func(r *http.Request) (string, any) {
+			ident, st := testIdentity("Ann", "ann.lee@acme-widgets.com", 10)
+			m := &companies.Membership{Company: companies.Company{Name: "Acme Widgets", Domains: []string{"acme-widgets.com"}}}
+			return "dashboard", s.newDashboardPage(r, ident, st, m, false)
+		},
+		"dashboard-company-unreadable": func(r *http.Request) (string, any) {
+			ident, st := testIdentity("Ann", "ann.lee@acme-widgets.com", 10)
+			return "dashboard", s.newDashboardPage(r, ident, st, nil, true)
 		},
 		"error": func(r *http.Request) (string, any) {
 			return "error", errorPage{Page: s.page(r, "Something went wrong", "narrow"), Heading: "We could not check your email address", Text: hooksDown, Retry: "/registration", Reference: "req-1"}

@@ -21,7 +21,7 @@ var staticFS embed.FS
 
 // pages are the templates, each with the layout; parsing them all at start
 // means a missing or broken page stops the server before it serves.
-var pageNames = []string{"flow", "dashboard", "settings", "error", "consent", "confirm"}
+var pageNames = []string{"flow", "dashboard", "settings", "error", "consent", "confirm", "company"}
 
 // templates holds one parsed template set per page.
 type templates map[string]*template.Template
@@ -29,6 +29,7 @@ type templates map[string]*template.Template
 func parseTemplates() (templates, error) {
 	funcs := template.FuncMap{
 		"date": func(t time.Time) string { return t.Format("2 January 2006") },
+		"day":  day,
 	}
 	t := templates{}
 	for _, name := range pageNames {

@@ -30,6 +30,9 @@ func (s *Server) Handler() http.Handler {
 	r.HandleFunc("/verify", s.confirm(verifyLink)).Methods(http.MethodPost)
 	r.HandleFunc("/recover", s.showConfirm(recoverLink)).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/recover", s.confirm(recoverLink)).Methods(http.MethodPost)
+	r.HandleFunc("/company", s.showCompany).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/company/people.csv", s.companyCSV).Methods(http.MethodGet)
+	r.HandleFunc("/company/admins", s.changeAdmin).Methods(http.MethodPost)
 	r.HandleFunc("/consent", s.consent).Methods(http.MethodGet)
 	r.HandleFunc("/consent", s.decideConsent).Methods(http.MethodPost)
 	// The page of a request the edge's rate limiter refused.

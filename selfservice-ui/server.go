@@ -14,6 +14,7 @@ import (
 
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/httpserver"
 	"github.com/workid/workid/internal/keylock"
 	"github.com/workid/workid/internal/kratosapi"
@@ -39,6 +40,9 @@ type Server struct {
 	// policy tells a personal address from a business one (the banner).
 	policy   *businessemail.Policy
 	services []Service
+	// Companies is WorkID's database (the account's company, the company
+	// page, the claims); nil leaves every account without a company.
+	Companies *companies.Store
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// sendLocks serialises "Send me a verification link" per account.
@@ -83,13 +87,30 @@ func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*
 }
 
 // Load loads what the UI needs beside its configuration (the domain lists,
-// for the personal-address banner) and returns the server.
+// for the personal-address banner; WorkID's database, migrated if need be)
+// and returns the server. Close releases the database.
 func Load(ctx context.Context, cfg config.UI, log *slog.Logger) (*Server, error) {
 	policy, err := businessemail.LoadPolicy(ctx, cfg.ListsDir, businessemail.OperatorFiles{}, log)
 	if err != nil {
 		return nil, err
 	}
-	return NewServer(cfg, policy, log)
+	s, err := NewServer(cfg, policy, log)
+	if err != nil {
+		return nil, err
+	}
+	s.Companies, err = companies.Open(ctx, cfg.Database.URL, companies.Options{MaxAge: cfg.MaxAge, Now: func() time.Time { return s.Now() }, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close releases what Load opened.
+func (s *Server) Close() error {
+	if s.Companies == nil {
+		return nil
+	}
+	return s.Companies.Close()
 }
 
 // page returns the layout data of a page.

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+
+	"github.com/workid/workid/internal/companies"
 )
 
 // Service is one connected service shown on the dashboard.
@@ -18,6 +20,10 @@ type Service struct {
 	// NeedsVerifiedEmail keeps the service disabled until the account's
 	// address is verified (and its verification current).
 	NeedsVerifiedEmail bool `json:"needs_verified_email"`
+	// RequiresSubscription, when set, keeps the service closed unless the
+	// account's company has this subscription open (which also needs the
+	// address verified and current: a company is its verified members).
+	RequiresSubscription string `json:"requires_subscription,omitempty"`
 }
 
 var serviceID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
@@ -42,6 +48,9 @@ func LoadServices(path string) ([]Service, error) {
 		seen[s.ID] = true
 		if s.Name == "" {
 			problems = append(problems, fmt.Errorf("service %q: name is required", s.ID))
+		}
+		if s.RequiresSubscription != "" && !companies.ValidSubscriptionName(s.RequiresSubscription) {
+			problems = append(problems, fmt.Errorf("service %q: requires_subscription %q is not a subscription name (lower-case letters, digits, - or _)", s.ID, s.RequiresSubscription))
 		}
 		if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			problems = append(problems, fmt.Errorf("service %q: url %q is not an http(s) URL", s.ID, s.URL))

@@ -63,14 +63,26 @@ func (s *Server) tokenHook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
 		return
 	}
-	if clientFlag(client, "requires_verified_email") && !st.Current() {
+	m, err := s.companyOf(r.Context(), ident, st)
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "token hook: read company", "err", err)
+		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
+		return
+	}
+	switch gateFor(client, st, m, s.Now()) {
+	case gateEmail:
 		s.log.InfoContext(r.Context(), "token hook: email not verified; no token", "subject", sub, "client_id", in.Request.ClientID)
+		http.Error(w, http.StatusText(http.StatusForbidden), http.StatusForbidden)
+		return
+	case gateSubscription:
+		s.log.InfoContext(r.Context(), "token hook: no subscription; no token", "subject", sub, "client_id", in.Request.ClientID,
+			"subscription", clientString(client, "requires_subscription"))
 		http.Error(w, http.StatusText(http.StatusForbidden), http.StatusForbidden)
 		return
 	}
 	out := map[string]any{"session": map[string]any{
 		"access_token": map[string]any{},
-		"id_token":     idTokenClaims(ident, st, in.Request.GrantedScopes),
+		"id_token":     idTokenClaims(ident, st, m, s.Now(), in.Request.GrantedScopes),
 	}}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(out)

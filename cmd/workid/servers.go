@@ -68,6 +68,7 @@ func runUI(ctx context.Context, args, environ []string, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	defer srv.Close()
 	returnLoadGarbage()
 	if cfg.MetricsAddr == "" {
 		return httpserver.Serve(ctx, ln, srv.Handler(), log)

@@ -387,10 +387,13 @@ func (s *Store) isMember(ctx context.Context, db querier, companyID, identityID 
 
 var subscriptionName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
 
+// ValidSubscriptionName reports whether name can name a subscription.
+func ValidSubscriptionName(name string) bool { return subscriptionName.MatchString(name) }
+
 // Subscribe gives the company the subscription through endsOn
 // (YYYY-MM-DD), or moves the end of the one it has.
 func (s *Store) Subscribe(ctx context.Context, ref, name, endsOn string) (Company, error) {
-	if !subscriptionName.MatchString(name) {
+	if !ValidSubscriptionName(name) {
 		return Company{}, fmt.Errorf("subscription %q: want a lower-case name of letters, digits, - or _ (support, say): %w", name, ErrInvalid)
 	}
 	day, err := time.Parse(time.DateOnly, endsOn)

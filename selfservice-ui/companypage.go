@@ -1,0 +1,241 @@
+package selfserviceui
+
+import (
+	"encoding/csv"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/workid/workid/internal/companies"
+)
+
+// The company page (/company): a company admin's view of the company's
+// people. Every request checks, from Kratos and the database, that the
+// signed-in account is a current member and an admin of the company it
+// shows; nothing about the company comes from the browser but what to
+// search and which page.
+
+// companyPageSize is how many people one page lists.
+const companyPageSize = 50
+
+// companyPage is the data of the company page.
+type companyPage struct {
+	Page    page
+	Company companies.Company
+	// Pending is true on the tab of accounts that are not members now.
+	Pending bool
+	Search  string
+	Rows    []companyRow
+	// Members and PendingTotal count each tab (with the search).
+	Members, PendingTotal int
+	// From and To number the rows shown (1-based); Prev and Next link
+	// the neighbouring pages, "" at an end.
+	From, To   int
+	Prev, Next string
+	CSV        string
+	Self       string
+}
+
+type companyRow struct {
+	companies.Row
+	// Self is the viewing admin's own row (no button to remove oneself).
+	Self bool
+}
+
+// companyAdmin answers the request itself unless the signed-in account is
+// an admin and current member of its company, which it returns.
+func (s *Server) companyAdmin(w http.ResponseWriter, r *http.Request) (*companies.Membership, string, bool) {
+	sess, ok := s.sessionReturningTo(w, r, "/company")
+	if !ok {
+		return nil, "", false
+	}
+	ident, st, err := s.emailState(r.Context(), sess.Identity.ID)
+	if err != nil {
+		s.unavailable(w, r, err)
+		return nil, "", false
+	}
+	m, err := s.companyOf(r.Context(), ident, st)
+	if err != nil {
+		s.unavailable(w, r, err)
+		return nil, "", false
+	}
+	if m == nil || !m.Admin {
+		text := "Your company's admins see its people here. Ask one of them if you need access."
+		if !st.Current() {
+			text = "Your company's people are shown to its admins while their own address is verified: verify yours, then come back."
+		}
+		s.fail(w, r, http.StatusForbidden, "This page is for your company's admins", text, "/", nil)
+		return nil, "", false
+	}
+	return m, ident.ID, true
+}
+
+// companyQuery reads what to show from the URL: which tab, the search,
+// the page (bounded, so a hostile number cannot make the database work).
+func companyQuery(q url.Values) (pending bool, search string, pageNo int) {
+	pending = q.Get("view") == "pending"
+	search = strings.TrimSpace(q.Get("q"))
+	if len(search) > 200 {
+		search = search[:200]
+	}
+	pageNo, err := strconv.Atoi(q.Get("page"))
+	if err != nil || pageNo < 1 || pageNo > 100_000 {
+		pageNo = 1
+	}
+	return pending, search, pageNo
+}
+
+// showCompany is GET /company.
+func (s *Server) showCompany(w http.ResponseWriter, r *http.Request) {
+	m, self, ok := s.companyAdmin(w, r)
+	if !ok {
+		return
+	}
+	pending, search, pageNo := companyQuery(r.URL.Query())
+	ctx := r.Context()
+	mq := companies.MemberQuery{Pending: pending, Search: search, Offset: (pageNo - 1) * companyPageSize, Limit: companyPageSize}
+	page, err := s.Companies.Members(ctx, m.Company.ID, mq)
+	if err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
+	mq.Pending, mq.Limit, mq.Offset = !pending, 1, 0
+	other, err := s.Companies.Members(ctx, m.Company.ID, mq)
+	if err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
+	p := companyPage{Page: s.page(r, m.Company.Name, "wide"), Company: m.Company, Pending: pending, Search: search, Self: self}
+	p.Page.User = &identity{ID: self}
+	p.Members, p.PendingTotal = page.Total, other.Total
+	if pending {
+		p.Members, p.PendingTotal = other.Total, page.Total
+	}
+	for _, row := range page.Rows {
+		p.Rows = append(p.Rows, companyRow{Row: row, Self: row.IdentityID == self})
+	}
+	link := func(n int) string {
+		v := url.Values{}
+		if pending {
+			v.Set("view", "pending")
+		}
+		if search != "" {
+			v.Set("q", search)
+		}
+		if n > 1 {
+			v.Set("page", strconv.Itoa(n))
+		}
+		if len(v) == 0 {
+			return "/company"
+		}
+		return "/company?" + v.Encode()
+	}
+	if len(p.Rows) > 0 {
+		p.From, p.To = mq0(pageNo)+1, mq0(pageNo)+len(p.Rows)
+	}
+	if pageNo > 1 {
+		p.Prev = link(pageNo - 1)
+	}
+	if mq0(pageNo)+len(p.Rows) < page.Total {
+		p.Next = link(pageNo + 1)
+	}
+	p.CSV = strings.Replace(link(1), "/company", "/company/people.csv", 1)
+	s.render(w, r, http.StatusOK, "company", p)
+}
+
+// mq0 is the offset of page pageNo.
+func mq0(pageNo int) int { return (pageNo - 1) * companyPageSize }
+
+// companyCSV is GET /company/people.csv: the tab and search of the page,
+// every row, read a database page at a time.
+func (s *Server) companyCSV(w http.ResponseWriter, r *http.Request) {
+	m, _, ok := s.companyAdmin(w, r)
+	if !ok {
+		return
+	}
+	pending, search, _ := companyQuery(r.URL.Query())
+	mq := companies.MemberQuery{Pending: pending, Search: search, Limit: companies.MaxPage}
+	first, err := s.Companies.Members(r.Context(), m.Company.ID, mq)
+	if err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
+	name := "people"
+	if pending {
+		name = "pending"
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`-`+s.Now().UTC().Format(time.DateOnly)+`.csv"`)
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"identity_id", "name", "address", "username", "state", "verified_at", "valid_until", "changed_at", "admin"})
+	page := first
+	for {
+		for _, row := range page.Rows {
+			_ = cw.Write([]string{row.IdentityID, csvCell(row.Name), csvCell(row.Address), csvCell(row.Username), string(row.State),
+				csvTime(row.VerifiedAt), csvTime(row.ValidUntil), csvTime(row.ChangedAt), strconv.FormatBool(row.Admin)})
+		}
+		mq.Offset += len(page.Rows)
+		if len(page.Rows) == 0 || mq.Offset >= page.Total {
+			break
+		}
+		if page, err = s.Companies.Members(r.Context(), m.Company.ID, mq); err != nil {
+			// The header is sent: the file ends short, and the log says why.
+			s.log.ErrorContext(r.Context(), "company csv", "err", err)
+			break
+		}
+	}
+	cw.Flush()
+}
+
+// csvCell keeps a spreadsheet from reading a cell as a formula: names
+// are the users' own writing.
+func csvCell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+func csvTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// changeAdmin is POST /company/admins: make a member an admin, or remove
+// one (not oneself: another admin or an operator does that).
+func (s *Server) changeAdmin(w http.ResponseWriter, r *http.Request) {
+	m, self, ok := s.companyAdmin(w, r)
+	if !ok {
+		return
+	}
+	target, action := r.PostFormValue("identity_id"), r.PostFormValue("action")
+	var err error
+	switch {
+	case target == "" || target == self:
+		s.fail(w, r, http.StatusBadRequest, "Nothing was changed", "Choose someone else's account on the company page.", "/company", nil)
+		return
+	case action == "grant":
+		_, err = s.Companies.GrantAdmin(r.Context(), m.Company.ID, target, self)
+	case action == "revoke":
+		_, err = s.Companies.RevokeAdmin(r.Context(), m.Company.ID, target, self)
+	default:
+		s.fail(w, r, http.StatusBadRequest, "Nothing was changed", "Please use the page's buttons.", "/company", nil)
+		return
+	}
+	switch {
+	case err == nil:
+		s.log.InfoContext(r.Context(), "company admin changed", "company_id", m.Company.ID, "by", self, "identity_id", target, "action", action)
+		setNotice(w, r, "admin-"+action+"ed")
+		http.Redirect(w, r, "/company", http.StatusSeeOther)
+	case errors.Is(err, companies.ErrNotMember), errors.Is(err, companies.ErrNotAdmin):
+		s.fail(w, r, http.StatusConflict, "Nothing was changed",
+			"Only a verified member of your company can be an admin, and only an admin can be removed.", "/company", err)
+	default:
+		s.unavailable(w, r, err)
+	}
+}
