@@ -100,7 +100,9 @@ func TestCompanyPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, step := range []func() (companies.Company, error){
-		func() (companies.Company, error) { return db.GrantAdmin(t.Context(), co.ID, ann.ID, companies.Operator) },
+		func() (companies.Company, error) {
+			return db.GrantAdmin(t.Context(), co.ID, ann.ID, companies.Operator)
+		},
 		func() (companies.Company, error) { return db.Subscribe(t.Context(), co.ID, "support", "2099-06-30") },
 	} {
 		if _, err := step(); err != nil {

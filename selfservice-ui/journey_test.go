@@ -153,8 +153,8 @@ func TestJourney(t *testing.T) {
 	j.do("dashboard", chromedp.WaitVisible(chromedp.CSS("li.service")))
 	j.wantText("h1", "Hello, "+u.First)
 	j.wantText(".email-state", "Not verified yet")
-	if got := j.disabledServices(); strings.Join(got, ",") != "Product support,System notifications" {
-		t.Errorf("disabled services before verification = %q, want Product support and System notifications", got)
+	if got := j.disabledServices(); strings.Join(got, ",") != "Product support,Premium support,System notifications" {
+		t.Errorf("disabled services before verification = %q, want the three that need a verified address", got)
 	}
 	j.wantText("li.service.disabled .reason", "needs a verified address")
 	j.shot("dashboard-unverified")
@@ -174,8 +174,10 @@ func TestJourney(t *testing.T) {
 	j.shot("verified")
 	j.do("dashboard", chromedp.Navigate(st.UIURL+"/"), chromedp.WaitVisible(chromedp.CSS("li.service")))
 	j.wantText(".email-state", "Verified")
-	if got := j.disabledServices(); len(got) != 0 {
-		t.Errorf("disabled services after verification = %q, want none", got)
+	// Premium support needs the company's support subscription, which a
+	// new company does not have.
+	if got := j.disabledServices(); strings.Join(got, ",") != "Premium support" {
+		t.Errorf("disabled services after verification = %q, want Premium support only", got)
 	}
 	j.shot("dashboard-verified")
 
@@ -200,8 +202,8 @@ func TestJourney(t *testing.T) {
 	j.wantText("#verification .address", second)
 	j.wantText("#verification", "Not verified yet")
 	j.do("dashboard", chromedp.Navigate(st.UIURL+"/"), chromedp.WaitVisible(chromedp.CSS("li.service")))
-	if got := j.disabledServices(); len(got) != 2 {
-		t.Errorf("disabled services after the change = %q, want the two that need email", got)
+	if got := j.disabledServices(); len(got) != 3 {
+		t.Errorf("disabled services after the change = %q, want the three that need a verified address", got)
 	}
 
 	// 6. "Send me a verification link", then verify from the new mail.
@@ -214,8 +216,8 @@ func TestJourney(t *testing.T) {
 	j.submit("press Verify", "form button")
 	j.wantText("h1", "Your email address is verified")
 	j.do("dashboard", chromedp.Navigate(st.UIURL+"/"), chromedp.WaitVisible(chromedp.CSS("li.service")))
-	if got := j.disabledServices(); len(got) != 0 {
-		t.Errorf("disabled services after verifying the new address = %q, want none", got)
+	if got := j.disabledServices(); strings.Join(got, ",") != "Premium support" {
+		t.Errorf("disabled services after verifying the new address = %q, want Premium support only", got)
 	}
 	j.wantText(".email-state", "Verified")
 }
