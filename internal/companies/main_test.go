@@ -71,7 +71,7 @@ func stores(t *testing.T, test func(t *testing.T, s *Store, c *clock)) {
 	})
 }
 
-func openStore(t *testing.T, url string, c *clock) *Store {
+func openStore(t testing.TB, url string, c *clock) *Store {
 	t.Helper()
 	policy, err := testPolicy()
 	if err != nil {

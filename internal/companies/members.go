@@ -66,26 +66,34 @@ func (s *Store) Members(ctx context.Context, companyID string, mq MemberQuery) (
 		mq.Limit = MaxPage
 	}
 	mq.Offset = max(0, mq.Offset)
+	domains, err := queryList(ctx, s.db, s.q(`SELECT domain FROM company_domains WHERE company_id = ?`), []any{companyID},
+		func(r *sql.Rows) (string, error) { var d string; return d, r.Scan(&d) })
+	if err != nil {
+		return Page{}, fmt.Errorf("list members of %s: %w", companyID, err)
+	}
+	page := Page{Rows: []Row{}}
+	if len(domains) == 0 {
+		return page, nil
+	}
+	inCompany, args := inDomains(domains)
 	cond := currentSQL
 	if mq.Pending {
 		cond = "NOT (" + currentSQL + ")"
 	}
-	where := `d.company_id = ? AND ` + cond
-	args := []any{companyID, s.cutoff()}
+	where := inCompany + ` AND ` + cond
+	args = append(args, s.cutoff())
 	if q := strings.TrimSpace(mq.Search); q != "" {
 		where += ` AND (lower(m.address) LIKE ? ESCAPE '\' OR lower(m.name) LIKE ? ESCAPE '\' OR lower(m.username) LIKE ? ESCAPE '\')`
 		pattern := "%" + escapeLike(strings.ToLower(q)) + "%"
 		args = append(args, pattern, pattern, pattern)
 	}
-	from := ` FROM members m JOIN company_domains d ON d.domain = m.domain
-		LEFT JOIN company_admins a ON a.company_id = d.company_id AND a.identity_id = m.identity_id WHERE ` + where
-	var page Page
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT count(*)`+from), args...).Scan(&page.Total); err != nil {
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT count(*) FROM members m WHERE `+where), args...).Scan(&page.Total); err != nil {
 		return Page{}, fmt.Errorf("list members of %s: %w", companyID, err)
 	}
 	rows, err := queryList(ctx, s.db, s.q(`SELECT m.identity_id, m.address, m.name, m.username, m.status, m.verified_at, m.changed_at,
-		a.identity_id IS NOT NULL`+from+` ORDER BY m.address, m.identity_id LIMIT ? OFFSET ?`),
-		append(args, mq.Limit, mq.Offset), s.scanRow)
+		a.identity_id IS NOT NULL FROM members m LEFT JOIN company_admins a ON a.company_id = ? AND a.identity_id = m.identity_id
+		WHERE `+where+` ORDER BY m.address, m.identity_id LIMIT ? OFFSET ?`),
+		append(append([]any{companyID}, args...), mq.Limit, mq.Offset), s.scanRow)
 	if err != nil {
 		return Page{}, fmt.Errorf("list members of %s: %w", companyID, err)
 	}
