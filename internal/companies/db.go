@@ -104,7 +104,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	driver := "sqlite"
 	if loc.Postgres {
 		driver = "pgx"
-	} else if err := os.MkdirAll(filepath.Dir(loc.Path), 0o700); err != nil {
+	} else if err := createPrivate(loc.Path); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	db, err := sql.Open(driver, loc.DSN)
@@ -161,6 +161,21 @@ func (s *Store) migrate(ctx context.Context, loc Location, log *slog.Logger) err
 		return fmt.Errorf("migrate database: %w", err)
 	}
 	return nil
+}
+
+// createPrivate creates the SQLite file (and its folder) readable by its
+// owner only, when it does not exist: it holds people's names and
+// addresses, and SQLite gives its -wal and -shm files the database's
+// permissions.
+func createPrivate(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // lockFile holds an exclusive lock on path until unlock is called.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -77,9 +79,13 @@ func TestConcurrentOpens(t *testing.T) {
 			c := &clock{}
 			c.set(start)
 			s := openStore(t, url, c)
+			files, err := fs.Glob(migrations, "migrations/*.sql")
+			if err != nil || len(files) == 0 {
+				t.Fatalf("migrations: %v, %v", files, err)
+			}
 			var n int
-			if err := s.db.QueryRow(`SELECT count(*) FROM ` + migrationsTable + ` WHERE version_id > 0`).Scan(&n); err != nil || n != 1 {
-				t.Errorf("migrations recorded = %d, %v; want 1", n, err)
+			if err := s.db.QueryRow(`SELECT count(*) FROM ` + migrationsTable + ` WHERE version_id > 0`).Scan(&n); err != nil || n != len(files) {
+				t.Errorf("migrations recorded = %d, %v; want %d, once each", n, err, len(files))
 			}
 		})
 	}
@@ -95,5 +101,23 @@ func TestOpenRefusesABadURL(t *testing.T) {
 	}
 	if _, err := Open(context.Background(), "postgres://127.0.0.1:1/none?connect_timeout=2", Options{Rule: policy}); err == nil {
 		t.Error("Open of a dead PostgreSQL succeeded")
+	}
+}
+
+// The SQLite file holds names and addresses: its owner alone reads it.
+func TestSQLiteFileIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data", "workid.db")
+	c := &clock{}
+	c.set(start)
+	s := openStore(t, "sqlite:"+path, c)
+	observe(t, s, verified("ann", "ann@acme-widgets.com", start))
+	for _, p := range []string{path, path + "-wal"} {
+		info, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := info.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s has mode %o, want 600", filepath.Base(p), mode)
+		}
 	}
 }
