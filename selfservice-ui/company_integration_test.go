@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -34,7 +33,7 @@ func companyStore(t *testing.T, st *stacktest.Stack) *companies.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := companies.Open(t.Context(), "sqlite:"+filepath.Join(st.Layout.Data, "workid.db"), companies.Options{Rule: policy})
+	s, err := companies.Open(t.Context(), st.Layout.WorkIDDatabaseURL(), companies.Options{Rule: policy})
 	if err != nil {
 		t.Fatal(err)
 	}

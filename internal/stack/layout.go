@@ -33,8 +33,17 @@ type Layout struct {
 	// PasswordBreachCheck turns on Kratos's haveibeenpwned check.
 	PasswordBreachCheck bool
 	// KratosDSN and HydraDSN are the servers' databases (postgres://...);
-	// empty means an SQLite file in Data.
-	KratosDSN, HydraDSN string
+	// empty means an SQLite file in Data. WorkIDDSN is WorkID's own
+	// (companies and the member index), the same way.
+	KratosDSN, HydraDSN, WorkIDDSN string
+}
+
+// WorkIDDatabaseURL is WORKID_DATABASE_URL in this layout.
+func (l Layout) WorkIDDatabaseURL() string {
+	if l.WorkIDDSN != "" {
+		return l.WorkIDDSN
+	}
+	return "sqlite:" + filepath.Join(l.Data, "workid.db")
 }
 
 // URL returns the http URL of a loopback port, with path appended.
@@ -292,7 +301,7 @@ func (l Layout) WorkIDEnv(s Secrets) []string {
 		fmt.Sprintf("WORKID_SMTP_URI=smtp://127.0.0.1:%d/?disable_starttls=true", p.MailpitSMTP),
 		"WORKID_LISTS_DIR=" + filepath.Join(l.Root, "config", "lists", "node_modules"),
 		"WORKID_SERVICES_FILE=" + filepath.Join(l.Root, "config", "services.json"),
-		"WORKID_DATABASE_URL=sqlite:" + filepath.Join(l.Data, "workid.db"),
+		"WORKID_DATABASE_URL=" + l.WorkIDDatabaseURL(),
 		fmt.Sprintf("WORKID_UI_ADDR=127.0.0.1:%d", p.UI),
 		fmt.Sprintf("WORKID_UI_METRICS_ADDR=127.0.0.1:%d", p.UIMetrics),
 		fmt.Sprintf("WORKID_REVERIFY_ADDR=127.0.0.1:%d", p.Reverify),

@@ -11,8 +11,8 @@ import (
 // Kratos and Hydra on PostgreSQL, so the tests run what production runs.
 const poolOptions = "&max_conns=20&max_idle_conns=4"
 
-// startPostgres starts a PostgreSQL server with a database for Kratos and
-// one for Hydra, and points the layout's DSNs at them.
+// startPostgres starts a PostgreSQL server with a database each for
+// Kratos, Hydra and WorkID, and points the layout's DSNs at them.
 func (s *Stack) startPostgres(ctx context.Context) error {
 	dsn, stop, err := pgtest.StartServer()
 	if err != nil {
@@ -26,5 +26,8 @@ func (s *Stack) startPostgres(ctx context.Context) error {
 		}
 		*dst = db + poolOptions
 	}
-	return nil
+	// WorkID's servers open theirs with pgx's own pool settings, as in
+	// docker-compose.yml: the pop options above are Kratos's and Hydra's.
+	s.Layout.WorkIDDSN, err = pgtest.CreateDatabase(ctx, dsn, "workid")
+	return err
 }
