@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -89,7 +90,8 @@ func ParseURL(raw string) (Location, error) {
 			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		return Location{Path: path, DSN: dsn}, nil
 	}
-	return Location{}, fmt.Errorf("database URL %q: want sqlite:PATH or postgres://...", raw)
+	// Not repeated: a mistyped postgres URL still holds its password.
+	return Location{}, errors.New("database URL: want sqlite:PATH or a postgres:// URL")
 }
 
 // Open opens the database at url, runs its pending migrations, and returns
