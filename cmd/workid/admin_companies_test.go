@@ -137,11 +137,13 @@ func TestAdminCompaniesListAndShow(t *testing.T) {
 	db.member(bob, "bob@acme-widgets.com", now.AddDate(0, -11, -20)) // expiring within 30 days
 	db.member(old, "old@acme-widgets.com", now.AddDate(-1, 0, -5))
 	db.member(fresh, "new@acme-widgets.com", time.Time{})
-	globex := db.member(newUUID(), "eve@globex-corp.com", now)
+	eve := newUUID()
+	globex := db.member(eve, "eve@globex-corp.com", now)
 	for _, step := range []func() (companies.Company, error){
 		func() (companies.Company, error) { return db.store.SetName(ctx, acme, "Acme Widgets") },
 		func() (companies.Company, error) { return db.store.AddDomain(ctx, acme, "acme-widgets.co.uk") },
 		func() (companies.Company, error) { return db.store.GrantAdmin(ctx, acme, ann, companies.Operator) },
+		func() (companies.Company, error) { return db.store.GrantAdmin(ctx, globex, eve, companies.Operator) },
 		func() (companies.Company, error) { return db.store.Subscribe(ctx, acme, "support", "2099-06-30") },
 		func() (companies.Company, error) { return db.store.Subscribe(ctx, acme, "training", "2020-01-31") },
 	} {
@@ -149,6 +151,10 @@ func TestAdminCompaniesListAndShow(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+
+	// An admin whose verification expires stays an admin, but cannot act
+	// until verified again: show says so.
+	db.member(eve, "eve@globex-corp.com", now.AddDate(-1, 0, -1))
 
 	out, summary := db.ok("list")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -158,7 +164,7 @@ func TestAdminCompaniesListAndShow(t *testing.T) {
 	if want := acme + " Acme Widgets 2 1 acme-widgets.co.uk, acme-widgets.com support until 2099-06-30; training until 2020-01-31 (ended)"; flat(lines[1]) != want {
 		t.Errorf("list row = %q, want %q", flat(lines[1]), want)
 	}
-	if want := globex + " globex-corp.com 1 0 globex-corp.com -"; flat(lines[2]) != want {
+	if want := globex + " globex-corp.com 0 1 globex-corp.com -"; flat(lines[2]) != want {
 		t.Errorf("list row = %q, want %q", flat(lines[2]), want)
 	}
 	if summary != "2 of 2 companies listed\n" {
@@ -175,7 +181,7 @@ func TestAdminCompaniesListAndShow(t *testing.T) {
 		got = append(got, c)
 	}
 	if len(got) != 2 || got[0].ID != acme || got[0].Members != 2 || !got[0].Named || len(got[0].Admins) != 1 ||
-		got[0].Admins[0].IdentityID != ann || len(got[0].Subscriptions) != 2 || got[1].ID != globex || got[1].Named {
+		got[0].Admins[0].IdentityID != ann || len(got[0].Subscriptions) != 2 || got[1].ID != globex || got[1].Named || got[1].Members != 0 {
 		t.Errorf("list --format json = %+v", got)
 	}
 
@@ -184,7 +190,7 @@ func TestAdminCompaniesListAndShow(t *testing.T) {
 	want := [][]string{
 		{"id", "name", "named", "domains", "members", "admins", "subscriptions", "created_at"},
 		{acme, "Acme Widgets", "true", "acme-widgets.co.uk acme-widgets.com", "2", ann, "support until 2099-06-30; training until 2020-01-31 (ended)"},
-		{globex, "globex-corp.com", "false", "globex-corp.com", "1", "", ""},
+		{globex, "globex-corp.com", "false", "globex-corp.com", "0", eve, ""},
 	}
 	if err != nil || len(records) != 3 {
 		t.Fatalf("csv = %q, %v", records, err)
@@ -219,8 +225,9 @@ func TestAdminCompaniesListAndShow(t *testing.T) {
 		}
 	}
 	out, _ = db.ok("show", "globex-corp.com")
-	if f := flat(out); !strings.Contains(f, "name globex-corp.com (named after its first domain") || !strings.Contains(f, "admins none") ||
-		!strings.Contains(f, "subscriptions none") {
+	if f := flat(out); !strings.Contains(f, "name globex-corp.com (named after its first domain") ||
+		!strings.Contains(f, "admin eve@globex-corp.com ("+eve+"), granted by an operator ") ||
+		!strings.Contains(f, "; expired, so not acting until verified again") || !strings.Contains(f, "subscriptions none") {
 		t.Errorf("show of an unnamed company:\n%s", out)
 	}
 	out, _ = db.ok("show", "--members", "1", "--search", "@ACME", acme)
