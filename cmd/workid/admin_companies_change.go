@@ -47,6 +47,8 @@ type changing struct {
 	// line records besides the command, the operator and the company.
 	said  string
 	attrs []any
+	// unchanged: the company already was as asked, so nothing is logged.
+	unchanged bool
 }
 
 // companyChanges are the commands by name.
@@ -105,8 +107,10 @@ func runCompanyChange(ctx context.Context, name string, cc companyChange, args, 
 	if err != nil {
 		return fmt.Errorf("admin companies %s: %w", name, err)
 	}
-	logging.New(stderr, cfg.Log).InfoContext(ctx, "company changed",
-		append([]any{"command", name, "operator", operator(environ), "company_id", after.ID, "company", after.Name}, ch.attrs...)...)
+	if !ch.unchanged {
+		logging.New(stderr, cfg.Log).InfoContext(ctx, "company changed",
+			append([]any{"command", name, "operator", operator(environ), "company_id", after.ID, "company", after.Name}, ch.attrs...)...)
+	}
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(after)
 	}
@@ -181,6 +185,7 @@ func addDomain(ctx context.Context, ch *changing) (companies.Company, error) {
 	ch.said = fmt.Sprintf("added %s to %s", domain, after.Name)
 	if slices.Contains(ch.before.Domains, domain) {
 		ch.said = fmt.Sprintf("%s already holds %s: nothing changed", after.Name, domain)
+		ch.unchanged = true
 	}
 	ch.attrs = []any{"domain", domain}
 	return after, nil
@@ -219,6 +224,7 @@ func grantAdmin(ctx context.Context, ch *changing) (companies.Company, error) {
 	ch.said = fmt.Sprintf("made %s an admin of %s", who, after.Name)
 	if slices.ContainsFunc(ch.before.Admins, func(a companies.Admin) bool { return a.IdentityID == id }) {
 		ch.said = fmt.Sprintf("%s is already an admin of %s: nothing changed", who, after.Name)
+		ch.unchanged = true
 	}
 	ch.attrs = []any{"identity_id", id}
 	return after, nil

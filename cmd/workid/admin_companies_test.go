@@ -296,8 +296,8 @@ func TestAdminCompaniesChanges(t *testing.T) {
 		t.Errorf("add-domain printed:\n%s", out)
 	}
 	logged(errOut, "command=add-domain", "domain=acme-widgets.de")
-	if out, _ := db.ok("add-domain", acme, "acme-widgets.de"); !strings.HasPrefix(out, "Acme Widgets already holds acme-widgets.de: nothing changed") {
-		t.Errorf("add-domain again printed:\n%s", out)
+	if out, errOut := db.ok("add-domain", acme, "acme-widgets.de"); !strings.HasPrefix(out, "Acme Widgets already holds acme-widgets.de: nothing changed") || errOut != "" {
+		t.Errorf("add-domain again printed:\n%s%s", out, errOut)
 	}
 	db.fails(companies.ErrDomainRefused, false, []string{`add "gmail.com": not a business domain (free_mail): gmail.com is a personal email provider.`},
 		"add-domain", acme, "gmail.com")
@@ -315,8 +315,8 @@ func TestAdminCompaniesChanges(t *testing.T) {
 		t.Errorf("grant-admin printed:\n%s", out)
 	}
 	logged(errOut, "command=grant-admin", "identity_id="+ann)
-	if out, _ := db.ok("grant-admin", "ann@acme-widgets.com", ann); !strings.HasPrefix(out, ann+" is already an admin of Acme Widgets: nothing changed") {
-		t.Errorf("grant-admin again printed:\n%s", out)
+	if out, errOut := db.ok("grant-admin", "ann@acme-widgets.com", ann); !strings.HasPrefix(out, ann+" is already an admin of Acme Widgets: nothing changed") || errOut != "" {
+		t.Errorf("grant-admin again printed:\n%s%s", out, errOut)
 	}
 	db.fails(companies.ErrNotMember, false, []string{"make " + old + " an admin of Acme Widgets: not a member of the company: the verification of old@acme-widgets.com expired on "},
 		"grant-admin", acme, old)
