@@ -19,8 +19,10 @@ import (
 const adminUsage = `usage: workid admin <command> [flags]
 
 commands:
-  identities list [--status S] [--expiring-within D] [--personal] [--domain D] [--format F]
-                                    identities that match, streamed page by page; see --help
+  identities list [--status S] [--expiring-within D] [--personal] [--domain D] [--company REF]
+                  [--format F]      identities that match, streamed page by page; --company keeps
+                                    the accounts on that company's domains, members and pending;
+                                    see --help
   identities show [--json] ID|EMAIL|USERNAME
                                     one identity: account, addresses, verification dates and
                                     re-verification state; a warning when the business-email
@@ -31,6 +33,26 @@ commands:
                                     verification link mailed to it; without a password the user
                                     sets one by recovery; --allow-any-email creates an address
                                     the business-email rule refuses, logged as an override
+  companies list [--search S] [--format table|json|csv]
+                                    every company: id, name, domains, members, admins, subscriptions
+  companies show [--json] [--members N] [--search S] REF
+                                    one company, its admins and subscriptions, and a page of its
+                                    members and of its pending accounts (not verified, or expired)
+  companies set-name REF NAME       name the company (it is named after its first domain until then)
+  companies add-domain REF DOMAIN   give it another registrable business domain
+  companies merge INTO FROM         move FROM's domains, admins and subscriptions into INTO, and
+                                    remove FROM; INTO keeps its name
+  companies grant-admin REF IDENTITY
+  companies revoke-admin REF IDENTITY
+                                    make a current member an admin, or end that; IDENTITY is an
+                                    identity ID, or an email address or username Kratos resolves
+  companies subscribe REF NAME --until YYYY-MM-DD
+                                    give the subscription (support, say) through that day, or move
+                                    its end
+  companies unsubscribe REF NAME    end the subscription now
+                                    REF is a company ID, one of its domains, or an email address
+                                    on one; each change is one transaction, logged at info on
+                                    stderr with the operator; --json prints the company after it
   reverify ID|EMAIL|USERNAME        expire the address's verification now and mail the new link
                                     (what the yearly job does when the year is up)
   email check [--json] ADDRESS...   the business-email decision for each address, with its reason
@@ -40,9 +62,11 @@ commands:
 
 Settings come from the same WORKID_* variables as the servers: WORKID_KRATOS_ADMIN_URL (and
 WORKID_KRATOS_PUBLIC_URL, which sends links) and WORKID_VERIFICATION_MAX_AGE for identities; WORKID_LISTS_DIR, WORKID_ALLOW_DOMAINS_FILE,
-WORKID_DENY_DOMAINS_FILE, WORKID_MX_CHECK, ... for email check, identities create and show, so
+WORKID_DENY_DOMAINS_FILE, WORKID_MX_CHECK, ... for email check, identities create and show and
+companies add-domain, so
 their answer is the one a registration would get; WORKID_LOG_FORMAT and WORKID_LOG_LEVEL for the
-log lines on stderr.
+log lines on stderr; WORKID_DATABASE_URL (sqlite:.workid/workid.db, where make run keeps it) for
+companies and identities list --company.
 `
 
 // errRefused ends `admin email check` when an address is refused (exit 1,
@@ -63,6 +87,8 @@ func runAdmin(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		return runEmailCheck(ctx, args[2:], environ, stdout, stderr)
 	case args[0] == "email" && len(args) > 1 && args[1] == "coverage":
 		return runEmailCoverage(ctx, args[2:], environ, stdout, stderr)
+	case args[0] == "companies":
+		return runCompanies(ctx, args[1:], environ, stdout, stderr)
 	case args[0] == "identities":
 		return runIdentities(ctx, args[1:], environ, stdout, stderr)
 	case args[0] == "reverify":

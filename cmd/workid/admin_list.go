@@ -26,6 +26,8 @@ type listFilter struct {
 	expiringWithin time.Duration
 	personal       *businessemail.Policy
 	domain         string
+	// company holds the domains of --company's company; nil keeps all.
+	company map[string]bool
 }
 
 // listRow is one identity as `identities list` prints it.
@@ -50,6 +52,7 @@ func runIdentitiesList(ctx context.Context, args, environ []string, stdout, stde
 	within := fs.Duration("expiring-within", 0, "keep verified addresses whose year ends within this long (e.g. 720h)")
 	personal := fs.Bool("personal", false, "keep addresses the business-email rule would refuse today (personal, disposable, invalid)")
 	domain := fs.String("domain", "", "keep identities of this company domain")
+	company := fs.String("company", "", "keep identities on the domains of this company (its ID, a domain or an email address on one), members and pending; reads WORKID_DATABASE_URL")
 	format := fs.String("format", "table", "table, json (one object a line) or csv")
 	pageSize := fs.Int64("page-size", 500, "identities per admin API request (1-1000)")
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -72,6 +75,11 @@ func runIdentitiesList(ctx context.Context, args, environ []string, stdout, stde
 	}
 	if *personal {
 		if f.personal, err = emailrule.LoadPolicy(ctx, cfg.EmailRule, slog.New(slog.DiscardHandler)); err != nil {
+			return err
+		}
+	}
+	if *company != "" {
+		if f.company, err = companyDomains(ctx, cfg, *company); err != nil {
 			return err
 		}
 	}
@@ -116,7 +124,7 @@ func (f listFilter) keep(ident *kratos.Identity, now time.Time, maxAge time.Dura
 	if f.expiringWithin > 0 && (row.Status != emailstate.Verified.String() || row.ValidUntil.IsZero() || row.ValidUntil.Sub(now) > f.expiringWithin) {
 		return row, false
 	}
-	if f.domain != "" {
+	if f.domain != "" || f.company != nil {
 		// The hook records the registrable domain; an identity created
 		// another way is judged by its address's, as the hook would.
 		d := row.CompanyDomain
@@ -124,7 +132,7 @@ func (f listFilter) keep(ident *kratos.Identity, now time.Time, maxAge time.Dura
 			a, _ := businessemail.Normalize(row.Email)
 			d = a.Registrable
 		}
-		if d != f.domain {
+		if f.domain != "" && d != f.domain || f.company != nil && !f.company[d] {
 			return row, false
 		}
 	}
@@ -202,4 +210,25 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// companyDomains reads the domains of the company ref names from WorkID's
+// database, for --company. The database is read once, before Kratos is:
+// the list is Kratos's identities, not the member index, so it shows
+// accounts the index has not seen yet too.
+func companyDomains(ctx context.Context, cfg config.Admin, ref string) (map[string]bool, error) {
+	store, err := openCompanies(ctx, cfg, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	c, err := store.Find(ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("admin identities list --company: %w", err)
+	}
+	domains := make(map[string]bool, len(c.Domains))
+	for _, d := range c.Domains {
+		domains[d] = true
+	}
+	return domains, nil
 }
