@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/workid/workid/internal/companies"
+	"github.com/workid/workid/internal/csvcell"
 )
 
 // The company page (/company): a company admin's view of the company's
@@ -174,7 +175,7 @@ func (s *Server) companyCSV(w http.ResponseWriter, r *http.Request) {
 	page := first
 	for {
 		for _, row := range page.Rows {
-			_ = cw.Write([]string{row.IdentityID, csvCell(row.Name), csvCell(row.Address), csvCell(row.Username), string(row.State),
+			_ = cw.Write([]string{row.IdentityID, csvcell.Safe(row.Name), csvcell.Safe(row.Address), csvcell.Safe(row.Username), string(row.State),
 				csvTime(row.VerifiedAt), csvTime(row.ValidUntil), csvTime(row.ChangedAt), strconv.FormatBool(row.Admin)})
 		}
 		mq.Offset += len(page.Rows)
@@ -188,15 +189,6 @@ func (s *Server) companyCSV(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	cw.Flush()
-}
-
-// csvCell keeps a spreadsheet from reading a cell as a formula: names
-// are the users' own writing.
-func csvCell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }
 
 func csvTime(t time.Time) string {

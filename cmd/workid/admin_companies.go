@@ -17,6 +17,7 @@ import (
 
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/internal/companies"
+	"github.com/workid/workid/internal/csvcell"
 )
 
 // runCompanies dispatches `workid admin companies ...`.
@@ -129,7 +130,7 @@ func writeCompanies(w io.Writer, format string, cs []companies.Company, now time
 			for i, a := range c.Admins {
 				admins[i] = a.IdentityID
 			}
-			_ = cw.Write([]string{c.ID, c.Name, strconv.FormatBool(c.Named), strings.Join(c.Domains, " "), strconv.Itoa(c.Members),
+			_ = cw.Write([]string{c.ID, csvcell.Safe(c.Name), strconv.FormatBool(c.Named), strings.Join(c.Domains, " "), strconv.Itoa(c.Members),
 				strings.Join(admins, " "), subscriptionsText(c.Subscriptions, now), c.CreatedAt.Format(time.RFC3339)})
 		}
 		cw.Flush()

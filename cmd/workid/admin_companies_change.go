@@ -203,7 +203,7 @@ func merge(ctx context.Context, ch *changing) (companies.Company, error) {
 	if err != nil {
 		return after, err
 	}
-	ch.said = fmt.Sprintf("merged %s (%s) into %s: its domains (%s), admins and subscriptions are %s's now, and %s is gone",
+	ch.said = fmt.Sprintf("merged %s (%s) into %s: its domains (%s), admins and subscriptions now belong to %s, and %s is gone",
 		from.Name, from.ID, after.Name, strings.Join(from.Domains, ", "), after.Name, from.ID)
 	ch.attrs = []any{"from_id", from.ID, "from_name", from.Name, "domains", strings.Join(from.Domains, " ")}
 	return after, nil
@@ -311,7 +311,7 @@ func unsubscribe(ctx context.Context, ch *changing) (companies.Company, error) {
 	if err != nil {
 		return after, err
 	}
-	ch.said = fmt.Sprintf("ended %s's %s subscription", after.Name, name)
+	ch.said = fmt.Sprintf("ended the %s subscription of %s", name, after.Name)
 	ch.attrs = []any{"subscription", name}
 	return after, nil
 }

@@ -350,14 +350,14 @@ func TestAdminCompaniesChanges(t *testing.T) {
 	db.fails(companies.ErrNoCompany, false, nil, "subscribe", "initech-systems.com", "support", "--until", "2099-01-01")
 
 	out, errOut = db.ok("unsubscribe", acme, "training")
-	if !strings.HasPrefix(out, "ended Acme Widgets's training subscription\n") || strings.Contains(out, "training until") {
+	if !strings.HasPrefix(out, "ended the training subscription of Acme Widgets\n") || strings.Contains(out, "training until") {
 		t.Errorf("unsubscribe printed:\n%s", out)
 	}
 	logged(errOut, "command=unsubscribe", "subscription=training")
 	db.fails(companies.ErrInvalid, false, []string{`Acme Widgets has no "training" subscription (it has: support until 2099-12-31)`}, "unsubscribe", acme, "training")
 
 	out, errOut = db.ok("merge", "Ann@Acme-Widgets.com", "acme-widgets.co.uk")
-	if want := "merged acme-widgets.co.uk (" + uk + ") into Acme Widgets: its domains (acme-widgets.co.uk), admins and subscriptions are Acme Widgets's now, and " + uk + " is gone\n"; !strings.HasPrefix(out, want) ||
+	if want := "merged acme-widgets.co.uk (" + uk + ") into Acme Widgets: its domains (acme-widgets.co.uk), admins and subscriptions now belong to Acme Widgets, and " + uk + " is gone\n"; !strings.HasPrefix(out, want) ||
 		!strings.Contains(flat(out), "domains acme-widgets.co.uk, acme-widgets.com, acme-widgets.de members 3") {
 		t.Errorf("merge printed:\n%s\nwant first %s", out, want)
 	}

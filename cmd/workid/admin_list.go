@@ -15,6 +15,7 @@ import (
 
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/csvcell"
 	"github.com/workid/workid/internal/emailrule"
 	"github.com/workid/workid/internal/emailstate"
 	"github.com/workid/workid/internal/kratosapi"
@@ -184,7 +185,8 @@ func (rw *rowWriter) write(r listRow) error {
 			}
 			return t.UTC().Format(time.RFC3339)
 		}
-		return rw.csv.Write([]string{r.ID, r.Email, r.Status, at(r.VerifiedAt), at(r.ValidUntil), r.CompanyDomain, r.Username, r.Refused})
+		// Addresses and usernames are the users' own writing.
+		return rw.csv.Write([]string{r.ID, csvcell.Safe(r.Email), r.Status, at(r.VerifiedAt), at(r.ValidUntil), r.CompanyDomain, csvcell.Safe(r.Username), r.Refused})
 	}
 	if !rw.header {
 		rw.header = true
