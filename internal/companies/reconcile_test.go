@@ -231,3 +231,20 @@ func TestMemberFrom(t *testing.T) {
 		t.Errorf("MemberFrom(no traits) = %+v, want empty fields", m)
 	}
 }
+
+func TestMember(t *testing.T) {
+	stores(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		if _, found, err := s.Member(ctx, "ann"); err != nil || found {
+			t.Errorf("Member(unknown) = found %v, %v; want not found", found, err)
+		}
+		id := observe(t, s, verified("ann", "Ann@Acme-Widgets.com", start)).CompanyID
+		if _, err := s.GrantAdmin(ctx, id, "ann", Operator); err != nil {
+			t.Fatal(err)
+		}
+		row, found, err := s.Member(ctx, "ann")
+		if err != nil || !found || row.Address != "ann@acme-widgets.com" || row.State != StateVerified || !row.Admin || !row.VerifiedAt.Equal(start) {
+			t.Errorf("Member(ann) = %+v, %v, %v; want ann@acme-widgets.com, verified at %v, admin", row, found, err, start)
+		}
+	})
+}
