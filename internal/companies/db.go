@@ -91,7 +91,7 @@ func ParseURL(raw string) (Location, error) {
 			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		return Location{Path: path, DSN: dsn}, nil
 	}
-	return Location{}, fmt.Errorf("database URL %q: want sqlite:PATH or postgres://...", raw)
+	return Location{}, fmt.Errorf("database URL %q: want sqlite:PATH or a postgres:// URL", raw)
 }
 
 // Open opens the database at url, runs its pending migrations, and returns
