@@ -169,8 +169,6 @@ func (s *Server) forget(w http.ResponseWriter, r *http.Request, event memberEven
 // outcomeOf labels what Observe did.
 func outcomeOf(o companies.Observed) memberOutcome {
 	switch {
-	case o.Stale:
-		return outcomeStale
 	case o.Formed:
 		return outcomeFormed
 	case o.Changed:

@@ -44,7 +44,6 @@ const (
 	outcomeUnchanged memberOutcome = iota // recorded, as the index had it
 	outcomeChanged                        // the address or its verification changed
 	outcomeFormed                         // and its domain formed a company
-	outcomeStale                          // the index had a newer row, kept
 	outcomeForgotten                      // Kratos no longer has the identity
 	outcomeRefused                        // the body was not a saved identity
 	outcomeFailed                         // the database failed
@@ -52,7 +51,7 @@ const (
 )
 
 var memberOutcomeNames = [numMemberOutcomes]string{
-	outcomeUnchanged: "unchanged", outcomeChanged: "changed", outcomeFormed: "formed", outcomeStale: "stale",
+	outcomeUnchanged: "unchanged", outcomeChanged: "changed", outcomeFormed: "formed",
 	outcomeForgotten: "forgotten", outcomeRefused: "refused", outcomeFailed: "failed",
 }
 
@@ -118,7 +117,7 @@ func newServerMetrics() *serverMetrics {
 	}
 	observations := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "workid_hooks_member_observations_total",
-		Help: "Identities Kratos reported saved to the member index, by event and outcome (unchanged, changed, formed a company, stale, forgotten, refused body, failed database).",
+		Help: "Identities Kratos reported saved to the member index, by event and outcome (unchanged, changed, formed a company, forgotten, refused body, failed database).",
 	}, []string{"event", "outcome"})
 	for e := range numMemberEvents {
 		for o := range numMemberOutcomes {

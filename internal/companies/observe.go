@@ -32,9 +32,9 @@ type Observed struct {
 	Formed bool
 	// Changed is true when the address or its verification changed.
 	Changed bool
-	// Stale is true when the index had seen the identity later than this
-	// observation (a hook's call after the job listed its page): the
-	// newer row was kept and nothing changed.
+	// Stale is true when ObserveAll found the identity seen later than
+	// its page (a hook's call after the job listed the page): the newer
+	// row was kept and nothing changed. Observe is never stale.
 	Stale bool
 }
 
@@ -74,7 +74,7 @@ func (s *Store) Observe(ctx context.Context, m Member) (Observed, error) {
 	var out Observed
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = s.observe(ctx, tx, m, s.now().Unix())
+		out, err = s.observe(ctx, tx, m, s.now().Unix(), false)
 		return err
 	})
 	if err != nil {
@@ -83,9 +83,13 @@ func (s *Store) Observe(ctx context.Context, m Member) (Observed, error) {
 	return out, nil
 }
 
-// observe records m, as Kratos showed it at seen (Unix seconds), in tx. A
-// row seen later than that is newer and kept as it is.
-func (s *Store) observe(ctx context.Context, tx *sql.Tx, m Member, seen int64) (Observed, error) {
+// observe records m, as Kratos showed it at seen (Unix seconds), in tx.
+// With keepNewer, a row seen later than that is newer and kept as it is: a
+// listed page must not undo a hook's call made while the page was handled.
+// A hook's call (keepNewer false) always writes: it comes right after the
+// save it reports, and another machine's clock, a little ahead, must not
+// make it look old.
+func (s *Store) observe(ctx context.Context, tx *sql.Tx, m Member, seen int64, keepNewer bool) (Observed, error) {
 	d := s.rule.Decide(m.Address)
 	domain := d.Address.Registrable
 	address := strings.ToLower(m.Address)
@@ -94,7 +98,7 @@ func (s *Store) observe(ctx context.Context, tx *sql.Tx, m Member, seen int64) (
 		verifiedAt = sql.NullInt64{Int64: m.State.VerifiedAt.Unix(), Valid: true}
 	}
 	out := Observed{Domain: domain}
-	changed, stale, err := s.upsertMember(ctx, tx, m, address, domain, verifiedAt, seen)
+	changed, stale, err := s.upsertMember(ctx, tx, m, address, domain, verifiedAt, seen, keepNewer)
 	if err != nil || stale {
 		return Observed{Domain: domain, Stale: stale}, err
 	}
@@ -108,8 +112,9 @@ func (s *Store) observe(ctx context.Context, tx *sql.Tx, m Member, seen int64) (
 
 // upsertMember writes the identity's row, seen at seen, and reports
 // whether its address or verification changed (a new row is a change).
-// A row seen later is left alone (stale).
-func (s *Store) upsertMember(ctx context.Context, tx *sql.Tx, m Member, address, domain string, verifiedAt sql.NullInt64, seen int64) (changed, stale bool, err error) {
+// With keepNewer, a row seen later is left alone (stale). seen_at never
+// goes back: a pass forgets the rows not seen since it began.
+func (s *Store) upsertMember(ctx context.Context, tx *sql.Tx, m Member, address, domain string, verifiedAt sql.NullInt64, seen int64, keepNewer bool) (changed, stale bool, err error) {
 	var old struct {
 		address, status string
 		verifiedAt      sql.NullInt64
@@ -130,7 +135,10 @@ func (s *Store) upsertMember(ctx context.Context, tx *sql.Tx, m Member, address,
 		return false, false, err
 	}
 	if found && old.seen > seen {
-		return false, true, nil
+		if keepNewer {
+			return false, true, nil
+		}
+		seen = old.seen
 	}
 	status := m.State.Status.String()
 	changed = !found || old.address != address || old.status != status || old.verifiedAt != verifiedAt
@@ -147,7 +155,7 @@ func (s *Store) upsertMember(ctx context.Context, tx *sql.Tx, m Member, address,
 		if n, err := res.RowsAffected(); err != nil || n == 1 {
 			return true, false, err
 		}
-		return s.upsertMember(ctx, tx, m, address, domain, verifiedAt, seen)
+		return s.upsertMember(ctx, tx, m, address, domain, verifiedAt, seen, keepNewer)
 	}
 	changedAt := "changed_at"
 	args := []any{address, domain, m.Name, m.Username, status, verifiedAt}

@@ -33,7 +33,7 @@ func (s *Store) ObserveAll(ctx context.Context, seen time.Time, ms []Member) ([]
 	out := make([]Observed, len(ms))
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for i, m := range ms {
-			o, err := s.observe(ctx, tx, m, seen.Unix())
+			o, err := s.observe(ctx, tx, m, seen.Unix(), true)
 			if err != nil {
 				return fmt.Errorf("identity %s: %w", m.IdentityID, err)
 			}

@@ -248,3 +248,22 @@ func TestMember(t *testing.T) {
 		}
 	})
 }
+
+// A hook's call always writes, even when a page carries a later time (the
+// job's clock a little ahead of the hooks'), and never moves seen_at back,
+// which would have the pass forget the identity.
+func TestObserveAfterALaterPage(t *testing.T) {
+	stores(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		ahead := c.now().Add(time.Minute)
+		if _, err := s.ObserveAll(ctx, ahead, []Member{unverified("ann", "ann@acme-widgets.com")}); err != nil {
+			t.Fatal(err)
+		}
+		if o := observe(t, s, verified("ann", "ann@acme-widgets.com", c.now())); o.Stale || !o.Changed || !o.Formed {
+			t.Errorf("the hook's call after a later page = %+v, want it recorded", o)
+		}
+		if n, err := s.ForgetUnseen(ctx, ahead); err != nil || n != 0 {
+			t.Errorf("ForgetUnseen(the page's time) = %d, %v; want ann kept", n, err)
+		}
+	})
+}
