@@ -228,8 +228,11 @@ type Reverify struct {
 	LockDSN string `env:"WORKID_REVERIFY_LOCK_DSN"`
 	// Database: every pass reconciles the member index with Kratos.
 	Database Database
-	Kratos   Kratos
-	Log      Log
+	// EmailRule decides, as the hooks do, which domains a pass may see
+	// forming a company.
+	EmailRule
+	Kratos Kratos
+	Log    Log
 }
 
 // Validate reports every problem with the settings at once.
@@ -238,6 +241,7 @@ func (c Reverify) Validate() error {
 	p.optionalAddr("WORKID_REVERIFY_ADDR", c.Addr)
 	p.kratos(c.Kratos)
 	p.database(c.Database)
+	p.emailRule(c.EmailRule)
 	p.verification(c.Verification)
 	if c.PageSize < 1 || c.PageSize > 1000 {
 		p.add(fmt.Sprintf("WORKID_REVERIFY_PAGE_SIZE=%d must be between 1 and 1000", c.PageSize))

@@ -55,11 +55,11 @@ func TestSharedSettingsLoad(t *testing.T) {
 		"Admin": func(e []string) (shared, error) { c, err := Load[Admin](e); return shared{c.MaxAge, c.ListsDir}, err },
 		"Reverify": func(e []string) (shared, error) {
 			c, err := Load[Reverify](e)
-			return shared{c.MaxAge, "/srv/lists"}, err // reads no lists
+			return shared{c.MaxAge, c.ListsDir}, err
 		},
 	}
 	for name, load := range read {
-		if got, err := load(base); err != nil || got.maxAge != 8760*time.Hour || (name != "Reverify" && got.lists != "config/lists/node_modules") {
+		if got, err := load(base); err != nil || got.maxAge != 8760*time.Hour || got.lists != "config/lists/node_modules" {
 			t.Errorf("Load[%s](defaults) = %v, %v; want 8760h and config/lists/node_modules", name, got, err)
 		}
 		if got, err := load(set); err != nil || got != (shared{720 * time.Hour, "/srv/lists"}) {

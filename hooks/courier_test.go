@@ -88,7 +88,7 @@ func mailServer(t *testing.T, adminURL, smtpAddr string) http.Handler {
 		Admin: kratosapi.New(adminURL), Sender: sender, Templates: tpl, UIURL: "http://ui.test",
 		Product: "WorkID", MaxAge: emailstate.DefaultMaxAge, Retries: []time.Duration{time.Millisecond, time.Millisecond},
 	}
-	return NewServer(testKey, testPolicy(t), nil, m, quiet)
+	return NewServer(testKey, testPolicy(t), nil, m, nil, quiet)
 }
 
 func TestCourierTransport(t *testing.T) {
@@ -132,7 +132,7 @@ func TestCourierSendsOnce(t *testing.T) {
 	}
 	m := &Mailer{Admin: kratosapi.New(admin), Sender: countingSender{&sent}, Templates: tpl, UIURL: "http://ui.test",
 		Product: "WorkID", MaxAge: emailstate.DefaultMaxAge}
-	h := NewServer(testKey, testPolicy(t), nil, m, quiet)
+	h := NewServer(testKey, testPolicy(t), nil, m, nil, quiet)
 	link := "http://kratos.test/self-service/verification?flow=" + testFlow + "&token=" + testToken
 	for range 3 {
 		if got := call(h, "/hooks/courier", config.HooksAuthScheme+testKey, courierBody(mail.TemplateVerification, link)).Code; got != http.StatusNoContent {
@@ -229,7 +229,7 @@ func FuzzCourier(f *testing.F) {
 		f.Fatal(err)
 	}
 	m := &Mailer{Admin: kratosapi.New(admin.URL), Sender: nil, Templates: tpl, UIURL: "http://ui.test", Product: "WorkID", MaxAge: emailstate.DefaultMaxAge}
-	h := NewServer(testKey, testPolicy(f), nil, m, quiet)
+	h := NewServer(testKey, testPolicy(f), nil, m, nil, quiet)
 	f.Fuzz(func(t *testing.T, body string) {
 		rec := call(h, "/hooks/courier", config.HooksAuthScheme+testKey, body)
 		switch rec.Code {

@@ -9,4 +9,11 @@
 // records the company domain and, when NFC changed them, sends the traits
 // back, or a 4xx with a message on each refused field (#/traits/email,
 // #/traits/name/first, ...).
+//
+// After Kratos saved an identity (a registration, a profile change, a
+// verification) it calls /hooks/members/{event} without waiting, with the
+// body config/hooks/member.jsonnet shapes, and the server records the
+// identity in WorkID's member index (internal/companies; members.go). It
+// also receives Kratos's courier (every mail) and the notice after an
+// email change.
 package hooks

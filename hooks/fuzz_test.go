@@ -30,7 +30,7 @@ func FuzzHookHandler(f *testing.F) {
 		f.Add(s, true)
 		f.Add(s, false)
 	}
-	h := NewServer(testKey, testPolicy(f), nil, nil, quiet)
+	h := NewServer(testKey, testPolicy(f), nil, nil, nil, quiet)
 	f.Fuzz(func(t *testing.T, body string, settings bool) {
 		path := "/hooks/registration"
 		if settings {

@@ -12,7 +12,7 @@ import (
 // BenchmarkHandler is one registration hook call through the whole
 // handler (routing, key check, decision, metrics, answer), in process.
 func BenchmarkHandler(b *testing.B) {
-	h := NewServer(testKey, testPolicy(b), nil, nil, quiet)
+	h := NewServer(testKey, testPolicy(b), nil, nil, nil, quiet)
 	const body = `{"flow_id":"f1","traits":{"email":"ann@acme-widgets.com","username":"ann"}}`
 	b.ReportAllocs()
 	for b.Loop() {

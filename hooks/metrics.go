@@ -22,6 +22,39 @@ var eventNames = [numEvents]string{registrationEvent: "registration", settingsEv
 // String is the event's name in logs and metrics.
 func (e hookEvent) String() string { return eventNames[e] }
 
+// memberEvent is a save after which Kratos calls the member index's hook.
+type memberEvent int
+
+const (
+	registrationSaved memberEvent = iota
+	settingsSaved
+	verificationSaved
+	numMemberEvents
+)
+
+var memberEventNames = [numMemberEvents]string{registrationSaved: "registration", settingsSaved: "settings", verificationSaved: "verification"}
+
+// hookName is the event's name in the hook's path, logs and metrics.
+func (e memberEvent) hookName() string { return memberEventNames[e] }
+
+// memberOutcome is what a call to the member index's hook did.
+type memberOutcome int
+
+const (
+	outcomeUnchanged memberOutcome = iota // recorded, as the index had it
+	outcomeChanged                        // the address or its verification changed
+	outcomeFormed                         // and its domain formed a company
+	outcomeForgotten                      // Kratos no longer has the identity
+	outcomeRefused                        // the body was not a saved identity
+	outcomeFailed                         // the database failed
+	numMemberOutcomes
+)
+
+var memberOutcomeNames = [numMemberOutcomes]string{
+	outcomeUnchanged: "unchanged", outcomeChanged: "changed", outcomeFormed: "formed",
+	outcomeForgotten: "forgotten", outcomeRefused: "refused", outcomeFailed: "failed",
+}
+
 // unchangedReason labels a settings call that keeps the address, which
 // the rule does not look at.
 const unchangedReason = "unchanged"
@@ -42,7 +75,10 @@ type serverMetrics struct {
 	// mxProviders counts refusals the MX check decided (mail servers at
 	// a listed provider's), by reason: disposable and free_mail.
 	mxProviders map[businessemail.Reason]prometheus.Counter
-	requests    *metrics.Requests
+	// observations are the member index hook's calls by event and
+	// outcome, indexed like decisions.
+	observations [numMemberEvents][numMemberOutcomes]prometheus.Counter
+	requests     *metrics.Requests
 }
 
 func newServerMetrics() *serverMetrics {
@@ -79,7 +115,16 @@ func newServerMetrics() *serverMetrics {
 			m.textRefusals[e][p] = text.WithLabelValues(e.String(), p.Code())
 		}
 	}
-	reg.MustRegister(decisions, text, m.mxFailed, providers)
+	observations := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "workid_hooks_member_observations_total",
+		Help: "Identities Kratos reported saved to the member index, by event and outcome (unchanged, changed, formed a company, forgotten, refused body, failed database).",
+	}, []string{"event", "outcome"})
+	for e := range numMemberEvents {
+		for o := range numMemberOutcomes {
+			m.observations[e][o] = observations.WithLabelValues(e.hookName(), memberOutcomeNames[o])
+		}
+	}
+	reg.MustRegister(decisions, text, m.mxFailed, providers, observations)
 	return m
 }
 
@@ -95,3 +140,6 @@ func (m *serverMetrics) mxProvider(r businessemail.Reason) {
 
 // decided counts one decision.
 func (m *serverMetrics) decided(e hookEvent, r businessemail.Reason) { m.decisions[e][r].Inc() }
+
+// observed counts one call to the member index's hook.
+func (m *serverMetrics) observed(e memberEvent, o memberOutcome) { m.observations[e][o].Inc() }

@@ -14,7 +14,7 @@ import (
 // TestMetrics drives one server through each kind of answer and reads
 // /metrics as Prometheus would.
 func TestMetrics(t *testing.T) {
-	h := NewServer(testKey, testPolicy(t), fakeMX{accepts: true}, nil, quiet)
+	h := NewServer(testKey, testPolicy(t), fakeMX{accepts: true}, nil, nil, quiet)
 	auth := config.HooksAuthScheme + testKey
 
 	before := metricstest.Scrape(t, h)
@@ -80,7 +80,7 @@ func TestMetrics(t *testing.T) {
 	}
 
 	// A failing MX lookup is counted, and the address still allowed.
-	h = NewServer(testKey, testPolicy(t), fakeMX{err: errors.New("timeout")}, nil, quiet)
+	h = NewServer(testKey, testPolicy(t), fakeMX{err: errors.New("timeout")}, nil, nil, quiet)
 	if rec := call(h, "/hooks/registration", auth, `{"traits":{"email":"ann@acme-widgets.com"}}`); rec.Code != http.StatusOK {
 		t.Fatalf("DNS down: status %d, want 200", rec.Code)
 	}
@@ -90,7 +90,7 @@ func TestMetrics(t *testing.T) {
 	})
 
 	// Refused traits are counted one a field, beside the email's decision.
-	h = NewServer(testKey, testPolicy(t), nil, nil, quiet)
+	h = NewServer(testKey, testPolicy(t), nil, nil, nil, quiet)
 	metricstest.Scrape(t, h).Want(t, map[string]float64{
 		`workid_hooks_trait_refusals_total{event="registration",reason="bidi_control"}`:    0,
 		`workid_hooks_trait_refusals_total{event="settings",reason="invalid_utf8"}`:        0,

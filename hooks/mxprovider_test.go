@@ -36,7 +36,7 @@ func serveProviderZone(t *testing.T) string {
 // as one the MX check decided.
 func TestHookMailServersAtAProvider(t *testing.T) {
 	mx := mxcheck.New(serveProviderZone(t), 2*time.Second)
-	h := NewServer(testKey, testPolicy(t), mx, nil, quiet)
+	h := NewServer(testKey, testPolicy(t), mx, nil, nil, quiet)
 	auth := config.HooksAuthScheme + testKey
 	metricstest.Scrape(t, h).Want(t, map[string]float64{
 		`workid_hooks_mx_provider_refusals_total{reason="disposable"}`: 0,

@@ -25,6 +25,13 @@ func (s *Server) routes() http.Handler {
 		r.Handle("/hooks/courier", s.requireKey(http.HandlerFunc(s.courier))).Methods(http.MethodPost)
 	}
 
+	if s.members != nil {
+		// After Kratos saved an identity: the member index.
+		for e := range numMemberEvents {
+			r.Handle("/hooks/members/"+e.hookName(), s.requireKey(s.memberSaved(e))).Methods(http.MethodPost)
+		}
+	}
+
 	r.Use(s.metrics.requests.Middleware)
 
 	r.NotFoundHandler = s.metrics.requests.Unrouted("not_found", http.NotFoundHandler())

@@ -29,11 +29,15 @@ type Server struct {
 	// mail is nil when the server sends no mail (the endpoints for
 	// Kratos's courier and the settings notice are then not served).
 	mail *Mailer
+	// members is nil when the server feeds no member index (its hooks
+	// are then not served).
+	members *MemberFeed
 }
 
-// NewServer returns the hooks server's handler. mx and mailer may be nil.
-func NewServer(key string, policy *businessemail.Policy, mx businessemail.MailChecker, mailer *Mailer, log *slog.Logger) http.Handler {
-	s := &Server{log: log, policy: policy, mx: mx, key: httpserver.NewKeyCheck(key), metrics: newServerMetrics(), mail: mailer}
+// NewServer returns the hooks server's handler. mx, mailer and members may
+// be nil.
+func NewServer(key string, policy *businessemail.Policy, mx businessemail.MailChecker, mailer *Mailer, members *MemberFeed, log *slog.Logger) http.Handler {
+	s := &Server{log: log, policy: policy, mx: mx, key: httpserver.NewKeyCheck(key), metrics: newServerMetrics(), mail: mailer, members: members}
 	if mailer != nil {
 		mailer.metrics = newMailMetrics(s.metrics.reg)
 		if mailer.Now == nil {

@@ -74,7 +74,7 @@ func TestHookTransport(t *testing.T) {
 		{"healthz", http.MethodGet, "/healthz", "", "", http.StatusOK},
 		{"readyz", http.MethodGet, "/readyz", "", "", http.StatusOK},
 	}
-	h := NewServer(testKey, testPolicy(t), nil, nil, quiet)
+	h := NewServer(testKey, testPolicy(t), nil, nil, nil, quiet)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req := httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body))
@@ -134,7 +134,7 @@ func TestHookAnswers(t *testing.T) {
 	policy := testPolicy(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := NewServer(testKey, policy, tt.mx, nil, quiet)
+			h := NewServer(testKey, policy, tt.mx, nil, nil, quiet)
 			rec := call(h, tt.path, config.HooksAuthScheme+testKey, tt.body)
 			if rec.Code != tt.want {
 				t.Fatalf("POST %s %s = %d, want %d (body %s)", tt.path, tt.body, rec.Code, tt.want, rec.Body)

@@ -58,7 +58,7 @@ func workidRoutes(t *testing.T, dev config.Ports) map[string]routeSet {
 		t.Fatal(err)
 	}
 	return map[string]routeSet{
-		"hooks":    {dev.Hooks: hooks.NewServer("a-key-of-sixteen-chars", nil, nil, &hooks.Mailer{}, quiet)},
+		"hooks":    {dev.Hooks: hooks.NewServer("a-key-of-sixteen-chars", nil, nil, &hooks.Mailer{}, &hooks.MemberFeed{}, quiet)},
 		"ui":       {dev.UI: ui.Handler(), dev.UIMetrics: ui.MetricsHandler()},
 		"reverify": {dev.Reverify: reverify.OpsHandler(metrics.NewRegistry(), dead, quiet)},
 	}

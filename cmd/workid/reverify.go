@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/companies"
+	"github.com/workid/workid/internal/emailrule"
 	"github.com/workid/workid/internal/httpserver"
 	"github.com/workid/workid/internal/kratosapi"
 	"github.com/workid/workid/internal/logging"
@@ -69,13 +71,26 @@ func runReverify(ctx context.Context, args, environ []string, stdout, stderr io.
 		RemindBefore: *remind, Terminal: terminal(stderr),
 	}
 
+	// A dry run leaves the member index alone: opening the database
+	// would migrate it, a write.
+	var index reverify.Index
+	if !*dryRun {
+		store, err := openIndex(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		index = store
+	}
+
 	if !*once && !*dryRun {
-		return runScheduled(ctx, cfg, opts, lock, *every, log)
+		return runScheduled(ctx, cfg, opts, lock, index, *every, log)
 	}
 	job := reverify.New(kratosapi.New(cfg.Kratos.AdminURL), kratosapi.New(cfg.Kratos.PublicURL), opts, lock, log)
+	job.Index = index
 	r, err := job.RunOnce(ctx)
-	fmt.Fprintf(stdout, "scanned %d, expired %d, notified %d (resumed %d), reminded %d, errors %d%s%s\n",
-		r.Scanned, r.Expired, r.Notified, r.Resumed, r.Reminded, r.Errors,
+	fmt.Fprintf(stdout, "scanned %d, expired %d, notified %d (resumed %d), reminded %d, indexed %d (forgotten %d), errors %d%s%s\n",
+		r.Scanned, r.Expired, r.Notified, r.Resumed, r.Reminded, r.Observed, r.Forgotten, r.Errors,
 		map[bool]string{true: " (dry run: nothing changed)"}[r.DryRun],
 		map[bool]string{true: " (skipped: another pass holds the lock)"}[r.Skipped])
 	if *report != "" {
@@ -90,10 +105,11 @@ func runReverify(ctx context.Context, args, environ []string, stdout, stderr io.
 // runScheduled runs a pass every interval until ctx is done, serving
 // /healthz, /readyz and /metrics on cfg.Addr meanwhile (when set). The
 // address is opened first, so a taken port stops the job at start.
-func runScheduled(ctx context.Context, cfg config.Reverify, opts reverify.Options, lock reverify.Locker, every time.Duration, log *slog.Logger) error {
+func runScheduled(ctx context.Context, cfg config.Reverify, opts reverify.Options, lock reverify.Locker, index reverify.Index, every time.Duration, log *slog.Logger) error {
 	reg := metrics.NewRegistry()
 	opts.Metrics = reverify.NewMetrics(reg)
 	job := reverify.New(kratosapi.New(cfg.Kratos.AdminURL), kratosapi.New(cfg.Kratos.PublicURL), opts, lock, log)
+	job.Index = index
 	log.InfoContext(ctx, "re-verification job started", "every", every.String(), "max_age", cfg.MaxAge.String())
 	if cfg.Addr == "" {
 		job.Run(ctx, every)
@@ -112,6 +128,18 @@ func runScheduled(ctx context.Context, cfg config.Reverify, opts reverify.Option
 	stopJob() // a failed server stops the job too: a job nobody can watch should not run on
 	wg.Wait()
 	return err
+}
+
+// openIndex opens the member index the passes reconcile, with the
+// business-email rule that decides which domains form companies. The rule
+// is read once: a change to the operator's files reaches the job at its
+// next start (the hooks, which form most companies, re-read them).
+func openIndex(ctx context.Context, cfg config.Reverify, log *slog.Logger) (*companies.Store, error) {
+	policy, err := emailrule.LoadPolicy(ctx, cfg.EmailRule, log)
+	if err != nil {
+		return nil, err
+	}
+	return companies.Open(ctx, cfg.Database.URL, companies.Options{Rule: policy, MaxAge: cfg.MaxAge, Log: log})
 }
 
 // terminal returns w when it is a terminal a person watches, for the

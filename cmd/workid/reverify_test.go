@@ -35,10 +35,15 @@ func TestReverifyCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	environ := []string{
+	// The stack's own member index, which the pass reconciles.
+	index := []string{
+		"WORKID_DATABASE_URL=sqlite:" + filepath.Join(st.Layout.Data, "workid.db"),
+		"WORKID_LISTS_DIR=" + filepath.Join(st.Layout.Root, "config", "lists", "node_modules"),
+	}
+	environ := append([]string{
 		"WORKID_KRATOS_PUBLIC_URL=" + st.KratosPublicURL, "WORKID_KRATOS_ADMIN_URL=" + st.KratosAdminURL,
 		"WORKID_REVERIFY_LOCK_FILE=" + filepath.Join(dir, "lock"),
-	}
+	}, index...)
 	reverifyOnce := func(extra ...string) (string, error) {
 		var out bytes.Buffer
 		err := run(t.Context(), append([]string{"workid", "reverify", "--once"}, extra...), environ, &out, &bytes.Buffer{})
@@ -67,6 +72,9 @@ func TestReverifyCommand(t *testing.T) {
 	if want := fmt.Sprintf("expired %d, notified %d (resumed 0)", dueCount, dueCount); err != nil || !strings.Contains(out, want) {
 		t.Errorf("pass printed %q (%v), want %q", out, err, want)
 	}
+	if m := regexp.MustCompile(`indexed (\d+)`).FindStringSubmatch(out); m == nil || m[1] == "0" {
+		t.Errorf("pass printed %q, want the identities it indexed counted", out)
+	}
 	b, err := os.ReadFile(report)
 	if err != nil {
 		t.Fatal(err)
@@ -94,8 +102,8 @@ func TestReverifyCommand(t *testing.T) {
 		}
 	}
 
-	environ = []string{"WORKID_KRATOS_PUBLIC_URL=http://127.0.0.1:1", "WORKID_KRATOS_ADMIN_URL=http://127.0.0.1:1",
-		"WORKID_REVERIFY_LOCK_FILE=" + filepath.Join(dir, "lock")}
+	environ = append([]string{"WORKID_KRATOS_PUBLIC_URL=http://127.0.0.1:1", "WORKID_KRATOS_ADMIN_URL=http://127.0.0.1:1",
+		"WORKID_REVERIFY_LOCK_FILE=" + filepath.Join(dir, "lock")}, index...)
 	if _, err := reverifyOnce(); err == nil || !strings.Contains(err.Error(), "list identities") {
 		t.Errorf("reverify against a dead Kratos = %v, want an error naming the listing", err)
 	}

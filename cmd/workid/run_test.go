@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -121,6 +122,8 @@ func TestServersAnswerHealthAndStop(t *testing.T) {
 				"WORKID_HOOKS_KEY=0123456789abcdef0123", "WORKID_LINK_KEY=fedcba9876543210fedcba",
 				"WORKID_LISTS_DIR=../../config/lists/node_modules",
 				"WORKID_SERVICES_FILE=../../config/services.json",
+				// Not the default under the working folder: the hooks open it.
+				"WORKID_DATABASE_URL=sqlite:" + filepath.Join(t.TempDir(), "workid.db"),
 			}
 			ctx, cancel := context.WithCancel(t.Context())
 			var stderr bytes.Buffer
@@ -153,7 +156,8 @@ func TestServerReportsATakenPort(t *testing.T) {
 	}
 	defer ln.Close()
 	environ := []string{"WORKID_HOOKS_ADDR=" + ln.Addr().String(), "WORKID_HOOKS_KEY=0123456789abcdef0123",
-		"WORKID_LINK_KEY=fedcba9876543210fedcba", "WORKID_LISTS_DIR=../../config/lists/node_modules"}
+		"WORKID_LINK_KEY=fedcba9876543210fedcba", "WORKID_LISTS_DIR=../../config/lists/node_modules",
+		"WORKID_DATABASE_URL=sqlite:" + filepath.Join(t.TempDir(), "workid.db")}
 	err = run(t.Context(), []string{"workid", "hooks"}, environ, &bytes.Buffer{}, &bytes.Buffer{})
 	want := "listen on " + ln.Addr().String()
 	if err == nil || !strings.Contains(err.Error(), want) {

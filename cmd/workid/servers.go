@@ -10,9 +10,11 @@ import (
 
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/hooks"
+	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/demorp"
 	"github.com/workid/workid/internal/emailrule"
 	"github.com/workid/workid/internal/httpserver"
+	"github.com/workid/workid/internal/kratosapi"
 	"github.com/workid/workid/internal/logging"
 	selfserviceui "github.com/workid/workid/selfservice-ui"
 )
@@ -36,6 +38,12 @@ func runHooks(ctx context.Context, args, environ []string, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	store, err := companies.Open(ctx, cfg.Database.URL, companies.Options{Rule: policy, MaxAge: cfg.Verification.MaxAge, Log: log})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	members := &hooks.MemberFeed{Store: store, Admin: kratosapi.New(cfg.Kratos.AdminURL), MaxAge: cfg.Verification.MaxAge}
 	returnLoadGarbage()
 	ln, err := httpserver.Listen(cfg.Addr)
 	if err != nil {
@@ -46,7 +54,7 @@ func runHooks(ctx context.Context, args, environ []string, stderr io.Writer) err
 	wg.Go(func() { policy.Watch(watchCtx, cfg.Reload, log) })
 	defer wg.Wait()
 	defer stopWatch()
-	return httpserver.Serve(ctx, ln, hooks.NewServer(cfg.Key, policy, emailrule.NewMailChecker(cfg.EmailRule), mailer, log), log)
+	return httpserver.Serve(ctx, ln, hooks.NewServer(cfg.Key, policy, emailrule.NewMailChecker(cfg.EmailRule), mailer, members, log), log)
 }
 
 // runUI serves the self-service pages until ctx is done.

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -213,8 +214,25 @@ func (s *Store) q(query string) string {
 	return b.String()
 }
 
-// inTx runs fn in one transaction, committed when fn returns nil.
+// inTx runs fn in one transaction, committed when fn returns nil. A
+// transaction PostgreSQL ended to break a deadlock runs again, up to
+// txAttempts times in all: a pass's page and a hook's call lock the same
+// member rows and company domains in different orders, and one of them
+// must give way. fn must therefore only change the database and its own
+// results.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.tryTx(ctx, fn)
+		if err == nil || attempt == txAttempts || !retryable(err) {
+			return err
+		}
+	}
+}
+
+// txAttempts is how often inTx tries a transaction.
+const txAttempts = 5
+
+func (s *Store) tryTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -224,6 +242,14 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// retryable reports whether PostgreSQL aborted the transaction to break a
+// deadlock or a serialization conflict: the same transaction can succeed
+// when run again.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
 
 // newID returns a random (version 4) UUID.

@@ -179,3 +179,18 @@ func (s *Store) MembershipOf(ctx context.Context, identityID string) (*Membershi
 	}
 	return m, nil
 }
+
+// Member returns an identity's row in the index, with its state now;
+// found is false when the index has none.
+func (s *Store) Member(ctx context.Context, identityID string) (row Row, found bool, err error) {
+	rows, err := queryList(ctx, s.db, s.q(`SELECT m.identity_id, m.address, m.name, m.username, m.status, m.verified_at, m.changed_at,
+		EXISTS (SELECT 1 FROM company_admins a WHERE a.identity_id = m.identity_id) FROM members m WHERE m.identity_id = ?`),
+		[]any{identityID}, s.scanRow)
+	if err != nil {
+		return Row{}, false, fmt.Errorf("read member %s: %w", identityID, err)
+	}
+	if len(rows) == 0 {
+		return Row{}, false, nil
+	}
+	return rows[0], true, nil
+}

@@ -26,10 +26,37 @@ type Member struct {
 type Observed struct {
 	// CompanyID is the company the identity is now a member of, or "".
 	CompanyID string
+	// Domain is the address's registrable domain.
+	Domain string
 	// Formed is true when the identity's domain formed a new company.
 	Formed bool
 	// Changed is true when the address or its verification changed.
 	Changed bool
+	// Stale is true when ObserveAll found the identity seen later than
+	// its page (a hook's call after the job listed the page): the newer
+	// row was kept and nothing changed. Observe is never stale.
+	Stale bool
+}
+
+// MemberFrom is the index's view of an identity as Kratos shows it: its
+// traits (a decoded JSON object), its account address (the email trait's
+// verifiable address, kratosapi.AccountAddress; a zero Value when it has
+// none) and its metadata_admin, which holds the re-verification record.
+// The state is emailstate's, at now, like everywhere else in WorkID.
+func MemberFrom(identityID string, traits map[string]any, addr emailstate.Address, metadataAdmin any, now time.Time, maxAge time.Duration) Member {
+	email, _ := traits["email"].(string)
+	username, _ := traits["username"].(string)
+	name, _ := traits["name"].(map[string]any)
+	first, _ := name["first"].(string)
+	last, _ := name["last"].(string)
+	if addr.Value == "" {
+		addr = emailstate.Address{Value: email}
+	}
+	return Member{
+		IdentityID: identityID, Address: email, Username: username,
+		Name:  strings.TrimSpace(first + " " + last),
+		State: emailstate.Of(addr, emailstate.RecordFrom(metadataAdmin), now, maxAge),
+	}
 }
 
 // Observe records an identity in the member index. When its address is a
@@ -44,25 +71,10 @@ func (s *Store) Observe(ctx context.Context, m Member) (Observed, error) {
 	if s.rule == nil {
 		return Observed{}, errNoRule
 	}
-	d := s.rule.Decide(m.Address)
-	domain := d.Address.Registrable
-	address := strings.ToLower(m.Address)
-	now := s.now().Unix()
-	var verifiedAt sql.NullInt64
-	if !m.State.VerifiedAt.IsZero() {
-		verifiedAt = sql.NullInt64{Int64: m.State.VerifiedAt.Unix(), Valid: true}
-	}
 	var out Observed
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		changed, err := s.upsertMember(ctx, tx, m, address, domain, verifiedAt, now)
-		if err != nil {
-			return err
-		}
-		out.Changed = changed
-		if !s.current(m.State.Status.String(), verifiedAt) || !d.Allowed() || domain == "" {
-			return nil
-		}
-		out.CompanyID, out.Formed, err = s.companyFor(ctx, tx, domain, now)
+		var err error
+		out, err = s.observe(ctx, tx, m, s.now().Unix(), false)
 		return err
 	})
 	if err != nil {
@@ -71,38 +83,90 @@ func (s *Store) Observe(ctx context.Context, m Member) (Observed, error) {
 	return out, nil
 }
 
-// upsertMember writes the identity's row and reports whether its address
-// or verification changed (a new row is a change).
-func (s *Store) upsertMember(ctx context.Context, tx *sql.Tx, m Member, address, domain string, verifiedAt sql.NullInt64, now int64) (bool, error) {
+// observe records m, as Kratos showed it at seen (Unix seconds), in tx.
+// With keepNewer, a row seen later than that is newer and kept as it is: a
+// listed page must not undo a hook's call made while the page was handled.
+// A hook's call (keepNewer false) always writes: it comes right after the
+// save it reports, and another machine's clock, a little ahead, must not
+// make it look old.
+func (s *Store) observe(ctx context.Context, tx *sql.Tx, m Member, seen int64, keepNewer bool) (Observed, error) {
+	d := s.rule.Decide(m.Address)
+	domain := d.Address.Registrable
+	address := strings.ToLower(m.Address)
+	var verifiedAt sql.NullInt64
+	if !m.State.VerifiedAt.IsZero() {
+		verifiedAt = sql.NullInt64{Int64: m.State.VerifiedAt.Unix(), Valid: true}
+	}
+	out := Observed{Domain: domain}
+	changed, stale, err := s.upsertMember(ctx, tx, m, address, domain, verifiedAt, seen, keepNewer)
+	if err != nil || stale {
+		return Observed{Domain: domain, Stale: stale}, err
+	}
+	out.Changed = changed
+	if !s.current(m.State.Status.String(), verifiedAt) || !d.Allowed() || domain == "" {
+		return out, nil
+	}
+	out.CompanyID, out.Formed, err = s.companyFor(ctx, tx, domain, s.now().Unix())
+	return out, err
+}
+
+// upsertMember writes the identity's row, seen at seen, and reports
+// whether its address or verification changed (a new row is a change).
+// With keepNewer, a row seen later is left alone (stale). seen_at never
+// goes back: a pass forgets the rows not seen since it began.
+func (s *Store) upsertMember(ctx context.Context, tx *sql.Tx, m Member, address, domain string, verifiedAt sql.NullInt64, seen int64, keepNewer bool) (changed, stale bool, err error) {
 	var old struct {
 		address, status string
 		verifiedAt      sql.NullInt64
+		seen            int64
 	}
-	err := tx.QueryRowContext(ctx, s.q(`SELECT address, status, verified_at FROM members WHERE identity_id = ?`), m.IdentityID).
-		Scan(&old.address, &old.status, &old.verifiedAt)
+	// On PostgreSQL the row stays locked until the transaction ends, so
+	// concurrent observers of one identity take turns and each compares
+	// with the row as the other left it. SQLite's transactions take the
+	// database's write lock at BEGIN already.
+	lock := ""
+	if s.pg {
+		lock = " FOR UPDATE"
+	}
+	err = tx.QueryRowContext(ctx, s.q(`SELECT address, status, verified_at, seen_at FROM members WHERE identity_id = ?`+lock), m.IdentityID).
+		Scan(&old.address, &old.status, &old.verifiedAt, &old.seen)
 	found := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return false, err
+		return false, false, err
+	}
+	if found && old.seen > seen {
+		if keepNewer {
+			return false, true, nil
+		}
+		seen = old.seen
 	}
 	status := m.State.Status.String()
-	changed := !found || old.address != address || old.status != status || old.verifiedAt != verifiedAt
+	changed = !found || old.address != address || old.status != status || old.verifiedAt != verifiedAt
 	if !found {
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO members
+		// A new row locks nothing yet: another observer may insert it
+		// first, and this one then compares with that row instead.
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO members
 			(identity_id, address, domain, name, username, status, verified_at, changed_at, seen_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			m.IdentityID, address, domain, m.Name, m.Username, status, verifiedAt, now, now)
-		return true, err
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (identity_id) DO NOTHING`),
+			m.IdentityID, address, domain, m.Name, m.Username, status, verifiedAt, seen, seen)
+		if err != nil {
+			return false, false, err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return true, false, err
+		}
+		return s.upsertMember(ctx, tx, m, address, domain, verifiedAt, seen, keepNewer)
 	}
 	changedAt := "changed_at"
 	args := []any{address, domain, m.Name, m.Username, status, verifiedAt}
 	if changed {
 		changedAt = "?"
-		args = append(args, now)
+		args = append(args, seen)
 	}
-	args = append(args, now, m.IdentityID)
+	args = append(args, seen, m.IdentityID)
 	_, err = tx.ExecContext(ctx, s.q(`UPDATE members SET address = ?, domain = ?, name = ?, username = ?,
 		status = ?, verified_at = ?, changed_at = `+changedAt+`, seen_at = ? WHERE identity_id = ?`), args...)
-	return changed, err
+	return changed, false, err
 }
 
 // companyFor returns the company that holds domain, forming one named

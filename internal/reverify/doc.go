@@ -23,4 +23,7 @@
 // One pass runs at a time however many instances are deployed: a pass
 // takes a lock first (a file lock on one machine) and is skipped, saying
 // so, when another pass holds it.
+//
+// With an Index (the member index, internal/companies), a pass also
+// reconciles it with Kratos: see reconcile.go.
 package reverify

@@ -46,6 +46,9 @@ type Job struct {
 	limiter       *rate.Limiter
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Index, when set, is the member index each pass reconciles with
+	// Kratos (reconcile.go); nil leaves it alone.
+	Index Index
 	// crash, when set, is called after each step of an expiry ("claimed",
 	// "sent"); an error stops the pass there, as a crash would. Tests use
 	// it to show that the next pass completes the work.
@@ -85,6 +88,13 @@ type Report struct {
 	Resumed  int `json:"resumed"`
 	// Reminded addresses got a reminder before their expiry.
 	Reminded int `json:"reminded"`
+	// Observed identities were recorded in the member index (the ones
+	// it had seen later, by a hook, are not counted); Formed of them
+	// formed a company. Forgotten rows were of identities Kratos no
+	// longer has.
+	Observed  int `json:"observed"`
+	Formed    int `json:"formed"`
+	Forgotten int `json:"forgotten"`
 	// Errors counts identities skipped after retries; Failures says which.
 	Errors   int       `json:"errors"`
 	Failures []Failure `json:"failures,omitempty"`
@@ -133,20 +143,33 @@ func (j *Job) RunOnce(ctx context.Context) (r Report, err error) {
 	p := newProgress(ctx, j.log, j.opts.Terminal, &r)
 	defer p.done()
 	pages := kratosapi.NewIdentityPager(j.admin, j.opts.PageSize)
+	indexed := true // every page so far is in the member index
 	for !pages.Done() {
+		// Before the request: the page shows the identities as they were
+		// at this moment or later.
+		listed := j.Now()
 		ids, err := j.page(ctx, pages)
 		if err != nil {
 			return r, fmt.Errorf("list identities: %w", err)
 		}
+		seen := make([]*kratos.Identity, 0, len(ids))
 		for i := range ids {
 			if ctx.Err() != nil {
 				return r, fmt.Errorf("pass stopped: %w", context.Cause(ctx))
 			}
-			if err := j.visit(ctx, &ids[i], &r); err != nil {
+			ident, err := j.visit(ctx, &ids[i], &r)
+			if err != nil {
 				return r, err
+			}
+			if ident != nil {
+				seen = append(seen, ident)
 			}
 			p.tick()
 		}
+		indexed = j.record(ctx, listed, seen, &r) && indexed
+	}
+	if indexed {
+		j.forgetUnseen(ctx, &r)
 	}
 	if r.Errors > 0 {
 		return r, ErrIdentitiesFailed
@@ -197,12 +220,14 @@ func (j *Job) due(ident *kratos.Identity, now time.Time) (action, int, kratos.Ve
 
 // visit handles one listed identity. The page it came from may be minutes
 // old, so an identity that needs work is read again and decided again
-// just before anything is changed.
-func (j *Job) visit(ctx context.Context, listed *kratos.Identity, r *Report) error {
+// just before anything is changed. It returns the identity as the pass
+// last saw it, after any expiry it applied, for the member index; nil when
+// Kratos no longer has it.
+func (j *Job) visit(ctx context.Context, listed *kratos.Identity, r *Report) (*kratos.Identity, error) {
 	r.Scanned++
 	now := j.Now()
 	if act, _, _ := j.due(listed, now); act == nothing {
-		return nil
+		return listed, nil
 	} else if j.opts.DryRun {
 		if act == remind {
 			r.Reminded++
@@ -210,15 +235,15 @@ func (j *Job) visit(ctx context.Context, listed *kratos.Identity, r *Report) err
 			r.Expired++
 			j.log.InfoContext(ctx, "would expire", "identity_id", listed.Id)
 		}
-		return nil
+		return listed, nil
 	}
 	ident, err := j.read(ctx, listed.Id)
 	if errors.Is(err, errNotFound) {
-		return nil // deleted since it was listed
+		return nil, nil // deleted since it was listed
 	}
 	if err != nil {
 		j.fail(ctx, r, listed.Id, "read", err)
-		return nil
+		return listed, nil
 	}
 	act, idx, addr := j.due(ident, now)
 	switch act {
@@ -226,21 +251,22 @@ func (j *Job) visit(ctx context.Context, listed *kratos.Identity, r *Report) err
 		if j.notify(ctx, ident, addr.Value, r) {
 			r.Resumed++
 		}
-		return j.crashed("recorded")
+		return ident, j.crashed("recorded")
 	case expire:
 		r.Expired++
-		if !j.claim(ctx, ident, idx, addr, now, r) {
-			return nil
+		claimed := j.claim(ctx, ident, idx, addr, now, r)
+		if claimed == nil {
+			return ident, nil
 		}
 		if err := j.crashed("claimed"); err != nil {
-			return err
+			return nil, err
 		}
-		j.notify(ctx, ident, addr.Value, r)
-		return j.crashed("recorded")
+		j.notify(ctx, claimed, addr.Value, r)
+		return claimed, j.crashed("recorded")
 	case remind:
 		j.remind(ctx, ident, addr, r)
 	}
-	return nil
+	return ident, nil
 }
 
 // read gets an identity from the admin API, with retries.
@@ -293,8 +319,8 @@ func (j *Job) ExpireNow(ctx context.Context, identityID string) (r Report, err e
 		}
 	case addr.Verified && addr.VerifiedAt != nil:
 		r.Expired++
-		if j.claim(ctx, ident, idx, addr, now, &r) {
-			j.notify(ctx, ident, addr.Value, &r)
+		if claimed := j.claim(ctx, ident, idx, addr, now, &r); claimed != nil {
+			j.notify(ctx, claimed, addr.Value, &r)
 		}
 	default:
 		return r, fmt.Errorf("%s: %w", addr.Value, ErrNotVerified)
@@ -358,7 +384,8 @@ func (j *Job) crashed(stage string) error {
 }
 
 // claim marks the address unverified and records the expiry, in one PATCH.
-func (j *Job) claim(ctx context.Context, ident *kratos.Identity, idx int, addr kratos.VerifiableIdentityAddress, now time.Time, r *Report) bool {
+// It returns the identity as Kratos saved it, or nil when it failed.
+func (j *Job) claim(ctx context.Context, ident *kratos.Identity, idx int, addr kratos.VerifiableIdentityAddress, now time.Time, r *Report) *kratos.Identity {
 	rec := emailstate.Reverification{Address: addr.Value, VerifiedAt: *addr.VerifiedAt, ExpiredAt: now}
 	path := fmt.Sprintf("/verifiable_addresses/%d", idx)
 	ops := []kratos.JsonPatch{
@@ -368,22 +395,22 @@ func (j *Job) claim(ctx context.Context, ident *kratos.Identity, idx int, addr k
 	meta, err := kratosapi.MetadataAdminOps(ident.MetadataAdmin, emailstate.MetadataKey, rec)
 	if err != nil {
 		j.fail(ctx, r, ident.Id, "claim", err)
-		return false
+		return nil
 	}
 	ops = append(ops, meta...)
 	patched, err := j.patch(ctx, ident.Id, ops)
 	if err != nil {
 		j.fail(ctx, r, ident.Id, "claim", err)
-		return false
+		return nil
 	}
 	// Kratos has no compare-and-swap: check the PATCH hit the address it
 	// meant to (the identity could change between the read and the PATCH).
 	if pa := patched.VerifiableAddresses; idx >= len(pa) || pa[idx].Value != addr.Value || pa[idx].Verified {
 		j.fail(ctx, r, ident.Id, "claim", errors.New("the identity changed while it was being expired; the next pass will look again"))
-		return false
+		return nil
 	}
 	j.log.InfoContext(ctx, "verification expired", "identity_id", ident.Id, "verified_at", addr.VerifiedAt.Format(time.RFC3339))
-	return true
+	return patched
 }
 
 // notify sends the new link and records when. It reports success.

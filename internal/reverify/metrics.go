@@ -12,6 +12,7 @@ import (
 type Metrics struct {
 	passes                                              *prometheus.CounterVec
 	scanned, expired, notified, resumed, reminded, errs prometheus.Counter
+	observed, formed, forgotten                         prometheus.Counter
 	lastSuccess, lastDuration                           prometheus.Gauge
 }
 
@@ -33,12 +34,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Namespace: "workid_reverify", Name: "passes_total",
 			Help: "Passes by outcome: done, failed (ended early by an error), skipped (another instance held the lock) or stopped (the process was asked to stop).",
 		}, []string{"outcome"}),
-		scanned:  counter("identities_scanned_total", "Identities read."),
-		expired:  counter("expired_total", "Addresses whose verification expired and that were marked unverified."),
-		notified: counter("notified_total", "Mails sent with a new verification link after an expiry."),
-		resumed:  counter("resumed_total", "Expiries finished for an earlier, interrupted pass (also in notified_total)."),
-		reminded: counter("reminded_total", "Reminders sent before a verification expires."),
-		errs:     counter("errors_total", "Identities skipped after retries."),
+		scanned:   counter("identities_scanned_total", "Identities read."),
+		expired:   counter("expired_total", "Addresses whose verification expired and that were marked unverified."),
+		notified:  counter("notified_total", "Mails sent with a new verification link after an expiry."),
+		resumed:   counter("resumed_total", "Expiries finished for an earlier, interrupted pass (also in notified_total)."),
+		reminded:  counter("reminded_total", "Reminders sent before a verification expires."),
+		errs:      counter("errors_total", "Identities skipped after retries, and member index writes that failed."),
+		observed:  counter("index_observed_total", "Identities recorded in the member index (not those a hook had recorded since the page was listed)."),
+		formed:    counter("index_companies_formed_total", "Companies formed by a domain the pass saw verified first."),
+		forgotten: counter("index_forgotten_total", "Member index rows removed because Kratos no longer has the identity."),
 		lastSuccess: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: "workid_reverify", Name: "last_success_timestamp_seconds",
 			Help: "When the last pass that finished without errors ended (Unix time); alert when it is over a day old.",
@@ -51,7 +55,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	for _, o := range []string{passDone, passFailed, passSkipped, passStopped} {
 		m.passes.WithLabelValues(o)
 	}
-	reg.MustRegister(m.passes, m.scanned, m.expired, m.notified, m.resumed, m.reminded, m.errs, m.lastSuccess, m.lastDuration)
+	reg.MustRegister(m.passes, m.scanned, m.expired, m.notified, m.resumed, m.reminded, m.errs,
+		m.observed, m.formed, m.forgotten, m.lastSuccess, m.lastDuration)
 	return m
 }
 
@@ -80,5 +85,8 @@ func (m *Metrics) observe(r Report, err error) {
 	m.resumed.Add(float64(r.Resumed))
 	m.reminded.Add(float64(r.Reminded))
 	m.errs.Add(float64(r.Errors))
+	m.observed.Add(float64(r.Observed))
+	m.formed.Add(float64(r.Formed))
+	m.forgotten.Add(float64(r.Forgotten))
 	m.lastDuration.Set(r.Finished.Sub(r.Started).Seconds())
 }

@@ -21,12 +21,12 @@ func TestMetricsOutcomes(t *testing.T) {
 		r.Started, r.Finished = start, start.Add(90*time.Second)
 		return r
 	}
-	m.observe(pass(Report{Scanned: 10, Expired: 2, Notified: 2}), nil)
+	m.observe(pass(Report{Scanned: 10, Expired: 2, Notified: 2, Observed: 10, Formed: 1, Forgotten: 3}), nil)
 	m.observe(pass(Report{Scanned: 5, Errors: 1}), ErrIdentitiesFailed)
 	m.observe(pass(Report{Scanned: 3}), fmt.Errorf("list identities: %w", errors.New("connection refused")))
 	m.observe(pass(Report{Scanned: 4}), fmt.Errorf("pass stopped: %w", context.Canceled))
 	m.observe(pass(Report{Skipped: true}), nil)
-	m.observe(pass(Report{DryRun: true, Scanned: 100, Expired: 50}), nil)
+	m.observe(pass(Report{DryRun: true, Scanned: 100, Expired: 50, Observed: 100}), nil)
 
 	metricstest.Scrape(t, metrics.Handler(reg, quiet)).Want(t, map[string]float64{
 		`workid_reverify_passes_total{outcome="done"}`:    2,
@@ -36,6 +36,9 @@ func TestMetricsOutcomes(t *testing.T) {
 		`workid_reverify_identities_scanned_total`:        22, // not the dry run's
 		`workid_reverify_expired_total`:                   2,
 		`workid_reverify_errors_total`:                    1,
+		`workid_reverify_index_observed_total`:            10,
+		`workid_reverify_index_companies_formed_total`:    1,
+		`workid_reverify_index_forgotten_total`:           3,
 		`workid_reverify_last_success_timestamp_seconds`:  float64(start.Add(90 * time.Second).Unix()),
 		`workid_reverify_last_pass_duration_seconds`:      90,
 	})

@@ -166,9 +166,12 @@ func (l Layout) KratosEnv(s Secrets) []string {
 	}
 	for _, m := range registrationMethods {
 		hook("SELFSERVICE_FLOWS_REGISTRATION_AFTER_"+m+"_HOOKS_0", "/hooks/registration")
+		hook("SELFSERVICE_FLOWS_REGISTRATION_AFTER_"+m+"_HOOKS_1", "/hooks/members/registration")
 	}
 	hook("SELFSERVICE_FLOWS_SETTINGS_AFTER_PROFILE_HOOKS_0", "/hooks/settings")
 	hook("SELFSERVICE_FLOWS_SETTINGS_AFTER_PROFILE_HOOKS_1", "/hooks/settings/changed")
+	hook("SELFSERVICE_FLOWS_SETTINGS_AFTER_PROFILE_HOOKS_2", "/hooks/members/settings")
+	hook("SELFSERVICE_FLOWS_VERIFICATION_AFTER_HOOKS_0", "/hooks/members/verification")
 	hook("COURIER_HTTP_REQUEST", "/hooks/courier")
 	return env
 }

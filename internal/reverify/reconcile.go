@@ -1,0 +1,103 @@
+package reverify
+
+import (
+	"context"
+	"time"
+
+	kratos "github.com/ory/kratos-client-go"
+
+	"github.com/workid/workid/internal/companies"
+	"github.com/workid/workid/internal/emailstate"
+	"github.com/workid/workid/internal/kratosapi"
+)
+
+// Reconciliation: a pass sees every identity, so it also puts WorkID's
+// member index right, whatever the hooks missed. Each page is recorded
+// in one transaction once its identities are decided (and expired), as
+// the pass left them; after a pass that listed and recorded every page,
+// the rows of identities it did not see are removed. A dry run writes
+// nothing. Two passes at once are safe: a row keeps the newest
+// observation (a page listed earlier never undoes a later one), and a
+// row is removed only when it was not seen since the remover's pass
+// began.
+
+// Index is the member index a pass reconciles (*companies.Store).
+type Index interface {
+	ObserveAll(ctx context.Context, seen time.Time, ms []companies.Member) ([]companies.Observed, error)
+	ForgetUnseen(ctx context.Context, before time.Time) (int, error)
+}
+
+// record writes one page's identities, listed at listed, to the index.
+// It reports whether the page is recorded (true too when there is no
+// index, or in a dry run, which writes nothing).
+func (j *Job) record(ctx context.Context, listed time.Time, idents []*kratos.Identity, r *Report) bool {
+	if j.Index == nil || j.opts.DryRun || len(idents) == 0 {
+		return true
+	}
+	now := j.Now()
+	ms := make([]companies.Member, len(idents))
+	for i, ident := range idents {
+		ms[i] = member(ident, now, j.opts.MaxAge)
+	}
+	got, err := j.Index.ObserveAll(ctx, listed, ms)
+	if err != nil {
+		// The page's expiries stand; only the index waits for the next
+		// pass. Counted as an error, so the pass says so and exits 1.
+		r.Errors++
+		if len(r.Failures) < maxFailures {
+			r.Failures = append(r.Failures, Failure{IdentityID: idents[0].Id, Stage: "index", Error: err.Error()})
+		}
+		j.log.ErrorContext(ctx, "member index: page not recorded", "identities", len(idents), "first_identity_id", idents[0].Id, "err", err)
+		return false
+	}
+	for i, o := range got {
+		if o.Stale {
+			continue
+		}
+		r.Observed++
+		if o.Formed {
+			r.Formed++
+			j.log.InfoContext(ctx, "company formed", "company_id", o.CompanyID, "domain", o.Domain, "identity_id", ms[i].IdentityID)
+		}
+	}
+	return true
+}
+
+// forgetUnseen removes the index rows of identities the pass did not see:
+// those Kratos no longer has. Only after a complete pass that saw at
+// least one identity: an empty listing is likelier a Kratos pointed at the
+// wrong database than one whose every account was deleted, and forgetting
+// would take every company's admins with it.
+func (j *Job) forgetUnseen(ctx context.Context, r *Report) {
+	if j.Index == nil || j.opts.DryRun {
+		return
+	}
+	if r.Scanned == 0 {
+		j.log.WarnContext(ctx, "member index: Kratos listed no identities; nothing forgotten")
+		return
+	}
+	n, err := j.Index.ForgetUnseen(ctx, r.Started)
+	if err != nil {
+		r.Errors++
+		if len(r.Failures) < maxFailures {
+			r.Failures = append(r.Failures, Failure{Stage: "index", Error: err.Error()})
+		}
+		j.log.ErrorContext(ctx, "member index: forget deleted identities", "err", err)
+		return
+	}
+	r.Forgotten = n
+	if n > 0 {
+		j.log.InfoContext(ctx, "member index: deleted identities forgotten", "forgotten", n)
+	}
+}
+
+// member is the index's view of ident at now.
+func member(ident *kratos.Identity, now time.Time, maxAge time.Duration) companies.Member {
+	traits, _ := ident.Traits.(map[string]any)
+	var addr emailstate.Address
+	if i := kratosapi.AccountAddress(ident.VerifiableAddresses, kratosapi.EmailTrait(ident)); i >= 0 {
+		a := ident.VerifiableAddresses[i]
+		addr = emailstate.Address{Value: a.Value, Verified: a.Verified, VerifiedAt: a.VerifiedAt}
+	}
+	return companies.MemberFrom(ident.Id, traits, addr, ident.MetadataAdmin, now, maxAge)
+}
