@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/emailstate"
+	"github.com/workid/workid/internal/reverify"
 	"github.com/workid/workid/internal/stacktest"
 )
 
@@ -281,4 +283,96 @@ func TestSSOSubscriptionGate(t *testing.T) {
 	if final.Path != "/consent" || status != http.StatusForbidden || !strings.Contains(body, "Your company has no support subscription: ask your company admin.") {
 		t.Errorf("sign-in without the subscription ended at %s (%d)", final, status)
 	}
+}
+
+// An admin's view as the company grows and ages: a colleague registers
+// (pending), verifies (a member), and a year on the verification expires
+// (pending again, shown as expired). Kratos's hooks and the yearly job
+// keep the page true; nothing here writes the index itself but the
+// admin's own first account.
+func TestCompanySeesAColleagueComeAndGo(t *testing.T) {
+	st := shared.Get(t)
+	ctx := t.Context()
+	db := companyStore(t, st)
+	domain := uniqueDomain("litware-labs")
+	ann := newPerson(t, st, db, stacktest.NewUser(domain), time.Now().AddDate(0, 0, -20))
+	if _, err := db.GrantAdmin(ctx, domain, ann.ID, companies.Operator); err != nil {
+		t.Fatal(err)
+	}
+	admin := stacktest.NewPageBrowser(t)
+	admin.SignIn(st.UIURL+"/login", ann.User)
+	// shows polls the admin's page until it lists address (the hooks
+	// answer Kratos after it has answered the browser).
+	shows := func(view, address, state string) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			_, _, body := admin.Get(st.UIURL + "/company?view=" + view)
+			_, rows, _ := strings.Cut(body, "<tbody>")
+			rows, _, _ = strings.Cut(rows, "</tbody>")
+			for _, row := range strings.Split(rows, "</tr>") {
+				if strings.Contains(row, address) && strings.Contains(row, state) {
+					return
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the %s tab never showed %s as %q:\n%s", view, address, state, body)
+			}
+		}
+	}
+
+	bob := stacktest.NewUser(domain)
+	if final, _, _ := stacktest.NewPageBrowser(t).Register(st.UIURL, bob); final.Path != "/" {
+		t.Fatalf("bob's registration ended at %s", final)
+	}
+	address := strings.ToLower(bob.Email)
+	shows("pending", address, "Not verified yet")
+
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	msgs, err := st.WaitForMail(wctx, address, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := msgs[0].Link(stacktest.VerifyPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Press(ctx, link); err != nil {
+		t.Fatal(err)
+	}
+	shows("members", address, "Verified")
+
+	// A year on: bob's verification is 400 days old in Kratos, and the
+	// yearly pass expires it and reconciles the index.
+	ident, _, err := st.Admin.IdentityAPI.GetIdentity(ctx, identityOf(t, st, address)).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().AddDate(0, 0, -400).UTC().Format(time.RFC3339)
+	if _, _, err := st.Admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch([]kratos.JsonPatch{
+		{Op: "replace", Path: "/verifiable_addresses/0/verified_at", Value: old},
+	}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	job := reverify.New(st.Admin, st.Public, reverify.Options{SendsPerSecond: 100},
+		reverify.FileLock{Path: filepath.Join(t.TempDir(), "lock")}, slog.New(slog.DiscardHandler))
+	job.Index = db
+	if r, err := job.RunOnce(ctx); err != nil || r.Notified < 1 {
+		t.Fatalf("re-verification pass: %+v, %v", r, err)
+	}
+	shows("pending", address, "Expired")
+	_, _, body := admin.Get(st.UIURL + "/company")
+	if strings.Contains(body, address) {
+		t.Error("an expired colleague is still among the members")
+	}
+}
+
+// identityOf finds the identity whose credentials identifier is address.
+func identityOf(t *testing.T, st *stacktest.Stack, address string) string {
+	t.Helper()
+	list, _, err := st.Admin.IdentityAPI.ListIdentities(t.Context()).CredentialsIdentifier(address).Execute()
+	if err != nil || len(list) != 1 {
+		t.Fatalf("identity of %s: %d found, %v", address, len(list), err)
+	}
+	return list[0].Id
 }

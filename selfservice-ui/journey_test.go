@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,22 @@ func (j *journey) wantText(selector, want string) {
 	j.t.Helper()
 	if got := j.text(selector); !strings.Contains(got, want) {
 		j.t.Fatalf("%s reads %q, want it to contain %q", selector, got, want)
+	}
+}
+
+// reloadUntil loads url (ready once ready is visible) until selector is
+// on the page: what an asynchronous Kratos hook writes shows a moment
+// after the browser has moved on.
+func (j *journey) reloadUntil(url, ready, selector string) {
+	j.t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		j.do("load "+url, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(ready)))
+		if found, _ := chromedp.Run(j.ctx, chromedp.Evaluate[bool](`document.querySelector(`+strconv.Quote(selector)+`) !== null`)); found {
+			return
+		}
+		if time.Now().After(deadline) {
+			j.t.Fatalf("%s never showed %s", url, selector)
+		}
 	}
 }
 
@@ -174,8 +191,12 @@ func TestJourney(t *testing.T) {
 	j.shot("verified")
 	j.do("dashboard", chromedp.Navigate(st.UIURL+"/"), chromedp.WaitVisible(chromedp.CSS("li.service")))
 	j.wantText(".email-state", "Verified")
-	// Premium support needs the company's support subscription, which a
-	// new company does not have.
+	// The verified address formed its company (Kratos's verification
+	// hook fed the member index), which has no subscriptions yet; Premium
+	// support needs its support subscription.
+	j.reloadUntil(st.UIURL+"/", "li.service", "section.company")
+	j.wantText(".company", "Your company: northwind-traders.com")
+	j.wantText("li.service.disabled .reason", "Your company has no support subscription: ask your company admin.")
 	if got := j.disabledServices(); strings.Join(got, ",") != "Premium support" {
 		t.Errorf("disabled services after verification = %q, want Premium support only", got)
 	}

@@ -34,6 +34,8 @@ func TestAdminIdentities(t *testing.T) {
 	environ := append([]string{
 		"WORKID_KRATOS_PUBLIC_URL=" + st.KratosPublicURL, "WORKID_KRATOS_ADMIN_URL=" + st.KratosAdminURL,
 		"WORKID_REVERIFY_LOCK_FILE=" + filepath.Join(t.TempDir(), "lock"),
+		// The pass reconciles the stack's own member index.
+		"WORKID_DATABASE_URL=" + st.Layout.WorkIDDatabaseURL(),
 	}, listsEnv...)
 	show := func(who string, extra ...string) (string, error) {
 		var out bytes.Buffer
