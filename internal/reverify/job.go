@@ -143,7 +143,10 @@ func (j *Job) RunOnce(ctx context.Context) (r Report, err error) {
 	p := newProgress(ctx, j.log, j.opts.Terminal, &r)
 	defer p.done()
 	pages := kratosapi.NewIdentityPager(j.admin, j.opts.PageSize)
-	indexed := true // every page so far is in the member index
+	// The index is written beside the listing: a page is recorded while
+	// the next one is fetched from Kratos.
+	rec := j.newRecorder(ctx)
+	defer rec.stop()
 	for !pages.Done() {
 		// Before the request: the page shows the identities as they were
 		// at this moment or later.
@@ -166,9 +169,9 @@ func (j *Job) RunOnce(ctx context.Context) (r Report, err error) {
 			}
 			p.tick()
 		}
-		indexed = j.record(ctx, listed, seen, &r) && indexed
+		rec.add(listed, seen)
 	}
-	if indexed {
+	if rec.wait(&r) {
 		j.forgetUnseen(ctx, &r)
 	}
 	if r.Errors > 0 {

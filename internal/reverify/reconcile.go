@@ -14,7 +14,7 @@ import (
 // Reconciliation: a pass sees every identity, so it also puts WorkID's
 // member index right, whatever the hooks missed. Each page is recorded
 // in one transaction once its identities are decided (and expired), as
-// the pass left them; after a pass that listed and recorded every page,
+// the pass left them, while the next page is listed; after a pass that listed and recorded every page,
 // the rows of identities it did not see are removed. A dry run writes
 // nothing. Two passes at once are safe: a row keeps the newest
 // observation (a page listed earlier never undoes a later one), and a
@@ -27,13 +27,81 @@ type Index interface {
 	ForgetUnseen(ctx context.Context, before time.Time) (int, error)
 }
 
-// record writes one page's identities, listed at listed, to the index.
-// It reports whether the page is recorded (true too when there is no
-// index, or in a dry run, which writes nothing).
-func (j *Job) record(ctx context.Context, listed time.Time, idents []*kratos.Identity, r *Report) bool {
-	if j.Index == nil || j.opts.DryRun || len(idents) == 0 {
-		return true
+// recorder writes the pass's pages to the index in a goroutine of its
+// own, one page at a time, so that recording a page overlaps listing the
+// next: the pass then costs little more than the listing. Its counts and
+// failures join the pass's report at wait.
+type recorder struct {
+	j     *Job
+	pages chan recordedPage
+	done  chan struct{}
+	// r holds what the recorder adds to the report; ok is false once a
+	// page could not be recorded. Both are the goroutine's until done.
+	r  Report
+	ok bool
+}
+
+type recordedPage struct {
+	listed time.Time
+	idents []*kratos.Identity
+}
+
+// newRecorder starts the recorder of a pass, or returns one that records
+// nothing when there is no index or the pass is a dry run.
+func (j *Job) newRecorder(ctx context.Context) *recorder {
+	rec := &recorder{j: j, ok: true}
+	if j.Index == nil || j.opts.DryRun {
+		return rec
 	}
+	// One page waits while one is written: memory stays at two pages.
+	rec.pages, rec.done = make(chan recordedPage, 1), make(chan struct{})
+	go func() {
+		defer close(rec.done)
+		for p := range rec.pages {
+			rec.ok = j.record(ctx, p.listed, p.idents, &rec.r) && rec.ok
+		}
+	}()
+	return rec
+}
+
+// add queues a page, waiting while the one before it is still queued.
+func (rec *recorder) add(listed time.Time, idents []*kratos.Identity) {
+	if rec.pages != nil && len(idents) > 0 {
+		rec.pages <- recordedPage{listed, idents}
+	}
+}
+
+// wait lets the last page be written, adds the recorder's counts and
+// failures to r, and reports whether every page was recorded.
+func (rec *recorder) wait(r *Report) bool {
+	rec.stop()
+	r.Observed += rec.r.Observed
+	r.Formed += rec.r.Formed
+	r.Errors += rec.r.Errors
+	for _, f := range rec.r.Failures {
+		if len(r.Failures) < maxFailures {
+			r.Failures = append(r.Failures, f)
+		}
+	}
+	rec.r = Report{}
+	return rec.ok
+}
+
+// stop ends the goroutine after the queued pages; a pass that returns
+// early (Kratos failed, the pass was stopped) still waits for it. It may
+// be called more than once.
+func (rec *recorder) stop() {
+	if rec.pages == nil {
+		return
+	}
+	close(rec.pages)
+	<-rec.done
+	rec.pages = nil
+}
+
+// record writes one page's identities, listed at listed, to the index,
+// counting into r. It reports whether the page is recorded.
+func (j *Job) record(ctx context.Context, listed time.Time, idents []*kratos.Identity, r *Report) bool {
 	now := j.Now()
 	ms := make([]companies.Member, len(idents))
 	for i, ident := range idents {
@@ -44,9 +112,7 @@ func (j *Job) record(ctx context.Context, listed time.Time, idents []*kratos.Ide
 		// The page's expiries stand; only the index waits for the next
 		// pass. Counted as an error, so the pass says so and exits 1.
 		r.Errors++
-		if len(r.Failures) < maxFailures {
-			r.Failures = append(r.Failures, Failure{IdentityID: idents[0].Id, Stage: "index", Error: err.Error()})
-		}
+		r.Failures = append(r.Failures, Failure{IdentityID: idents[0].Id, Stage: "index", Error: err.Error()})
 		j.log.ErrorContext(ctx, "member index: page not recorded", "identities", len(idents), "first_identity_id", idents[0].Id, "err", err)
 		return false
 	}

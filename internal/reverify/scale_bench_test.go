@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/kratosapi"
 	"github.com/workid/workid/internal/stacktest"
 )
@@ -179,4 +181,103 @@ func rss(b *testing.B, exe string) (job, list float64) {
 	job = commandRSS(b, exe, "reverify", "--once", "--dry-run")
 	list = commandRSS(b, exe, "admin", "identities", "list", "--format", "csv", "--page-size", "1000")
 	return job, list
+}
+
+// BenchmarkReconcileAtScale compares, in one run over the same
+// identities, a bare ListIdentities loop, a pass without the member index
+// and passes that reconcile it: the first fills an empty index (every
+// identity a new row, 500 companies forming), the second finds it up to
+// date. Size: WORKID_SCALE (default 100000). Run with -benchtime 1x; the
+// ratios are each pass's identities a second over the bare loop's
+// (target >= 0.80 for reconciliation).
+//
+//	WORKID_SCALE=100000 go test -run '^$' -bench ReconcileAtScale -benchtime 1x -timeout 60m ./internal/reverify
+func BenchmarkReconcileAtScale(b *testing.B) {
+	st := shared.Get(b)
+	n := 100_000
+	if v, err := strconv.Atoi(os.Getenv("WORKID_SCALE")); err == nil && v > 0 {
+		n = v
+	}
+	ctx := context.Background()
+	policy, err := businessemail.LoadPolicy(ctx, "../../config/lists/node_modules", businessemail.OperatorFiles{}, quiet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	{
+		index, err := companies.Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "workid.db"), companies.Options{Rule: policy})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer index.Close()
+		plain := New(st.Admin, st.Public, Options{PageSize: 1000, SendsPerSecond: 100}, FileLock{Path: filepath.Join(b.TempDir(), "lock")}, quiet)
+		reconciling := New(st.Admin, st.Public, Options{PageSize: 1000, SendsPerSecond: 100}, FileLock{Path: filepath.Join(b.TempDir(), "lock2")}, quiet)
+		reconciling.Index = index
+		start := time.Now()
+		populateCompanies(b, n)
+		b.Logf("created %d identities in %s", n, time.Since(start).Round(time.Second))
+
+		b.ResetTimer()
+		for b.Loop() {
+			bareStart := time.Now()
+			total := 0
+			pages := kratosapi.NewIdentityPager(plain.admin, plain.opts.PageSize)
+			for !pages.Done() {
+				ids, err := plain.page(ctx, pages)
+				if err != nil {
+					b.Fatal(err)
+				}
+				total += len(ids)
+			}
+			bareRate := float64(total) / time.Since(bareStart).Seconds()
+			b.ReportMetric(bareRate, "ids/s-bare")
+			for _, p := range []struct {
+				name string
+				job  *Job
+			}{{"pass", plain}, {"fill", reconciling}, {"reconcile", reconciling}} {
+				t0 := time.Now()
+				r, err := p.job.RunOnce(ctx)
+				if err != nil || r.Errors > 0 {
+					b.Fatalf("%s: %+v, %v", p.name, r, err)
+				}
+				rate := float64(r.Scanned) / time.Since(t0).Seconds()
+				b.ReportMetric(rate/bareRate, p.name+"/bare")
+				if p.name == "fill" {
+					b.ReportMetric(float64(r.Observed), "observed-fill")
+				}
+			}
+		}
+	}
+}
+
+// populateCompanies creates n identities as populate does, but spread
+// over 500 business domains, so that reconciling forms companies.
+func populateCompanies(b *testing.B, n int) {
+	b.Helper()
+	st := shared.Get(b)
+	client := &http.Client{Timeout: 2 * time.Minute}
+	now := time.Now()
+	tag := now.UnixNano() % 1e6
+	for start := 0; start < n; start += 1000 {
+		var batch []map[string]any
+		for i := start; i < min(n, start+1000); i++ {
+			email := fmt.Sprintf("rc-%d-%d@company-%d-%d.com", tag, i, tag, i%500)
+			at := now.AddDate(0, 0, -(10 + i%350)).UTC().Format(time.RFC3339)
+			batch = append(batch, map[string]any{"create": map[string]any{
+				"schema_id":            "default",
+				"traits":               map[string]any{"email": email, "username": fmt.Sprintf("rc_%d_%d", tag, i), "name": map[string]any{"first": "R", "last": "C"}},
+				"verifiable_addresses": []map[string]any{{"value": email, "verified": true, "via": "email", "status": "completed", "verified_at": at}},
+			}})
+		}
+		body, _ := json.Marshal(map[string]any{"identities": batch})
+		req, _ := http.NewRequest(http.MethodPatch, st.KratosAdminURL+"/admin/identities", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("batch create: %d", resp.StatusCode)
+		}
+	}
 }
