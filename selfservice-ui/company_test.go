@@ -2,6 +2,7 @@ package selfserviceui
 
 import (
 	hydra "github.com/ory/hydra-client-go/v2"
+	"net/url"
 
 	"strings"
 	"testing"
@@ -82,11 +83,32 @@ func TestGateFor(t *testing.T) {
 		{"subscription ended", client(needsSupport), current, ended, gateSubscription},
 		{"no company", client(needsSupport), current, nil, gateSubscription},
 		{"another subscription", client(map[string]any{"requires_subscription": "training"}), current, withSupport, gateSubscription},
-		{"a metadata value of the wrong type is no condition", client(map[string]any{"requires_subscription": true}), current, nil, gateNone},
+		{"a metadata value of the wrong type closes the service", client(map[string]any{"requires_subscription": true}), current, withSupport, gateSubscription},
+		{"a list closes it too", client(map[string]any{"requires_subscription": []any{"support"}}), current, withSupport, gateSubscription},
+		{"a name no subscription can have closes it", client(map[string]any{"requires_subscription": "Support"}), current, withSupport, gateSubscription},
+		{"null is no condition", client(map[string]any{"requires_subscription": nil}), current, nil, gateNone},
 	}
 	for _, tt := range tests {
 		if got := gateFor(tt.c, tt.st, tt.m, now); got != tt.want {
 			t.Errorf("%s: gateFor = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestCompanyQuery(t *testing.T) {
+	long := strings.Repeat("é", 250)
+	for raw, want := range map[string]string{
+		"q=ann":         "ann",
+		"q=a%00nn":      "ann",
+		"q=%ff%fe":      "",
+		"q=" + long:     strings.Repeat("é", 200),
+		"q=+%20bob%20+": "bob",
+		"page=-3&q=x":   "x",
+	} {
+		v, _ := url.ParseQuery(raw)
+		_, got, page := companyQuery(v)
+		if got != want || page < 1 {
+			t.Errorf("companyQuery(%q) = %q, page %d; want %q", raw, got, page, want)
 		}
 	}
 }

@@ -78,9 +78,11 @@ func (s *Server) companyAdmin(w http.ResponseWriter, r *http.Request) (*companie
 // the page (bounded, so a hostile number cannot make the database work).
 func companyQuery(q url.Values) (pending bool, search string, pageNo int) {
 	pending = q.Get("view") == "pending"
-	search = strings.TrimSpace(q.Get("q"))
-	if len(search) > 200 {
-		search = search[:200]
+	// Valid UTF-8 without NUL (PostgreSQL refuses both), at most 200
+	// characters.
+	search = strings.TrimSpace(strings.ReplaceAll(strings.ToValidUTF8(q.Get("q"), ""), "\x00", ""))
+	if r := []rune(search); len(r) > 200 {
+		search = string(r[:200])
 	}
 	pageNo, err := strconv.Atoi(q.Get("page"))
 	if err != nil || pageNo < 1 || pageNo > 100_000 {

@@ -211,7 +211,7 @@ func (s *Server) newConsentPage(r *http.Request, req *hydra.OAuth2ConsentRequest
 		}
 	}
 	if g == gateSubscription {
-		p.SubscriptionGate = subscriptionGateText(p.Client, clientString(req.Client, "requires_subscription"), m, s.Now())
+		p.SubscriptionGate = subscriptionGateText(p.Client, requiredSubscription(req.Client), m, s.Now())
 	}
 	for _, sc := range req.RequestedScope {
 		p.Scopes = append(p.Scopes, scopeView{Name: sc, Text: orDefault(scopeTexts[sc], sc)})

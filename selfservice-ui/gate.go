@@ -23,26 +23,39 @@ const (
 	gateSubscription
 )
 
-// clientString is a string in a client's metadata.
-func clientString(c *hydra.OAuth2Client, key string) string {
+// gated reports whether a client's metadata sets either condition, so its
+// tokens are decided again on every refresh.
+func gated(c *hydra.OAuth2Client) bool {
+	return clientFlag(c, "requires_verified_email") || requiredSubscription(c) != ""
+}
+
+// requiredSubscription is the subscription a client's metadata requires,
+// "" for none. A value that is not a subscription name (a list, true, a
+// typo'd "Support") requires one nobody has: a mistake in a client's
+// metadata closes the service instead of opening it.
+func requiredSubscription(c *hydra.OAuth2Client) string {
 	if c == nil {
 		return ""
 	}
 	m, _ := c.Metadata.(map[string]any)
-	v, _ := m[key].(string)
-	return v
+	v, set := m["requires_subscription"]
+	if !set || v == nil {
+		return ""
+	}
+	if name, ok := v.(string); ok && companies.ValidSubscriptionName(name) {
+		return name
+	}
+	return invalidSubscription
 }
 
-// gated reports whether a client's metadata sets either condition, so its
-// tokens are decided again on every refresh.
-func gated(c *hydra.OAuth2Client) bool {
-	return clientFlag(c, "requires_verified_email") || clientString(c, "requires_subscription") != ""
-}
+// invalidSubscription stands for a requires_subscription that names no
+// possible subscription: no company holds it.
+const invalidSubscription = "(invalid requires_subscription in the client's metadata)"
 
 // gateFor is the first condition of the client's the account does not
 // meet: the address, then the subscription.
 func gateFor(c *hydra.OAuth2Client, st emailstate.State, m *companies.Membership, now time.Time) gate {
-	sub := clientString(c, "requires_subscription")
+	sub := requiredSubscription(c)
 	if (clientFlag(c, "requires_verified_email") || sub != "") && !st.Current() {
 		return gateEmail
 	}
@@ -61,6 +74,9 @@ func gateFor(c *hydra.OAuth2Client, st emailstate.State, m *companies.Membership
 
 // subscriptionGateText says why the subscription gate is closed.
 func subscriptionGateText(client, sub string, m *companies.Membership, now time.Time) string {
+	if sub == invalidSubscription {
+		return client + " is not set up correctly, so it cannot be opened. Please tell your company's support contact."
+	}
 	if m == nil {
 		return client + " comes with a company's " + sub + " subscription, and your account does not belong to a company: use your work address."
 	}

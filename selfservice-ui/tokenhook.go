@@ -76,7 +76,7 @@ func (s *Server) tokenHook(w http.ResponseWriter, r *http.Request) {
 		return
 	case gateSubscription:
 		s.log.InfoContext(r.Context(), "token hook: no subscription; no token", "subject", sub, "client_id", in.Request.ClientID,
-			"subscription", clientString(client, "requires_subscription"))
+			"subscription", requiredSubscription(client))
 		http.Error(w, http.StatusText(http.StatusForbidden), http.StatusForbidden)
 		return
 	}

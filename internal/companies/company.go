@@ -125,8 +125,22 @@ func (s *Store) resolve(ctx context.Context, db querier, ref string) (string, er
 	return id, nil
 }
 
-// load reads a whole company.
+// load reads a whole company, its member count too.
 func (s *Store) load(ctx context.Context, db querier, id string) (Company, error) {
+	c, err := s.loadWithoutCount(ctx, db, id)
+	if err != nil {
+		return Company{}, err
+	}
+	if c.Members, err = s.countMembers(ctx, db, c.Domains); err != nil {
+		return Company{}, fmt.Errorf("read company %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// loadWithoutCount reads a company but for its member count (Members 0),
+// which costs a walk over every member: what a page or a token needs to
+// know of the account's company does not include it.
+func (s *Store) loadWithoutCount(ctx context.Context, db querier, id string) (Company, error) {
 	var c Company
 	var created int64
 	var named int
@@ -161,9 +175,6 @@ func (s *Store) load(ctx context.Context, db querier, id string) (Company, error
 			return sub, r.Scan(&sub.Name, &sub.EndsOn)
 		})
 	if err != nil {
-		return Company{}, fmt.Errorf("read company %s: %w", id, err)
-	}
-	if c.Members, err = s.countMembers(ctx, db, c.Domains); err != nil {
 		return Company{}, fmt.Errorf("read company %s: %w", id, err)
 	}
 	return c, nil

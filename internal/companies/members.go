@@ -156,7 +156,9 @@ func (m Membership) Active(now time.Time) []Subscription {
 	return out
 }
 
-// MembershipOf returns the company an identity is a member of now, or
+// MembershipOf returns the company an identity is a member of now (its
+// Members count left at 0: the dashboard, the claims and the company
+// page's checks do not need it, and it costs a walk over the members), or
 // nil when it is none's (unknown, unverified, expired, a personal
 // address), read from the database on every call.
 func (s *Store) MembershipOf(ctx context.Context, identityID string) (*Membership, error) {
@@ -169,7 +171,7 @@ func (s *Store) MembershipOf(ctx context.Context, identityID string) (*Membershi
 	if err != nil {
 		return nil, fmt.Errorf("membership of %s: %w", identityID, err)
 	}
-	c, err := s.load(ctx, s.db, companyID)
+	c, err := s.loadWithoutCount(ctx, s.db, companyID)
 	if err != nil {
 		return nil, fmt.Errorf("membership of %s: %w", identityID, err)
 	}

@@ -47,30 +47,38 @@ func (s *Store) ObserveAll(ctx context.Context, seen time.Time, ms []Member) ([]
 	return out, nil
 }
 
-// ForgetUnseen removes from the index, and from every company's admins,
-// the identities last seen before before: after a pass that listed every
-// identity from before onwards, those are the identities Kratos no longer
-// has. It returns how many it removed. Only a complete pass may call it: a
-// partial one would forget the identities it did not reach.
-func (s *Store) ForgetUnseen(ctx context.Context, before time.Time) (int, error) {
+// ErrTooManyUnseen: ForgetUnseen would remove more rows than its caller
+// allows, which is likelier a Kratos pointed at the wrong database (a
+// staging one, an old backup) than that many accounts deleted at once.
+var ErrTooManyUnseen = errors.New("too many identities unseen")
+
+// ForgetUnseen removes from the index the identities last seen before
+// before: after a pass that listed every identity from before onwards,
+// those are the identities Kratos no longer has. It removes nothing, and
+// returns ErrTooManyUnseen, when there are more than most of them. It
+// returns how many it removed. Only a complete pass may call it: a partial
+// one would forget the identities it did not reach.
+//
+// Company admin grants stay: they give nothing without a current member
+// row, and a pass that was wrong about Kratos must not cost every company
+// its admins.
+func (s *Store) ForgetUnseen(ctx context.Context, before time.Time, most int) (int, error) {
 	// Seconds, as seen_at is: a row seen in the pass's first second has
 	// seen_at >= this and stays.
 	cutoff := before.Unix()
-	var n int64
+	var n int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM company_admins WHERE identity_id IN
-			(SELECT identity_id FROM members WHERE seen_at < ?)`), cutoff); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM members WHERE seen_at < ?`), cutoff).Scan(&n); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM members WHERE seen_at < ?`), cutoff)
-		if err != nil {
-			return err
+		if n > most {
+			return fmt.Errorf("%d, more than %d: %w", n, most, ErrTooManyUnseen)
 		}
-		n, err = res.RowsAffected()
+		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM members WHERE seen_at < ?`), cutoff)
 		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("forget identities unseen since %s: %w", before.UTC().Format(time.RFC3339), err)
 	}
-	return int(n), nil
+	return n, nil
 }

@@ -152,7 +152,14 @@ func TestForgetUnseen(t *testing.T) {
 		}
 		c.advance(time.Second)
 		observe(t, s, unverified("late", "late@acme-widgets.com"))
-		n, err := s.ForgetUnseen(ctx, passStart)
+		// More to forget than allowed: nothing goes.
+		if n, err := s.ForgetUnseen(ctx, passStart, 0); !errors.Is(err, ErrTooManyUnseen) || n != 0 {
+			t.Fatalf("ForgetUnseen(at most 0) = %d, %v; want ErrTooManyUnseen", n, err)
+		}
+		if _, found, _ := s.Member(ctx, "gone"); !found {
+			t.Fatal("a refused ForgetUnseen removed the row")
+		}
+		n, err := s.ForgetUnseen(ctx, passStart, 1)
 		if err != nil || n != 1 {
 			t.Fatalf("ForgetUnseen = %d, %v; want 1 (gone)", n, err)
 		}
@@ -160,15 +167,20 @@ func TestForgetUnseen(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if co.Members != 1 || len(co.Admins) != 0 {
-			t.Errorf("company after ForgetUnseen = %+v, want kept only and no admin", co)
+		// The grant stays (a wrong pass must not cost a company its
+		// admins) and gives nothing without the member row.
+		if co.Members != 1 || len(co.Admins) != 1 {
+			t.Errorf("company after ForgetUnseen = %+v, want kept only, the grant kept", co)
+		}
+		if m, _ := s.MembershipOf(ctx, "gone"); m != nil {
+			t.Error("a forgotten identity is still a member")
 		}
 		pending, _ := s.Members(ctx, id, MemberQuery{Pending: true})
 		if pending.Total != 1 || pending.Rows[0].IdentityID != "late" {
 			t.Errorf("pending = %+v, want late kept", pending.Rows)
 		}
 		// Again: nothing more to forget.
-		if n, err := s.ForgetUnseen(ctx, passStart); err != nil || n != 0 {
+		if n, err := s.ForgetUnseen(ctx, passStart, 10); err != nil || n != 0 {
 			t.Errorf("ForgetUnseen again = %d, %v; want 0", n, err)
 		}
 	})
@@ -262,7 +274,7 @@ func TestObserveAfterALaterPage(t *testing.T) {
 		if o := observe(t, s, verified("ann", "ann@acme-widgets.com", c.now())); o.Stale || !o.Changed || !o.Formed {
 			t.Errorf("the hook's call after a later page = %+v, want it recorded", o)
 		}
-		if n, err := s.ForgetUnseen(ctx, ahead); err != nil || n != 0 {
+		if n, err := s.ForgetUnseen(ctx, ahead, 10); err != nil || n != 0 {
 			t.Errorf("ForgetUnseen(the page's time) = %d, %v; want ann kept", n, err)
 		}
 	})

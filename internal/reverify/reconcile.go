@@ -24,7 +24,7 @@ import (
 // Index is the member index a pass reconciles (*companies.Store).
 type Index interface {
 	ObserveAll(ctx context.Context, seen time.Time, ms []companies.Member) ([]companies.Observed, error)
-	ForgetUnseen(ctx context.Context, before time.Time) (int, error)
+	ForgetUnseen(ctx context.Context, before time.Time, most int) (int, error)
 }
 
 // recorder writes the pass's pages to the index in a goroutine of its
@@ -142,7 +142,9 @@ func (j *Job) forgetUnseen(ctx context.Context, r *Report) {
 		j.log.WarnContext(ctx, "member index: Kratos listed no identities; nothing forgotten")
 		return
 	}
-	n, err := j.Index.ForgetUnseen(ctx, r.Started)
+	// A pass forgets at most a tenth as many as it saw (and always a
+	// few): more is a Kratos that lost its accounts, or the wrong one.
+	n, err := j.Index.ForgetUnseen(ctx, r.Started, max(10, r.Scanned/10))
 	if err != nil {
 		r.Errors++
 		if len(r.Failures) < maxFailures {

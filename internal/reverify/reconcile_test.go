@@ -1,8 +1,10 @@
 package reverify
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -226,5 +228,84 @@ func TestStoppedPassForgetsNothing(t *testing.T) {
 	}
 	if got, _ := row(t, j.Index.(*companies.Store), due); got.State != companies.StateExpired {
 		t.Errorf("the identity expired by the next pass is %+v in the index, want expired", got)
+	}
+}
+
+// failingIndex is the member index with its first page refused, as a
+// database that fails for a moment would.
+type failingIndex struct {
+	*companies.Store
+	pages   int
+	forgets int
+}
+
+func (f *failingIndex) ObserveAll(ctx context.Context, seen time.Time, ms []companies.Member) ([]companies.Observed, error) {
+	f.pages++
+	if f.pages == 1 {
+		return nil, errors.New("database is locked")
+	}
+	return f.Store.ObserveAll(ctx, seen, ms)
+}
+
+func (f *failingIndex) ForgetUnseen(ctx context.Context, before time.Time, most int) (int, error) {
+	f.forgets++
+	return f.Store.ForgetUnseen(ctx, before, most)
+}
+
+// A pass whose index write failed for a page has not seen that page's
+// identities in the index, so it forgets nothing, and says so.
+func TestUnrecordedPageForgetsNothing(t *testing.T) {
+	ctx := t.Context()
+	account(t, 30)
+	j := newJob(t, Options{PageSize: 1})
+	index := &failingIndex{Store: openIndex(t, nil)}
+	j.Index = index
+	r, err := j.RunOnce(ctx)
+	if !errors.Is(err, ErrIdentitiesFailed) || r.Errors < 1 {
+		t.Fatalf("pass with an unrecorded page = %+v, %v; want an error counted", r, err)
+	}
+	if index.forgets != 0 {
+		t.Errorf("the pass forgot after a page it could not record (%d calls)", index.forgets)
+	}
+	if index.pages < 2 {
+		t.Errorf("only %d page(s) written: the pass should go on after a failed one", index.pages)
+	}
+}
+
+// A pass that would forget more than a tenth of what it saw forgets
+// nothing: Kratos is likelier wrong than emptied.
+func TestMassForgettingRefused(t *testing.T) {
+	ctx := t.Context()
+	// How many identities a pass sees here, to plant more than a tenth.
+	first, err := newJob(t, Options{DryRun: true}).RunOnce(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	earlier := openIndex(t, func() time.Time { return time.Now().Add(-time.Hour) })
+	var ghosts []string
+	// The ghosts go afterwards, or the package's next complete pass
+	// would refuse to forget them too.
+	t.Cleanup(func() {
+		for _, id := range ghosts {
+			if err := earlier.Forget(context.Background(), id); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	for range max(10, first.Scanned/10) + 20 {
+		id := randomID()
+		ghosts = append(ghosts, id)
+		if _, err := earlier.Observe(ctx, companies.Member{IdentityID: id, Address: id + "@" + uniqueDomain("ghosts")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j := newJob(t, Options{})
+	j.Index = openIndex(t, nil)
+	r, err := j.RunOnce(ctx)
+	if err == nil || r.Forgotten != 0 {
+		t.Errorf("pass = %+v, %v; want the forgetting of %d refused as an error", r, err, len(ghosts))
+	}
+	if _, found := row(t, j.Index.(*companies.Store), ghosts[0]); !found {
+		t.Error("a refused forgetting removed a row")
 	}
 }
