@@ -37,6 +37,7 @@ type savedIdentity struct {
 	IdentityID          string         `json:"identity_id"`
 	Traits              map[string]any `json:"traits"`
 	VerifiableAddresses []savedAddress `json:"verifiable_addresses"`
+	UpdatedAt           *time.Time     `json:"updated_at"`
 }
 
 // savedAddress is one of the identity's verifiable addresses.
@@ -45,6 +46,7 @@ type savedAddress struct {
 	Via        string     `json:"via"`
 	Verified   bool       `json:"verified"`
 	VerifiedAt *time.Time `json:"verified_at"`
+	UpdatedAt  *time.Time `json:"updated_at"`
 }
 
 // GetVia and GetValue are what kratosapi.AccountAddress reads.
@@ -128,9 +130,11 @@ func (s *Server) memberSaved(event memberEvent) http.HandlerFunc {
 func (s *Server) member(ctx context.Context, event memberEvent, p savedIdentity) (m companies.Member, gone bool) {
 	email, _ := p.Traits["email"].(string)
 	var addr emailstate.Address
+	version := companies.VersionOf(p.UpdatedAt)
 	if i := kratosapi.AccountAddress(p.VerifiableAddresses, email); i >= 0 {
 		a := p.VerifiableAddresses[i]
 		addr = emailstate.Address{Value: a.Value, Verified: a.Verified, VerifiedAt: a.VerifiedAt}
+		version = companies.VersionOf(p.UpdatedAt, a.UpdatedAt)
 	}
 	var metadataAdmin any
 	if !addr.Verified && event != registrationSaved {
@@ -151,7 +155,9 @@ func (s *Server) member(ctx context.Context, event memberEvent, p savedIdentity)
 	if s.members.Now != nil {
 		now = s.members.Now
 	}
-	return companies.MemberFrom(p.IdentityID, p.Traits, addr, metadataAdmin, now(), s.members.MaxAge), false
+	m = companies.MemberFrom(p.IdentityID, p.Traits, addr, metadataAdmin, now(), s.members.MaxAge)
+	m.Version = version
+	return m, false
 }
 
 // forget removes an identity Kratos no longer has from the index.
@@ -169,6 +175,8 @@ func (s *Server) forget(w http.ResponseWriter, r *http.Request, event memberEven
 // outcomeOf labels what Observe did.
 func outcomeOf(o companies.Observed) memberOutcome {
 	switch {
+	case o.Stale:
+		return outcomeStale
 	case o.Formed:
 		return outcomeFormed
 	case o.Changed:

@@ -47,12 +47,13 @@ const (
 	outcomeForgotten                      // Kratos no longer has the identity
 	outcomeRefused                        // the body was not a saved identity
 	outcomeFailed                         // the database failed
+	outcomeStale                          // the index held a newer state (Kratos's version): kept
 	numMemberOutcomes
 )
 
 var memberOutcomeNames = [numMemberOutcomes]string{
 	outcomeUnchanged: "unchanged", outcomeChanged: "changed", outcomeFormed: "formed",
-	outcomeForgotten: "forgotten", outcomeRefused: "refused", outcomeFailed: "failed",
+	outcomeForgotten: "forgotten", outcomeRefused: "refused", outcomeFailed: "failed", outcomeStale: "stale",
 }
 
 // unchangedReason labels a settings call that keeps the address, which

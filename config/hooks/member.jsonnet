@@ -12,12 +12,16 @@ function(ctx)
   {
     identity_id: ctx.identity.id,
     traits: ctx.identity.traits,
+    // Kratos's times: the index keeps the newest state when hooks arrive
+    // out of order.
+    updated_at: std.get(ctx.identity, 'updated_at', null),
     verifiable_addresses: [
       {
         value: a.value,
         via: a.via,
         verified: a.verified,
         verified_at: std.get(a, 'verified_at', null),
+        updated_at: std.get(a, 'updated_at', null),
       }
       for a in (if addresses == null then [] else addresses)
     ],

@@ -20,6 +20,25 @@ type Member struct {
 	Name, Username string
 	// State is the address's verification (emailstate.Of).
 	State emailstate.State
+	// Version is when Kratos last changed what the row records: the later
+	// of the identity's and its address's updated_at (VersionOf). An
+	// observation older than the row's is stale and changes nothing, so
+	// hooks that arrive out of order, and a page listed before a hook's
+	// call, never undo a newer state. Zero when unknown: then the
+	// observation is taken as the newest.
+	Version time.Time
+}
+
+// VersionOf is a Member's Version: the latest of Kratos's updated_at
+// times given (nil for one Kratos did not send).
+func VersionOf(times ...*time.Time) time.Time {
+	var v time.Time
+	for _, t := range times {
+		if t != nil && t.After(v) {
+			v = *t
+		}
+	}
+	return v
 }
 
 // Observed is what Observe did.
@@ -32,9 +51,9 @@ type Observed struct {
 	Formed bool
 	// Changed is true when the address or its verification changed.
 	Changed bool
-	// Stale is true when ObserveAll found the identity seen later than
-	// its page (a hook's call after the job listed the page): the newer
-	// row was kept and nothing changed. Observe is never stale.
+	// Stale is true when the row was newer than the observation (by
+	// Kratos's version, or, without one, a page listed before a hook's
+	// call): the newer row was kept and nothing changed.
 	Stale bool
 }
 
@@ -119,6 +138,7 @@ func (s *Store) upsertMember(ctx context.Context, tx *sql.Tx, m Member, address,
 		address, status string
 		verifiedAt      sql.NullInt64
 		seen            int64
+		version         sql.NullInt64
 	}
 	// On PostgreSQL the row stays locked until the transaction ends, so
 	// concurrent observers of one identity take turns and each compares
@@ -128,17 +148,33 @@ func (s *Store) upsertMember(ctx context.Context, tx *sql.Tx, m Member, address,
 	if s.pg {
 		lock = " FOR UPDATE"
 	}
-	err = tx.QueryRowContext(ctx, s.q(`SELECT address, status, verified_at, seen_at FROM members WHERE identity_id = ?`+lock), m.IdentityID).
-		Scan(&old.address, &old.status, &old.verifiedAt, &old.seen)
+	err = tx.QueryRowContext(ctx, s.q(`SELECT address, status, verified_at, seen_at, version FROM members WHERE identity_id = ?`+lock), m.IdentityID).
+		Scan(&old.address, &old.status, &old.verifiedAt, &old.seen, &old.version)
 	found := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return false, false, err
 	}
-	if found && old.seen > seen {
-		if keepNewer {
-			return false, true, nil
+	var version sql.NullInt64
+	if !m.Version.IsZero() {
+		version = sql.NullInt64{Int64: m.Version.UnixMicro(), Valid: true}
+	}
+	if found {
+		// Kratos's own times decide which state is newer when both have
+		// one; without, a later sighting does (a page must not undo a
+		// hook's call made while it was handled).
+		older := version.Valid && old.version.Valid && version.Int64 < old.version.Int64
+		if !version.Valid || !old.version.Valid {
+			older = keepNewer && old.seen > seen
 		}
-		seen = old.seen
+		if older {
+			// Still seen: the row is not forgotten for it.
+			_, err := tx.ExecContext(ctx, s.q(`UPDATE members SET seen_at = ? WHERE identity_id = ? AND seen_at < ?`), seen, m.IdentityID, seen)
+			return false, true, err
+		}
+		seen = max(seen, old.seen)
+		if !version.Valid {
+			version = old.version
+		}
 	}
 	status := m.State.Status.String()
 	changed = !found || old.address != address || old.status != status || old.verifiedAt != verifiedAt
@@ -146,9 +182,9 @@ func (s *Store) upsertMember(ctx context.Context, tx *sql.Tx, m Member, address,
 		// A new row locks nothing yet: another observer may insert it
 		// first, and this one then compares with that row instead.
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO members
-			(identity_id, address, domain, name, username, status, verified_at, changed_at, seen_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (identity_id) DO NOTHING`),
-			m.IdentityID, address, domain, m.Name, m.Username, status, verifiedAt, seen, seen)
+			(identity_id, address, domain, name, username, status, verified_at, changed_at, seen_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (identity_id) DO NOTHING`),
+			m.IdentityID, address, domain, m.Name, m.Username, status, verifiedAt, seen, seen, version)
 		if err != nil {
 			return false, false, err
 		}
@@ -163,9 +199,9 @@ func (s *Store) upsertMember(ctx context.Context, tx *sql.Tx, m Member, address,
 		changedAt = "?"
 		args = append(args, seen)
 	}
-	args = append(args, seen, m.IdentityID)
+	args = append(args, seen, version, m.IdentityID)
 	_, err = tx.ExecContext(ctx, s.q(`UPDATE members SET address = ?, domain = ?, name = ?, username = ?,
-		status = ?, verified_at = ?, changed_at = `+changedAt+`, seen_at = ? WHERE identity_id = ?`), args...)
+		status = ?, verified_at = ?, changed_at = `+changedAt+`, seen_at = ?, version = ? WHERE identity_id = ?`), args...)
 	return changed, false, err
 }
 

@@ -182,3 +182,42 @@ func TestForget(t *testing.T) {
 		}
 	})
 }
+
+// Kratos's hooks arrive in any order: the registration's (unverified)
+// after the verification's must not undo it, and a page listed before
+// either must not either. Kratos's own updated_at times order them.
+func TestTheNewestStateWins(t *testing.T) {
+	stores(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		registered, verifiedAt := start.Add(-time.Minute), start
+		v := verified("ann", "ann@acme-widgets.com", verifiedAt)
+		v.Version = verifiedAt
+		if o := observe(t, s, v); o.CompanyID == "" {
+			t.Fatalf("the verification = %+v, want a member", o)
+		}
+		late := unverified("ann", "ann@acme-widgets.com")
+		late.Version = registered
+		if o := observe(t, s, late); !o.Stale {
+			t.Errorf("the registration's hook after the verification's = %+v, want stale", o)
+		}
+		if _, err := s.ObserveAll(ctx, c.now().Add(time.Hour), []Member{late}); err != nil {
+			t.Fatal(err)
+		}
+		if m, _ := s.MembershipOf(ctx, "ann"); m == nil {
+			t.Fatal("an older state undid the verification")
+		}
+		// The same version again is the same state: written, idempotent.
+		if o := observe(t, s, v); o.Stale || o.Changed {
+			t.Errorf("the verification again = %+v, want unchanged, not stale", o)
+		}
+		// A newer one wins, whoever sends it.
+		moved := unverified("ann", "ann@globex-corp.com")
+		moved.Version = verifiedAt.Add(time.Minute)
+		if o, err := s.ObserveAll(ctx, c.now().Add(-time.Hour), []Member{moved}); err != nil || o[0].Stale || !o[0].Changed {
+			t.Errorf("a newer state in an older page = %+v, %v; want it written", o, err)
+		}
+		if m, _ := s.MembershipOf(ctx, "ann"); m != nil {
+			t.Error("the newer state (a move to an unverified address) did not end the membership")
+		}
+	})
+}

@@ -163,9 +163,13 @@ func (j *Job) forgetUnseen(ctx context.Context, r *Report) {
 func member(ident *kratos.Identity, now time.Time, maxAge time.Duration) companies.Member {
 	traits, _ := ident.Traits.(map[string]any)
 	var addr emailstate.Address
+	version := companies.VersionOf(ident.UpdatedAt)
 	if i := kratosapi.AccountAddress(ident.VerifiableAddresses, kratosapi.EmailTrait(ident)); i >= 0 {
 		a := ident.VerifiableAddresses[i]
 		addr = emailstate.Address{Value: a.Value, Verified: a.Verified, VerifiedAt: a.VerifiedAt}
+		version = companies.VersionOf(ident.UpdatedAt, a.UpdatedAt)
 	}
-	return companies.MemberFrom(ident.Id, traits, addr, ident.MetadataAdmin, now, maxAge)
+	m := companies.MemberFrom(ident.Id, traits, addr, ident.MetadataAdmin, now, maxAge)
+	m.Version = version
+	return m
 }
