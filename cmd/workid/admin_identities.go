@@ -17,6 +17,7 @@ import (
 
 	"github.com/workid/workid/config"
 	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/emailrule"
 	"github.com/workid/workid/internal/emailstate"
 	"github.com/workid/workid/internal/kratosapi"
@@ -285,6 +286,12 @@ func runAdminReverify(ctx context.Context, args, environ []string, stdout, stder
 		return err
 	}
 	job := reverify.New(admin, kratosapi.New(cfg.Kratos.PublicURL), reverify.Options{MaxAge: cfg.MaxAge}, nil, slog.New(slog.DiscardHandler))
+	// The member index learns of the expiry at once (the company page
+	// shows it); without the database the next pass tells it.
+	if index, err := openIndexForExpiry(ctx, cfg, stderr); err == nil {
+		defer index.Close()
+		job.Index = index
+	}
 	r, err := job.ExpireNow(ctx, ident.Id)
 	if err != nil {
 		return err
@@ -296,4 +303,18 @@ func runAdminReverify(ctx context.Context, args, environ []string, stdout, stder
 	}
 	fmt.Fprintf(stdout, "%s (identity %s) and mailed a new verification link\n", what, ident.Id)
 	return nil
+}
+
+// openIndexForExpiry opens the member index with the business-email rule
+// for `admin reverify`, or says on stderr why the expiry goes without it.
+func openIndexForExpiry(ctx context.Context, cfg config.Admin, stderr io.Writer) (*companies.Store, error) {
+	policy, err := emailrule.LoadPolicy(ctx, cfg.EmailRule, slog.New(slog.DiscardHandler))
+	if err == nil {
+		var s *companies.Store
+		if s, err = openCompanies(ctx, cfg, policy); err == nil {
+			return s, nil
+		}
+	}
+	fmt.Fprintf(stderr, "workid: the member index is not updated (the next re-verification pass does it): %v\n", err)
+	return nil, err
 }

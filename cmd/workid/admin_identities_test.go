@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/reverify"
 	"github.com/workid/workid/internal/stacktest"
 )
@@ -131,6 +132,15 @@ func TestAdminIdentities(t *testing.T) {
 	}
 	if got := showJSON(a.Id).Addresses[0]; got.Status != "expired" || got.NewLinkSentAt.IsZero() {
 		t.Errorf("after admin reverify: %+v, want expired with the link sent", got)
+	}
+	// The member index knows at once: the company page shows the expiry.
+	index, err := companies.Open(ctx, st.Layout.WorkIDDatabaseURL(), companies.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer index.Close()
+	if row, found, err := index.Member(ctx, a.Id); err != nil || !found || row.State != companies.StateExpired {
+		t.Errorf("the member index after admin reverify: %+v (found %v, %v), want expired", row, found, err)
 	}
 	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()

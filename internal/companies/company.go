@@ -261,6 +261,9 @@ func (s *Store) update(ctx context.Context, ref string, change func(tx *sql.Tx, 
 		if err != nil {
 			return err
 		}
+		if err := s.lockCompany(ctx, tx, id); err != nil {
+			return err
+		}
 		if err := change(tx, id); err != nil {
 			return err
 		}
@@ -268,6 +271,23 @@ func (s *Store) update(ctx context.Context, ref string, change func(tx *sql.Tx, 
 		return err
 	})
 	return c, err
+}
+
+// lockCompany holds the company's row until the transaction ends, so that
+// two changes to one company (a merge and a grant on the merged one, say)
+// take turns instead of one losing the other's work. SQLite's
+// transactions hold the database's write lock from BEGIN already.
+func (s *Store) lockCompany(ctx context.Context, tx *sql.Tx, id string) error {
+	if !s.pg {
+		return nil
+	}
+	var got string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM companies WHERE id = $1 FOR UPDATE`, id).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Merged away between resolving and locking.
+		return fmt.Errorf("company %q: %w", id, ErrNoCompany)
+	}
+	return err
 }
 
 // BusinessDomain checks that domain is a registrable business domain and
@@ -306,8 +326,20 @@ func (s *Store) AddDomain(ctx context.Context, ref, domain string) (Company, err
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO company_domains (domain, company_id, added_at) VALUES (?, ?, ?)`), domain, id, s.now().Unix())
-		return err
+		// A hook may form a company on the domain meanwhile: the key
+		// decides, and the loser hears who has it.
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO company_domains (domain, company_id, added_at) VALUES (?, ?, ?)
+			ON CONFLICT (domain) DO NOTHING`), domain, id, s.now().Unix())
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT company_id FROM company_domains WHERE domain = ?`), domain).Scan(&owner); err != nil || owner == id {
+			return err
+		}
+		return fmt.Errorf("add %s: %w (%s): merge the two instead", domain, ErrDomainTaken, owner)
 	})
 }
 
@@ -322,6 +354,9 @@ func (s *Store) Merge(ctx context.Context, into, from string) (Company, error) {
 		}
 		if fromID == id {
 			return fmt.Errorf("merge %s into itself: %w", from, ErrInvalid)
+		}
+		if err := s.lockCompany(ctx, tx, fromID); err != nil {
+			return err
 		}
 		now := s.now().Unix()
 		for _, stmt := range []string{

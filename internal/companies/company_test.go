@@ -3,7 +3,9 @@ package companies
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -193,6 +195,43 @@ func TestSubscriptions(t *testing.T) {
 		}
 		if _, err := s.Unsubscribe(ctx, id, "support"); !errors.Is(err, ErrInvalid) {
 			t.Errorf("Unsubscribe of none: %v, want ErrInvalid", err)
+		}
+	})
+}
+
+// A change to a company while it is merged away is either carried into
+// the company it joins or refused: never accepted and then lost.
+func TestMergeBesideChanges(t *testing.T) {
+	stores(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		for i := range 6 {
+			into := observe(t, s, verified(fmt.Sprintf("a%d", i), fmt.Sprintf("a@into-%d-widgets.com", i), start)).CompanyID
+			from := observe(t, s, verified(fmt.Sprintf("b%d", i), fmt.Sprintf("b@from-%d-widgets.com", i), start)).CompanyID
+			var wg sync.WaitGroup
+			var subErr, grantErr, mergeErr error
+			wg.Go(func() { _, subErr = s.Subscribe(ctx, from, "support", "2099-01-31") })
+			wg.Go(func() { _, grantErr = s.GrantAdmin(ctx, from, fmt.Sprintf("b%d", i), Operator) })
+			wg.Go(func() { _, mergeErr = s.Merge(ctx, into, from) })
+			wg.Wait()
+			if mergeErr != nil {
+				t.Fatal(mergeErr)
+			}
+			co, err := s.Company(ctx, into)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if subErr == nil && len(co.Subscriptions) != 1 {
+				t.Errorf("round %d: the subscription was accepted and lost in the merge: %+v", i, co.Subscriptions)
+			}
+			if subErr != nil && !errors.Is(subErr, ErrNoCompany) {
+				t.Errorf("round %d: subscribe beside the merge = %v, want ErrNoCompany if refused", i, subErr)
+			}
+			if grantErr == nil && len(co.Admins) != 1 {
+				t.Errorf("round %d: the grant was accepted and lost in the merge: %+v", i, co.Admins)
+			}
+			if grantErr != nil && !errors.Is(grantErr, ErrNoCompany) {
+				t.Errorf("round %d: grant beside the merge = %v, want ErrNoCompany if refused", i, grantErr)
+			}
 		}
 	})
 }

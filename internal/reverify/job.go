@@ -307,6 +307,7 @@ var ErrNotVerified = errors.New("the address is not verified, so there is nothin
 func (j *Job) ExpireNow(ctx context.Context, identityID string) (r Report, err error) {
 	r = Report{Started: j.Now(), Scanned: 1}
 	defer func() { r.Finished = j.Now() }()
+	listed := j.Now()
 	ident, err := j.read(ctx, identityID)
 	if err != nil {
 		return r, fmt.Errorf("read identity %s: %w", identityID, err)
@@ -324,6 +325,10 @@ func (j *Job) ExpireNow(ctx context.Context, identityID string) (r Report, err e
 		r.Expired++
 		if claimed := j.claim(ctx, ident, idx, addr, now, &r); claimed != nil {
 			j.notify(ctx, claimed, addr.Value, &r)
+			// The company page shows the expiry now, not at the next pass.
+			if j.Index != nil && !j.opts.DryRun {
+				j.record(ctx, listed, []*kratos.Identity{claimed}, &r)
+			}
 		}
 	default:
 		return r, fmt.Errorf("%s: %w", addr.Value, ErrNotVerified)
