@@ -125,6 +125,15 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if opts.Log != nil {
+		// Where, said once: two processes started from different folders
+		// with a relative sqlite: path would use two databases.
+		where := "postgres"
+		if !loc.Postgres {
+			where, _ = filepath.Abs(loc.Path)
+		}
+		opts.Log.InfoContext(ctx, "WorkID database open", "database", where)
+	}
 	return s, nil
 }
 
