@@ -46,6 +46,11 @@ type Options struct {
 	// registrations to run only the session hook, not WorkID's web hook:
 	// the baseline for measuring what the hook costs.
 	PasswordRegistrationWithoutHook bool
+	// PasswordRegistrationWithoutMemberHook configures Kratos's password
+	// registrations to run the business-email rule and the session hook
+	// but not the member index's hook: the baseline for measuring what
+	// feeding the index costs a registration.
+	PasswordRegistrationWithoutMemberHook bool
 	// Postgres runs Kratos and Hydra on PostgreSQL instead of SQLite: a
 	// server started from Debian's package (internal/pgtest) with one
 	// database each, stopped by Close.
@@ -76,6 +81,31 @@ const sessionOnly = `selfservice:
       after:
         password:
           hooks:
+            - hook: session
+`
+
+// ruleAndSession replaces the password method's after-registration hooks
+// with the business-email rule (its URL and key come from the
+// environment, as kratos.yml's do) and the session hook.
+const ruleAndSession = `selfservice:
+  flows:
+    registration:
+      after:
+        password:
+          hooks:
+            - hook: web_hook
+              config:
+                url: http://127.0.0.1:4456/hooks/registration
+                method: POST
+                body: file://./config/hooks/body.jsonnet
+                response:
+                  parse: true
+                auth:
+                  type: api_key
+                  config:
+                    name: Authorization
+                    value: Bearer set-by-environment
+                    in: header
             - hook: session
 `
 
@@ -277,6 +307,16 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		kratosProc.Args = append(kratosProc.Args, "-c", extra)
 		kratosProc.Env = slices.DeleteFunc(kratosProc.Env, func(kv string) bool {
 			return strings.HasPrefix(kv, "SELFSERVICE_FLOWS_REGISTRATION_AFTER_PASSWORD_HOOKS_")
+		})
+	}
+	if opts.PasswordRegistrationWithoutMemberHook {
+		extra := filepath.Join(dir, "kratos.rule-and-session.yml")
+		if err := os.WriteFile(extra, []byte(ruleAndSession), 0o600); err != nil {
+			return nil, err
+		}
+		kratosProc.Args = append(kratosProc.Args, "-c", extra)
+		kratosProc.Env = slices.DeleteFunc(kratosProc.Env, func(kv string) bool {
+			return strings.HasPrefix(kv, "SELFSERVICE_FLOWS_REGISTRATION_AFTER_PASSWORD_HOOKS_1_")
 		})
 	}
 	edge := s.Layout.Edge()
