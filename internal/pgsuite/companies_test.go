@@ -2,6 +2,8 @@ package pgsuite_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -64,5 +66,53 @@ func TestCompanyPageOnPostgres(t *testing.T) {
 	}
 	if n := count(t, "workid", "SELECT count(*) FROM members WHERE identity_id = ANY($1)", ids); n != 2 {
 		t.Errorf("members rows in the workid database = %d, want 2", n)
+	}
+}
+
+// On PostgreSQL, with two hooks processes, Kratos's hooks feed the workid
+// database: a registration is an unverified row, its verification makes
+// the account a member of a company formed on its domain.
+func TestMemberHooksOnPostgres(t *testing.T) {
+	st := shared.Get(t)
+	ctx := t.Context()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	domain := "fourth-coffee-" + hex.EncodeToString(b) + ".com"
+	u := stacktest.NewUser(domain)
+	reg, err := st.Register(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := func() string {
+		var s string
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			var n int
+			query(t, "workid", "SELECT count(*) FROM members WHERE identity_id = $1", []any{reg.Identity.Id}, &n)
+			if n == 1 {
+				query(t, "workid", "SELECT status FROM members WHERE identity_id = $1", []any{reg.Identity.Id}, &s)
+				return s
+			}
+		}
+		return "(no row)"
+	}
+	if got := status(); got != "unverified" {
+		t.Fatalf("after registration the workid database says %q, want unverified", got)
+	}
+	msgs := waitForMail(t, u.Email, 1)
+	link, err := msgs[0].Link(stacktest.VerifyPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Press(ctx, link); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if n := count(t, "workid", `SELECT count(*) FROM members m JOIN company_domains d ON d.domain = m.domain
+			JOIN companies c ON c.id = d.company_id WHERE m.identity_id = $1 AND m.status = 'verified' AND c.name = $2`, reg.Identity.Id, domain); n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the verification did not make %s a member of a company named %s (status %q)", u.Email, domain, status())
+		}
 	}
 }
