@@ -2,15 +2,10 @@ package hooks_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/stacktest"
 )
@@ -18,29 +13,6 @@ import (
 // Kratos calls the member index's hooks after registration, verification
 // and a settings change; the tests read the stack's own database, as the
 // UI and the job do.
-
-// openIndex opens the stack's member index with the business-email rule.
-func openIndex(t *testing.T) *companies.Store {
-	t.Helper()
-	st := shared.Get(t)
-	policy, err := businessemail.LoadPolicy(t.Context(), "../config/lists/node_modules", businessemail.OperatorFiles{}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := companies.Open(t.Context(), "sqlite:"+filepath.Join(st.Layout.Data, "workid.db"), companies.Options{Rule: policy})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-// uniqueDomain is a business domain no other test uses.
-func uniqueDomain(prefix string) string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return prefix + "-" + hex.EncodeToString(b) + ".com"
-}
 
 // waitForRow waits until the index's row of id satisfies ok: Kratos calls
 // these hooks without waiting for them, so they land a moment after the
@@ -68,8 +40,8 @@ func waitForRow(t *testing.T, s *companies.Store, id, what string, ok func(compa
 func TestMemberIndexFollowsTheAccount(t *testing.T) {
 	st := shared.Get(t)
 	ctx := t.Context()
-	index := openIndex(t)
-	domain := uniqueDomain("feed")
+	index := shared.Get(t).OpenIndex(t, nil)
+	domain := stacktest.UniqueDomain("feed")
 	u := stacktest.NewUser(domain)
 	reg, err := st.Register(ctx, u)
 	if err != nil {
@@ -111,7 +83,7 @@ func TestMemberIndexFollowsTheAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	moved := u
-	moved.Email = strings.Replace(u.Email, domain, uniqueDomain("moved"), 1)
+	moved.Email = strings.Replace(u.Email, domain, stacktest.UniqueDomain("moved"), 1)
 	if _, err := st.UpdateProfile(ctx, token, moved.Traits()); err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +108,7 @@ func TestMemberIndexFollowsTheAccount(t *testing.T) {
 func TestMemberIndexPersonalAddressFormsNoCompany(t *testing.T) {
 	st := shared.Get(t)
 	ctx := t.Context()
-	index := openIndex(t)
+	index := shared.Get(t).OpenIndex(t, nil)
 	u := stacktest.NewUser("gmail.com")
 	ident, err := st.CreateVerifiedIdentity(ctx, u, time.Now().Add(-time.Hour))
 	if err != nil {

@@ -2,52 +2,27 @@ package selfserviceui_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	kratos "github.com/ory/kratos-client-go"
 	"golang.org/x/oauth2"
 
-	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/emailstate"
 	"github.com/workid/workid/internal/reverify"
 	"github.com/workid/workid/internal/stacktest"
 )
 
-var companyPolicy = sync.OnceValues(func() (*businessemail.Policy, error) {
-	return businessemail.LoadPolicy(context.Background(), "../config/lists/node_modules", businessemail.OperatorFiles{}, slog.New(slog.DiscardHandler))
-})
-
 // companyStore opens the stack's own WorkID database, the one its UI reads.
 func companyStore(t *testing.T, st *stacktest.Stack) *companies.Store {
-	t.Helper()
-	policy, err := companyPolicy()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := companies.Open(t.Context(), st.Layout.WorkIDDatabaseURL(), companies.Options{Rule: policy})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-// uniqueDomain is a business domain no other test uses.
-func uniqueDomain(name string) string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return name + "-" + hex.EncodeToString(b) + ".com"
+	return st.OpenIndex(t, nil)
 }
 
 // person is an account in Kratos and in the member index.
@@ -89,7 +64,7 @@ func observe(t *testing.T, db *companies.Store, id string, u stacktest.User, sta
 func TestCompanyPage(t *testing.T) {
 	st := shared.Get(t)
 	db := companyStore(t, st)
-	domain := uniqueDomain("acme-widgets")
+	domain := stacktest.UniqueDomain("acme-widgets")
 	recently := time.Now().AddDate(0, 0, -20)
 	ann := newPerson(t, st, db, stacktest.NewUser(domain), recently)
 	bobUser := stacktest.NewUser(domain)
@@ -167,7 +142,7 @@ func TestCompanyPage(t *testing.T) {
 func TestCompanyPageRefusals(t *testing.T) {
 	st := shared.Get(t)
 	db := companyStore(t, st)
-	acme, globex := uniqueDomain("acme-widgets"), uniqueDomain("globex-corp")
+	acme, globex := stacktest.UniqueDomain("acme-widgets"), stacktest.UniqueDomain("globex-corp")
 	recently := time.Now().AddDate(0, 0, -20)
 	ann := newPerson(t, st, db, stacktest.NewUser(acme), recently)
 	bob := newPerson(t, st, db, stacktest.NewUser(acme), recently)
@@ -255,7 +230,7 @@ func TestSSOSubscriptionGate(t *testing.T) {
 	db := companyStore(t, st)
 	clientID := st.CreateOAuthClient(t, "Premium support", map[string]any{"first_party": true, "requires_subscription": "support"})
 	recently := time.Now().AddDate(0, 0, -20)
-	withSupport, without := uniqueDomain("fabrikam-systems"), uniqueDomain("northwind-traders")
+	withSupport, without := stacktest.UniqueDomain("fabrikam-systems"), stacktest.UniqueDomain("northwind-traders")
 	ann := newPerson(t, st, db, stacktest.NewUser(withSupport), recently)
 	bob := newPerson(t, st, db, stacktest.NewUser(without), recently)
 	co, err := db.Subscribe(t.Context(), withSupport, "support", "2099-06-30")
@@ -294,7 +269,7 @@ func TestCompanySeesAColleagueComeAndGo(t *testing.T) {
 	st := shared.Get(t)
 	ctx := t.Context()
 	db := companyStore(t, st)
-	domain := uniqueDomain("litware-labs")
+	domain := stacktest.UniqueDomain("litware-labs")
 	ann := newPerson(t, st, db, stacktest.NewUser(domain), time.Now().AddDate(0, 0, -20))
 	if _, err := db.GrantAdmin(ctx, domain, ann.ID, companies.Operator); err != nil {
 		t.Fatal(err)

@@ -3,17 +3,14 @@ package reverify
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/emailstate"
 	"github.com/workid/workid/internal/metrics"
@@ -21,30 +18,10 @@ import (
 	"github.com/workid/workid/internal/stacktest"
 )
 
-// openIndex opens the stack's member index, the file its WorkID servers
-// use, with the business-email rule; now is the store's clock (nil for
+// openIndex opens the stack's member index with the clock now (nil for
 // time.Now).
 func openIndex(t *testing.T, now func() time.Time) *companies.Store {
-	t.Helper()
-	st := shared.Get(t)
-	policy, err := businessemail.LoadPolicy(t.Context(), "../../config/lists/node_modules", businessemail.OperatorFiles{}, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := companies.Open(t.Context(), "sqlite:"+filepath.Join(st.Layout.Data, "workid.db"), companies.Options{Rule: policy, Now: now, Log: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-// uniqueDomain is a business domain no other test uses, so its company is
-// this test's alone.
-func uniqueDomain(prefix string) string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return prefix + "-" + hex.EncodeToString(b) + ".com"
+	return shared.Get(t).OpenIndex(t, now)
 }
 
 // randomID is an identity id Kratos never gave out.
@@ -75,7 +52,7 @@ func TestPassReconcilesTheIndex(t *testing.T) {
 	index := openIndex(t, nil)
 	// What the hooks wrote earlier: an hour ago, before the pass starts.
 	earlier := openIndex(t, func() time.Time { return time.Now().Add(-time.Hour) })
-	domain := uniqueDomain("reconcile")
+	domain := stacktest.UniqueDomain("reconcile")
 	create := func(u stacktest.User, verifiedDaysAgo int) string {
 		t.Helper()
 		if verifiedDaysAgo < 0 {
@@ -202,7 +179,7 @@ func TestStoppedPassForgetsNothing(t *testing.T) {
 	ctx := t.Context()
 	earlier := openIndex(t, func() time.Time { return time.Now().Add(-time.Hour) })
 	ghost := randomID()
-	if _, err := earlier.Observe(ctx, companies.Member{IdentityID: ghost, Address: "ghost@" + uniqueDomain("stopped")}); err != nil {
+	if _, err := earlier.Observe(ctx, companies.Member{IdentityID: ghost, Address: "ghost@" + stacktest.UniqueDomain("stopped")}); err != nil {
 		t.Fatal(err)
 	}
 	_, due := account(t, 420) // the crash comes at its expiry
@@ -295,7 +272,7 @@ func TestMassForgettingRefused(t *testing.T) {
 	for range max(10, first.Scanned/10) + 20 {
 		id := randomID()
 		ghosts = append(ghosts, id)
-		if _, err := earlier.Observe(ctx, companies.Member{IdentityID: id, Address: id + "@" + uniqueDomain("ghosts")}); err != nil {
+		if _, err := earlier.Observe(ctx, companies.Member{IdentityID: id, Address: id + "@" + stacktest.UniqueDomain("ghosts")}); err != nil {
 			t.Fatal(err)
 		}
 	}
