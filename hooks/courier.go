@@ -1,10 +1,8 @@
 package hooks
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -64,12 +62,8 @@ func personLink(uiURL string, key []byte, page, flowID, token, identityID string
 // message stays queued).
 func (s *Server) courier(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	var m courierMessage
-	if err == nil {
-		err = json.Unmarshal(body, &m)
-	}
-	if err != nil || m.Recipient == "" {
+	if err := readJSON(w, r, &m, false); err != nil || m.Recipient == "" {
 		s.log.WarnContext(ctx, "courier message not understood", "err", err)
 		http.Error(w, "the body is not a courier message", http.StatusBadRequest)
 		return

@@ -1,12 +1,8 @@
 package hooks
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -56,20 +52,8 @@ func (a savedAddress) GetValue() string { return a.Value }
 // decodeSaved reads one savedIdentity of at most maxBody bytes.
 func decodeSaved(w http.ResponseWriter, r *http.Request) (savedIdentity, error) {
 	var p savedIdentity
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return p, errTooLarge
-		}
-		return p, fmt.Errorf("read hook body: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&p); err != nil {
-		return p, fmt.Errorf("decode hook body: %w", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return p, errors.New("decode hook body: data after the JSON object")
+	if err := readJSON(w, r, &p, false); err != nil {
+		return p, err
 	}
 	if !mail.IsID(p.IdentityID) {
 		return p, errors.New("decode hook body: identity_id is not an identity's id")

@@ -2,9 +2,7 @@ package hooks
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -32,11 +30,7 @@ type changeNotice struct {
 func (s *Server) emailChanged(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var n changeNotice
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err == nil {
-		err = json.Unmarshal(body, &n)
-	}
-	if err != nil || !mail.IsID(n.IdentityID) {
+	if err := readJSON(w, r, &n, false); err != nil || !mail.IsID(n.IdentityID) {
 		s.log.WarnContext(ctx, "settings notice not understood", "err", err)
 		http.Error(w, "the body is not a settings notice", http.StatusBadRequest)
 		return

@@ -33,26 +33,39 @@ func (t traits) email() string {
 // errTooLarge marks a body over maxBody.
 var errTooLarge = errors.New("body too large")
 
-// decode reads one payload of at most maxBody bytes.
-func decode(w http.ResponseWriter, r *http.Request) (payload, error) {
-	var p payload
+// readJSON decodes the request's body, at most maxBody bytes and one JSON
+// value with nothing after it, into v: every hook Kratos calls sends one.
+// useNumber keeps numbers as json.Number. A body over maxBody is
+// errTooLarge.
+func readJSON(w http.ResponseWriter, r *http.Request, v any, useNumber bool) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return p, errTooLarge
+			return errTooLarge
 		}
-		return p, fmt.Errorf("read hook body: %w", err)
+		return fmt.Errorf("read hook body: %w", err)
 	}
-	// Numbers stay json.Number: traits and metadata the hook sends back
-	// keep every digit Kratos sent.
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&p); err != nil {
-		return p, fmt.Errorf("decode hook body: %w", err)
+	if useNumber {
+		dec.UseNumber()
+	}
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("decode hook body: %w", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return p, errors.New("decode hook body: data after the JSON object")
+		return errors.New("decode hook body: data after the JSON object")
+	}
+	return nil
+}
+
+// decode reads one payload of at most maxBody bytes.
+func decode(w http.ResponseWriter, r *http.Request) (payload, error) {
+	var p payload
+	// Numbers stay json.Number: traits and metadata the hook sends back
+	// keep every digit Kratos sent.
+	if err := readJSON(w, r, &p, true); err != nil {
+		return p, err
 	}
 	if p.Traits.email() == "" {
 		return p, errors.New("decode hook body: no traits.email")

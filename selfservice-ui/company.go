@@ -52,38 +52,49 @@ func newCompanyView(m *companies.Membership, now time.Time) *companyView {
 // the address first (a service that sends mail needs it verified, and so
 // does every subscription, which comes with a company), then the
 // company's subscription.
-func serviceState(svc Service, email emailView, st emailstate.State, m *companies.Membership, lookupFailed bool, now time.Time) serviceView {
+func serviceState(svc Service, st emailstate.State, m *companies.Membership, lookupFailed bool, now time.Time) serviceView {
 	v := serviceView{Service: svc, Enabled: true}
-	needsAddress := svc.NeedsVerifiedEmail || svc.RequiresSubscription != ""
 	switch {
-	case needsAddress && !st.Current():
+	case (svc.NeedsVerifiedEmail || svc.RequiresSubscription != "") && !st.Current():
 		v.Enabled = false
 		if svc.NeedsVerifiedEmail {
-			v.Reason = svc.Name + " sends you email, so it needs a verified address. " + reasonText(email)
+			v.Reason = svc.Name + " sends you email, so it needs a verified address. " + reasonText(newEmailView(st))
 		} else {
-			v.Reason = svc.Name + " comes with your company's subscription, which needs your verified work address. " + reasonText(email)
+			v.Reason = svc.Name + " comes with your company's subscription, which needs your verified work address. " + reasonText(newEmailView(st))
 		}
 	case svc.RequiresSubscription == "":
 	case lookupFailed:
 		v.Enabled = false
 		v.Reason = "We could not check your company's subscriptions just now. Please try again in a minute."
-	case m == nil:
-		v.Enabled = false
-		v.Reason = svc.Name + " comes with a company subscription, and your account does not belong to a company: use your work address."
 	default:
-		sub, ok := subscription(m.Company.Subscriptions, svc.RequiresSubscription)
-		switch {
-		case ok && sub.Active(now):
-			v.Note = svc.Name + " is included in " + possessive(m.Company.Name) + " " + sub.Name + " subscription until " + day(sub.EndsOn) + "."
-		case ok:
-			v.Enabled = false
-			v.Reason = possessive(m.Company.Name) + " " + sub.Name + " subscription ended on " + day(sub.EndsOn) + ": ask your company admin to renew it."
-		default:
-			v.Enabled = false
-			v.Reason = "Your company has no " + svc.RequiresSubscription + " subscription: ask your company admin."
+		open, text := subscriptionReason(svc.Name, svc.RequiresSubscription, m, now)
+		v.Enabled = open
+		if open {
+			v.Note = text
+		} else {
+			v.Reason = text
 		}
 	}
 	return v
+}
+
+// subscriptionReason says whether the account's company (m, nil for none)
+// has subscription name open at now, with the sentence a page shows for
+// service what: until when it is open, or why it is closed. The
+// dashboard's services and the sign-in gate of a connected service both
+// ask it.
+func subscriptionReason(what, name string, m *companies.Membership, now time.Time) (open bool, text string) {
+	if m == nil {
+		return false, what + " comes with a company subscription, and your account does not belong to a company: use your work address."
+	}
+	sub, ok := subscription(m.Company.Subscriptions, name)
+	switch {
+	case ok && sub.Active(now):
+		return true, what + " is included in " + possessive(m.Company.Name) + " " + sub.Name + " subscription until " + day(sub.EndsOn) + "."
+	case ok:
+		return false, possessive(m.Company.Name) + " " + sub.Name + " subscription ended on " + day(sub.EndsOn) + ": ask your company admin to renew it."
+	}
+	return false, "Your company has no " + name + " subscription: ask your company admin."
 }
 
 func subscription(subs []companies.Subscription, name string) (companies.Subscription, bool) {

@@ -45,7 +45,7 @@ func TestServiceState(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := serviceState(tt.svc, newEmailView(tt.st), tt.st, tt.m, tt.failed, now)
+			v := serviceState(tt.svc, tt.st, tt.m, tt.failed, now)
 			text := v.Reason + v.Note
 			if v.Enabled != tt.enabled || !strings.Contains(text, tt.says) || (tt.says == "" && text != "") {
 				t.Errorf("serviceState = enabled %v, %q; want enabled %v, saying %q", v.Enabled, text, tt.enabled, tt.says)

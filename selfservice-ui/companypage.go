@@ -48,20 +48,20 @@ type companyRow struct {
 
 // companyAdmin answers the request itself unless the signed-in account is
 // an admin and current member of its company, which it returns.
-func (s *Server) companyAdmin(w http.ResponseWriter, r *http.Request) (*companies.Membership, string, bool) {
+func (s *Server) companyAdmin(w http.ResponseWriter, r *http.Request) (*companies.Membership, *identity, bool) {
 	sess, ok := s.sessionReturningTo(w, r, "/company")
 	if !ok {
-		return nil, "", false
+		return nil, nil, false
 	}
 	ident, st, err := s.emailState(r.Context(), sess.Identity.ID)
 	if err != nil {
 		s.unavailable(w, r, err)
-		return nil, "", false
+		return nil, nil, false
 	}
 	m, err := s.companyOf(r.Context(), ident, st)
 	if err != nil {
 		s.unavailable(w, r, err)
-		return nil, "", false
+		return nil, nil, false
 	}
 	if m == nil || !m.Admin {
 		text := "Your company's admins see its people here. Ask one of them if you need access."
@@ -69,9 +69,9 @@ func (s *Server) companyAdmin(w http.ResponseWriter, r *http.Request) (*companie
 			text = "Your company's people are shown to its admins while their own address is verified: verify yours, then come back."
 		}
 		s.fail(w, r, http.StatusForbidden, "This page is for your company's admins", text, "/", nil)
-		return nil, "", false
+		return nil, nil, false
 	}
-	return m, ident.ID, true
+	return m, ident, true
 }
 
 // companyQuery reads what to show from the URL: which tab, the search,
@@ -93,13 +93,15 @@ func companyQuery(q url.Values) (pending bool, search string, pageNo int) {
 
 // showCompany is GET /company.
 func (s *Server) showCompany(w http.ResponseWriter, r *http.Request) {
-	m, self, ok := s.companyAdmin(w, r)
+	m, viewer, ok := s.companyAdmin(w, r)
 	if !ok {
 		return
 	}
+	self := viewer.ID
 	pending, search, pageNo := companyQuery(r.URL.Query())
 	ctx := r.Context()
-	mq := companies.MemberQuery{Pending: pending, Search: search, Offset: (pageNo - 1) * companyPageSize, Limit: companyPageSize}
+	offset := (pageNo - 1) * companyPageSize
+	mq := companies.MemberQuery{Pending: pending, Search: search, Offset: offset, Limit: companyPageSize}
 	page, err := s.Companies.Members(ctx, m.Company.ID, mq)
 	if err != nil {
 		s.unavailable(w, r, err)
@@ -112,7 +114,7 @@ func (s *Server) showCompany(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := companyPage{Page: s.page(r, m.Company.Name, "wide"), Company: m.Company, Pending: pending, Search: search, Self: self}
-	p.Page.User = &identity{ID: self}
+	p.Page.User = viewer
 	p.Members, p.PendingTotal = page.Total, other.Total
 	if pending {
 		p.Members, p.PendingTotal = other.Total, page.Total
@@ -137,20 +139,17 @@ func (s *Server) showCompany(w http.ResponseWriter, r *http.Request) {
 		return "/company?" + v.Encode()
 	}
 	if len(p.Rows) > 0 {
-		p.From, p.To = mq0(pageNo)+1, mq0(pageNo)+len(p.Rows)
+		p.From, p.To = offset+1, offset+len(p.Rows)
 	}
 	if pageNo > 1 {
 		p.Prev = link(pageNo - 1)
 	}
-	if mq0(pageNo)+len(p.Rows) < page.Total {
+	if offset+len(p.Rows) < page.Total {
 		p.Next = link(pageNo + 1)
 	}
 	p.CSV = strings.Replace(link(1), "/company", "/company/people.csv", 1)
 	s.render(w, r, http.StatusOK, "company", p)
 }
-
-// mq0 is the offset of page pageNo.
-func mq0(pageNo int) int { return (pageNo - 1) * companyPageSize }
 
 // companyCSV is GET /company/people.csv: the tab and search of the page,
 // every row, read a database page at a time.
@@ -203,10 +202,11 @@ func csvTime(t time.Time) string {
 // changeAdmin is POST /company/admins: make a member an admin, or remove
 // one (not oneself: another admin or an operator does that).
 func (s *Server) changeAdmin(w http.ResponseWriter, r *http.Request) {
-	m, self, ok := s.companyAdmin(w, r)
+	m, viewer, ok := s.companyAdmin(w, r)
 	if !ok {
 		return
 	}
+	self := viewer.ID
 	target, action := r.PostFormValue("identity_id"), r.PostFormValue("action")
 	var err error
 	switch {

@@ -63,7 +63,7 @@ func (s *Server) newDashboardPage(r *http.Request, ident *identity, st emailstat
 	now := s.Now()
 	p.Company = newCompanyView(m, now)
 	for _, svc := range s.services {
-		p.Services = append(p.Services, serviceState(svc, p.Email, st, m, lookupFailed, now))
+		p.Services = append(p.Services, serviceState(svc, st, m, lookupFailed, now))
 	}
 	return p
 }

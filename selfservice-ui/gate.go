@@ -62,12 +62,8 @@ func gateFor(c *hydra.OAuth2Client, st emailstate.State, m *companies.Membership
 	if sub == "" {
 		return gateNone
 	}
-	if m != nil {
-		for _, s := range m.Active(now) {
-			if s.Name == sub {
-				return gateNone
-			}
-		}
+	if open, _ := subscriptionReason("", sub, m, now); open {
+		return gateNone
 	}
 	return gateSubscription
 }
@@ -77,8 +73,6 @@ func subscriptionGateText(client, sub string, m *companies.Membership, now time.
 	if sub == invalidSubscription {
 		return client + " is not set up correctly, so it cannot be opened. Please tell your company's support contact."
 	}
-	if m == nil {
-		return client + " comes with a company's " + sub + " subscription, and your account does not belong to a company: use your work address."
-	}
-	return serviceState(Service{Name: client, RequiresSubscription: sub}, emailView{}, emailstate.State{Status: emailstate.Verified}, m, false, now).Reason
+	_, text := subscriptionReason(client, sub, m, now)
+	return text
 }

@@ -255,3 +255,20 @@ func (s *Stack) getJSON(ctx context.Context, u string, v any) error {
 	}
 	return json.NewDecoder(resp.Body).Decode(v)
 }
+
+// VerifyByMail waits up to 20 seconds for the first mail to address and
+// presses its verification link as the person would (Press): a
+// registration's verification, end to end.
+func (s *Stack) VerifyByMail(ctx context.Context, address string) (*Followed, error) {
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	msgs, err := s.WaitForMail(wctx, strings.ToLower(address), 1)
+	if err != nil {
+		return nil, err
+	}
+	link, err := msgs[0].Link(VerifyPage)
+	if err != nil {
+		return nil, err
+	}
+	return s.Press(ctx, link)
+}
