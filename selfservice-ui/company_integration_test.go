@@ -7,13 +7,16 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	kratos "github.com/ory/kratos-client-go"
 	"golang.org/x/oauth2"
 
+	"github.com/workid/workid/internal/browsertest"
 	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/emailstate"
 	"github.com/workid/workid/internal/reverify"
@@ -260,12 +263,14 @@ func TestSSOSubscriptionGate(t *testing.T) {
 	}
 }
 
-// An admin's view as the company grows and ages: a colleague registers
-// (pending), verifies (a member), and a year on the verification expires
+// An admin's view as the company grows and ages, in a real browser: a
+// colleague registers in another browser (pending), a mail scanner opens
+// his link (still pending), he presses Verify (a member), the admin makes
+// him an admin, and a year on the yearly pass expires his verification
 // (pending again, shown as expired). Kratos's hooks and the yearly job
 // keep the page true; nothing here writes the index itself but the
 // admin's own first account.
-func TestCompanySeesAColleagueComeAndGo(t *testing.T) {
+func TestCompanyJourney(t *testing.T) {
 	st := shared.Get(t)
 	ctx := t.Context()
 	db := companyStore(t, st)
@@ -274,65 +279,88 @@ func TestCompanySeesAColleagueComeAndGo(t *testing.T) {
 	if _, err := db.GrantAdmin(ctx, domain, ann.ID, companies.Operator); err != nil {
 		t.Fatal(err)
 	}
-	admin := stacktest.NewPageBrowser(t)
-	admin.SignIn(st.UIURL+"/login", ann.User)
-	// shows polls the admin's page until it lists address (the hooks
-	// answer Kratos after it has answered the browser).
-	shows := func(view, address, state string) {
+	bctx, cancel := context.WithTimeout(browsertest.New(t), 3*time.Minute)
+	defer cancel()
+	admin := &journey{t: t, ctx: bctx}
+	// The colleague's own browser: the same Chromium, other cookies.
+	cctx, cancelColleague := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
+	defer cancelColleague()
+	// Its tab opens on its first run, which must use cctx itself: a tab
+	// closes when the context of its first run ends.
+	if err := chromedp.Do(cctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	colleague := &journey{t: t, ctx: cctx}
+
+	admin.do("open the sign-in page", chromedp.Navigate(st.UIURL+"/login"), chromedp.WaitVisible(chromedp.CSS("#f-password")))
+	admin.do("fill in", chromedp.SetValue(chromedp.CSS("#f-identifier"), ann.Email), chromedp.SetValue(chromedp.CSS("#f-password"), ann.Password))
+	admin.submit("sign in", `button[name="method"][value="password"]`)
+	admin.do("dashboard", chromedp.WaitVisible(chromedp.CSS("section.company")))
+	admin.do("open the company page", chromedp.Click(chromedp.CSS(`a[href="/company"]`)), chromedp.WaitVisible(chromedp.CSS("#heading")))
+	admin.wantText("#heading", domain)
+	admin.wantText("table.people", strings.ToLower(ann.Email))
+
+	bob := stacktest.NewUser(domain)
+	address := strings.ToLower(bob.Email)
+	colleague.do("open registration", chromedp.Navigate(st.UIURL+"/registration"), chromedp.WaitVisible(chromedp.CSS("#f-traits-email")))
+	colleague.fillRegistration(bob)
+	colleague.submit("register", `button[name="method"][value="password"]`)
+	colleague.do("dashboard", chromedp.WaitVisible(chromedp.CSS("li.service")))
+	colleague.wantText(".email-state", "Not verified yet")
+
+	// row waits until the admin's tab view lists address and returns its
+	// row's text (the hooks answer Kratos after it has answered the
+	// colleague's browser).
+	row := func(view, address string) string {
 		t.Helper()
-		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-			_, _, body := admin.Get(st.UIURL + "/company?view=" + view)
-			_, rows, _ := strings.Cut(body, "<tbody>")
-			rows, _, _ = strings.Cut(rows, "</tbody>")
-			for _, row := range strings.Split(rows, "</tr>") {
-				if strings.Contains(row, address) && strings.Contains(row, state) {
-					return
-				}
+		find := `[...document.querySelectorAll("table.people tbody tr")].filter(r => [...r.cells].some(c => c.textContent === ` + strconv.Quote(address) + `)).map(r => r.innerText)`
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+			admin.do("load the company page", chromedp.Navigate(st.UIURL+"/company"+view), chromedp.WaitVisible(chromedp.CSS("#heading")))
+			if rows := admin.eval(find); len(rows) == 1 {
+				return rows[0]
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("the %s tab never showed %s as %q:\n%s", view, address, state, body)
+				t.Fatalf("/company%s never listed %s:\n%s", view, address, admin.text("main"))
 			}
 		}
 	}
-
-	bob := stacktest.NewUser(domain)
-	if final, _, _ := stacktest.NewPageBrowser(t).Register(st.UIURL, bob); final.Path != "/" {
-		t.Fatalf("bob's registration ended at %s", final)
+	if got := row("?view=pending", address); !strings.Contains(got, "Not verified yet") {
+		t.Fatalf("pending row of %s reads %q", address, got)
 	}
-	address := strings.ToLower(bob.Email)
-	shows("pending", address, "Not verified yet")
 
 	// A mail scanner opens the link first: that verifies nothing, so bob
 	// is still pending (his company learns of a mailbox he reads, not of
 	// one a scanner reads).
-	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	msgs, err := st.WaitForMail(wctx, address, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	link, err := msgs[0].Link(stacktest.VerifyPage)
-	if err != nil {
-		t.Fatal(err)
-	}
+	link := lastLink(t, address, 1)
 	if _, err := st.Follow(ctx, link); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(time.Second) // a hook, were there one to call, lands within it
-	shows("pending", address, "Not verified yet")
-	if _, err := st.Press(ctx, link); err != nil {
-		t.Fatal(err)
+	if got := row("?view=pending", address); !strings.Contains(got, "Not verified yet") {
+		t.Fatalf("after a scanner opened the link, bob's row reads %q", got)
 	}
-	shows("members", address, "Verified")
+	colleague.do("open the link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("form button")))
+	colleague.submit("press Verify", "form button")
+	colleague.wantText("h1", "Your email address is verified")
+	if got := row("", address); !strings.Contains(got, "Verified") {
+		t.Fatalf("bob's member row reads %q", got)
+	}
+	admin.shot("company")
+
+	// The admin makes bob an admin; the page says so.
+	bobID := identityOf(t, st, address)
+	admin.submit("make bob an admin", `form:has(input[value="`+bobID+`"]) button[value="grant"]`)
+	if got := row("", address); !strings.Contains(got, "Admin") {
+		t.Fatalf("after the grant bob's row reads %q", got)
+	}
+	if r, _, err := db.Member(ctx, bobID); err != nil || !r.Admin {
+		t.Errorf("the grant pressed on the page is not in the database: %+v, %v", r, err)
+	}
 
 	// A year on: bob's verification is 400 days old in Kratos, and the
 	// yearly pass expires it and reconciles the index.
-	ident, _, err := st.Admin.IdentityAPI.GetIdentity(ctx, identityOf(t, st, address)).Execute()
-	if err != nil {
-		t.Fatal(err)
-	}
 	old := time.Now().AddDate(0, 0, -400).UTC().Format(time.RFC3339)
-	if _, _, err := st.Admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch([]kratos.JsonPatch{
+	if _, _, err := st.Admin.IdentityAPI.PatchIdentity(ctx, bobID).JsonPatch([]kratos.JsonPatch{
 		{Op: "replace", Path: "/verifiable_addresses/0/verified_at", Value: old},
 	}).Execute(); err != nil {
 		t.Fatal(err)
@@ -343,11 +371,16 @@ func TestCompanySeesAColleagueComeAndGo(t *testing.T) {
 	if r, err := job.RunOnce(ctx); err != nil || r.Notified < 1 {
 		t.Fatalf("re-verification pass: %+v, %v", r, err)
 	}
-	shows("pending", address, "Expired")
-	_, _, body := admin.Get(st.UIURL + "/company")
-	if strings.Contains(body, address) {
+	if got := row("?view=pending", address); !strings.Contains(got, "Expired") {
+		t.Fatalf("bob's pending row after expiry reads %q", got)
+	}
+	admin.do("members", chromedp.Navigate(st.UIURL+"/company"), chromedp.WaitVisible(chromedp.CSS("#heading")))
+	if got := admin.text("main"); strings.Contains(got, address) {
 		t.Error("an expired colleague is still among the members")
 	}
+	// And bob, expired, has lost the company page his grant gave him.
+	colleague.do("bob opens the company page", chromedp.Navigate(st.UIURL+"/company"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	colleague.wantText("h1", "This page is for your company's admins")
 }
 
 // identityOf finds the identity whose credentials identifier is address.
