@@ -65,11 +65,13 @@ COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certifica
 COPY --from=build /out/tmp /tmp
 COPY --from=build /out/workid /usr/local/bin/workid
 COPY --from=lists /lists/node_modules /usr/share/workid/lists
-COPY config/services.json /etc/workid/config/services.json
+COPY config/services.json config/brand.json /etc/workid/config/
+COPY config/brand /etc/workid/config/brand
 WORKDIR /etc/workid
 # docker-compose.yml sets these too; they make the image work on its own.
 ENV WORKID_LISTS_DIR=/usr/share/workid/lists \
     WORKID_SERVICES_FILE=/etc/workid/config/services.json \
+    WORKID_BRAND_FILE=/etc/workid/config/brand.json \
     WORKID_LOG_FORMAT=json
 # The UID and GID distroless calls nonroot; no passwd entry is needed.
 USER 65532:65532

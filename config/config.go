@@ -194,6 +194,9 @@ type UI struct {
 	KratosBrowserURL string `env:"WORKID_KRATOS_BROWSER_URL" envDefault:"http://127.0.0.1:4400"`
 	// ServicesFile lists the connected services the dashboard shows.
 	ServicesFile string `env:"WORKID_SERVICES_FILE" envDefault:"config/services.json"`
+	// BrandFile names the product, logo, colours and contacts every page
+	// shows (internal/brand); a logo file is relative to it.
+	BrandFile string `env:"WORKID_BRAND_FILE" envDefault:"config/brand.json"`
 	// TokenHookKey is the shared key Hydra sends ("Authorization: Bearer
 	// <key>") when it asks the UI for fresh claims as it issues tokens, on
 	// MetricsAddr; empty turns the hook endpoint off.
@@ -421,6 +424,9 @@ func (c UI) Validate() error {
 	p.url("WORKID_HYDRA_ADMIN_URL", c.Hydra.AdminURL)
 	if strings.TrimSpace(c.ServicesFile) == "" {
 		p.add("WORKID_SERVICES_FILE must name the services file")
+	}
+	if strings.TrimSpace(c.BrandFile) == "" {
+		p.add("WORKID_BRAND_FILE must name the brand file")
 	}
 	p.lists(c.Lists)
 	p.verification(c.Verification)

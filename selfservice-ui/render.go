@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/workid/workid/internal/brand"
 )
 
 //go:embed templates/*.html
@@ -30,6 +32,13 @@ func parseTemplates() (templates, error) {
 	funcs := template.FuncMap{
 		"date": func(t time.Time) string { return t.Format("2 January 2006") },
 		"day":  day,
+		// initial is a name's first letter, for the letter mark.
+		"initial": func(s string) string {
+			for _, r := range s {
+				return string(r)
+			}
+			return ""
+		},
 	}
 	t := templates{}
 	for _, name := range pageNames {
@@ -52,6 +61,8 @@ type page struct {
 	Nav string
 	// Width is the main column's class: narrow for forms, wide for the rest.
 	Width string
+	// Brand names the product and its contacts in the header and footer.
+	Brand *brand.Brand
 	// User is set when someone is signed in (the navigation shows).
 	User *identity
 	// Notice is a one-time message carried across a redirect.

@@ -15,6 +15,9 @@ func (s *Server) Handler() http.Handler {
 	metrics.OpsRoutes(r, s.healthz, s.readyz, nil, s.log) // the metrics are on the private address only
 	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", staticFiles(s.notFound))).Methods(http.MethodGet, http.MethodHead)
 
+	r.HandleFunc("/brand/style.css", s.brandStyle).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/brand/logo", s.brandLogo).Methods(http.MethodGet, http.MethodHead)
+
 	r.HandleFunc("/", s.dashboard).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/login", s.showFlow(loginFlow)).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/registration", s.showFlow(registrationFlow)).Methods(http.MethodGet, http.MethodHead)

@@ -13,6 +13,7 @@ import (
 	kratos "github.com/ory/kratos-client-go"
 
 	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/brand"
 	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/httpserver"
@@ -40,6 +41,10 @@ type Server struct {
 	// policy tells a personal address from a business one (the banner).
 	policy   *businessemail.Policy
 	services []Service
+	// brand is the product's name, logo, colours and contacts; brandCSS
+	// its colours as the stylesheet /brand.css.
+	brand    *brand.Brand
+	brandCSS []byte
 	// Companies is WorkID's database (the account's company, the company
 	// page, the claims); nil leaves every account without a company.
 	Companies *companies.Store
@@ -67,11 +72,15 @@ func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
+	b, err := brand.Load(cfg.BrandFile)
+	if err != nil {
+		return nil, err
+	}
 	hcfg := hydra.NewConfiguration()
 	hcfg.Servers = hydra.ServerConfigurations{{URL: cfg.Hydra.AdminURL}}
 	hcfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	s := &Server{
-		cfg: cfg, log: log, tpl: tpl, policy: policy, services: services, Now: time.Now,
+		cfg: cfg, log: log, tpl: tpl, policy: policy, services: services, brand: b, brandCSS: brandCSS(b), Now: time.Now,
 		hydra: hydra.NewAPIClient(hcfg), metrics: newUIMetrics(), kratosOrigin: origin(cfg.KratosBrowserURL),
 		hydraOrigin: origin(cfg.Hydra.PublicURL), tokenHookKey: httpserver.NewKeyCheck(cfg.TokenHookKey),
 		client: &http.Client{
@@ -115,7 +124,7 @@ func (s *Server) Close() error {
 
 // page returns the layout data of a page.
 func (s *Server) page(r *http.Request, title, width string) page {
-	return page{Title: title, Width: width, Nonce: nonceFrom(r.Context()), Notice: noticeFrom(r.Context())}
+	return page{Title: title, Width: width, Brand: s.brand, Nonce: nonceFrom(r.Context()), Notice: noticeFrom(r.Context())}
 }
 
 // safeReturnTo keeps return_to only when it leads back to WorkID's UI, so

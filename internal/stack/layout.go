@@ -304,6 +304,7 @@ func (l Layout) WorkIDEnv(s Secrets) []string {
 		fmt.Sprintf("WORKID_SMTP_URI=smtp://127.0.0.1:%d/?disable_starttls=true", p.MailpitSMTP),
 		"WORKID_LISTS_DIR=" + filepath.Join(l.Root, "config", "lists", "node_modules"),
 		"WORKID_SERVICES_FILE=" + filepath.Join(l.Root, "config", "services.json"),
+		"WORKID_BRAND_FILE=" + filepath.Join(l.Root, "config", "brand.json"),
 		"WORKID_DATABASE_URL=" + l.WorkIDDatabaseURL(),
 		fmt.Sprintf("WORKID_UI_ADDR=127.0.0.1:%d", p.UI),
 		fmt.Sprintf("WORKID_UI_METRICS_ADDR=127.0.0.1:%d", p.UIMetrics),
