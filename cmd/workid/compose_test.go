@@ -294,6 +294,7 @@ func TestComposeChecksCatchMistakes(t *testing.T) {
 		{"a setting no process reads", edit{compose, "WORKID_UI_METRICS_ADDR: 0.0.0.0:4458", "WORKID_UI_METRIC_ADDR: 0.0.0.0:4458"}, workid, "WORKID_UI_METRIC_ADDR"},
 		{"Kratos left at its development address", edit{compose, "      WORKID_KRATOS_PUBLIC_URL: http://kratos:4433\n      WORKID_KRATOS_ADMIN_URL: http://kratos:4434\n      WORKID_REVERIFY_LOCK_DSN", "      WORKID_KRATOS_ADMIN_URL: http://kratos:4434\n      WORKID_REVERIFY_LOCK_DSN"}, workid, "WORKID_KRATOS_PUBLIC_URL"},
 		{"services file not in the container", edit{compose, "/etc/workid/config/services.json", "/etc/workid/config/service.json"}, workid, "service.json"},
+		{"brand file not in the container", edit{compose, "/etc/workid/config/brand.json", "/etc/workid/config/brnd.json"}, workid, "brnd.json"},
 		{"Kratos without its files", edit{compose, "    environment: *kratos-env\n    volumes: *ory-files\n    depends_on:\n      kratos-migrate", "    environment: *kratos-env\n    depends_on:\n      kratos-migrate"}, oryFiles, "identity.schema.json"},
 		{"moving base image", edit{docker, "FROM scratch", "FROM gcr.io/distroless/static-debian12:nonroot"}, dockerFile, "nonroot"},
 		{"image running as root", edit{docker, "USER 65532:65532\n# UI, hooks", "# UI, hooks"}, dockerFile, "(final) runs as root"},

@@ -122,6 +122,7 @@ func TestServersAnswerHealthAndStop(t *testing.T) {
 				"WORKID_HOOKS_KEY=0123456789abcdef0123", "WORKID_LINK_KEY=fedcba9876543210fedcba",
 				"WORKID_LISTS_DIR=../../config/lists/node_modules",
 				"WORKID_SERVICES_FILE=../../config/services.json",
+				"WORKID_BRAND_FILE=../../config/brand.json",
 				// Not the default under the working folder: the hooks open it.
 				"WORKID_DATABASE_URL=sqlite:" + filepath.Join(t.TempDir(), "workid.db"),
 			}
