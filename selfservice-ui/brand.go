@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/workid/workid/internal/brand"
 )
@@ -19,7 +18,7 @@ func brandCSS(b *brand.Brand) []byte {
 
 // brandStyle serves brandCSS.
 func (s *Server) brandStyle(w http.ResponseWriter, r *http.Request) {
-	serveBrandFile(w, r, "text/css; charset=utf-8", s.brandCSS)
+	s.serveBrandFile(w, r, "text/css; charset=utf-8", s.brandCSS)
 }
 
 // brandLogo serves the brand's logo, or a 404 page when it has none. An
@@ -31,16 +30,14 @@ func (s *Server) brandLogo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
-	serveBrandFile(w, r, s.brand.Logo.Type, s.brand.Logo.Data)
+	s.serveBrandFile(w, r, s.brand.Logo.Type, s.brand.Logo.Data)
 }
 
-func serveBrandFile(w http.ResponseWriter, r *http.Request, contentType string, data []byte) {
+// serveBrandFile answers with data as the static files are answered
+// (HEAD, Content-Length, If-Modified-Since from the time the brand was
+// loaded); the security headers come from the pages' middleware.
+func (s *Server) serveBrandFile(w http.ResponseWriter, r *http.Request, contentType string, data []byte) {
 	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.Header().Set("Cache-Control", "public, max-age=3600")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	if r.Method == http.MethodHead {
-		return
-	}
-	_, _ = bytes.NewReader(data).WriteTo(w)
+	http.ServeContent(w, r, "", s.brandLoaded, bytes.NewReader(data))
 }

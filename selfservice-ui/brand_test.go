@@ -74,6 +74,13 @@ func TestBrandOnPages(t *testing.T) {
 	if logo.Code != http.StatusOK || logo.Header().Get("Content-Type") != "image/png" || logo.Body.String() != "\x89PNG\r\n\x1a\nacme" {
 		t.Errorf("/brand/logo = %d %q %q", logo.Code, logo.Header().Get("Content-Type"), logo.Body.String())
 	}
+	again := httptest.NewRequest(http.MethodGet, "/brand/logo", nil)
+	again.Header.Set("If-Modified-Since", logo.Header().Get("Last-Modified"))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, again)
+	if rec.Code != http.StatusNotModified {
+		t.Errorf("/brand/logo asked again since its Last-Modified = %d, want 304", rec.Code)
+	}
 	if csp := logo.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "sandbox") || !strings.Contains(csp, "default-src 'none'") {
 		t.Errorf("/brand/logo is served under %q, want a policy that runs nothing", csp)
 	}

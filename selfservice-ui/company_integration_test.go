@@ -313,16 +313,12 @@ func TestCompanyJourney(t *testing.T) {
 	// colleague's browser).
 	row := func(view, address string) string {
 		t.Helper()
-		find := `[...document.querySelectorAll("table.people tbody tr")].filter(r => [...r.cells].some(c => c.textContent === ` + strconv.Quote(address) + `)).map(r => r.innerText)`
-		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-			admin.do("load the company page", chromedp.Navigate(st.UIURL+"/company"+view), chromedp.WaitVisible(chromedp.CSS("#heading")))
-			if rows := admin.eval(find); len(rows) == 1 {
-				return rows[0]
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("/company%s never listed %s:\n%s", view, address, admin.text("main"))
-			}
+		rows := admin.reloadUntilFound(st.UIURL+"/company"+view, "#heading",
+			`[...document.querySelectorAll("table.people tbody tr")].filter(r => [...r.cells].some(c => c.textContent === `+strconv.Quote(address)+`)).map(r => r.innerText)`)
+		if len(rows) != 1 {
+			t.Fatalf("/company%s lists %s %d times", view, address, len(rows))
 		}
+		return rows[0]
 	}
 	if got := row("?view=pending", address); !strings.Contains(got, "Not verified yet") {
 		t.Fatalf("pending row of %s reads %q", address, got)

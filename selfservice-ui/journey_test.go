@@ -85,13 +85,20 @@ func (j *journey) wantText(selector, want string) {
 // after the browser has moved on.
 func (j *journey) reloadUntil(url, ready, selector string) {
 	j.t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+	j.reloadUntilFound(url, ready, `[...document.querySelectorAll(`+strconv.Quote(selector)+`)].map(e => e.innerText)`)
+}
+
+// reloadUntilFound loads url (ready once ready is visible) until the
+// expression find gives at least one string, and returns them.
+func (j *journey) reloadUntilFound(url, ready, find string) []string {
+	j.t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
 		j.do("load "+url, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(ready)))
-		if found, _ := chromedp.Run(j.ctx, chromedp.Evaluate[bool](`document.querySelector(`+strconv.Quote(selector)+`) !== null`)); found {
-			return
+		if found := j.eval(find); len(found) > 0 {
+			return found
 		}
 		if time.Now().After(deadline) {
-			j.t.Fatalf("%s never showed %s", url, selector)
+			j.t.Fatalf("%s never showed what %s finds:\n%s", url, find, j.text("main"))
 		}
 	}
 }

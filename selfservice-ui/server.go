@@ -42,9 +42,11 @@ type Server struct {
 	policy   *businessemail.Policy
 	services []Service
 	// brand is the product's name, logo, colours and contacts; brandCSS
-	// its colours as the stylesheet /brand.css.
-	brand    *brand.Brand
-	brandCSS []byte
+	// its colours as the stylesheet /brand/style.css; brandLoaded when
+	// both were read (their Last-Modified).
+	brand       *brand.Brand
+	brandCSS    []byte
+	brandLoaded time.Time
 	// Companies is WorkID's database (the account's company, the company
 	// page, the claims); nil leaves every account without a company.
 	Companies *companies.Store
@@ -80,7 +82,7 @@ func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*
 	hcfg.Servers = hydra.ServerConfigurations{{URL: cfg.Hydra.AdminURL}}
 	hcfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	s := &Server{
-		cfg: cfg, log: log, tpl: tpl, policy: policy, services: services, brand: b, brandCSS: brandCSS(b), Now: time.Now,
+		cfg: cfg, log: log, tpl: tpl, policy: policy, services: services, brand: b, brandCSS: brandCSS(b), brandLoaded: time.Now().UTC().Truncate(time.Second), Now: time.Now,
 		hydra: hydra.NewAPIClient(hcfg), metrics: newUIMetrics(), kratosOrigin: origin(cfg.KratosBrowserURL),
 		hydraOrigin: origin(cfg.Hydra.PublicURL), tokenHookKey: httpserver.NewKeyCheck(cfg.TokenHookKey),
 		client: &http.Client{
