@@ -3,6 +3,7 @@ package hooks_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -222,5 +223,31 @@ func TestNamesAreStoredInNFC(t *testing.T) {
 	}
 	if got := name(); got["first"] != "Ren\u00e9e" {
 		t.Errorf("first name after the change = %+q, want Renée in NFC", got["first"])
+	}
+}
+
+// Registrations at the same moment all succeed on the default SQLite. In
+// its rollback journal Kratos's own transactions (the verification mail of
+// one registration, the courier marking another's mail sent) met as
+// "database is locked": an account saved, its mail and session lost, the
+// user shown an error. WAL lets readers and the one writer pass.
+func TestConcurrentRegistrationsAllSucceed(t *testing.T) {
+	st := shared.Get(t)
+	const n = 8
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			u := stacktest.NewUser("acme-widgets.co.uk")
+			err := st.NewBrowser().Register(t.Context(), u)
+			if err != nil {
+				err = fmt.Errorf("Register(%s): %w", u.Email, err)
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }

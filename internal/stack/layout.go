@@ -110,8 +110,14 @@ func randomHex(n int) string {
 // call WorkID (kratos.yml wires them all, with one YAML anchor).
 var registrationMethods = []string{"PASSWORD", "CODE", "OIDC", "WEBAUTHN", "PASSKEY"}
 
+// sqliteDSN is the embedded database of Kratos or Hydra. WAL: in SQLite's
+// default rollback journal a reader blocks the writer, and Kratos's own
+// transactions (one registration's verification mail, the courier marking
+// another mail sent) failed as "database is locked" with two or more
+// registrations at once. _txlock=immediate is no cure: Kratos reads on
+// other connections inside its transactions, which then wait on themselves.
 func sqliteDSN(dataDir, name string) string {
-	return "sqlite://" + filepath.Join(dataDir, name) + "?_fk=true&mode=rwc"
+	return "sqlite://" + filepath.Join(dataDir, name) + "?_fk=true&mode=rwc&_journal_mode=WAL"
 }
 
 // dsn returns set, or the SQLite file name in the data folder when set is empty.
