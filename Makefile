@@ -3,9 +3,10 @@
 
 GO ?= go
 
-.PHONY: run test needs fuzz bench chromium postgres servers lists lists-update vet staticcheck fmt-check
+.PHONY: run test needs fuzz bench chromium postgres servers lists lists-update axe vet staticcheck fmt-check
 
 LISTS := config/lists/node_modules/.package-lock.json
+AXE := tools/axe/node_modules/.package-lock.json
 
 ## run: build what is missing and start Mailpit, Kratos, Hydra, hooks and UI.
 # workid is built first and run directly (not through `go run`), so a
@@ -43,7 +44,7 @@ LONG_PACKAGES = ./selfservice-ui ./cmd/workid ./hooks ./internal/edgesuite \
 ## Caddyfile's tests): ./... from the root does not enter it.
 ## The three runs go side by side: the fuzz targets use the cores the
 ## integration packages leave idle while they wait.
-test: needs servers $(LISTS) chromium postgres fmt-check vet staticcheck
+test: needs servers $(LISTS) $(AXE) chromium postgres fmt-check vet staticcheck
 	$(MAKE) --no-print-directory -j3 test-go test-caddy fuzz
 
 .PHONY: test-go test-caddy
@@ -92,6 +93,12 @@ postgres:
 lists: $(LISTS)
 $(LISTS): config/lists/package.json config/lists/package-lock.json
 	npm ci --prefix config/lists --ignore-scripts --no-audit --no-fund
+
+## axe: install axe-core, pinned in tools/axe/package-lock.json, which the
+## accessibility test runs in Chromium over every page (npm ci, no scripts).
+axe: $(AXE)
+$(AXE): tools/axe/package.json tools/axe/package-lock.json
+	npm ci --prefix tools/axe --ignore-scripts --no-audit --no-fund
 
 ## lists-update: move the lists to their newest releases and refresh
 ## config/lists/SOURCES.md (review the diff, then commit both files).

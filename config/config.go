@@ -95,6 +95,9 @@ type Hooks struct {
 	// Verification: a mail's "valid until" names the date.
 	Verification
 	Mail Mail
+	// Brand: the mails' sender name, product name, colour, logo and
+	// support contact.
+	Brand
 	// Kratos's APIs: a mail's words and its recipient's limits are read
 	// from the identity (admin); an email change ends the account's other
 	// sessions (public).
@@ -109,13 +112,18 @@ type Mail struct {
 	// smtp://user:password@host:587/ (STARTTLS; ?disable_starttls=true
 	// for a server without it) or smtps://host:465/.
 	SMTPURI string `env:"WORKID_SMTP_URI" envDefault:"smtp://127.0.0.1:1025/?disable_starttls=true"`
-	// From is the sender's address; FromName its display name, which is
-	// also the product's name in the mails' words.
-	From     string `env:"WORKID_MAIL_FROM" envDefault:"no-reply@workid.example"`
-	FromName string `env:"WORKID_MAIL_FROM_NAME" envDefault:"WorkID"`
-	// Support is where users turn for help (an address or a URL); mails
-	// name it, the email-change notice above all.
-	Support string `env:"WORKID_SUPPORT_CONTACT"`
+	// From is the sender's address. Its display name, the product's name
+	// in the mails' words, their colour, logo and support contact come
+	// from the brand file (Brand), the one the pages show.
+	From string `env:"WORKID_MAIL_FROM" envDefault:"no-reply@workid.example"`
+}
+
+// Brand names the brand file: the product, logo, colours and contacts
+// every page and every mail shows (internal/brand); a logo file is
+// relative to it. The UI and the hooks server, which sends the mail, read
+// the same file.
+type Brand struct {
+	BrandFile string `env:"WORKID_BRAND_FILE" envDefault:"config/brand.json"`
 }
 
 // EmailRule is what the business-email rule reads: the hooks server and
@@ -194,9 +202,7 @@ type UI struct {
 	KratosBrowserURL string `env:"WORKID_KRATOS_BROWSER_URL" envDefault:"http://127.0.0.1:4400"`
 	// ServicesFile lists the connected services the dashboard shows.
 	ServicesFile string `env:"WORKID_SERVICES_FILE" envDefault:"config/services.json"`
-	// BrandFile names the product, logo, colours and contacts every page
-	// shows (internal/brand); a logo file is relative to it.
-	BrandFile string `env:"WORKID_BRAND_FILE" envDefault:"config/brand.json"`
+	Brand
 	// TokenHookKey is the shared key Hydra sends ("Authorization: Bearer
 	// <key>") when it asks the UI for fresh claims as it issues tokens, on
 	// MetricsAddr; empty turns the hook endpoint off.
@@ -361,6 +367,7 @@ func (c Hooks) Validate() error {
 	p.links(c.Links)
 	p.verification(c.Verification)
 	p.mail(c.Mail)
+	p.brand(c.Brand)
 	p.kratos(c.Kratos)
 	p.log(c.Log)
 	return p.err()
@@ -375,6 +382,12 @@ func (p *problems) links(l Links) {
 	p.sharedKey("WORKID_LINK_KEY", l.LinkKey)
 }
 
+func (p *problems) brand(b Brand) {
+	if strings.TrimSpace(b.BrandFile) == "" {
+		p.add("WORKID_BRAND_FILE must name the brand file")
+	}
+}
+
 func (p *problems) mail(m Mail) {
 	u, err := url.Parse(m.SMTPURI)
 	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
@@ -383,9 +396,6 @@ func (p *problems) mail(m Mail) {
 	}
 	if at := strings.LastIndex(m.From, "@"); at < 1 || at == len(m.From)-1 || strings.ContainsAny(m.From, " <>\r\n") {
 		p.add(fmt.Sprintf("WORKID_MAIL_FROM=%q is not an email address", m.From))
-	}
-	if strings.TrimSpace(m.FromName) == "" || strings.ContainsAny(m.FromName, "\r\n") {
-		p.add("WORKID_MAIL_FROM_NAME must be a name on one line")
 	}
 }
 
@@ -425,9 +435,7 @@ func (c UI) Validate() error {
 	if strings.TrimSpace(c.ServicesFile) == "" {
 		p.add("WORKID_SERVICES_FILE must name the services file")
 	}
-	if strings.TrimSpace(c.BrandFile) == "" {
-		p.add("WORKID_BRAND_FILE must name the brand file")
-	}
+	p.brand(c.Brand)
 	p.lists(c.Lists)
 	p.verification(c.Verification)
 	p.database(c.Database)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/brand"
 	"github.com/workid/workid/internal/emailstate"
 	"github.com/workid/workid/internal/kratosapi"
 	"github.com/workid/workid/internal/mail"
@@ -76,17 +77,14 @@ func courierBody(templateType, link string) string {
 
 func mailServer(t *testing.T, adminURL, smtpAddr string) http.Handler {
 	t.Helper()
-	tpl, err := mail.LoadTemplates()
-	if err != nil {
-		t.Fatal(err)
-	}
+	tpl := testTemplates(t)
 	sender, err := mail.NewSMTP("smtp://"+smtpAddr+"/?disable_starttls=true", "no-reply@workid.example", "WorkID")
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := &Mailer{
 		Admin: kratosapi.New(adminURL), Sender: sender, Templates: tpl, UIURL: "http://ui.test",
-		Product: "WorkID", MaxAge: emailstate.DefaultMaxAge, Retries: []time.Duration{time.Millisecond, time.Millisecond},
+		MaxAge: emailstate.DefaultMaxAge, Retries: []time.Duration{time.Millisecond, time.Millisecond},
 	}
 	return NewServer(testKey, testPolicy(t), nil, m, nil, quiet)
 }
@@ -126,12 +124,9 @@ func TestCourierTransport(t *testing.T) {
 func TestCourierSendsOnce(t *testing.T) {
 	admin, _ := identityAdmin(t, unverifiedIdentity)
 	var sent atomic.Int32
-	tpl, err := mail.LoadTemplates()
-	if err != nil {
-		t.Fatal(err)
-	}
+	tpl := testTemplates(t)
 	m := &Mailer{Admin: kratosapi.New(admin), Sender: countingSender{&sent}, Templates: tpl, UIURL: "http://ui.test",
-		Product: "WorkID", MaxAge: emailstate.DefaultMaxAge}
+		MaxAge: emailstate.DefaultMaxAge}
 	h := NewServer(testKey, testPolicy(t), nil, m, nil, quiet)
 	link := "http://kratos.test/self-service/verification?flow=" + testFlow + "&token=" + testToken
 	for range 3 {
@@ -224,11 +219,8 @@ func FuzzCourier(f *testing.F) {
 		http.NotFound(w, r)
 	}))
 	f.Cleanup(admin.Close)
-	tpl, err := mail.LoadTemplates()
-	if err != nil {
-		f.Fatal(err)
-	}
-	m := &Mailer{Admin: kratosapi.New(admin.URL), Sender: nil, Templates: tpl, UIURL: "http://ui.test", Product: "WorkID", MaxAge: emailstate.DefaultMaxAge}
+	tpl := testTemplates(f)
+	m := &Mailer{Admin: kratosapi.New(admin.URL), Sender: nil, Templates: tpl, UIURL: "http://ui.test", MaxAge: emailstate.DefaultMaxAge}
 	h := NewServer(testKey, testPolicy(f), nil, m, nil, quiet)
 	f.Fuzz(func(t *testing.T, body string) {
 		rec := call(h, "/hooks/courier", config.HooksAuthScheme+testKey, body)
@@ -264,4 +256,18 @@ func TestSentCache(t *testing.T) {
 	if len(c.keys) != 1 || len(c.order) != 1 {
 		t.Errorf("an hour later: %d keys (%d in order), want the one just added", len(c.keys), len(c.order))
 	}
+}
+
+// testTemplates are the mails under WorkID's own brand.
+func testTemplates(t testing.TB) *mail.Templates {
+	t.Helper()
+	b, err := brand.Load("../config/brand.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := mail.LoadTemplates(b, "http://ui.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/locale"
 )
 
 // read decodes the payload, answering bad requests itself.
@@ -61,6 +62,13 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, event hookEvent,
 		u.Identity.MetadataPublic = map[string]any{}
 	}
 	u.Identity.MetadataPublic[businessemail.CompanyDomainKey] = d.Address.Registrable
+	if _, set := u.Identity.MetadataPublic[locale.MetadataKey]; !set && event == registrationEvent {
+		// The language the account was made in, for its mails until
+		// the user picks another with the UI's switch.
+		if code := locale.Match(p.Language.Chosen, p.Language.Accept); code != "" {
+			u.Identity.MetadataPublic[locale.MetadataKey] = code
+		}
+	}
 	s.sendTraits(r, event, p, text, &u)
 	writeJSON(w, http.StatusOK, u)
 }
@@ -69,6 +77,16 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, event hookEvent,
 // again with them and saves nothing.
 func refuse(w http.ResponseWriter, fields ...fieldMessages) {
 	writeJSON(w, http.StatusBadRequest, kratosMessages{Messages: fields})
+}
+
+// matched is the provider a look-alike imitates or a misspelling means
+// (gmail.com), which its message names: a UI writing the message in
+// another language needs it. Other refusals name only their domain.
+func matched(d businessemail.Decision) string {
+	if d.Reason != businessemail.LookAlike && d.Reason != businessemail.ProviderTypo || len(d.Matched) > maxContextDomain {
+		return ""
+	}
+	return d.Matched
 }
 
 // emailMessages is the decision's message on the email field.
@@ -86,7 +104,7 @@ func emailMessages(d businessemail.Decision) fieldMessages {
 			ID:      d.Reason.MessageID(),
 			Text:    d.Message(),
 			Type:    "error",
-			Context: messageContext{Reason: d.Reason.Code(), Domain: domain, Suggestion: suggestion},
+			Context: messageContext{Reason: d.Reason.Code(), Domain: domain, Suggestion: suggestion, Matched: matched(d)},
 		}},
 	}
 }

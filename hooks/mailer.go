@@ -16,6 +16,7 @@ import (
 	"github.com/workid/workid/internal/emailstate"
 	"github.com/workid/workid/internal/keylock"
 	"github.com/workid/workid/internal/kratosapi"
+	"github.com/workid/workid/internal/locale"
 	"github.com/workid/workid/internal/mail"
 )
 
@@ -34,15 +35,14 @@ type Mailer struct {
 	// other sessions through it.
 	Public *kratos.APIClient
 	Sender Sender
-	// Templates are the mails' texts (mail.LoadTemplates).
-	Templates mail.Templates
+	// Templates are the mails' texts in every language, under the brand
+	// (mail.LoadTemplates).
+	Templates *mail.Templates
 	// UIURL is the self-service UI as browsers reach it; mails link to it.
 	UIURL string
 	// LinkKey signs what a mailed link says besides its token (the UI
 	// checks it with the same key).
 	LinkKey []byte
-	// Product is the portal's name in mails; Support the help contact.
-	Product, Support string
 	// MaxAge is how long a verification lasts.
 	MaxAge time.Duration
 	// Retries are the pauses between delivery attempts within one
@@ -185,7 +185,7 @@ func (m *Mailer) send(ctx context.Context, base mail.Kind, identityID, to string
 		m.held(ctx, kind, identityID, heldLimit)
 		return http.StatusNoContent
 	}
-	d.To, d.Product, d.Support = to, m.Product, m.Support
+	d.To, d.Lang = to, localeOf(ident)
 	msg, err := m.Templates.Compose(kind, d)
 	if err != nil {
 		m.Log.ErrorContext(ctx, "mail: compose", "kind", kind, "err", err)
@@ -330,4 +330,11 @@ func (c *sentCache) add(key [32]byte, now time.Time) {
 		delete(c.keys, oldest)
 		c.order = c.order[1:]
 	}
+}
+
+// localeOf is the account's language, "" when none is known (English).
+func localeOf(ident *kratos.Identity) string {
+	meta, _ := ident.MetadataPublic.(map[string]any)
+	code, _ := meta[locale.MetadataKey].(string)
+	return code
 }

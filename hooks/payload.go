@@ -18,6 +18,12 @@ type payload struct {
 	MetadataPublic map[string]any `json:"metadata_public"`
 	// PreviousEmail is the address before a settings change; "" at registration.
 	PreviousEmail string `json:"previous_email"`
+	// Language is what the browser chose with the UI's switch (its
+	// cookie) and what it asks for (Accept-Language).
+	Language struct {
+		Chosen string `json:"chosen"`
+		Accept string `json:"accept_language"`
+	} `json:"language"`
 }
 
 // traits holds the identity's traits. They are read as a map, so only the
@@ -101,6 +107,9 @@ type messageContext struct {
 	// Suggestion is the domain with a mistyped ending corrected
 	// ("acme-widgets.com" for "acme-widgets.con"), when one is clear.
 	Suggestion string `json:"suggestion,omitempty"`
+	// Matched is the provider a look-alike or a misspelling imitates
+	// ("gmail.com" for "gmäil.com" or "gamil.com").
+	Matched string `json:"matched,omitempty"`
 	// Field and Character are the trait and the first character the text
 	// rule refused ("name.first", "U+202E").
 	Field     string `json:"field,omitempty"`

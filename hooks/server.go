@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/workid/workid/config"
+	"github.com/workid/workid/internal/brand"
 	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/httpserver"
 	"github.com/workid/workid/internal/kratosapi"
@@ -53,17 +54,21 @@ func NewServer(key string, policy *businessemail.Policy, mx businessemail.MailCh
 // NewMailer returns the mailer cfg describes: SMTP to cfg.Mail's server,
 // links to the UI, identities read through Kratos's admin API.
 func NewMailer(cfg config.Hooks, log *slog.Logger) (*Mailer, error) {
-	tpl, err := mail.LoadTemplates()
+	b, err := brand.Load(cfg.BrandFile)
 	if err != nil {
 		return nil, err
 	}
-	smtp, err := mail.NewSMTP(cfg.Mail.SMTPURI, cfg.Mail.From, cfg.Mail.FromName)
+	tpl, err := mail.LoadTemplates(b, cfg.UIPublicURL)
+	if err != nil {
+		return nil, err
+	}
+	smtp, err := mail.NewSMTP(cfg.Mail.SMTPURI, cfg.Mail.From, b.SenderName())
 	if err != nil {
 		return nil, err
 	}
 	return &Mailer{
 		Admin: kratosapi.New(cfg.Kratos.AdminURL), Public: kratosapi.New(cfg.Kratos.PublicURL), Sender: smtp, Templates: tpl,
-		UIURL: strings.TrimSuffix(cfg.UIPublicURL, "/"), LinkKey: []byte(cfg.LinkKey), Product: cfg.Mail.FromName, Support: cfg.Mail.Support,
+		UIURL: strings.TrimSuffix(cfg.UIPublicURL, "/"), LinkKey: []byte(cfg.LinkKey),
 		MaxAge: cfg.MaxAge, Retries: DefaultRetries, Now: time.Now, Log: log,
 	}, nil
 }

@@ -107,6 +107,12 @@ func TestHookAnswers(t *testing.T) {
 	}{
 		{"registration-business", "/hooks/registration", `{"flow_id":"f1","traits":{"email":"Ann@Mail.Acme-Widgets.co.uk"}}`, nil, http.StatusOK},
 		{"registration-keeps-metadata", "/hooks/registration", `{"flow_id":"f1","traits":{"email":"ann@acme-widgets.com"},"metadata_public":{"plan":"team"}}`, nil, http.StatusOK},
+		// The language the account is made in: the switch's cookie, else
+		// the browser's; one already recorded, or none asked for, is kept.
+		{"registration-language-chosen", "/hooks/registration", `{"traits":{"email":"ann@acme-widgets.com"},"language":{"chosen":"ja","accept_language":"de-DE,de;q=0.9"}}`, nil, http.StatusOK},
+		{"registration-language-browser", "/hooks/registration", `{"traits":{"email":"ann@acme-widgets.com"},"language":{"chosen":"<x>","accept_language":"fr-CA,fr;q=0.9"}}`, nil, http.StatusOK},
+		{"registration-language-kept", "/hooks/registration", `{"traits":{"email":"ann@acme-widgets.com"},"metadata_public":{"locale":"es"},"language":{"accept_language":"de"}}`, nil, http.StatusOK},
+		{"registration-language-none", "/hooks/registration", `{"traits":{"email":"ann@acme-widgets.com"},"language":{"chosen":null,"accept_language":"zh-CN"}}`, nil, http.StatusOK},
 		{"registration-free-mail", "/hooks/registration", `{"flow_id":"f1","traits":{"email":"ann@gmail.com"}}`, nil, http.StatusBadRequest},
 		{"registration-disposable", "/hooks/registration", `{"flow_id":"f1","traits":{"email":"ann@x.mailinator.com"}}`, nil, http.StatusBadRequest},
 		{"registration-invalid", "/hooks/registration", `{"flow_id":"f1","traits":{"email":"ann@acme"}}`, nil, http.StatusBadRequest},

@@ -1,6 +1,7 @@
 package selfserviceui
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -22,21 +23,24 @@ func BenchmarkRenderFlowPage(b *testing.B) {
 		if name == "login" {
 			k = loginFlow
 		}
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			r := pageRequest("/" + k.name)
-			for b.Loop() {
-				var f flow
-				if err := json.Unmarshal(raw, &f); err != nil {
-					b.Fatal(err)
+		for _, lang := range []string{"en", "de", "ja"} {
+			b.Run(name+"/"+lang, func(b *testing.B) {
+				b.ReportAllocs()
+				r := pageRequest("/" + k.name)
+				r = r.WithContext(context.WithValue(r.Context(), textsKey{}, s.texts.Texts(lang)))
+				for b.Loop() {
+					var f flow
+					if err := json.Unmarshal(raw, &f); err != nil {
+						b.Fatal(err)
+					}
+					rec := httptest.NewRecorder()
+					s.render(rec, r, http.StatusOK, "flow", s.newFlowPage(r, k, &f))
+					if rec.Code != http.StatusOK {
+						b.Fatal(rec.Code)
+					}
+					_, _ = io.Copy(io.Discard, rec.Body)
 				}
-				rec := httptest.NewRecorder()
-				s.render(rec, r, http.StatusOK, "flow", s.newFlowPage(r, k, &f))
-				if rec.Code != http.StatusOK {
-					b.Fatal(rec.Code)
-				}
-				_, _ = io.Copy(io.Discard, rec.Body)
-			}
-		})
+			})
+		}
 	}
 }

@@ -3,12 +3,12 @@ package selfserviceui
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/emailstate"
+	"github.com/workid/workid/internal/locale"
 )
 
 // companyOf returns the account's company when it is a member now, nil
@@ -52,22 +52,22 @@ func newCompanyView(m *companies.Membership, now time.Time) *companyView {
 // the address first (a service that sends mail needs it verified, and so
 // does every subscription, which comes with a company), then the
 // company's subscription.
-func serviceState(svc Service, st emailstate.State, m *companies.Membership, lookupFailed bool, now time.Time) serviceView {
+func serviceState(tx *locale.Texts, svc Service, st emailstate.State, m *companies.Membership, lookupFailed bool, now time.Time) serviceView {
 	v := serviceView{Service: svc, Enabled: true}
 	switch {
 	case (svc.NeedsVerifiedEmail || svc.RequiresSubscription != "") && !st.Current():
 		v.Enabled = false
+		why := "reason.needs_verified_subscription"
 		if svc.NeedsVerifiedEmail {
-			v.Reason = svc.Name + " sends you email, so it needs a verified address. " + reasonText(newEmailView(st))
-		} else {
-			v.Reason = svc.Name + " comes with your company's subscription, which needs your verified work address. " + reasonText(newEmailView(st))
+			why = "reason.needs_verified"
 		}
+		v.Reason = tx.T(why, "Service", svc.Name) + " " + reasonText(tx, newEmailView(st))
 	case svc.RequiresSubscription == "":
 	case lookupFailed:
 		v.Enabled = false
-		v.Reason = "We could not check your company's subscriptions just now. Please try again in a minute."
+		v.Reason = tx.T("reason.lookup_failed")
 	default:
-		open, text := subscriptionReason(svc.Name, svc.RequiresSubscription, m, now)
+		open, text := subscriptionReason(tx, svc.Name, svc.RequiresSubscription, m, now)
 		v.Enabled = open
 		if open {
 			v.Note = text
@@ -79,22 +79,36 @@ func serviceState(svc Service, st emailstate.State, m *companies.Membership, loo
 }
 
 // subscriptionReason says whether the account's company (m, nil for none)
-// has subscription name open at now, with the sentence a page shows for
-// service what: until when it is open, or why it is closed. The
-// dashboard's services and the sign-in gate of a connected service both
-// ask it.
-func subscriptionReason(what, name string, m *companies.Membership, now time.Time) (open bool, text string) {
+// has subscription name open at now, with the sentence in tx's language a
+// page shows for service what: until when it is open, or why it is
+// closed. The dashboard's services and the sign-in gate of a connected
+// service both ask it; tx nil asks only whether it is open.
+func subscriptionReason(tx *locale.Texts, what, name string, m *companies.Membership, now time.Time) (open bool, text string) {
+	say := func(id string, kv ...any) string {
+		if tx == nil {
+			return ""
+		}
+		return tx.T(id, append(kv, "Service", what)...)
+	}
 	if m == nil {
-		return false, what + " comes with a company subscription, and your account does not belong to a company: use your work address."
+		return false, say("reason.no_company")
 	}
 	sub, ok := subscription(m.Company.Subscriptions, name)
 	switch {
 	case ok && sub.Active(now):
-		return true, what + " is included in " + possessive(m.Company.Name) + " " + sub.Name + " subscription until " + day(sub.EndsOn) + "."
+		return true, say("reason.included", "Subscription", sub.Name, "Date", dayIn(tx, sub.EndsOn))
 	case ok:
-		return false, possessive(m.Company.Name) + " " + sub.Name + " subscription ended on " + day(sub.EndsOn) + ": ask your company admin to renew it."
+		return false, say("reason.ended", "Subscription", sub.Name, "Date", dayIn(tx, sub.EndsOn))
 	}
-	return false, "Your company has no " + name + " subscription: ask your company admin."
+	return false, say("reason.no_subscription", "Subscription", name)
+}
+
+// dayIn is tx.Day, for a tx that may be nil.
+func dayIn(tx *locale.Texts, iso string) string {
+	if tx == nil {
+		return iso
+	}
+	return tx.Day(iso)
 }
 
 func subscription(subs []companies.Subscription, name string) (companies.Subscription, bool) {
@@ -104,21 +118,4 @@ func subscription(subs []companies.Subscription, name string) (companies.Subscri
 		}
 	}
 	return companies.Subscription{}, false
-}
-
-// possessive is "Acme Widgets'" or "Globex's".
-func possessive(name string) string {
-	if strings.HasSuffix(name, "s") {
-		return name + "'"
-	}
-	return name + "'s"
-}
-
-// day writes a YYYY-MM-DD date as the pages write dates.
-func day(iso string) string {
-	t, err := time.Parse(time.DateOnly, iso)
-	if err != nil {
-		return iso
-	}
-	return t.Format("2 January 2006")
 }

@@ -95,7 +95,7 @@ func TestCompanyPage(t *testing.T) {
 		t.Fatalf("sign-in ended at %s", final)
 	}
 	for _, want := range []string{"Your company: Acme Widgets", "support</span> until 30 June 2099",
-		"Premium support is included in Acme Widgets&#39; support subscription until 30 June 2099.", `href="/company"`} {
+		"Premium support is included in your company&#39;s support subscription until 30 June 2099.", `href="/company"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the admin's dashboard lacks %q", want)
 		}

@@ -32,10 +32,10 @@ func TestServiceState(t *testing.T) {
 		says    string
 	}{
 		{"open by subscription", premium, current, acme(companies.Subscription{Name: "support", EndsOn: "2027-06-30"}), false, true,
-			"Premium support is included in Acme Widgets' support subscription until 30 June 2027."},
+			"Premium support is included in your company's support subscription until 30 June 2027."},
 		{"open through its last day", premium, current, acme(companies.Subscription{Name: "support", EndsOn: "2026-12-01"}), false, true, "until 1 December 2026"},
 		{"subscription ended", premium, current, acme(companies.Subscription{Name: "support", EndsOn: "2026-11-30"}), false, false,
-			"Acme Widgets' support subscription ended on 30 November 2026: ask your company admin to renew it."},
+			"Your company's support subscription ended on 30 November 2026: ask your company admin to renew it."},
 		{"no such subscription", premium, current, acme(), false, false, "Your company has no support subscription: ask your company admin."},
 		{"no company", training, current, nil, false, false, "your account does not belong to a company"},
 		{"database down", training, current, acme(), true, false, "could not check"},
@@ -45,20 +45,12 @@ func TestServiceState(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := serviceState(tt.svc, tt.st, tt.m, tt.failed, now)
+			v := serviceState(english(t), tt.svc, tt.st, tt.m, tt.failed, now)
 			text := v.Reason + v.Note
 			if v.Enabled != tt.enabled || !strings.Contains(text, tt.says) || (tt.says == "" && text != "") {
 				t.Errorf("serviceState = enabled %v, %q; want enabled %v, saying %q", v.Enabled, text, tt.enabled, tt.says)
 			}
 		})
-	}
-}
-
-func TestPossessive(t *testing.T) {
-	for in, want := range map[string]string{"Acme Widgets": "Acme Widgets'", "Globex": "Globex's", "acme.com": "acme.com's"} {
-		if got := possessive(in); got != want {
-			t.Errorf("possessive(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 

@@ -38,12 +38,16 @@ type companyPage struct {
 	Prev, Next string
 	CSV        string
 	Self       string
+	// DomainList is the company's domains as a list in the page's language.
+	DomainList string
 }
 
 type companyRow struct {
 	companies.Row
 	// Self is the viewing admin's own row (no button to remove oneself).
 	Self bool
+	// DaysLeft counts the days to ValidUntil, for an expiring address.
+	DaysLeft int
 }
 
 // companyAdmin answers the request itself unless the signed-in account is
@@ -64,11 +68,11 @@ func (s *Server) companyAdmin(w http.ResponseWriter, r *http.Request) (*companie
 		return nil, nil, false
 	}
 	if m == nil || !m.Admin {
-		text := "Your company's admins see its people here. Ask one of them if you need access."
+		text := "error.admins_text"
 		if !st.Current() {
-			text = "Your company's people are shown to its admins while their own address is verified: verify yours, then come back."
+			text = "error.admins_verify_text"
 		}
-		s.fail(w, r, http.StatusForbidden, "This page is for your company's admins", text, "/", nil)
+		s.fail(w, r, http.StatusForbidden, "error.admins_heading", text, "/", nil)
 		return nil, nil, false
 	}
 	return m, ident, true
@@ -113,14 +117,15 @@ func (s *Server) showCompany(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, err)
 		return
 	}
-	p := companyPage{Page: s.page(r, m.Company.Name, "wide"), Company: m.Company, Pending: pending, Search: search, Self: self}
+	p := companyPage{Page: s.page(r, m.Company.Name, "wide"), Company: m.Company, Pending: pending, Search: search, Self: self,
+		DomainList: strings.Join(m.Company.Domains, s.tr(r).T("list.separator"))}
 	p.Page.User = viewer
 	p.Members, p.PendingTotal = page.Total, other.Total
 	if pending {
 		p.Members, p.PendingTotal = other.Total, page.Total
 	}
 	for _, row := range page.Rows {
-		p.Rows = append(p.Rows, companyRow{Row: row, Self: row.IdentityID == self})
+		p.Rows = append(p.Rows, companyRow{Row: row, Self: row.IdentityID == self, DaysLeft: daysLeft(s.Now(), row.ValidUntil)})
 	}
 	link := func(n int) string {
 		v := url.Values{}
@@ -211,14 +216,14 @@ func (s *Server) changeAdmin(w http.ResponseWriter, r *http.Request) {
 	var err error
 	switch {
 	case target == "" || target == self:
-		s.fail(w, r, http.StatusBadRequest, "Nothing was changed", "Choose someone else's account on the company page.", "/company", nil)
+		s.fail(w, r, http.StatusBadRequest, "error.unchanged_heading", "error.unchanged_self", "/company", nil)
 		return
 	case action == "grant":
 		_, err = s.Companies.GrantAdmin(r.Context(), m.Company.ID, target, self)
 	case action == "revoke":
 		_, err = s.Companies.RevokeAdmin(r.Context(), m.Company.ID, target, self)
 	default:
-		s.fail(w, r, http.StatusBadRequest, "Nothing was changed", "Please use the page's buttons.", "/company", nil)
+		s.fail(w, r, http.StatusBadRequest, "error.unchanged_heading", "error.unchanged_buttons", "/company", nil)
 		return
 	}
 	switch {
@@ -227,9 +232,17 @@ func (s *Server) changeAdmin(w http.ResponseWriter, r *http.Request) {
 		setNotice(w, r, "admin-"+action+"ed")
 		http.Redirect(w, r, "/company", http.StatusSeeOther)
 	case errors.Is(err, companies.ErrNotMember), errors.Is(err, companies.ErrNotAdmin):
-		s.fail(w, r, http.StatusConflict, "Nothing was changed",
-			"Only a verified member of your company can be an admin, and only an admin can be removed.", "/company", err)
+		s.fail(w, r, http.StatusConflict, "error.unchanged_heading", "error.unchanged_rule", "/company", err)
 	default:
 		s.unavailable(w, r, err)
 	}
+}
+
+// daysLeft counts the whole days from now to until, rounded up: an address
+// that expires this evening has 1 day left.
+func daysLeft(now, until time.Time) int {
+	if !until.After(now) {
+		return 0
+	}
+	return int((until.Sub(now) + 24*time.Hour - 1) / (24 * time.Hour))
 }

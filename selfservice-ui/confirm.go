@@ -27,8 +27,8 @@ type confirmKind struct {
 }
 
 var (
-	verifyLink  = confirmKind{name: "verify", kratosPath: "/self-service/verification", title: "Verify your email address"}
-	recoverLink = confirmKind{name: "recover", kratosPath: "/self-service/recovery", title: "Reset your password"}
+	verifyLink  = confirmKind{name: "verify", kratosPath: "/self-service/verification", title: "confirm.verify_title"}
+	recoverLink = confirmKind{name: "recover", kratosPath: "/self-service/recovery", title: "confirm.recover_title"}
 )
 
 // mailedLink is what a mailed link carries: Kratos's flow and token, and
@@ -92,31 +92,27 @@ func (s *Server) showConfirm(k confirmKind) http.HandlerFunc {
 			s.brokenLink(w, r, k)
 			return
 		}
-		p := confirmPage{Page: s.page(r, k.title, "narrow"), Link: l, Action: "/" + k.name}
+		tx := s.tr(r)
+		p := confirmPage{Page: s.page(r, tx.T(k.title), "narrow"), Link: l, Action: "/" + k.name}
 		acct := s.linkAccount(r.Context(), l)
 		address := acct.address
 		switch k {
 		case verifyLink:
 			if acct.used {
-				since := acct.verifiedAt.UTC().Format("2 January 2006")
-				p.Heading = "Your address is already verified"
-				named := "Your address"
-				if address != "" {
-					named += " " + address
-				}
-				p.Intro = named + " is already verified (since " + since + "). There is nothing more to do."
-				p.Action, p.Next, p.NextText = "", "/", "Go to your dashboard"
+				p.Heading = tx.T("confirm.already_heading")
+				p.Intro = tx.T(named("confirm.already_intro", address), "Address", address, "Date", tx.Date(acct.verifiedAt))
+				p.Action, p.Next, p.NextText = "", "/", tx.T("confirm.dashboard")
 				break
 			}
-			p.Heading = "Verify " + orDefault(address, "your email address")
-			p.Intro = "Press the button to confirm that you read this mailbox. Services that need a verified address open as soon as you do."
-			p.Button = "Verify " + orDefault(address, "my address")
-			p.Hint = "The link works once. If you did not ask for it, close this page: nothing happens until the button is pressed."
+			p.Heading = tx.T(named("confirm.verify_heading", address), "Address", address)
+			p.Intro = tx.T("confirm.verify_intro")
+			p.Button = tx.T(named("confirm.verify_button", address), "Address", address)
+			p.Hint = tx.T("confirm.verify_hint")
 		case recoverLink:
-			p.Heading = "Reset your password"
-			p.Intro = "Press the button to sign in to the account of " + orDefault(address, "this address") + " and choose a new password. Every other session of the account will be signed out."
-			p.Button = "Continue"
-			p.Hint = "The link works once, for one hour. If you did not ask for it, close this page: nothing happens until the button is pressed."
+			p.Heading = tx.T("confirm.recover_heading")
+			p.Intro = tx.T(named("confirm.recover_intro", address), "Address", address)
+			p.Button = tx.T("confirm.recover_button")
+			p.Hint = tx.T("confirm.recover_hint")
 		}
 		s.render(w, r, http.StatusOK, "confirm", p)
 	}
@@ -165,8 +161,16 @@ func (s *Server) brokenLink(w http.ResponseWriter, r *http.Request, k confirmKin
 	if k == recoverLink {
 		next = "/recovery"
 	}
-	s.fail(w, r, http.StatusBadRequest, "This link is incomplete",
-		"Please open the link from the email again; if your mail program split it, copy the whole address into the browser. You can also ask for a new link.", next, nil)
+	s.fail(w, r, http.StatusBadRequest, "error.link_heading", "error.link_text", next, nil)
+}
+
+// named is the text id that names the link's address, or its "_unnamed"
+// twin when the address is not known.
+func named(id, address string) string {
+	if address == "" {
+		return id + "_unnamed"
+	}
+	return id
 }
 
 // linkAccount is what the page says of the link's account, from one read

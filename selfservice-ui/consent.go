@@ -43,12 +43,9 @@ type consentPage struct {
 
 type scopeView struct{ Name, Text string }
 
-var scopeTexts = map[string]string{
-	"openid":         "Sign you in with your WorkID account",
-	"email":          "See your work email address and whether it is verified",
-	"profile":        "See your name, username and company",
-	"offline_access": "Stay signed in when you are away",
-}
+// scopeTexts are the scopes the consent page explains (scope.NAME);
+// another scope is shown by its name.
+var scopeTexts = []string{"openid", "email", "profile", "offline_access"}
 
 // boundConsent reads Hydra's consent request and the account behind it,
 // once it knows the request belongs to this browser: the browser's
@@ -59,7 +56,7 @@ var scopeTexts = map[string]string{
 // before that check.
 func (s *Server) boundConsent(w http.ResponseWriter, r *http.Request, challenge string) (req *hydra.OAuth2ConsentRequest, ident *identity, st emailstate.State, ok bool) {
 	if challenge == "" {
-		s.fail(w, r, http.StatusBadRequest, "Nothing to confirm", "This page is opened by a service you sign in to.", "/", nil)
+		s.fail(w, r, http.StatusBadRequest, "error.nothing_heading", "error.nothing_text", "/", nil)
 		return nil, nil, st, false
 	}
 	sess, ok := s.sessionReturningTo(w, r, "/consent?"+url.Values{"consent_challenge": {challenge}}.Encode())
@@ -72,8 +69,7 @@ func (s *Server) boundConsent(w http.ResponseWriter, r *http.Request, challenge 
 		return nil, nil, st, false
 	}
 	if req.Subject == nil || *req.Subject != sess.Identity.ID {
-		s.fail(w, r, http.StatusForbidden, "This sign-in belongs to another account",
-			"You are signed in to WorkID with a different account from the one this request is for. Please go back to the service and sign in again.", "",
+		s.fail(w, r, http.StatusForbidden, "error.other_account_heading", "error.other_account_text", "",
 			fmt.Errorf("consent challenge of subject %q opened by a session of identity %q", orDefault(req.GetSubject(), "(none)"), sess.Identity.ID))
 		return nil, nil, st, false
 	}
@@ -124,7 +120,7 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.FormValue("decision") != "allow" {
 		deny := "access_denied"
-		desc := "The user did not allow the service to sign in with WorkID."
+		desc := "The user did not allow the service to sign in with " + s.brand.ProductName + "." // for the service's logs: not translated
 		to, _, err := s.hydra.OAuth2API.RejectOAuth2ConsentRequest(r.Context()).ConsentChallenge(challenge).
 			RejectOAuth2Request(hydra.RejectOAuth2Request{Error: &deny, ErrorDescription: &desc}).Execute()
 		if err != nil {
@@ -199,9 +195,10 @@ func (s *Server) renderConsent(w http.ResponseWriter, r *http.Request, status in
 }
 
 func (s *Server) newConsentPage(r *http.Request, req *hydra.OAuth2ConsentRequest, ident *identity, st emailstate.State, m *companies.Membership, g gate) consentPage {
-	p := consentPage{Page: s.page(r, "Allow access", "narrow"), Challenge: req.Challenge, Gate: g == gateEmail, Email: newEmailView(st)}
+	tx := s.tr(r)
+	p := consentPage{Page: s.page(r, tx.T("consent.title"), "narrow"), Challenge: req.Challenge, Gate: g == gateEmail, Email: newEmailView(st)}
 	p.Page.User = ident
-	p.Client = "A service"
+	p.Client = tx.T("consent.a_service")
 	if req.Client != nil {
 		if req.Client.ClientName != nil && *req.Client.ClientName != "" {
 			p.Client = *req.Client.ClientName
@@ -211,10 +208,14 @@ func (s *Server) newConsentPage(r *http.Request, req *hydra.OAuth2ConsentRequest
 		}
 	}
 	if g == gateSubscription {
-		p.SubscriptionGate = subscriptionGateText(p.Client, requiredSubscription(req.Client), m, s.Now())
+		p.SubscriptionGate = subscriptionGateText(tx, p.Client, requiredSubscription(req.Client), m, s.Now())
 	}
 	for _, sc := range req.RequestedScope {
-		p.Scopes = append(p.Scopes, scopeView{Name: sc, Text: orDefault(scopeTexts[sc], sc)})
+		text := sc
+		if slices.Contains(scopeTexts, sc) {
+			text = tx.T("scope." + sc)
+		}
+		p.Scopes = append(p.Scopes, scopeView{Name: sc, Text: text})
 	}
 	return p
 }
@@ -226,8 +227,7 @@ func (s *Server) consentFailed(w http.ResponseWriter, r *http.Request, err error
 	var oe *hydra.GenericOpenAPIError
 	// The SDK's error text is the HTTP status line ("410 Gone").
 	if errors.As(err, &oe) && strings.HasPrefix(oe.Error(), "4") {
-		s.fail(w, r, http.StatusGone, "This request has expired",
-			"Please go back to the service you came from and try again.", "", err)
+		s.fail(w, r, http.StatusGone, "error.expired_heading", "error.expired_text", "", err)
 		return
 	}
 	s.unavailable(w, r, err)

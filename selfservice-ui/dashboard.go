@@ -5,6 +5,7 @@ import (
 
 	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/emailstate"
+	"github.com/workid/workid/internal/locale"
 
 	"github.com/workid/workid/internal/businessemail"
 )
@@ -53,8 +54,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 // newDashboardPage builds the dashboard's data: m is the account's company
 // (nil for none), lookupFailed tells that it could not be read.
 func (s *Server) newDashboardPage(r *http.Request, ident *identity, st emailstate.State, m *companies.Membership, lookupFailed bool) dashboardPage {
+	tx := s.tr(r)
 	p := dashboardPage{
-		Page:  s.page(r, "Dashboard", "wide"),
+		Page:  s.page(r, tx.T("dashboard.title"), "wide"),
 		Name:  orDefault(ident.Traits.Name.First, ident.Traits.Username),
 		Email: newEmailView(st),
 	}
@@ -63,7 +65,7 @@ func (s *Server) newDashboardPage(r *http.Request, ident *identity, st emailstat
 	now := s.Now()
 	p.Company = newCompanyView(m, now)
 	for _, svc := range s.services {
-		p.Services = append(p.Services, serviceState(svc, st, m, lookupFailed, now))
+		p.Services = append(p.Services, serviceState(tx, svc.In(tx.Lang().Code), st, m, lookupFailed, now))
 	}
 	return p
 }
@@ -83,9 +85,9 @@ func (s *Server) personal(ident *identity) bool {
 	return company != d.Address.Registrable
 }
 
-func reasonText(e emailView) string {
+func reasonText(tx *locale.Texts, e emailView) string {
 	if e.Status == "expired" {
-		return "Your verification expired after one year: follow the new link we emailed, or ask for another."
+		return tx.T("reason.expired")
 	}
-	return "Follow the link we emailed to " + e.Address + ", or ask for a new one."
+	return tx.T("reason.unverified", "Address", e.Address)
 }

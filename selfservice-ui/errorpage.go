@@ -3,6 +3,7 @@ package selfserviceui
 import (
 	"errors"
 	"net/http"
+	"slices"
 )
 
 // showError is Kratos's error page (/error?id=...). It never shows
@@ -15,14 +16,14 @@ func (s *Server) showError(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.URL.Query().Get("id")
 	if id == "" {
-		s.fail(w, r, http.StatusNotFound, "Nothing to show", "There is no error to show here.", "", nil)
+		s.fail(w, r, http.StatusNotFound, "error.none_heading", "error.none_text", "", nil)
 		return
 	}
 	fe, err := s.getError(r.Context(), id)
 	if err != nil {
 		var ae *apiError
 		if errors.As(err, &ae) && (ae.Status == http.StatusNotFound || ae.Status == http.StatusGone || ae.Status == http.StatusForbidden) {
-			s.fail(w, r, http.StatusNotFound, "This error is no longer available", "Please start again from your dashboard.", "", nil)
+			s.fail(w, r, http.StatusNotFound, "error.gone_heading", "error.gone_text", "", nil)
 			return
 		}
 		s.unavailable(w, r, err)
@@ -31,41 +32,31 @@ func (s *Server) showError(w http.ResponseWriter, r *http.Request) {
 	cause := errors.New(fe.Error.Status + ": " + fe.Error.Reason + " " + fe.Error.Message)
 	switch {
 	case mentionsHook(fe.Error.Message) || mentionsHook(fe.Error.Reason):
-		s.fail(w, r, http.StatusServiceUnavailable, "We could not check your email address", hooksDown, "/registration", cause)
+		s.fail(w, r, http.StatusServiceUnavailable, "error.hooks_heading", "kratos.hooks_down", "/registration", cause)
 	case fe.Error.Code == http.StatusForbidden || fe.Error.Code == http.StatusBadRequest:
-		s.fail(w, r, fe.Error.Code, "Please start again",
-			"This request could not be completed, for example because it was sent twice or from another tab.", "/", cause)
+		s.fail(w, r, fe.Error.Code, "error.again_heading", "error.again_text", "/", cause)
 	default:
-		s.fail(w, r, http.StatusInternalServerError, "Something went wrong on our side",
-			"Please try again in a minute. If it keeps happening, contact support with the reference below.", "/", cause)
+		s.fail(w, r, http.StatusInternalServerError, "error.ours_heading", "error.ours_text", "/", cause)
 	}
 }
 
-// hydraErrors are short, safe texts for the OAuth2 errors Hydra sends to
-// the error page (/error?error=...&error_description=...).
-var hydraErrors = map[string]string{
-	"invalid_request":           "The service's sign-in request was not valid.",
-	"invalid_client":            "This service is not registered with WorkID.",
-	"unauthorized_client":       "This service may not sign you in this way.",
-	"invalid_scope":             "The service asked for access WorkID does not give.",
-	"access_denied":             "Access was denied.",
-	"request_forbidden":         "This request cannot be completed from this browser.",
-	"login_required":            "Please sign in again.",
-	"consent_required":          "The service needs your consent first.",
-	"invalid_redirect_uri":      "The service's return address is not registered.",
-	"temporarily_unavailable":   "Sign-in is unavailable for a moment.",
-	"server_error":              "Something went wrong on our side.",
-	"unsupported_response_type": "The service asked for something WorkID does not support.",
+// hydraErrors are the OAuth2 errors Hydra sends to the error page
+// (/error?error=...&error_description=...) that have a short, safe text
+// of their own (oauth.CODE).
+var hydraErrors = []string{
+	"invalid_request", "invalid_client", "unauthorized_client", "invalid_scope", "access_denied",
+	"request_forbidden", "login_required", "consent_required", "invalid_redirect_uri",
+	"temporarily_unavailable", "server_error", "unsupported_response_type",
 }
 
 // hydraError shows an OAuth2 error from Hydra in a short, safe sentence;
 // Hydra's description goes to the log only.
 func (s *Server) hydraError(w http.ResponseWriter, r *http.Request, code string) {
-	text, ok := hydraErrors[code]
-	if !ok {
-		text = "The service's sign-in could not be completed."
+	tx := s.tr(r)
+	text := "oauth.unknown"
+	if slices.Contains(hydraErrors, code) {
+		text = "oauth." + code
 	}
-	s.fail(w, r, http.StatusBadRequest, "Signing in to the service did not work",
-		text+" Please go back to the service you came from and try again.", "",
+	s.failText(w, r, http.StatusBadRequest, tx.T("error.oauth_heading"), tx.T(text)+" "+tx.T("error.oauth_then"), "",
 		errors.New("hydra error "+code+": "+r.URL.Query().Get("error_description")))
 }

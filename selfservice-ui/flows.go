@@ -20,26 +20,24 @@ type flowKind struct {
 
 type link struct{ Href, Text string }
 
+// The flows' texts are ids (flow.login.title...), shown in the page's
+// language.
 var (
 	loginFlow = flowKind{
-		name: "login", title: "Sign in", heading: "Sign in to WorkID",
-		intro: "Use your username or work email and your password.",
-		links: []link{{"/registration", "Create an account"}, {"/recovery", "Forgot your password?"}},
+		name: "login", title: "flow.login.title", heading: "flow.login.heading", intro: "flow.login.intro",
+		links: []link{{"/registration", "flow.login.register"}, {"/recovery", "flow.login.recover"}},
 	}
 	registrationFlow = flowKind{
-		name: "registration", title: "Create your account", heading: "Create your WorkID account",
-		intro: "One account for every service of your company. Please use your work email address.",
-		links: []link{{"/login", "Already have an account? Sign in"}},
+		name: "registration", title: "flow.registration.title", heading: "flow.registration.heading", intro: "flow.registration.intro",
+		links: []link{{"/login", "flow.registration.login"}},
 	}
 	recoveryFlow = flowKind{
-		name: "recovery", title: "Recover your account", heading: "Recover your account",
-		intro: "Enter your work email and we will send you a link to sign in and set a new password.",
-		links: []link{{"/login", "Back to sign in"}},
+		name: "recovery", title: "flow.recovery.title", heading: "flow.recovery.heading", intro: "flow.recovery.intro",
+		links: []link{{"/login", "flow.recovery.login"}},
 	}
 	verificationFlow = flowKind{
-		name: "verification", title: "Verify your email", heading: "Verify your email address",
-		intro: "Enter your work email and we will send you a single-use verification link.",
-		links: []link{{"/", "Go to your dashboard"}},
+		name: "verification", title: "flow.verification.title", heading: "flow.verification.heading", intro: "flow.verification.intro",
+		links: []link{{"/", "flow.verification.dashboard"}},
 	}
 )
 
@@ -103,10 +101,15 @@ func (s *Server) showFlow(k flowKind) http.HandlerFunc {
 
 // newFlowPage builds a flow page's data.
 func (s *Server) newFlowPage(r *http.Request, k flowKind, f *flow) flowPage {
+	tx := s.tr(r)
+	links := make([]link, len(k.links))
+	for i, l := range k.links {
+		links[i] = link{l.Href, tx.T(l.Text)}
+	}
 	p := flowPage{
-		Page:    s.page(r, k.title, "narrow"),
-		Heading: k.heading, Intro: k.intro, Links: carryChallenge(k.links, f.OAuth2LoginChallenge),
-		Form: withNonce(newForm(f.UI), nonceFrom(r.Context())),
+		Page:    s.page(r, tx.T(k.title), "narrow"),
+		Heading: tx.T(k.heading), Intro: tx.T(k.intro), Links: carryChallenge(links, f.OAuth2LoginChallenge),
+		Form: withNonce(newForm(f.UI, tx), nonceFrom(r.Context())),
 	}
 	if k.name == "verification" {
 		s.verificationOutcome(r, f, &p)
@@ -139,9 +142,10 @@ func markFirstInvalid(f *Form) bool {
 // verificationOutcome turns a finished verification into a success page,
 // and a used or expired link into a plain note with a way to a new one.
 func (s *Server) verificationOutcome(r *http.Request, f *flow, p *flowPage) {
+	tx := s.tr(r)
 	if f.State == "passed_challenge" {
-		p.Success, p.Heading = true, "Your email address is verified"
-		p.Intro = "Thank you. Every service that needs a verified address is now open to you."
+		p.Success, p.Heading = true, tx.T("flow.verified_heading")
+		p.Intro = tx.T("flow.verified_intro")
 		p.Next = orDefault(s.safeReturnTo(f.ReturnTo), "/")
 		p.Form.Fields = nil
 		return
@@ -150,20 +154,20 @@ func (s *Server) verificationOutcome(r *http.Request, f *flow, p *flowPage) {
 	if !used {
 		return
 	}
-	p.Heading = "This link cannot be used again"
-	p.Intro = "Enter your work email and we will send you a new single-use link."
+	p.Heading = tx.T("flow.used_heading")
+	p.Intro = tx.T("flow.used_intro")
 	if sess, err := s.whoami(r.Context(), r.Header.Get("Cookie")); err == nil {
 		p.Page.User = &sess.Identity
 		if _, st, err := s.emailState(r.Context(), sess.Identity.ID); err == nil && st.Current() && !st.VerifiedAt.IsZero() {
 			// Nothing to do: never "send a new link" for a verified address.
-			p.Heading = "Your address is already verified"
-			p.Intro = "Your address " + st.Address + " is already verified (since " + st.VerifiedAt.UTC().Format("2 January 2006") + ")."
+			p.Heading = tx.T("flow.already_heading")
+			p.Intro = tx.T("flow.already_intro", "Address", st.Address, "Date", tx.Date(st.VerifiedAt))
 			p.Success, p.Next, p.Form.Fields, p.Form.Messages = true, "/", nil, nil
 			return
 		}
 		// Signed in: one button sends a new link to the account's address.
 		p.Resend = true
-		p.Intro = "We can send a new single-use link to " + sess.Identity.Traits.Email + "."
+		p.Intro = tx.T("flow.resend_intro", "Address", sess.Identity.Traits.Email)
 		p.Form.Fields = nil
 	}
 }
@@ -196,8 +200,7 @@ func (s *Server) flowFailed(w http.ResponseWriter, r *http.Request, k flowKind, 
 		// Kratos's CSRF check needs its cookie: a browser that keeps none
 		// would be sent round in circles by a restart.
 		outcome = flowNoCookies
-		s.fail(w, r, http.StatusBadRequest, "Please allow cookies",
-			"WorkID needs cookies to sign you in and keep you signed in. Please allow cookies for this site and try again.",
+		s.fail(w, r, http.StatusBadRequest, "error.cookies_heading", "error.cookies_text",
 			"/"+k.name, nil)
 	case ae.Status == http.StatusForbidden || ae.Status == http.StatusNotFound || ae.Status == http.StatusGone:
 		outcome = flowRestarted
@@ -241,8 +244,7 @@ func hasKratosCookie(r *http.Request) bool {
 func (s *Server) redirectFromKratos(w http.ResponseWriter, r *http.Request, to string, cause error) {
 	u, err := url.Parse(to)
 	if o := origin(to); err != nil || (o != s.kratosOrigin && o != origin(s.cfg.UIPublicURL)) || u.User != nil {
-		s.fail(w, r, http.StatusBadGateway, "Something went wrong on our side",
-			"Please try again in a minute. If it keeps happening, contact support with the reference below.", "/",
+		s.fail(w, r, http.StatusBadGateway, "error.ours_heading", "error.ours_text", "/",
 			fmt.Errorf("kratos asked for a redirect to %q, outside Kratos and the UI: %w", to, cause))
 		return
 	}

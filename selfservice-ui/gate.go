@@ -7,6 +7,7 @@ import (
 
 	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/emailstate"
+	"github.com/workid/workid/internal/locale"
 )
 
 // gate is why a connected service may not have tokens for an account yet.
@@ -62,17 +63,17 @@ func gateFor(c *hydra.OAuth2Client, st emailstate.State, m *companies.Membership
 	if sub == "" {
 		return gateNone
 	}
-	if open, _ := subscriptionReason("", sub, m, now); open {
+	if open, _ := subscriptionReason(nil, "", sub, m, now); open {
 		return gateNone
 	}
 	return gateSubscription
 }
 
 // subscriptionGateText says why the subscription gate is closed.
-func subscriptionGateText(client, sub string, m *companies.Membership, now time.Time) string {
+func subscriptionGateText(tx *locale.Texts, client, sub string, m *companies.Membership, now time.Time) string {
 	if sub == invalidSubscription {
-		return client + " is not set up correctly, so it cannot be opened. Please tell your company's support contact."
+		return tx.T("consent.misconfigured", "Service", client)
 	}
-	_, text := subscriptionReason(client, sub, m, now)
+	_, text := subscriptionReason(tx, client, sub, m, now)
 	return text
 }

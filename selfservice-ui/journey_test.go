@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/workid/workid/internal/browsertest"
@@ -117,6 +119,25 @@ func (j *journey) shot(name string) {
 	if err := os.WriteFile(filepath.Join("..", "docs", "screenshots", name+".png"), png, 0o644); err != nil {
 		j.t.Fatal(err)
 	}
+}
+
+// askFor makes every request of the browser ask for the languages of an
+// Accept-Language header.
+func (j *journey) askFor(acceptLanguage string) {
+	j.t.Helper()
+	for _, err := range []error{
+		call(j.ctx, network.Enable, network.EnableParams{}),
+		call(j.ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": acceptLanguage}}),
+	} {
+		if err != nil {
+			j.t.Fatalf("ask for %s: %v", acceptLanguage, err)
+		}
+	}
+}
+
+func call[P, R any](ctx context.Context, cmd cdp.Command[P, R], params P) error {
+	_, err := chromedp.Call(ctx, cmd, params)
+	return err
 }
 
 func (j *journey) disabledServices() []string {

@@ -16,7 +16,8 @@ import (
 // logoutPage is GET /logout: the confirmation.
 func (s *Server) logoutPage(w http.ResponseWriter, r *http.Request) {
 	challenge := r.URL.Query().Get("logout_challenge")
-	text := "You will be signed out of WorkID, and the services you opened with it will ask for your password again."
+	tx := s.tr(r)
+	text := tx.T("logout.text")
 	if challenge != "" {
 		req, _, err := s.hydra.OAuth2API.GetOAuth2LogoutRequest(r.Context()).LogoutChallenge(challenge).Execute()
 		if err != nil {
@@ -24,7 +25,7 @@ func (s *Server) logoutPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if req.Client != nil && req.Client.ClientName != nil && *req.Client.ClientName != "" {
-			text = *req.Client.ClientName + " asks to sign you out. " + text
+			text = tx.T("logout.service_asks", "Service", *req.Client.ClientName) + " " + text
 		}
 		if req.Client != nil {
 			// The confirmation leads through Hydra back to the service.
@@ -34,9 +35,9 @@ func (s *Server) logoutPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "error", errorPage{
-		Page:    s.page(r, "Sign out", "narrow"),
-		Heading: "Sign out of WorkID?", Text: text,
-		Confirm: "/logout?" + url.Values{"logout_challenge": {challenge}}.Encode(), ConfirmLabel: "Sign out",
+		Page:    s.page(r, tx.T("logout.title"), "narrow"),
+		Heading: tx.T("logout.heading"), Text: text,
+		Confirm: "/logout?" + url.Values{"logout_challenge": {challenge}}.Encode(), ConfirmLabel: tx.T("logout.button"),
 	})
 }
 

@@ -7,17 +7,18 @@ import (
 
 // A notice is a one-time message carried across a redirect in a short-
 // lived cookie. The cookie holds only a code from the table below, never
-// text, so nobody can make a WorkID page say something it does not.
+// text, so nobody can make a WorkID page say something it does not. A
+// notice's Text is its text's id; the page shows it in its language.
 const noticeCookie = "workid_notice"
 
 var notices = map[string]Message{
-	"expired":       {Text: "That page had expired, so we started it again. Please fill it in once more.", Kind: "info"},
-	"sent":          {Text: "We sent a verification link to your address. It works once; if it does not arrive within a few minutes, look in your spam folder.", Kind: "success"},
-	"limited":       {Text: "We sent a verification link very recently. Please wait a minute before asking for another (at most five a day).", Kind: "error"},
-	"verified":      {Text: "Your address is already verified: there is nothing to send.", Kind: "info"},
-	"failed":        {Text: "We could not send a verification link right now. Please try again in a minute.", Kind: "error"},
-	"admin-granted": {Text: "Done: they are now one of your company's admins.", Kind: "success"},
-	"admin-revoked": {Text: "Done: they are no longer one of your company's admins.", Kind: "success"},
+	"expired":       {Text: "notice.expired", Kind: "info"},
+	"sent":          {Text: "notice.sent", Kind: "success"},
+	"limited":       {Text: "notice.limited", Kind: "error"},
+	"verified":      {Text: "notice.verified", Kind: "info"},
+	"failed":        {Text: "notice.failed", Kind: "error"},
+	"admin-granted": {Text: "notice.admin_granted", Kind: "success"},
+	"admin-revoked": {Text: "notice.admin_revoked", Kind: "success"},
 }
 
 type noticeKey struct{}

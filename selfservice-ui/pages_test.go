@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"html/template"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/emailstate"
+	"github.com/workid/workid/internal/locale"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden pages in testdata/pages/")
@@ -106,7 +108,7 @@ func TestPages(t *testing.T) {
 			return "dashboard", s.newDashboardPage(r, ident, st, nil, true)
 		},
 		"error": func(r *http.Request) (string, any) {
-			return "error", errorPage{Page: s.page(r, "Something went wrong", "narrow"), Heading: "We could not check your email address", Text: hooksDown, Retry: "/registration", Reference: "req-1"}
+			return "error", errorPage{Page: s.page(r, "Something went wrong", "narrow"), Heading: "We could not check your email address", Text: english(t).T("kratos.hooks_down"), Retry: "/registration", Reference: "req-1"}
 		},
 	}
 	for name, build := range cases {
@@ -168,4 +170,50 @@ func firstDiff(want, got string) string {
 		}
 	}
 	return ""
+}
+
+// TestPagesInLanguages renders a flow with a refused address and a
+// dashboard with a company in every shipped language but English (which
+// TestPages covers) and compares them with golden pages in
+// testdata/pages/LANG/.
+func TestPagesInLanguages(t *testing.T) {
+	s := testServer(t)
+	for _, l := range locale.Langs[1:] {
+		tx := s.texts.Texts(l.Code)
+		cases := map[string]func(*http.Request) (string, any){
+			"registration-refused": func(r *http.Request) (string, any) {
+				return "flow", s.newFlowPage(r, registrationFlow, loadFlow(t, "registration-refused"))
+			},
+			"dashboard-company": func(r *http.Request) (string, any) {
+				ident, st := testIdentity("Ann", "ann.lee@acme-widgets.com", 10)
+				m := &companies.Membership{Admin: true, Company: companies.Company{Name: "Acme Widgets", Domains: []string{"acme-widgets.com"},
+					Subscriptions: []companies.Subscription{{Name: "support", EndsOn: "2027-06-30"}}}}
+				return "dashboard", s.newDashboardPage(r, ident, st, m, false)
+			},
+		}
+		// What each page must say in the language, beyond its golden copy.
+		says := map[string][]string{
+			"registration-refused": {tx.T("kratos.9100012", "domain", "gmail.com"), tx.T("flow.registration.heading")},
+			"dashboard-company":    {tx.T("dashboard.hello", "Name", "Ann"), tx.Day("2027-06-30"), tx.T("email.verified")},
+		}
+		for name, build := range cases {
+			t.Run(l.Code+"/"+name, func(t *testing.T) {
+				r := pageRequest("/" + name)
+				r = r.WithContext(context.WithValue(r.Context(), textsKey{}, tx))
+				tpl, data := build(r)
+				rec := httptest.NewRecorder()
+				s.render(rec, r, http.StatusOK, tpl, data)
+				body := rec.Body.String()
+				if !strings.Contains(body, `<html lang="`+l.Code+`">`) {
+					t.Errorf("%s/%s is not marked as %s", l.Code, name, l.Code)
+				}
+				for _, want := range says[name] {
+					if !strings.Contains(body, template.HTMLEscapeString(want)) {
+						t.Errorf("%s/%s lacks %q", l.Code, name, want)
+					}
+				}
+				goldenPage(t, filepath.Join("testdata", "pages", l.Code, name+".html"), rec.Body.Bytes())
+			})
+		}
+	}
 }

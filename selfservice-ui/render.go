@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/workid/workid/internal/brand"
+	"github.com/workid/workid/internal/locale"
 )
 
 //go:embed templates/*.html
@@ -30,8 +31,6 @@ type templates map[string]*template.Template
 
 func parseTemplates() (templates, error) {
 	funcs := template.FuncMap{
-		"date": func(t time.Time) string { return t.Format("2 January 2006") },
-		"day":  day,
 		// initial is a name's first letter, for the letter mark.
 		"initial": func(s string) string {
 			for _, r := range s {
@@ -72,7 +71,60 @@ type page struct {
 	// Errors marks a page that shows errors (its title says so first, for
 	// screen readers).
 	Errors bool
+	// Chrome are the header's and footer's words in the page's language.
+	Chrome *chrome
+	// tx are the page's texts, in the request's language.
+	tx *locale.Texts
 }
+
+// chrome are the words every page's header and footer say, the same for
+// every page in a language: made once per language (newChrome), so a page
+// does not look each up again.
+type chrome struct {
+	Skip, Home, AccountNav, Dashboard, Profile, SignOut string
+	Tagline, AboutNav, Help, Terms, Privacy, Language   string
+	// Langs are the switch's buttons, the page's language marked.
+	Langs []langButton
+}
+
+type langButton struct {
+	Code, Name string
+	Current    bool
+}
+
+func newChrome(tx *locale.Texts) *chrome {
+	c := &chrome{
+		Skip: tx.T("layout.skip"), Home: tx.T("layout.home"), AccountNav: tx.T("layout.account_nav"),
+		Dashboard: tx.T("layout.dashboard"), Profile: tx.T("layout.profile"), SignOut: tx.T("layout.sign_out"),
+		Tagline: tx.T("layout.tagline"), AboutNav: tx.T("layout.about_nav"), Help: tx.T("layout.help"),
+		Terms: tx.T("layout.terms"), Privacy: tx.T("layout.privacy"), Language: tx.T("layout.language"),
+	}
+	for _, l := range locale.Langs {
+		c.Langs = append(c.Langs, langButton{Code: l.Code, Name: l.Name, Current: l.Code == tx.Lang().Code})
+	}
+	return c
+}
+
+// T is the text id in the page's language, with the named values of kv.
+func (p page) T(id string, kv ...any) string { return p.tx.T(id, kv...) }
+
+// HTML is the "_html" text id, its values escaped.
+func (p page) HTML(id string, kv ...any) template.HTML { return p.tx.HTML(id, kv...) }
+
+// N is the plural text id for count.
+func (p page) N(id string, count int, kv ...any) string { return p.tx.N(id, count, kv...) }
+
+// Number writes n in the page's language's format.
+func (p page) Number(n int) string { return p.tx.Number(n) }
+
+// Date writes a day in the page's language.
+func (p page) Date(t time.Time) string { return p.tx.Date(t) }
+
+// Day writes a YYYY-MM-DD day in the page's language.
+func (p page) Day(iso string) string { return p.tx.Day(iso) }
+
+// Lang is the page's language.
+func (p page) Lang() locale.Lang { return p.tx.Lang() }
 
 // render executes a page into a buffer and writes it only when the whole
 // page rendered, so a template error never sends half a page. It reports
@@ -81,7 +133,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	var buf bytes.Buffer
 	if err := s.tpl[name].ExecuteTemplate(&buf, "layout", data); err != nil {
 		s.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
-		http.Error(w, "Something went wrong on our side. Please try again.", http.StatusInternalServerError)
+		http.Error(w, s.tr(r).T("error.render"), http.StatusInternalServerError)
 		return false
 	}
 	clearNotice(w, r)
@@ -106,14 +158,21 @@ type errorPage struct {
 	Confirm, ConfirmLabel string
 }
 
-// fail renders the error page with status; cause is logged.
+// fail renders the error page with status, its heading and text given by
+// their ids; cause is logged.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, heading, text, retry string, cause error) {
+	tx := s.tr(r)
+	s.failText(w, r, status, tx.T(heading), tx.T(text), retry, cause)
+}
+
+// failText is fail with a heading and text already in the page's language.
+func (s *Server) failText(w http.ResponseWriter, r *http.Request, status int, heading, text, retry string, cause error) {
 	ref := w.Header().Get("X-Request-Id")
 	if cause != nil {
 		s.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "status", status, "err", cause)
 	}
 	s.render(w, r, status, "error", errorPage{
-		Page:    s.page(r, "Something went wrong", "narrow"),
+		Page:    s.page(r, s.tr(r).T("error.title"), "narrow"),
 		Heading: heading, Text: text, Retry: retry, Reference: ref,
 	})
 }
@@ -126,9 +185,7 @@ func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, cause error
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		retry = "/"
 	}
-	s.fail(w, r, http.StatusServiceUnavailable, "We are having trouble right now",
-		"Our sign-in service is not answering. Please try again in a minute; nothing you entered was lost.",
-		retry, cause)
+	s.fail(w, r, http.StatusServiceUnavailable, "error.unavailable_heading", "error.unavailable_text", retry, cause)
 }
 
 func staticFiles(notFound http.HandlerFunc) http.Handler {
@@ -151,5 +208,5 @@ func staticFiles(notFound http.HandlerFunc) http.Handler {
 
 // notFound is the page for an address with nothing behind it.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.fail(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.", "", nil)
+	s.fail(w, r, http.StatusNotFound, "error.not_found_heading", "error.not_found_text", "", nil)
 }

@@ -38,6 +38,7 @@ func (s *Server) Handler() http.Handler {
 	r.HandleFunc("/company/admins", s.changeAdmin).Methods(http.MethodPost)
 	r.HandleFunc("/consent", s.consent).Methods(http.MethodGet)
 	r.HandleFunc("/consent", s.decideConsent).Methods(http.MethodPost)
+	r.HandleFunc("/language", s.setLanguage).Methods(http.MethodPost)
 	// The page of a request the edge's rate limiter refused.
 	r.HandleFunc("/limited", s.limited).Methods(http.MethodGet, http.MethodHead)
 
@@ -45,9 +46,9 @@ func (s *Server) Handler() http.Handler {
 
 	r.NotFoundHandler = s.metrics.requests.Unrouted("not_found", http.HandlerFunc(s.notFound))
 	r.MethodNotAllowedHandler = s.metrics.requests.Unrouted("method_not_allowed", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, http.StatusMethodNotAllowed, "This page cannot be opened that way", "Please go back and use the page's buttons.", "/", nil)
+		s.fail(w, r, http.StatusMethodNotAllowed, "error.method_heading", "error.method_text", "/", nil)
 	}))
 	// Posts come only from WorkID's own pages (Sec-Fetch-Site / Origin).
 	csrf := http.NewCrossOriginProtection()
-	return logging.Middleware(s.secure(withNotice(csrf.Handler(r))))
+	return logging.Middleware(s.secure(s.withLanguage(withNotice(csrf.Handler(r)))))
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/workid/workid/internal/httpserver"
 	"github.com/workid/workid/internal/keylock"
 	"github.com/workid/workid/internal/kratosapi"
+	"github.com/workid/workid/internal/locale"
 )
 
 // Server serves the self-service UI.
@@ -47,6 +48,10 @@ type Server struct {
 	brand       *brand.Brand
 	brandCSS    []byte
 	brandLoaded time.Time
+	// texts are the pages' texts in every shipped language; chrome the
+	// header's and footer's, by language code.
+	texts  *locale.Catalog
+	chrome map[string]*chrome
 	// Companies is WorkID's database (the account's company, the company
 	// page, the claims); nil leaves every account without a company.
 	Companies *companies.Store
@@ -78,11 +83,19 @@ func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
+	texts, err := locale.Load("Product", b.ProductName)
+	if err != nil {
+		return nil, err
+	}
+	chromes := map[string]*chrome{}
+	for _, l := range locale.Langs {
+		chromes[l.Code] = newChrome(texts.Texts(l.Code))
+	}
 	hcfg := hydra.NewConfiguration()
 	hcfg.Servers = hydra.ServerConfigurations{{URL: cfg.Hydra.AdminURL}}
 	hcfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	s := &Server{
-		cfg: cfg, log: log, tpl: tpl, policy: policy, services: services, brand: b, brandCSS: brandCSS(b), brandLoaded: time.Now().UTC().Truncate(time.Second), Now: time.Now,
+		cfg: cfg, log: log, tpl: tpl, policy: policy, services: services, brand: b, brandCSS: brandCSS(b), brandLoaded: time.Now().UTC().Truncate(time.Second), texts: texts, chrome: chromes, Now: time.Now,
 		hydra: hydra.NewAPIClient(hcfg), metrics: newUIMetrics(), kratosOrigin: origin(cfg.KratosBrowserURL),
 		hydraOrigin: origin(cfg.Hydra.PublicURL), tokenHookKey: httpserver.NewKeyCheck(cfg.TokenHookKey),
 		client: &http.Client{
@@ -124,9 +137,15 @@ func (s *Server) Close() error {
 	return s.Companies.Close()
 }
 
-// page returns the layout data of a page.
+// page returns the layout data of a page titled title (a text already in
+// the request's language).
 func (s *Server) page(r *http.Request, title, width string) page {
-	return page{Title: title, Width: width, Brand: s.brand, Nonce: nonceFrom(r.Context()), Notice: noticeFrom(r.Context())}
+	tx := s.tr(r)
+	p := page{Title: title, Width: width, Brand: s.brand, Nonce: nonceFrom(r.Context()), tx: tx, Chrome: s.chrome[tx.Lang().Code]}
+	if n := noticeFrom(r.Context()); n != nil {
+		p.Notice = &Message{Kind: n.Kind, Text: tx.T(n.Text)}
+	}
+	return p
 }
 
 // safeReturnTo keeps return_to only when it leads back to WorkID's UI, so

@@ -20,7 +20,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 func testConfig(dead string) config.UI {
 	return config.UI{
 		Links: config.Links{UIPublicURL: "http://127.0.0.1:4455"}, KratosBrowserURL: "http://127.0.0.1:4433",
-		ServicesFile: "../config/services.json", BrandFile: "../config/brand.json", Verification: config.Verification{MaxAge: 365 * 24 * time.Hour},
+		ServicesFile: "../config/services.json", Brand: config.Brand{BrandFile: "../config/brand.json"}, Verification: config.Verification{MaxAge: 365 * 24 * time.Hour},
 		Kratos: config.Kratos{PublicURL: dead, AdminURL: dead}, Hydra: config.Hydra{PublicURL: dead, AdminURL: dead},
 	}
 }

@@ -4,11 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/workid/workid/internal/companies"
+	"github.com/workid/workid/internal/locale"
 )
 
 // Service is one connected service shown on the dashboard.
@@ -24,6 +28,24 @@ type Service struct {
 	// account's company has this subscription open (which also needs the
 	// address verified and current: a company is its verified members).
 	RequiresSubscription string `json:"requires_subscription,omitempty"`
+	// Translations are the name and description in other languages, by
+	// language code ("de"); a language without one shows the service's own.
+	Translations map[string]ServiceText `json:"translations,omitempty"`
+}
+
+// ServiceText is a service's name and description in one language.
+type ServiceText struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// In is the service as a page in language code shows it.
+func (s Service) In(code string) Service {
+	if t, ok := s.Translations[code]; ok {
+		s.Name = t.Name
+		s.Description = orDefault(t.Description, s.Description)
+	}
+	return s
 }
 
 var serviceID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
@@ -49,6 +71,14 @@ func LoadServices(path string) ([]Service, error) {
 		if s.Name == "" {
 			problems = append(problems, fmt.Errorf("service %q: name is required", s.ID))
 		}
+		for _, code := range slices.Sorted(maps.Keys(s.Translations)) {
+			switch {
+			case !locale.Known(code):
+				problems = append(problems, fmt.Errorf("service %q: translation %q is not a shipped language (%s)", s.ID, code, langCodes()))
+			case s.Translations[code].Name == "":
+				problems = append(problems, fmt.Errorf("service %q: translation %q has no name", s.ID, code))
+			}
+		}
 		if s.RequiresSubscription != "" && !companies.ValidSubscriptionName(s.RequiresSubscription) {
 			problems = append(problems, fmt.Errorf("service %q: requires_subscription %q is not a subscription name (lower-case letters, digits, - or _)", s.ID, s.RequiresSubscription))
 		}
@@ -60,4 +90,13 @@ func LoadServices(path string) ([]Service, error) {
 		return nil, fmt.Errorf("read services %s: %w", path, err)
 	}
 	return list, nil
+}
+
+// langCodes lists the shipped languages' codes: "en, de, ...".
+func langCodes() string {
+	codes := make([]string, len(locale.Langs))
+	for i, l := range locale.Langs {
+		codes[i] = l.Code
+	}
+	return strings.Join(codes, ", ")
 }

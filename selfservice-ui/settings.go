@@ -24,15 +24,16 @@ type section struct {
 	Form             Form
 }
 
+// sectionTitles are the ids of each method's title and intro ("" for none).
 var sectionTitles = map[string][2]string{
-	"profile":       {"Your details", "Your name, username and work email. A new email address must be verified again."},
-	"password":      {"Password", "Choose a new password of at least 10 characters."},
-	"totp":          {"Authenticator app", ""},
-	"lookup_secret": {"Backup codes", ""},
-	"webauthn":      {"Security keys", ""},
-	"passkey":       {"Passkeys", ""},
-	"oidc":          {"Linked accounts", ""},
-	"default":       {"More", ""},
+	"profile":       {"settings.profile", "settings.profile_intro"},
+	"password":      {"settings.password", "settings.password_intro"},
+	"totp":          {"settings.totp", ""},
+	"lookup_secret": {"settings.lookup_secret", ""},
+	"webauthn":      {"settings.webauthn", ""},
+	"passkey":       {"settings.passkey", ""},
+	"oidc":          {"settings.oidc", ""},
+	"default":       {"settings.default", ""},
 }
 
 // settings is the Profile page: the Kratos settings flow, one form per
@@ -81,19 +82,23 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
 
 // newSettingsPage builds the Profile page's data: one section per method.
 func (s *Server) newSettingsPage(r *http.Request, f *flow, ident *identity, st emailstate.State) settingsPage {
-	p := settingsPage{Page: s.page(r, "Profile", "wide"), Messages: messages(f.UI.Messages), Email: newEmailView(st)}
+	tx := s.tr(r)
+	p := settingsPage{Page: s.page(r, tx.T("settings.title"), "wide"), Messages: messages(f.UI.Messages, tx), Email: newEmailView(st)}
 	p.Page.Nav, p.Page.User = "settings", ident
 	for _, g := range nodeGroups(f.UI) {
-		t := sectionTitles[g]
-		if t[0] == "" {
-			t[0] = g
+		ids, title, intro := sectionTitles[g], g, ""
+		if ids[0] != "" {
+			title = tx.T(ids[0])
 		}
-		form := withNonce(newForm(f.UI, g), nonceFrom(r.Context()))
+		if ids[1] != "" {
+			intro = tx.T(ids[1])
+		}
+		form := withNonce(newForm(f.UI, tx, g), nonceFrom(r.Context()))
 		form.Messages = nil // flow messages are shown once, above the sections
 		if markFirstInvalid(&form) {
 			p.Page.Errors = true
 		}
-		p.Sections = append(p.Sections, section{ID: g, Title: t[0], Intro: t[1], Form: form})
+		p.Sections = append(p.Sections, section{ID: g, Title: title, Intro: intro, Form: form})
 	}
 	p.Page.Errors = p.Page.Errors || slices.ContainsFunc(p.Messages, func(m Message) bool { return m.Kind == "error" })
 	return p

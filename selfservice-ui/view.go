@@ -5,6 +5,10 @@ import (
 	"html/template"
 	"slices"
 	"strings"
+
+	"github.com/workid/workid/internal/businessemail"
+	"github.com/workid/workid/internal/locale"
+	"github.com/workid/workid/internal/traittext"
 )
 
 // Form is a Kratos flow's form as the templates see it: WorkID's view
@@ -63,14 +67,15 @@ type Message struct {
 
 // newForm builds the form of ui with the nodes of the given groups, plus
 // the hidden inputs of the "default" group (the CSRF token), which every
-// form must send. With no groups, every node is included.
-func newForm(ui uiContainer, groups ...string) Form {
-	f := Form{Action: ui.Action, Method: strings.ToUpper(ui.Method), Messages: messages(ui.Messages)}
+// form must send. With no groups, every node is included. Its texts are in
+// tx's language.
+func newForm(ui uiContainer, tx *locale.Texts, groups ...string) Form {
+	f := Form{Action: ui.Action, Method: strings.ToUpper(ui.Method), Messages: messages(ui.Messages, tx)}
 	if f.Method == "" {
 		f.Method = "POST"
 	}
 	for _, n := range ui.Nodes {
-		fld := newField(n)
+		fld := newField(n, tx)
 		if len(groups) > 0 && !slices.Contains(groups, n.Group) && (n.Group != "default" || fld.Kind != "hidden") {
 			continue
 		}
@@ -106,7 +111,7 @@ func passwordLast(fields []Field) {
 func nodeGroups(ui uiContainer) []string {
 	var out []string
 	for _, n := range ui.Nodes {
-		if !slices.Contains(out, n.Group) && newField(n).Kind != "hidden" {
+		if !slices.Contains(out, n.Group) && nodeKind(n) != "hidden" {
 			out = append(out, n.Group)
 		}
 	}
@@ -117,9 +122,23 @@ func nodeGroups(ui uiContainer) []string {
 // gives "f-traits-name-first").
 var idReplacer = strings.NewReplacer(".", "-", "_", "-")
 
-func newField(n uiNode) Field {
+// nodeKind is the Kind newField gives n's input ("hidden", "submit", ...).
+func nodeKind(n uiNode) string {
+	if n.Attributes.NodeType != "input" && n.Attributes.NodeType != "" {
+		return n.Attributes.NodeType
+	}
+	switch n.Attributes.InputType {
+	case "hidden", "checkbox":
+		return n.Attributes.InputType
+	case "submit", "button":
+		return "submit"
+	}
+	return "input"
+}
+
+func newField(n uiNode, tx *locale.Texts) Field {
 	a := n.Attributes
-	f := Field{Group: n.Group, Messages: messages(n.Messages)}
+	f := Field{Group: n.Group, Messages: messages(n.Messages, tx)}
 	for _, m := range f.Messages {
 		if m.Kind == "error" {
 			f.Invalid = true
@@ -130,7 +149,7 @@ func newField(n uiNode) Field {
 		label = n.Meta.Label
 	}
 	if label != nil {
-		f.Label = labelText(*label)
+		f.Label = labelText(*label, a.Name, tx)
 	}
 	switch a.NodeType {
 	case "input", "":
@@ -156,7 +175,7 @@ func newField(n uiNode) Field {
 	case "text":
 		f.Kind, f.ID = "text", a.ID
 		if a.Text != nil {
-			f.Text = labelText(*a.Text)
+			f.Text = labelText(*a.Text, "", tx)
 			f.Secrets = secrets(*a.Text)
 		}
 	case "img":
@@ -164,7 +183,7 @@ func newField(n uiNode) Field {
 	case "a":
 		f.Kind, f.ID, f.Href = "a", a.ID, a.Href
 		if a.Title != nil {
-			f.Title = labelText(*a.Title)
+			f.Title = labelText(*a.Title, "", tx)
 		}
 	case "script":
 		f.Kind, f.ID, f.Src, f.Async = "script", a.ID, a.Src, a.Async
@@ -226,56 +245,62 @@ func orDefault(v, d string) string {
 	return v
 }
 
-func messages(in []uiText) []Message {
+func messages(in []uiText, tx *locale.Texts) []Message {
 	out := make([]Message, 0, len(in))
 	for _, t := range in {
 		kind := t.Type
 		if kind != "error" && kind != "success" {
 			kind = "info"
 		}
-		out = append(out, Message{ID: t.ID, Text: messageText(t), Kind: kind})
+		out = append(out, Message{ID: t.ID, Text: messageText(t, tx), Kind: kind})
 	}
 	return out
 }
 
-// plainEnglish replaces Kratos's texts for the messages users meet most.
-var plainEnglish = map[int64]string{
-	4000006: "The username, email or password is not right. Please check them and try again, or reset your password.",
-	4000007: "An account with this email address or username already exists. Sign in instead, or choose another.",
-	4000028: "An account with this email address or username already exists. Sign in instead, or choose another.",
-	4010001: "This page was open too long and expired. Please sign in again.",
-	4040001: "This page was open too long and expired. Please fill in the form again.",
-	4050001: "This page was open too long and expired. Please make your changes again.",
-	4060004: "This recovery link was already used or has expired. Please ask for a new one below.",
-	4060005: "This recovery request expired. Please ask for a new link below.",
-	4070001: "This verification link was already used or has expired. You can send yourself a new one below.",
-	4070005: "This verification request expired. You can send yourself a new link below.",
-	1050001: "Your changes are saved. A new email address or password also signs out every other session of your account.",
-	1060001: "You are signed in, and every other session of your account was signed out. Please choose a new password now: this page lets you for a few minutes.",
-	1060002: "If an account uses this address, we sent it a recovery link. It works once; if it does not arrive within a few minutes, look in your spam folder.",
-	1080001: "We sent you a verification link. It works once; if it does not arrive within a few minutes, look in your spam folder.",
-	1080002: "Your email address is verified. Thank you!",
+// messageText is a Kratos message in tx's language: by its ID from the
+// catalog (WorkID's own texts for the messages users meet most, and for
+// WorkID's hooks' 91xxxxx), else Kratos's English text. A failed hook call
+// and a system error (5xxxxxx, whose text can carry internal detail such
+// as a mail server's address) get a text of their own.
+func messageText(t uiText, tx *locale.Texts) string {
+	switch {
+	case mentionsHook(t.Text):
+		return tx.T("kratos.hooks_down")
+	case t.ID >= 5000000 && t.ID < 6000000:
+		return tx.T("kratos.system_error")
+	case t.ID >= 9100000 && t.ID < 9200000:
+		return workidMessage(t, tx)
+	}
+	return tx.Kratos(t.ID, t.Context, t.Text)
 }
 
-// hooksDown is what users read when Kratos could not reach WorkID's hooks
-// server: Kratos's own text would show an internal URL.
-const hooksDown = "We could not check your email address right now. Please try again in a minute."
+// workidMessage writes a message of WorkID's hooks (docs/messages.md) from
+// its ID and context: the business-email rule's names a domain, the text
+// rule's a field and a character.
+func workidMessage(t uiText, tx *locale.Texts) string {
+	str := func(k string) string { v, _ := t.Context[k].(string); return v }
+	id := t.ID
+	if id == businessemail.UnknownSuffix.MessageID() && str("suggestion") != "" {
+		return tx.T("kratos.9100008_suggestion", "domain", shortDomain(str("domain")), "suggestion", str("suggestion"))
+	}
+	if id >= traittext.MessageIDBase {
+		subject, ok := tx.Lookup("subject." + strings.ReplaceAll(str("field"), ".", "_"))
+		if !ok {
+			subject = tx.T("subject.unknown")
+		}
+		return tx.Kratos(id, map[string]any{"subject": subject, "character": str("character")}, t.Text)
+	}
+	return tx.Kratos(id, map[string]any{"domain": shortDomain(str("domain")), "matched": str("matched"), "suggestion": str("suggestion")}, t.Text)
+}
 
-// systemError replaces Kratos's system errors (5xxxxxx), whose texts can
-// carry internal detail such as a mail server's address.
-const systemError = "Something went wrong on our side. Please try again in a minute."
-
-func messageText(t uiText) string {
-	if s, ok := plainEnglish[t.ID]; ok {
-		return s
+// shortDomain keeps a domain from a hostile input short in a message.
+func shortDomain(d string) string {
+	const max = 80
+	d = strings.ToValidUTF8(d, "")
+	if r := []rune(d); len(r) > max {
+		return string(r[:max]) + "…"
 	}
-	if mentionsHook(t.Text) {
-		return hooksDown
-	}
-	if t.ID >= 5000000 && t.ID < 6000000 {
-		return systemError
-	}
-	return t.Text
+	return d
 }
 
 // mentionsHook recognises Kratos's texts about a failed web hook call.
@@ -284,16 +309,13 @@ func mentionsHook(s string) bool {
 		strings.Contains(s, "webhook") || strings.Contains(s, "giving up after")
 }
 
-// labelOverrides replaces Kratos's labels where WorkID says it better.
-var labelOverrides = map[int64]string{
-	1040001: "Create account", // "Sign up"
-	1010001: "Sign in",        // "Sign in"
-	1070003: "Save",
-}
-
-func labelText(t uiText) string {
-	if s, ok := labelOverrides[t.ID]; ok {
-		return s
+// labelText is a Kratos label in tx's language: an input's by its name
+// (field.traits.email, the identity schema's traits), else by Kratos's ID.
+func labelText(t uiText, name string, tx *locale.Texts) string {
+	if name != "" {
+		if s, ok := tx.Lookup("field." + name); ok {
+			return s
+		}
 	}
-	return t.Text
+	return tx.Kratos(t.ID, t.Context, t.Text)
 }

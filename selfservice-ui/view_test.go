@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/workid/workid/internal/locale"
 )
 
 func loadFlow(t testing.TB, name string) *flow {
@@ -31,7 +33,7 @@ func fieldNames(f Form) []string {
 }
 
 func TestNewFormRegistration(t *testing.T) {
-	f := newForm(loadFlow(t, "registration").UI)
+	f := newForm(loadFlow(t, "registration").UI, english(t))
 	want := []string{"input:traits.name.first", "input:traits.name.last", "input:traits.username", "input:traits.email", "input:password", "submit:method"}
 	if got := fieldNames(f); !slices.Equal(got, want) {
 		t.Errorf("registration fields = %v, want %v (password last, then the button)", got, want)
@@ -52,20 +54,22 @@ func TestNewFormRegistration(t *testing.T) {
 }
 
 func TestNewFormMessages(t *testing.T) {
-	refused := newForm(loadFlow(t, "registration-refused").UI)
+	en := english(t)
+	refused := newForm(loadFlow(t, "registration-refused").UI, en)
 	i := slices.IndexFunc(refused.Fields, func(f Field) bool { return f.Name == "traits.email" })
 	email := refused.Fields[i]
 	if !email.Invalid || len(email.Messages) != 1 || email.Messages[0].ID != 9100012 || email.Value != "ann@gmail.com" {
 		t.Errorf("refused email field = %+v, want the hook's message beside the typed value", email)
 	}
-	login := newForm(loadFlow(t, "login-wrong-password").UI)
-	if len(login.Messages) != 1 || login.Messages[0].Text != plainEnglish[4000006] || login.Messages[0].Kind != "error" {
+	login := newForm(loadFlow(t, "login-wrong-password").UI, en)
+	if len(login.Messages) != 1 || login.Messages[0].Text != en.T("kratos.4000006") || !strings.HasPrefix(login.Messages[0].Text, "The username, email or password") || login.Messages[0].Kind != "error" {
 		t.Errorf("wrong-password messages = %+v, want WorkID's plain English", login.Messages)
 	}
 }
 
 func TestNewFormEveryNodeType(t *testing.T) {
-	f := withNonce(newForm(loadFlow(t, "all-nodes").UI), "page-nonce")
+	en := english(t)
+	f := withNonce(newForm(loadFlow(t, "all-nodes").UI, en), "page-nonce")
 	kinds := map[string]int{}
 	for _, fld := range f.Fields {
 		kinds[fld.Kind]++
@@ -89,7 +93,7 @@ func TestNewFormEveryNodeType(t *testing.T) {
 			t.Errorf("unknown node %+v", fld)
 		}
 	}
-	if got := f.Messages; len(got) != 2 || got[0].Text != plainEnglish[1050001] || !strings.HasPrefix(got[0].Text, "Your changes are saved.") || got[1].Text != "A message Kratos sends that WorkID does not rephrase." {
+	if got := f.Messages; len(got) != 2 || got[0].Text != en.T("kratos.1050001") || !strings.HasPrefix(got[0].Text, "Your changes are saved.") || got[1].Text != "A message Kratos sends that WorkID does not rephrase." {
 		t.Errorf("flow messages = %+v, want the saved text rephrased and the other as sent", got)
 	}
 	if groups := nodeGroups(loadFlow(t, "all-nodes").UI); !slices.Equal(groups, []string{"profile", "password", "totp", "lookup_secret", "default", "webauthn", "oidc", "captcha"}) {
@@ -98,14 +102,16 @@ func TestNewFormEveryNodeType(t *testing.T) {
 }
 
 func TestMessageTextHidesHookFailures(t *testing.T) {
-	if got := messageText(uiText{ID: 5000001, Text: "dial tcp 10.0.0.3:25: connection refused"}); got != systemError {
+	en := english(t)
+	systemError, hooksDown := en.T("kratos.system_error"), en.T("kratos.hooks_down")
+	if got := messageText(uiText{ID: 5000001, Text: "dial tcp 10.0.0.3:25: connection refused"}, en); got != systemError {
 		t.Errorf("a Kratos system error reads %q, want %q", got, systemError)
 	}
 	for _, text := range []string{
 		`POST http://127.0.0.1:4456/hooks/registration giving up after 3 attempt(s): Post "http://127.0.0.1:4456/hooks/registration": dial tcp 127.0.0.1:4456: connect: connection refused`,
 		"a webhook target returned an error",
 	} {
-		if got := messageText(uiText{ID: 4000001, Text: text}); got != hooksDown {
+		if got := messageText(uiText{ID: 4000001, Text: text}, en); got != hooksDown {
 			t.Errorf("messageText(%q) = %q, want %q", text, got, hooksDown)
 		}
 	}
@@ -210,4 +216,15 @@ func TestImageOrigin(t *testing.T) {
 	if got := s.csp("n0nce", pageSources{}); !strings.Contains(got, "img-src 'self' data: http://127.0.0.1:4433; ") {
 		t.Errorf("csp = %q, want images from WorkID and Kratos only", got)
 	}
+}
+
+// english is the catalog's English texts (a browser that asks for no
+// language gets them), with WorkID's default product name.
+func english(t testing.TB) *locale.Texts {
+	t.Helper()
+	c, err := locale.Load("Product", "WorkID")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Texts("en")
 }

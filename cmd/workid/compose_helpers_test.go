@@ -51,7 +51,7 @@ func workidRoutes(t *testing.T, dev config.Ports) map[string]routeSet {
 	quiet := slog.New(slog.DiscardHandler)
 	dead := "http://127.0.0.1:1"
 	ui, err := selfserviceui.NewServer(config.UI{
-		Links: config.Links{UIPublicURL: dead}, KratosBrowserURL: dead, ServicesFile: filepath.Join(repoRoot, "config", "services.json"), BrandFile: filepath.Join(repoRoot, "config", "brand.json"),
+		Links: config.Links{UIPublicURL: dead}, KratosBrowserURL: dead, ServicesFile: filepath.Join(repoRoot, "config", "services.json"), Brand: config.Brand{BrandFile: filepath.Join(repoRoot, "config", "brand.json")},
 		Kratos: config.Kratos{PublicURL: dead, AdminURL: dead}, Hydra: config.Hydra{PublicURL: dead, AdminURL: dead},
 	}, nil, quiet)
 	if err != nil {

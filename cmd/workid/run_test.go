@@ -158,7 +158,7 @@ func TestServerReportsATakenPort(t *testing.T) {
 	defer ln.Close()
 	environ := []string{"WORKID_HOOKS_ADDR=" + ln.Addr().String(), "WORKID_HOOKS_KEY=0123456789abcdef0123",
 		"WORKID_LINK_KEY=fedcba9876543210fedcba", "WORKID_LISTS_DIR=../../config/lists/node_modules",
-		"WORKID_DATABASE_URL=sqlite:" + filepath.Join(t.TempDir(), "workid.db")}
+		"WORKID_BRAND_FILE=../../config/brand.json", "WORKID_DATABASE_URL=sqlite:" + filepath.Join(t.TempDir(), "workid.db")}
 	err = run(t.Context(), []string{"workid", "hooks"}, environ, &bytes.Buffer{}, &bytes.Buffer{})
 	want := "listen on " + ln.Addr().String()
 	if err == nil || !strings.Contains(err.Error(), want) {

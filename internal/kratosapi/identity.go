@@ -42,16 +42,22 @@ func EmailTrait(ident *kratos.Identity) string {
 }
 
 // MetadataAdminOps is the JSON Patch that sets one key of an identity's
-// metadata_admin and keeps its other keys, creating the object when the
-// identity has none (an "add" needs its parent). A metadata_admin that is
-// neither null nor an object belongs to someone else: it is never
-// replaced, and the caller gets an error.
+// metadata_admin and keeps its other keys (MetadataOps).
 func MetadataAdminOps(metadataAdmin any, key string, value any) ([]kratos.JsonPatch, error) {
-	switch metadataAdmin.(type) {
+	return MetadataOps("metadata_admin", metadataAdmin, key, value)
+}
+
+// MetadataOps is the JSON Patch that sets one key of an identity's
+// metadata field ("metadata_admin", "metadata_public") and keeps its other
+// keys, creating the object when the identity has none (an "add" needs
+// its parent). A field that is neither null nor an object belongs to
+// someone else: it is never replaced, and the caller gets an error.
+func MetadataOps(field string, current any, key string, value any) ([]kratos.JsonPatch, error) {
+	switch current.(type) {
 	case nil:
-		return []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin", Value: map[string]any{key: value}}}, nil
+		return []kratos.JsonPatch{{Op: "add", Path: "/" + field, Value: map[string]any{key: value}}}, nil
 	case map[string]any:
-		return []kratos.JsonPatch{{Op: "add", Path: "/metadata_admin/" + key, Value: value}}, nil
+		return []kratos.JsonPatch{{Op: "add", Path: "/" + field + "/" + key, Value: value}}, nil
 	}
-	return nil, fmt.Errorf("metadata_admin is a %T, not an object: not touching it", metadataAdmin)
+	return nil, fmt.Errorf("%s is a %T, not an object: not touching it", field, current)
 }

@@ -7,10 +7,16 @@ import (
 	"embed"
 	"encoding/base64"
 	"fmt"
+	"html"
 	htmltemplate "html/template"
+	"regexp"
 	"strings"
 	texttemplate "text/template"
 	"time"
+	"unicode/utf8"
+
+	"github.com/workid/workid/internal/brand"
+	"github.com/workid/workid/internal/locale"
 )
 
 // Kind is one of the mails WorkID sends.
@@ -33,12 +39,13 @@ const (
 // Kinds lists every kind, in a fixed order (for metrics and checks).
 var Kinds = []Kind{Verification, Expiry, Reminder, Recovery, EmailChanged}
 
-// Data is what a mail's templates may print.
+// Data is what a mail says besides its fixed words.
 type Data struct {
-	// Product is the portal's name as users know it.
-	Product string
 	// To is the recipient.
 	To string
+	// Lang is the language code of the account ("de"); one WorkID does
+	// not ship, or none, is English.
+	Lang string
 	// Link is the mail's one action: verify, recover, or (EmailChanged)
 	// recover the account from the old address.
 	Link string
@@ -48,8 +55,6 @@ type Data struct {
 	// (EmailChanged); ChangedAt when.
 	NewAddress string
 	ChangedAt  time.Time
-	// Support is where to turn for help: an address or a URL, or "".
-	Support string
 }
 
 //go:embed templates
@@ -60,18 +65,30 @@ type kindTemplates struct {
 	html *htmltemplate.Template
 }
 
-// Templates are the parsed texts of every kind.
-type Templates map[Kind]kindTemplates
+// Templates are the parsed mails of every kind, with the brand they go
+// out under and every language's texts.
+type Templates struct {
+	kinds map[Kind]kindTemplates
+	texts *locale.Catalog
+	brand *brand.Brand
+	// logoURL is the brand's logo as mail programs fetch it: a PNG on the
+	// UI (mail programs show no SVG), or "" for the name alone.
+	logoURL string
+}
 
-func date(t time.Time) string { return t.UTC().Format("2 January 2006") }
-
-func dateTime(t time.Time) string { return t.UTC().Format("2 January 2006 at 15:04 UTC") }
-
-// LoadTemplates parses every kind's texts: a kind whose subject, text or
-// HTML part is missing or broken stops the server before it serves.
-func LoadTemplates() (Templates, error) {
-	funcs := map[string]any{"date": date, "datetime": dateTime, "mailto": mailto, "action": action}
-	t := Templates{}
+// LoadTemplates parses every kind's templates for brand b, whose logo the
+// UI at uiURL serves: a kind whose subject, text or HTML part is missing or
+// broken stops the server before it serves.
+func LoadTemplates(b *brand.Brand, uiURL string) (*Templates, error) {
+	texts, err := locale.Load("Product", b.ProductName)
+	if err != nil {
+		return nil, err
+	}
+	t := &Templates{kinds: map[Kind]kindTemplates{}, texts: texts, brand: b}
+	if b.Logo != nil && b.Logo.Type == "image/png" {
+		t.logoURL = strings.TrimSuffix(uiURL, "/") + "/brand/logo"
+	}
+	funcs := map[string]any{"action": action, "wrap": wrap}
 	for _, k := range Kinds {
 		text, err := texttemplate.New(string(k)+".txt").Funcs(funcs).ParseFS(templateFS, "templates/"+string(k)+".txt")
 		if err != nil {
@@ -87,25 +104,29 @@ func LoadTemplates() (Templates, error) {
 		if html.Lookup("body") == nil {
 			return nil, fmt.Errorf("mail %s defines no HTML body", k)
 		}
-		t[k] = kindTemplates{text: text, html: html}
+		t.kinds[k] = kindTemplates{text: text, html: html}
 	}
 	return t, nil
 }
 
-// Compose writes a mail of kind k to d.To.
-func (t Templates) Compose(k Kind, d Data) (Message, error) {
-	kt, ok := t[k]
+// Brand is the brand the mails go out under.
+func (t *Templates) Brand() *brand.Brand { return t.brand }
+
+// Compose writes a mail of kind k to d.To, in d.Lang.
+func (t *Templates) Compose(k Kind, d Data) (Message, error) {
+	kt, ok := t.kinds[k]
 	if !ok {
 		return Message{}, fmt.Errorf("no mail of kind %q", k)
 	}
+	v := view{Data: d, tx: t.texts.Texts(d.Lang), b: t.brand, LogoURL: t.logoURL}
 	var subject, text, html bytes.Buffer
-	if err := kt.text.ExecuteTemplate(&subject, "subject", d); err != nil {
+	if err := kt.text.ExecuteTemplate(&subject, "subject", v); err != nil {
 		return Message{}, fmt.Errorf("mail %s subject: %w", k, err)
 	}
-	if err := kt.text.Execute(&text, d); err != nil {
+	if err := kt.text.Execute(&text, v); err != nil {
 		return Message{}, fmt.Errorf("mail %s text: %w", k, err)
 	}
-	if err := kt.html.Execute(&html, d); err != nil {
+	if err := kt.html.Execute(&html, v); err != nil {
 		return Message{}, fmt.Errorf("mail %s HTML: %w", k, err)
 	}
 	return Message{
@@ -116,17 +137,80 @@ func (t Templates) Compose(k Kind, d Data) (Message, error) {
 	}, nil
 }
 
-// action is a button's data: where it leads and what it says.
-func action(link, label string) struct{ Link, Label string } {
-	return struct{ Link, Label string }{link, label}
+// view is what a mail's templates see: the data, and its texts in the
+// account's language with the brand's name, contact and colour.
+type view struct {
+	Data
+	LogoURL string
+	tx      *locale.Texts
+	b       *brand.Brand
 }
 
-// mailto makes a support contact a link: an address becomes mailto:.
-func mailto(contact string) string {
-	if strings.Contains(contact, "@") && !strings.Contains(contact, "://") {
-		return "mailto:" + contact
+// values are the named values every mail text may print.
+func (v view) values(kv []any) []any {
+	return append([]any{"To", v.To, "NewAddress", v.NewAddress, "ValidUntil", v.tx.Date(v.ValidUntil),
+		"ChangedAt", v.tx.DateTime(v.ChangedAt), "Support", v.b.Support, "SupportLink", v.b.SupportLink()}, kv...)
+}
+
+// T is the text id in the mail's language.
+func (v view) T(id string, kv ...any) string { return v.tx.T(id, v.values(kv)...) }
+
+// HTML is the "_html" text id, its values escaped.
+func (v view) HTML(id string, kv ...any) htmltemplate.HTML { return v.tx.HTML(id, v.values(kv)...) }
+
+// Plain is the "_html" text id for the plain-text part: its markup
+// dropped, a link written as its text.
+func (v view) Plain(id string, kv ...any) string {
+	return html.UnescapeString(markup.ReplaceAllString(string(v.HTML(id, kv...)), ""))
+}
+
+// Lang is the mail's language code.
+func (v view) Lang() string { return v.tx.Lang().Code }
+
+// Product, Support and Primary are the brand's name, help contact and
+// button colour.
+func (v view) Product() string     { return v.b.ProductName }
+func (v view) Support() string     { return v.b.Support }
+func (v view) SupportLink() string { return v.b.SupportLink() }
+func (v view) Primary() string     { return v.b.Primary.String() }
+func (v view) LogoAlt() string {
+	if v.b.Logo == nil {
+		return ""
 	}
-	return contact
+	return v.b.Logo.Alt
+}
+
+var markup = regexp.MustCompile(`<[^>]*>`)
+
+// wrap breaks a paragraph of the plain-text part into lines of at most 72
+// columns at its spaces (a language written without them, such as
+// Japanese, keeps its lines).
+func wrap(s string) string {
+	var b strings.Builder
+	col := 0
+	for i, w := range strings.Fields(s) {
+		n := utf8.RuneCountInString(w)
+		switch {
+		case i == 0:
+		case col+1+n > 72:
+			b.WriteByte('\n')
+			col = 0
+		default:
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(w)
+		col += n
+	}
+	return b.String()
+}
+
+// action is a button's data: where it leads, what it says, in the
+// brand's colour (white on it passes WCAG AA, internal/brand checks), and
+// the line under it that gives the address for mail programs that show
+// no buttons.
+func action(v view, link, label string) struct{ Link, Label, Color, OrOpen string } {
+	return struct{ Link, Label, Color, OrOpen string }{link, label, v.Primary(), v.T("mail.or_open")}
 }
 
 // Mask shows enough of an address for its owner to recognise it and not

@@ -1,29 +1,43 @@
 package mail
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/workid/workid/internal/brand"
 )
+
+func testTemplates(t *testing.T, brandFile string) *Templates {
+	t.Helper()
+	b, err := brand.Load(brandFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := LoadTemplates(b, "http://ui.test/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl
+}
 
 // Every kind composes, with a subject, a plain-text part and an HTML part
 // that carry the link; what the data holds is escaped in the HTML.
 func TestCompose(t *testing.T) {
-	tpl, err := LoadTemplates()
-	if err != nil {
-		t.Fatal(err)
-	}
+	tpl := testTemplates(t, "../../config/brand.json")
 	d := Data{
-		Product: "WorkID", To: "ann@acme-widgets.com", Link: "http://ui.test/verify?flow=f&token=t",
+		To: "ann@acme-widgets.com", Link: "http://ui.test/verify?flow=f&token=t",
 		ValidUntil: time.Date(2027, 3, 4, 0, 0, 0, 0, time.UTC), NewAddress: "n***@newco.com",
-		ChangedAt: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC), Support: "help@acme-widgets.com",
+		ChangedAt: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC),
 	}
 	want := map[Kind][]string{
 		Verification: {"Please verify your work email address", "press"},
 		Expiry:       {"has expired", "expired after one year"},
 		Reminder:     {"expires soon", "4 March 2027"},
 		Recovery:     {"Reset your WorkID password", "set a new password"},
-		EmailChanged: {"address was changed", "n***@newco.com", "1 December 2026 at 09:30 UTC", "help@acme-widgets.com"},
+		EmailChanged: {"address was changed", "n***@newco.com", "1 December 2026 at 09:30 UTC", "support@workid.example"},
 	}
 	for _, k := range Kinds {
 		m, err := tpl.Compose(k, d)
@@ -51,6 +65,74 @@ func TestCompose(t *testing.T) {
 	}
 	if strings.Contains(m.HTML, "<script>") {
 		t.Errorf("the HTML part prints the recipient unescaped:\n%s", m.HTML)
+	}
+}
+
+// A mail is in the account's language, dates included, and carries the
+// brand: its name, colour, logo (a PNG, from the UI) and support contact.
+func TestComposeInLanguageAndBrand(t *testing.T) {
+	dir := t.TempDir()
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+	if err := os.WriteFile(filepath.Join(dir, "logo.png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	brandFile := filepath.Join(dir, "brand.json")
+	if err := os.WriteFile(brandFile, []byte(`{"product_name":"Acme Account","logo":{"file":"logo.png","alt":"Acme"},
+		"primary_color":"#0b5d3b","accent_color":"#0b5d3b","support":"help@acme.example","mail_from_name":"Acme IT"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tpl := testTemplates(t, brandFile)
+	d := Data{To: "ann@acme-widgets.com", Link: "http://ui.test/verify?flow=f&token=t", Lang: "de",
+		ValidUntil: time.Date(2027, 3, 4, 0, 0, 0, 0, time.UTC), NewAddress: "n***@newco.com",
+		ChangedAt: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)}
+	m, err := tpl.Compose(Reminder, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(m.Text), " ") // as read, wrapped lines joined
+	for _, want := range []string{"4. März 2027", "Acme Account", "help@acme.example"} {
+		if !strings.Contains(text, want) || !strings.Contains(m.HTML, want) {
+			t.Errorf("the German reminder lacks %q:\n%s\n%s", want, m.Text, m.HTML)
+		}
+	}
+	for _, want := range []string{`<html lang="de">`, "background:#0b5d3b", `src="http://ui.test/brand/logo" alt="Acme"`, `href="mailto:help@acme.example"`} {
+		if !strings.Contains(m.HTML, want) {
+			t.Errorf("the German reminder's HTML lacks %q:\n%s", want, m.HTML)
+		}
+	}
+	if strings.Contains(m.Text+m.HTML, "WorkID") || strings.Contains(m.Text, "<") {
+		t.Errorf("the mail names WorkID or has markup in its text part:\n%s", m.Text)
+	}
+	for _, lang := range []string{"en", "de", "fr", "es", "ja"} {
+		d.Lang = lang
+		for _, k := range Kinds {
+			m, err := tpl.Compose(k, d)
+			if err != nil {
+				t.Fatalf("Compose(%s, %s): %v", k, lang, err)
+			}
+			if strings.Contains(m.Subject+m.Text+m.HTML, "mail.") {
+				t.Errorf("Compose(%s, %s) shows a text id:\n%s", k, lang, m.Text)
+			}
+			if lang != "en" && strings.Contains(m.Text, "Hello,") {
+				t.Errorf("Compose(%s, %s) is in English:\n%s", k, lang, m.Text)
+			}
+		}
+	}
+	d.Lang = "xx"
+	if m, _ := tpl.Compose(Verification, d); !strings.Contains(m.Text, "Hello,") {
+		t.Errorf("a language WorkID does not ship gives:\n%s\nwant English", m.Text)
+	}
+}
+
+func TestWrap(t *testing.T) {
+	long := strings.Repeat("word ", 40)
+	for _, line := range strings.Split(wrap(long), "\n") {
+		if len(line) > 72 {
+			t.Errorf("wrap made a line of %d columns: %q", len(line), line)
+		}
+	}
+	if got := wrap("日本語の文は空白なしで続きます。"); got != "日本語の文は空白なしで続きます。" {
+		t.Errorf("wrap(Japanese) = %q, want it kept", got)
 	}
 }
 

@@ -80,7 +80,7 @@ func TestYearlyReverification(t *testing.T) {
 	}
 	msgs := waitForMail(t, u.Email, 2)
 	m := msgs[1]
-	if !strings.Contains(m.Subject, "has expired") || !strings.Contains(m.Text, "expired after one year") {
+	if !strings.Contains(m.Subject, "has expired") || !strings.Contains(m.Read(), "expired after one year") {
 		t.Errorf("the expiry mail does not say why: subject %q\n%s", m.Subject, m.Text)
 	}
 	link, err := m.Link(stacktest.VerifyPage)

@@ -122,7 +122,7 @@ func TestExpiredAddressGetsOneMailAndAFreshYear(t *testing.T) {
 	}
 	msgs, _ := st.Mail(ctx, strings.ToLower(expired.Email))
 	m := msgs[0]
-	if !strings.Contains(m.Subject, "has expired") || !strings.Contains(m.Text, "expired after one year") || !strings.Contains(m.HTML, "expired after one year") {
+	if !strings.Contains(m.Subject, "has expired") || !strings.Contains(m.Read(), "expired after one year") || !strings.Contains(m.HTML, "expired after one year") {
 		t.Errorf("the mail does not say why: subject %q\n%s", m.Subject, m.Text)
 	}
 
@@ -303,7 +303,7 @@ func TestReminder(t *testing.T) {
 		t.Fatalf("%d mails, want one reminder", n)
 	}
 	msgs, _ := st.Mail(t.Context(), strings.ToLower(u.Email))
-	if !strings.Contains(msgs[0].Subject, "expires soon") || !strings.Contains(msgs[0].Text, "expires soon") {
+	if !strings.Contains(msgs[0].Subject, "expires soon") || !strings.Contains(msgs[0].Read(), "expires soon") {
 		t.Errorf("reminder mail: %q\n%s", msgs[0].Subject, msgs[0].Text)
 	}
 	if v, _, rec := address(t, id); !v || rec != nil {

@@ -32,6 +32,10 @@ type mailpitSummary struct {
 	Created time.Time `json:"Created"`
 }
 
+// Read is the plain-text part as a person reads it: its wrapped lines
+// joined, every run of spaces one space.
+func (m Message) Read() string { return strings.Join(strings.Fields(m.Text), " ") }
+
 // Queued returns how many messages Kratos's courier holds for address,
 // whatever their state: every mail a flow asked for is queued before the
 // flow's request returns, so a test that must know no more mail will come
@@ -207,7 +211,8 @@ func (s *Stack) visit(ctx context.Context, f *Followed, method, link string, for
 	return nil
 }
 
-// postForm finds the page's one POST form: its action and its fields.
+// postForm finds the page's one POST form, the language switch every
+// page's footer has aside: its action and its fields.
 func postForm(page string) (string, url.Values, error) {
 	doc, err := html.Parse(strings.NewReader(page))
 	if err != nil {
@@ -215,7 +220,7 @@ func postForm(page string) (string, url.Values, error) {
 	}
 	var forms []*html.Node
 	for n := range doc.Descendants() {
-		if n.Type == html.ElementNode && n.Data == "form" && strings.EqualFold(attr(n, "method"), "post") {
+		if n.Type == html.ElementNode && n.Data == "form" && strings.EqualFold(attr(n, "method"), "post") && attr(n, "action") != "/language" {
 			forms = append(forms, n)
 		}
 	}

@@ -51,7 +51,7 @@ func TestRegistrationSignsInAndSendsASingleUseLink(t *testing.T) {
 	if got := msgs[0].Subject; got != "Please verify your work email address" {
 		t.Errorf("subject = %q, want WorkID's text (internal/mail)", got)
 	}
-	if !strings.Contains(msgs[0].Text, "open this link and press") {
+	if !strings.Contains(msgs[0].Read(), "open the link and press “Verify”") {
 		t.Errorf("plain-text body lacks WorkID's text:\n%s", msgs[0].Text)
 	}
 	link, err := msgs[0].Link(stacktest.VerifyPage)

@@ -1,0 +1,271 @@
+// Package locale holds WorkID's texts in every language it ships and picks
+// the language of a request.
+//
+// The texts are go-i18n message files embedded from locales/: workid.LANG.json
+// for WorkID's own pages, kratos.LANG.json for Kratos's messages by their
+// IDs (kratos.4000002). A text is a Go text/template over named values
+// ({{.Domain}}); a key ending in "_html" holds HTML whose values are escaped
+// before they go in. Plural texts have CLDR plural forms (one, other, ...),
+// chosen by go-i18n's CLDR rules.
+package locale
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+//go:embed locales/*.json
+var files embed.FS
+
+// Lang is one shipped language.
+type Lang struct {
+	// Code is the BCP 47 tag written in cookies and the identity's
+	// metadata ("de").
+	Code string
+	// Name is the language's name in itself ("Deutsch"), for the switch.
+	Name string
+	tag  language.Tag
+}
+
+// Langs are the shipped languages, English first: it is the default and
+// the fallback of a text another language lacks.
+var Langs = []Lang{
+	{Code: "en", Name: "English", tag: language.English},
+	{Code: "de", Name: "Deutsch", tag: language.German},
+	{Code: "fr", Name: "Français", tag: language.French},
+	{Code: "es", Name: "Español", tag: language.Spanish},
+	{Code: "ja", Name: "日本語", tag: language.Japanese},
+}
+
+// MetadataKey is the key of an account's language in its metadata_public:
+// the UI's switch writes it, registration records the language the
+// account was made in, and mails follow it.
+const MetadataKey = "locale"
+
+// Catalog is every language's texts, loaded once.
+type Catalog struct {
+	bundle *i18n.Bundle
+	texts  []*Texts // in the order of Langs
+}
+
+// matcher finds the shipped language nearest a browser's preferences.
+var matcher = language.NewMatcher(func() []language.Tag {
+	tags := make([]language.Tag, len(Langs))
+	for i, l := range Langs {
+		tags[i] = l.tag
+	}
+	return tags
+}())
+
+// Load reads the embedded message files. common are named values every
+// text may use (name, value, ...: "Product", the brand's product name).
+func Load(common ...any) (*Catalog, error) {
+	b := i18n.NewBundle(language.English)
+	names, err := fs.Glob(files, "locales/*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		if _, err := b.LoadMessageFileFS(files, name); err != nil {
+			return nil, fmt.Errorf("message file %s: %w", name, err)
+		}
+	}
+	c := &Catalog{bundle: b}
+	values := pairs(common)
+	for _, l := range Langs {
+		c.texts = append(c.texts, &Texts{
+			lang:    l,
+			common:  values,
+			loc:     i18n.NewLocalizer(b, l.Code, "en"),
+			printer: message.NewPrinter(l.tag),
+		})
+	}
+	return c, nil
+}
+
+// Texts returns the texts of the shipped language code, or English.
+func (c *Catalog) Texts(code string) *Texts {
+	for i, l := range Langs {
+		if l.Code == code {
+			return c.texts[i]
+		}
+	}
+	return c.texts[0]
+}
+
+// Known reports whether code is a shipped language.
+func Known(code string) bool {
+	for _, l := range Langs {
+		if l.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Negotiate picks the language of a request: Match's, else English.
+func (c *Catalog) Negotiate(chosen, acceptLanguage string) *Texts {
+	return c.Texts(Match(chosen, acceptLanguage))
+}
+
+// Match is the code of the shipped language a browser wants: the chosen
+// one (the switch's cookie) when it is shipped, else the best match of its
+// Accept-Language; "" when it names none that WorkID ships.
+func Match(chosen, acceptLanguage string) string {
+	if Known(chosen) {
+		return chosen
+	}
+	if acceptLanguage == "" || len(acceptLanguage) > 1000 {
+		return ""
+	}
+	prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(prefs) == 0 {
+		return ""
+	}
+	_, i, conf := matcher.Match(prefs...)
+	if conf == language.No {
+		return ""
+	}
+	return Langs[i].Code
+}
+
+// Texts are one language's texts.
+type Texts struct {
+	lang    Lang
+	common  map[string]any
+	loc     *i18n.Localizer
+	printer *message.Printer
+}
+
+// Lang is the texts' language.
+func (t *Texts) Lang() Lang { return t.lang }
+
+// T is the text id with the named values of kv (name, value, name,
+// value...). A text the catalog lacks (the tests keep that from
+// happening) is its id, so a page shows what to fix rather than nothing.
+func (t *Texts) T(id string, kv ...any) string {
+	return t.localize(id, nil, kv)
+}
+
+// N is the plural text id for count, which the text can show as
+// {{.Count}} (written in the language's number format).
+func (t *Texts) N(id string, count int, kv ...any) string {
+	return t.localize(id, count, append(kv, "Count", t.Number(count)))
+}
+
+// HTML is the "_html" text id, whose values are escaped before they go in.
+func (t *Texts) HTML(id string, kv ...any) template.HTML {
+	esc := make([]any, len(kv))
+	for i, v := range kv {
+		if i%2 == 1 {
+			v = template.HTMLEscapeString(fmt.Sprint(v))
+		}
+		esc[i] = v
+	}
+	return template.HTML(t.localize(id, nil, esc)) //nolint:gosec // the catalog's own markup, values escaped
+}
+
+// Kratos is Kratos's message id in this language, with its context's
+// values, or fallback (Kratos's own English text) when the catalog has no
+// text for it.
+func (t *Texts) Kratos(id int64, context map[string]any, fallback string) string {
+	s, err := t.localizeData("kratos."+strconv.FormatInt(id, 10), nil, context)
+	if err != nil || s == "" {
+		return fallback
+	}
+	return s
+}
+
+// Has reports whether the catalog has a text for id (in English at least).
+func (t *Texts) Has(id string) bool {
+	_, ok := t.Lookup(id)
+	return ok
+}
+
+// Lookup is the text id, and whether the catalog has one.
+func (t *Texts) Lookup(id string, kv ...any) (string, bool) {
+	s, err := t.localizeData(id, nil, pairs(kv))
+	return s, err == nil
+}
+
+func (t *Texts) localize(id string, count any, kv []any) string {
+	s, err := t.localizeData(id, count, pairs(kv))
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// localizeData is the text id with values (and the common ones, which
+// values may override), for count when it is a plural text.
+func (t *Texts) localizeData(id string, count any, values map[string]any) (string, error) {
+	if len(values) == 0 {
+		// Texts only read their values: the common ones need no copy.
+		return t.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: t.common, PluralCount: count})
+	}
+	data := make(map[string]any, len(t.common)+len(values))
+	for k, v := range t.common {
+		data[k] = v
+	}
+	for k, v := range values {
+		data[k] = v
+	}
+	return t.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
+}
+
+func pairs(kv []any) map[string]any {
+	m := make(map[string]any, len(kv)/2)
+	addPairs(m, kv)
+	return m
+}
+
+// addPairs sets m's names of kv (name, value, name, value...).
+func addPairs(m map[string]any, kv []any) {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if k, ok := kv[i].(string); ok {
+			m[k] = kv[i+1]
+		}
+	}
+}
+
+// Number writes n in the language's format (1,234 or 1.234).
+func (t *Texts) Number(n int) string { return t.printer.Sprint(n) }
+
+// Date writes a day in the language's long format ("30 June 2027",
+// "30. Juni 2027", "2027年6月30日"), from the catalog's date pattern and
+// month names. A zero time is "".
+func (t *Texts) Date(d time.Time) string {
+	if d.IsZero() {
+		return ""
+	}
+	d = d.UTC()
+	return t.T("date.long", "Day", d.Day(), "Month", t.T("month."+strconv.Itoa(int(d.Month()))),
+		"Year", d.Year())
+}
+
+// DateTime writes a moment as its day and its UTC time of day, in the
+// language's words ("1 December 2026 at 09:30 UTC").
+func (t *Texts) DateTime(d time.Time) string {
+	if d.IsZero() {
+		return ""
+	}
+	return t.T("date.time", "Date", t.Date(d), "Time", d.UTC().Format("15:04"))
+}
+
+// Day is Date for a YYYY-MM-DD day; anything else is written as given.
+func (t *Texts) Day(iso string) string {
+	d, err := time.Parse(time.DateOnly, strings.TrimSpace(iso))
+	if err != nil {
+		return iso
+	}
+	return t.Date(d)
+}

@@ -1,0 +1,87 @@
+package selfserviceui
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/workid/workid/internal/kratosapi"
+	"github.com/workid/workid/internal/locale"
+)
+
+// Every page is in the language the browser chose with the switch (a
+// cookie), else the best match of its Accept-Language, else English. The
+// switch also keeps the choice on the signed-in account
+// (metadata_public.locale), so mails can follow it.
+const langCookie = "workid_lang"
+
+type textsKey struct{}
+
+// withLanguage puts the request's texts in its context and says in the
+// answer which language it is in and what it depends on.
+func (s *Server) withLanguage(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chosen := ""
+		if c, err := r.Cookie(langCookie); err == nil {
+			chosen = c.Value
+		}
+		tx := s.texts.Negotiate(chosen, r.Header.Get("Accept-Language"))
+		w.Header().Set("Content-Language", tx.Lang().Code)
+		w.Header().Add("Vary", "Accept-Language")
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), textsKey{}, tx)))
+	})
+}
+
+// tr is the request's texts (English outside withLanguage, as in tests of
+// one handler).
+func (s *Server) tr(r *http.Request) *locale.Texts {
+	if tx, ok := r.Context().Value(textsKey{}).(*locale.Texts); ok {
+		return tx
+	}
+	return s.texts.Texts("en")
+}
+
+// setLanguage is POST /language, the switch in every page's footer: the
+// cookie for this browser, the account's metadata for a signed-in user,
+// then back to the page it was pressed on. That page is the request's
+// Referer (the pages send it to their own site only), so no page writes
+// its own address, with a mailed link's token or a sign-in challenge,
+// into a form; without one, the dashboard.
+func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
+	code := r.PostFormValue("lang")
+	back := "/"
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
+		if u := localURL(ref.RequestURI()); u != nil && u.Path != "/language" {
+			back = u.RequestURI()
+		}
+	}
+	if !locale.Known(code) {
+		s.fail(w, r, http.StatusBadRequest, "error.unchanged_heading", "error.unchanged_buttons", back, nil)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: code, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"})
+	if sess, err := s.whoami(r.Context(), r.Header.Get("Cookie")); err == nil {
+		s.saveLocale(r, sess.Identity, code)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// saveLocale keeps code as the account's language. Failing leaves the
+// pages switched and the mails in the language before; the log says so.
+func (s *Server) saveLocale(r *http.Request, ident identity, code string) {
+	if cur, _ := ident.MetadataPublic[locale.MetadataKey].(string); cur == code {
+		return
+	}
+	var current any
+	if ident.MetadataPublic != nil {
+		current = map[string]any(ident.MetadataPublic)
+	}
+	ops, err := kratosapi.MetadataOps("metadata_public", current, locale.MetadataKey, code)
+	if err == nil {
+		_, _, err = s.kratosAdmin.IdentityAPI.PatchIdentity(r.Context(), ident.ID).JsonPatch(ops).Execute()
+	}
+	if err != nil {
+		s.log.WarnContext(r.Context(), "save the account's language", "identity_id", ident.ID, "locale", code, "err", err)
+	}
+}
