@@ -76,11 +76,16 @@ bench: servers $(LISTS)
 	$(GO) test -run '^$$' -bench RegistrationPageOverhead -benchtime 4000x -count 3 ./selfservice-ui
 	@if [ -n "$$WORKID_SCALE" ]; then $(GO) test -run '^$$' -bench PassAtScale -benchtime 1x -timeout 30m ./internal/reverify; fi
 
-## chromium: Debian's Chromium for the browser tests, installed when missing.
+## chromium: Debian's Chromium for the browser tests, installed when missing,
+## and a Japanese font (3.5 MB), without which the Japanese pages' widths
+## and screenshots are of empty boxes.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || test -x "$$WORKID_CHROMIUM" || { \
 		echo "installing Chromium from Debian for the browser tests"; \
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@test -d /usr/share/fonts/opentype/ipafont-gothic || { \
+		echo "installing a Japanese font from Debian for the browser tests"; \
+		apt-get install -y -qq fonts-ipafont-gothic >/dev/null || { apt-get update -qq && apt-get install -y -qq fonts-ipafont-gothic >/dev/null; }; }
 
 ## postgres: Debian's PostgreSQL for the tests that need it (not started: tests start their own).
 postgres:

@@ -38,6 +38,7 @@ func TestJourneyInGerman(t *testing.T) {
 	j.fillRegistration(u)
 	j.submit("register with gmail", `button[name="method"][value="password"]`)
 	j.wantText("#f-traits-email-msg", de.T("kratos.9100012", "domain", "gmail.com"))
+	j.shot("registration-refused-de")
 
 	u.Email = strings.Replace(u.Email, "@gmail.com", "@northwind-traders.com", 1)
 	j.fillRegistration(u)

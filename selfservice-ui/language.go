@@ -17,8 +17,8 @@ const langCookie = "workid_lang"
 
 type textsKey struct{}
 
-// withLanguage puts the request's texts in its context and says in the
-// answer which language it is in and what it depends on.
+// withLanguage puts the request's texts in its context; a page says in
+// its answer which language it is in and what that depends on (render).
 func (s *Server) withLanguage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		chosen := ""
@@ -26,8 +26,6 @@ func (s *Server) withLanguage(next http.Handler) http.Handler {
 			chosen = c.Value
 		}
 		tx := s.texts.Negotiate(chosen, r.Header.Get("Accept-Language"))
-		w.Header().Set("Content-Language", tx.Lang().Code)
-		w.Header().Add("Vary", "Accept-Language")
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), textsKey{}, tx)))
 	})
 }

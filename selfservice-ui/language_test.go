@@ -44,6 +44,14 @@ func TestPageLanguage(t *testing.T) {
 			t.Errorf("Vary = %q, want Accept-Language", rec.Header().Values("Vary"))
 		}
 	}
+	r := httptest.NewRequest(http.MethodGet, "/static/style.css", nil)
+	r.Header.Set("Accept-Language", "de")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	if rec.Code != http.StatusOK || rec.Header().Get("Vary") != "" || rec.Header().Get("Content-Language") != "" {
+		t.Errorf("the stylesheet = %d with Vary %q, Content-Language %q, want one copy for every language",
+			rec.Code, rec.Header().Get("Vary"), rec.Header().Get("Content-Language"))
+	}
 }
 
 // The switch sets a year's cookie and returns to the page it was on, only

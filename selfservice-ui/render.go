@@ -138,6 +138,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	clearNotice(w, r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// The language follows the switch's cookie and Accept-Language (the
+	// static files and the brand's do not).
+	w.Header().Set("Content-Language", s.tr(r).Lang().Code)
+	w.Header().Add("Vary", "Accept-Language, Cookie")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
