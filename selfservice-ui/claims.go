@@ -28,7 +28,7 @@ func idTokenClaims(ident *identity, st emailstate.State, m *companies.Membership
 		c["given_name"] = first
 		c["family_name"] = last
 		c["name"] = strings.TrimSpace(first + " " + last)
-		if company, _ := ident.MetadataPublic[businessemail.CompanyDomainKey].(string); company != "" && st.Current() {
+		if company, _ := ident.Public()[businessemail.CompanyDomainKey].(string); company != "" && st.Current() {
 			// The claim's name is a contract with the services, kept
 			// apart from the metadata field's even where they agree.
 			c["company_domain"] = company

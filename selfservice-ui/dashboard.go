@@ -81,7 +81,7 @@ func (s *Server) personal(ident *identity) bool {
 	if d.Reason != businessemail.FreeMail && d.Reason != businessemail.Disposable {
 		return false
 	}
-	company, _ := ident.MetadataPublic[businessemail.CompanyDomainKey].(string)
+	company, _ := ident.Public()[businessemail.CompanyDomainKey].(string)
 	return company != d.Address.Registrable
 }
 

@@ -91,6 +91,12 @@ type uiText struct {
 }
 
 // identity is the part of a Kratos identity the pages use.
+// Public is metadata_public as an object; nil when it is none.
+func (i *identity) Public() map[string]any {
+	m, _ := i.MetadataPublic.(map[string]any)
+	return m
+}
+
 type identity struct {
 	ID     string `json:"id"`
 	Traits struct {
@@ -102,7 +108,9 @@ type identity struct {
 		} `json:"name"`
 	} `json:"traits"`
 	VerifiableAddresses []verifiableAddress `json:"verifiable_addresses"`
-	MetadataPublic      map[string]any      `json:"metadata_public"`
+	// MetadataPublic is read as it comes: an operator may set anything
+	// there through the admin API, and no page may fail on it (Public).
+	MetadataPublic any `json:"metadata_public"`
 	MetadataAdmin       any                 `json:"metadata_admin"`
 }
 

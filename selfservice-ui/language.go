@@ -21,13 +21,21 @@ type textsKey struct{}
 // its answer which language it is in and what that depends on (render).
 func (s *Server) withLanguage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		chosen := ""
-		if c, err := r.Cookie(langCookie); err == nil {
-			chosen = c.Value
-		}
-		tx := s.texts.Negotiate(chosen, r.Header.Get("Accept-Language"))
+		tx := s.texts.Negotiate(chosenLanguage(r), r.Header.Get("Accept-Language"))
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), textsKey{}, tx)))
 	})
+}
+
+// chosenLanguage is the switch's cookie. With two of them (one planted by
+// a sibling site of the same domain, say) the last counts, as Kratos
+// reads it for the registration hook: the page and the account's
+// language never disagree.
+func chosenLanguage(r *http.Request) string {
+	cookies := r.CookiesNamed(langCookie)
+	if len(cookies) == 0 {
+		return ""
+	}
+	return cookies[len(cookies)-1].Value
 }
 
 // tr is the request's texts (English outside withLanguage, as in tests of
@@ -68,14 +76,10 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
 // saveLocale keeps code as the account's language. Failing leaves the
 // pages switched and the mails in the language before; the log says so.
 func (s *Server) saveLocale(r *http.Request, ident identity, code string) {
-	if cur, _ := ident.MetadataPublic[locale.MetadataKey].(string); cur == code {
+	if cur, _ := ident.Public()[locale.MetadataKey].(string); cur == code {
 		return
 	}
-	var current any
-	if ident.MetadataPublic != nil {
-		current = map[string]any(ident.MetadataPublic)
-	}
-	ops, err := kratosapi.MetadataOps("metadata_public", current, locale.MetadataKey, code)
+	ops, err := kratosapi.MetadataOps("metadata_public", ident.MetadataPublic, locale.MetadataKey, code)
 	if err == nil {
 		_, _, err = s.kratosAdmin.IdentityAPI.PatchIdentity(r.Context(), ident.ID).JsonPatch(ops).Execute()
 	}

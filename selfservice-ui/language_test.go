@@ -1,6 +1,7 @@
 package selfserviceui
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/workid/workid/internal/locale"
 )
 
 // A page is in the language the browser asks for, says so, and tells
@@ -24,12 +27,15 @@ func TestPageLanguage(t *testing.T) {
 		{"ja", "", "ja", "ページが見つかりません"},
 		{"de", "ja", "ja", "ページが見つかりません"},
 		{"de", "klingon", "de", "Seite nicht gefunden"},
+		// Two cookies: the last counts, as Kratos reads it for the
+		// registration hook.
+		{"", "fr; workid_lang=es", "es", "Página no encontrada"},
 	}
 	for _, tt := range tests {
 		r := httptest.NewRequest(http.MethodGet, "/no-such-page", nil)
 		r.Header.Set("Accept-Language", tt.accept)
 		if tt.cookie != "" {
-			r.AddCookie(&http.Cookie{Name: langCookie, Value: tt.cookie})
+			r.Header.Set("Cookie", langCookie+"="+tt.cookie)
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, r)
@@ -197,6 +203,20 @@ func TestLoadServicesTranslations(t *testing.T) {
 	for _, want := range []string{`translation "xx" is not a shipped language (en, de, fr, es, ja)`, `translation "de" has no name`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("LoadServices = %v, want %q", err, want)
+		}
+	}
+}
+
+// An identity whose metadata_public an operator set to something other
+// than an object still decodes: no page fails on it.
+func TestIdentityWithOddMetadata(t *testing.T) {
+	for _, meta := range []string{`"a string"`, `["de"]`, `null`, `{"locale":"de"}`} {
+		var ident identity
+		if err := json.Unmarshal([]byte(`{"id":"x","metadata_public":`+meta+`}`), &ident); err != nil {
+			t.Errorf("metadata_public %s: %v", meta, err)
+		}
+		if got, _ := ident.Public()[locale.MetadataKey].(string); (meta == `{"locale":"de"}`) != (got == "de") {
+			t.Errorf("metadata_public %s: locale %q", meta, got)
 		}
 	}
 }

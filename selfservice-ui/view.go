@@ -139,6 +139,16 @@ func nodeKind(n uiNode) string {
 func newField(n uiNode, tx *locale.Texts) Field {
 	a := n.Attributes
 	f := Field{Group: n.Group, Messages: messages(n.Messages, tx)}
+	if a.Name == "traits.email" || a.Name == "email" {
+		for i, m := range f.Messages {
+			if m.ID == kratosInvalid {
+				// Kratos's format check refused it before WorkID's
+				// rule could (an address with accents or brackets):
+				// its reason is English only.
+				f.Messages[i].Text = tx.T("kratos.4000001_email")
+			}
+		}
+	}
 	for _, m := range f.Messages {
 		if m.Kind == "error" {
 			f.Invalid = true
@@ -256,6 +266,10 @@ func messages(in []uiText, tx *locale.Texts) []Message {
 	}
 	return out
 }
+
+// kratosInvalid is Kratos's message of a value its schema refuses, whose
+// text is the validator's English reason.
+const kratosInvalid = 4000001
 
 // messageText is a Kratos message in tx's language: by its ID from the
 // catalog (WorkID's own texts for the messages users meet most, and for

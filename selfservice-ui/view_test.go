@@ -101,6 +101,26 @@ func TestNewFormEveryNodeType(t *testing.T) {
 	}
 }
 
+// An address Kratos's own format check refuses (before WorkID's rule sees
+// it) gets a text in the page's language, not the validator's English.
+func TestInvalidEmailInLanguage(t *testing.T) {
+	c, err := locale.Load("Product", "WorkID")
+	if err != nil {
+		t.Fatal(err)
+	}
+	de := c.Texts("de")
+	reason := `"ann@gmäil.com" is not valid "email"`
+	n := uiNode{Type: "input", Group: "default", Messages: []uiText{{ID: 4000001, Type: "error", Text: reason, Context: map[string]any{"reason": reason}}}}
+	n.Attributes.Name, n.Attributes.NodeType, n.Attributes.InputType = "traits.email", "input", "email"
+	if got := newField(n, de).Messages[0].Text; got != de.T("kratos.4000001_email") || strings.Contains(got, "not valid") {
+		t.Errorf("the refused address reads %q, want the German text", got)
+	}
+	n.Attributes.Name = "traits.username"
+	if got := newField(n, de).Messages[0].Text; !strings.Contains(got, "not valid") {
+		t.Errorf("another field's message reads %q, want Kratos's reason", got)
+	}
+}
+
 func TestMessageTextHidesHookFailures(t *testing.T) {
 	en := english(t)
 	systemError, hooksDown := en.T("kratos.system_error"), en.T("kratos.hooks_down")

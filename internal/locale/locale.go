@@ -162,28 +162,37 @@ func (t *Texts) N(id string, count int, kv ...any) string {
 	return t.localize(id, count, append(kv, "Count", t.Number(count)))
 }
 
-// HTML is the "_html" text id, whose values are escaped before they go in.
+// HTML is the "_html" text id, whose values, the common ones too, are
+// escaped before they go in.
 func (t *Texts) HTML(id string, kv ...any) template.HTML {
-	esc := make([]any, len(kv))
-	for i, v := range kv {
-		if i%2 == 1 {
-			v = template.HTMLEscapeString(fmt.Sprint(v))
-		}
-		esc[i] = v
+	values := make(map[string]any, len(t.common)+len(kv)/2)
+	for k, v := range t.common {
+		values[k] = template.HTMLEscapeString(fmt.Sprint(v))
 	}
-	return template.HTML(t.localize(id, nil, esc)) //nolint:gosec // the catalog's own markup, values escaped
+	for k, v := range pairs(kv) {
+		values[k] = template.HTMLEscapeString(fmt.Sprint(v))
+	}
+	s, err := t.localizeData(id, nil, values)
+	if err != nil {
+		s = template.HTMLEscapeString(id)
+	}
+	return template.HTML(s) //nolint:gosec // the catalog's own markup, every value escaped
 }
 
 // Kratos is Kratos's message id in this language, with its context's
 // values, or fallback (Kratos's own English text) when the catalog has no
-// text for it.
+// text for it or the context lacks a value the text needs.
 func (t *Texts) Kratos(id int64, context map[string]any, fallback string) string {
 	s, err := t.localizeData("kratos."+strconv.FormatInt(id, 10), nil, context)
-	if err != nil || s == "" {
+	if err != nil || s == "" || strings.Contains(s, noValue) {
 		return fallback
 	}
 	return s
 }
+
+// noValue is what text/template writes for a value a text names and its
+// data lacks.
+const noValue = "<no value>"
 
 // Has reports whether the catalog has a text for id (in English at least).
 func (t *Texts) Has(id string) bool {

@@ -265,8 +265,18 @@ func TestTexts(t *testing.T) {
 	if strings.Contains(h, "<b>") || !strings.Contains(h, "&lt;b&gt;ann&lt;/b&gt;@gmail.com") || !strings.Contains(h, "<strong>") {
 		t.Errorf("HTML = %q, want the value escaped and the text's markup kept", h)
 	}
+	rd, err := Load("Product", "R&D <i>Portal</i>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := string(rd.Texts("de").HTML("dashboard.personal_html", "Address", "a@gmail.com")); strings.Contains(h, "<i>") || !strings.Contains(h, "R&amp;D &lt;i&gt;Portal&lt;/i&gt;") {
+		t.Errorf("HTML = %q, want the product name escaped too", h)
+	}
 	if got := de.Kratos(4000002, map[string]any{"property": "email"}, "fallback"); got == "fallback" || !strings.Contains(got, "email") {
 		t.Errorf("Kratos(4000002) = %q, want the German text with the property", got)
+	}
+	if got := de.Kratos(4000002, map[string]any{}, "Property email is missing."); got != "Property email is missing." {
+		t.Errorf("Kratos(4000002) without its value = %q, want Kratos's own text", got)
 	}
 	if got := de.Kratos(1234567, nil, "Kratos's own text"); got != "Kratos's own text" {
 		t.Errorf("Kratos of an unknown id = %q, want the fallback", got)
