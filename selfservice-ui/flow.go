@@ -111,7 +111,7 @@ type identity struct {
 	// MetadataPublic is read as it comes: an operator may set anything
 	// there through the admin API, and no page may fail on it (Public).
 	MetadataPublic any `json:"metadata_public"`
-	MetadataAdmin       any                 `json:"metadata_admin"`
+	MetadataAdmin  any `json:"metadata_admin"`
 }
 
 // verifiableAddress is one of an identity's verifiable addresses.
