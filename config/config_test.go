@@ -34,3 +34,22 @@ func TestUITokenHookNeedsThePrivateAddress(t *testing.T) {
 		})
 	}
 }
+
+// A setting WorkID no longer reads stops start, saying where it lives now,
+// beside every other problem; left empty it is no problem.
+func TestRemovedSettingsAreRefused(t *testing.T) {
+	base := []string{"WORKID_HOOKS_KEY=0123456789abcdef0123", "WORKID_LINK_KEY=a-link-key-of-32-characters-long"}
+	if _, err := Load[Hooks](append(base, "WORKID_SUPPORT_CONTACT=")); err != nil {
+		t.Fatalf("the defaults with an empty removed setting: %v", err)
+	}
+	_, err := Load[Hooks](append(base, "WORKID_SUPPORT_CONTACT=help@acme.example", "WORKID_MAIL_FROM_NAME=Acme", "WORKID_HOOKS_ADDR=nonsense"))
+	for _, want := range []string{
+		"WORKID_SUPPORT_CONTACT is no longer read: set support in the brand file (WORKID_BRAND_FILE)",
+		"WORKID_MAIL_FROM_NAME is no longer read: set mail_from_name in the brand file",
+		`WORKID_HOOKS_ADDR="nonsense"`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Load = %v, want %q", err, want)
+		}
+	}
+}

@@ -20,17 +20,26 @@ type Validator interface {
 // be read (a port that is not a number) and values that are wrong.
 func Load[T Validator](environ []string) (T, error) {
 	m := toMap(environ)
+	gone := removedSettings(m)
 	var cfg T
 	err := env.ParseWithOptions(&cfg, env.Options{Environment: m})
 	if err == nil {
-		return cfg, cfg.Validate()
+		err = cfg.Validate()
+		if len(gone) == 0 {
+			return cfg, err
+		}
+		var ce *Error
+		if errors.As(err, &ce) {
+			gone = append(gone, ce.Problems...)
+		}
+		return cfg, gone.err()
 	}
 	var agg env.AggregateError
 	if !errors.As(err, &agg) {
 		return cfg, fmt.Errorf("read configuration: %w", err)
 	}
 	keys := envKeys(reflect.TypeFor[T]())
-	var p problems
+	p := gone
 	for _, e := range agg.Errors {
 		var pe env.ParseError
 		if !errors.As(e, &pe) {
@@ -54,6 +63,24 @@ func Load[T Validator](environ []string) (T, error) {
 		}
 	}
 	return cfg, p.err()
+}
+
+// removed are the settings WorkID no longer reads, with where they went:
+// one left set would be ignored without a word (an old support contact in
+// the email-change notice, say), so start stops and says where it lives now.
+var removed = []struct{ name, now string }{
+	{"WORKID_MAIL_FROM_NAME", "mail_from_name in the brand file (WORKID_BRAND_FILE)"},
+	{"WORKID_SUPPORT_CONTACT", "support in the brand file (WORKID_BRAND_FILE)"},
+}
+
+func removedSettings(m map[string]string) problems {
+	var p problems
+	for _, r := range removed {
+		if strings.TrimSpace(m[r.name]) != "" {
+			p.add(fmt.Sprintf("%s is no longer read: set %s", r.name, r.now))
+		}
+	}
+	return p
 }
 
 // field names a struct field as caarlos0/env's ParseError does.

@@ -61,7 +61,7 @@ func serviceState(tx *locale.Texts, svc Service, st emailstate.State, m *compani
 		if svc.NeedsVerifiedEmail {
 			why = "reason.needs_verified"
 		}
-		v.Reason = tx.T(why, "Service", svc.Name) + " " + reasonText(tx, newEmailView(st))
+		v.Reason = locale.Sentences(tx.T(why, "Service", svc.Name), reasonText(tx, newEmailView(st)))
 	case svc.RequiresSubscription == "":
 	case lookupFailed:
 		v.Enabled = false
@@ -78,37 +78,32 @@ func serviceState(tx *locale.Texts, svc Service, st emailstate.State, m *compani
 	return v
 }
 
-// subscriptionReason says whether the account's company (m, nil for none)
-// has subscription name open at now, with the sentence in tx's language a
-// page shows for service what: until when it is open, or why it is
-// closed. The dashboard's services and the sign-in gate of a connected
-// service both ask it; tx nil asks only whether it is open.
-func subscriptionReason(tx *locale.Texts, what, name string, m *companies.Membership, now time.Time) (open bool, text string) {
-	say := func(id string, kv ...any) string {
-		if tx == nil {
-			return ""
-		}
-		return tx.T(id, append(kv, "Service", what)...)
-	}
+// subscriptionOpen reports whether the account's company (m, nil for
+// none) has subscription name open at now. The dashboard's services and
+// the sign-in gate of a connected service both ask it.
+func subscriptionOpen(name string, m *companies.Membership, now time.Time) bool {
 	if m == nil {
-		return false, say("reason.no_company")
+		return false
+	}
+	sub, ok := subscription(m.Company.Subscriptions, name)
+	return ok && sub.Active(now)
+}
+
+// subscriptionReason is subscriptionOpen with the sentence in tx's
+// language a page shows for service what: until when it is open, or why
+// it is closed.
+func subscriptionReason(tx *locale.Texts, what, name string, m *companies.Membership, now time.Time) (open bool, text string) {
+	if m == nil {
+		return false, tx.T("reason.no_company", "Service", what)
 	}
 	sub, ok := subscription(m.Company.Subscriptions, name)
 	switch {
 	case ok && sub.Active(now):
-		return true, say("reason.included", "Subscription", sub.Name, "Date", dayIn(tx, sub.EndsOn))
+		return true, tx.T("reason.included", "Service", what, "Subscription", sub.Name, "Date", tx.Day(sub.EndsOn))
 	case ok:
-		return false, say("reason.ended", "Subscription", sub.Name, "Date", dayIn(tx, sub.EndsOn))
+		return false, tx.T("reason.ended", "Subscription", sub.Name, "Date", tx.Day(sub.EndsOn))
 	}
-	return false, say("reason.no_subscription", "Subscription", name)
-}
-
-// dayIn is tx.Day, for a tx that may be nil.
-func dayIn(tx *locale.Texts, iso string) string {
-	if tx == nil {
-		return iso
-	}
-	return tx.Day(iso)
+	return false, tx.T("reason.no_subscription", "Subscription", name)
 }
 
 func subscription(subs []companies.Subscription, name string) (companies.Subscription, bool) {

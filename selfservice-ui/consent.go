@@ -13,6 +13,7 @@ import (
 
 	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/emailstate"
+	"github.com/workid/workid/internal/locale"
 )
 
 // Consent for connected services, asked by Hydra. First-party services
@@ -39,6 +40,8 @@ type consentPage struct {
 	// SubscriptionGate, when set, says why the service cannot be used:
 	// its subscription is not open at the account's company.
 	SubscriptionGate string
+	// GateIntro says why a service that sends mail waits for the address.
+	GateIntro string
 }
 
 type scopeView struct{ Name, Text string }
@@ -206,6 +209,13 @@ func (s *Server) newConsentPage(r *http.Request, req *hydra.OAuth2ConsentRequest
 		if req.Client.LogoUri != nil && *req.Client.LogoUri != "" {
 			p.LogoURL = imageURL(*req.Client.LogoUri)
 		}
+	}
+	if g == gateEmail {
+		state := tx.T("consent.gate_unverified", "Address", p.Email.Address)
+		if p.Email.Status == "expired" {
+			state = tx.T("consent.gate_expired", "Address", p.Email.Address)
+		}
+		p.GateIntro = locale.Sentences(tx.T("consent.gate_needs", "Service", p.Client), state, tx.T("consent.gate_then"))
 	}
 	if g == gateSubscription {
 		p.SubscriptionGate = subscriptionGateText(tx, p.Client, requiredSubscription(req.Client), m, s.Now())

@@ -42,6 +42,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, err)
 		return
 	}
+	s.keepLanguage(r, ident)
 	m, err := s.companyOf(r.Context(), ident, st)
 	if err != nil {
 		// The company database failing closes what needs a subscription,

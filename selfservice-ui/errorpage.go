@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+
+	"github.com/workid/workid/internal/locale"
 )
 
 // showError is Kratos's error page (/error?id=...). It never shows
@@ -57,6 +59,6 @@ func (s *Server) hydraError(w http.ResponseWriter, r *http.Request, code string)
 	if slices.Contains(hydraErrors, code) {
 		text = "oauth." + code
 	}
-	s.failText(w, r, http.StatusBadRequest, tx.T("error.oauth_heading"), tx.T(text)+" "+tx.T("error.oauth_then"), "",
+	s.failText(w, r, http.StatusBadRequest, tx.T("error.oauth_heading"), locale.Sentences(tx.T(text), tx.T("error.oauth_then")), "",
 		errors.New("hydra error "+code+": "+r.URL.Query().Get("error_description")))
 }

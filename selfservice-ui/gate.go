@@ -63,7 +63,7 @@ func gateFor(c *hydra.OAuth2Client, st emailstate.State, m *companies.Membership
 	if sub == "" {
 		return gateNone
 	}
-	if open, _ := subscriptionReason(nil, "", sub, m, now); open {
+	if subscriptionOpen(sub, m, now) {
 		return gateNone
 	}
 	return gateSubscription

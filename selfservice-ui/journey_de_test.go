@@ -79,20 +79,42 @@ func TestJourneyInGerman(t *testing.T) {
 		t.Errorf("the account's language is %q, want de, the one it was made in", got)
 	}
 
-	// The switch: English from now on, for this browser and the account.
+	// The switch, pressed on the Profile page: English from now on, for
+	// this browser and the account, and back on the same page.
+	j.do("profile", chromedp.Navigate(st.UIURL+"/settings"), chromedp.WaitVisible(chromedp.CSS("#verification")))
 	j.submit("switch to English", `form.langs button[value="en"]`)
-	j.do("dashboard in English", chromedp.WaitVisible(chromedp.CSS("li.service")))
-	j.wantText("h1", en.T("dashboard.hello", "Name", u.First))
-	if got := j.eval(`[location.pathname]`); got[0] != "/" {
-		t.Errorf("the switch went to %q, want back to the dashboard", got)
+	j.do("profile in English", chromedp.WaitVisible(chromedp.CSS("#verification")))
+	j.wantText("h1", en.T("settings.title"))
+	if got := j.eval(`[location.pathname]`); got[0] != "/settings" {
+		t.Errorf("the switch went to %q, want back to the Profile page", got)
 	}
-	ident, err := st.Identity(t.Context(), ids[0].Id)
+	if got := accountLocale(t, st, ids[0].Id); got != "en" {
+		t.Errorf("after the switch the account's language is %q, want en", got)
+	}
+
+	// Pressed while signed out, the switch reaches the account at the
+	// next sign-in: its mails follow the pages again.
+	j.submit("sign out", `form.signout button`)
+	j.do("the sign-out page", chromedp.WaitVisible(chromedp.CSS("main form button")))
+	j.submit("confirm", "main form button")
+	j.do("sign-in page", chromedp.WaitVisible(chromedp.CSS("#f-identifier")))
+	j.submit("switch to Spanish", `form.langs button[value="es"]`)
+	j.do("sign-in page in Spanish", chromedp.WaitVisible(chromedp.CSS("#f-identifier")))
+	j.do("fill in", chromedp.SetValue(chromedp.CSS("#f-identifier"), u.Email), chromedp.SetValue(chromedp.CSS("#f-password"), u.Password))
+	j.submit("sign in", `button[name="method"][value="password"]`)
+	j.do("dashboard", chromedp.WaitVisible(chromedp.CSS("li.service")))
+	if got := accountLocale(t, st, ids[0].Id); got != "es" {
+		t.Errorf("after a switch while signed out and a sign-in, the account's language is %q, want es", got)
+	}
+}
+
+func accountLocale(t *testing.T, st *stacktest.Stack, id string) string {
+	t.Helper()
+	ident, err := st.Identity(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := metadataLocale(ident.MetadataPublic); got != "en" {
-		t.Errorf("after the switch the account's language is %q, want en", got)
-	}
+	return metadataLocale(ident.MetadataPublic)
 }
 
 func metadataLocale(meta any) string {

@@ -52,11 +52,17 @@ func (s *Server) tr(r *http.Request) *locale.Texts {
 // then back to the page it was pressed on. That page is the request's
 // Referer (the pages send it to their own site only), so no page writes
 // its own address, with a mailed link's token or a sign-in challenge,
-// into a form; without one, the dashboard.
+// into a form. A page that answered a post names where to go instead
+// (page.Back): its address would answer a GET with "cannot be opened
+// that way". Without either, the dashboard.
 func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
 	code := r.PostFormValue("lang")
 	back := "/"
-	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
+	if b := r.PostFormValue("back"); b != "" {
+		if u := localURL(b); u != nil {
+			back = u.RequestURI()
+		}
+	} else if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
 		if u := localURL(ref.RequestURI()); u != nil && u.Path != "/language" {
 			back = u.RequestURI()
 		}
@@ -66,11 +72,28 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: code, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"})
+		SameSite: http.SameSiteLaxMode, Secure: secureRequest(r)})
 	if sess, err := s.whoami(r.Context(), r.Header.Get("Cookie")); err == nil {
 		s.saveLocale(r, sess.Identity, code)
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// keepLanguage makes the account's language, which its mails follow, the
+// one its pages are in, when the two differ: the switch pressed while
+// signed out, an account made before it had a language. The browser's
+// switch counts; else its Accept-Language, for an account with none.
+func (s *Server) keepLanguage(r *http.Request, ident *identity) {
+	code := chosenLanguage(r)
+	if !locale.Known(code) {
+		if _, set := ident.Public()[locale.MetadataKey]; set {
+			return
+		}
+		code = locale.Match("", r.Header.Get("Accept-Language"))
+	}
+	if code != "" {
+		s.saveLocale(r, *ident, code)
+	}
 }
 
 // saveLocale keeps code as the account's language. Failing leaves the

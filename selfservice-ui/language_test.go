@@ -95,7 +95,28 @@ func TestLanguageSwitch(t *testing.T) {
 			t.Errorf("switch cookies = %v, want %s=de for a year", c, langCookie)
 		}
 	}
-	rec := post(url.Values{"lang": {"xx"}}, nil)
+	// From a page that answered a post (its address is the post's).
+	rec := post(url.Values{"lang": {"fr"}, "back": {"/"}}, map[string]string{"Referer": "http://127.0.0.1:4455/company/admins"})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/" {
+		t.Errorf("switch from the answer to a post = %d to %q, want 303 to /", rec.Code, rec.Header().Get("Location"))
+	}
+	if rec := post(url.Values{"lang": {"fr"}, "back": {"https://evil.example/"}}, nil); rec.Header().Get("Location") != "/" {
+		t.Errorf("switch back to another site = %q, want /", rec.Header().Get("Location"))
+	}
+	// A page answering a post says so in its switch; one answering a GET does not.
+	pr := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:4455/", nil)
+	pr.Header.Set("Sec-Fetch-Site", "same-origin")
+	answer := httptest.NewRecorder()
+	h.ServeHTTP(answer, pr)
+	if !strings.Contains(answer.Body.String(), `<input type="hidden" name="back" value="/">`) {
+		t.Errorf("the answer to a post (%d) has no way back for the switch", answer.Code)
+	}
+	got := httptest.NewRecorder()
+	h.ServeHTTP(got, httptest.NewRequest(http.MethodGet, "/no-such-page", nil))
+	if strings.Contains(got.Body.String(), `name="back"`) {
+		t.Error("a page answering a GET names a way back: the switch would not return to it")
+	}
+	rec = post(url.Values{"lang": {"xx"}}, nil)
 	if rec.Code != http.StatusBadRequest || len(rec.Result().Cookies()) != 0 {
 		t.Errorf("an unknown language = %d with cookies %v, want 400 and none", rec.Code, rec.Result().Cookies())
 	}
@@ -109,6 +130,8 @@ func TestLanguageSwitch(t *testing.T) {
 // catalog's own test checks each language has every English text).
 func TestTextIDsExist(t *testing.T) {
 	en := english(t)
+	has := en.Has
+	inNamed := regexp.MustCompile(`named\("([a-z0-9_.]+)"`)
 	inTemplates := regexp.MustCompile(`\.(?:T|N|HTML) "([a-z0-9_.]+)"`)
 	inCode := regexp.MustCompile(`"((?:layout|flow|error|oauth|logout|consent|scope|notice|confirm|dashboard|email|reason|settings|company|field|subject|kratos|list|date|month)\.[a-z0-9_.]+)"`)
 	files, _ := filepath.Glob("templates/*.html")
@@ -128,8 +151,14 @@ func TestTextIDsExist(t *testing.T) {
 		}
 		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
 			seen++
-			if id := m[1]; !strings.HasSuffix(id, ".") && !en.Has(id) && !en.Has(id+"_unnamed") {
+			if id := m[1]; !strings.HasSuffix(id, ".") && !has(id) {
 				t.Errorf("%s names %q, which the catalog lacks", f, id)
+			}
+		}
+		// named(id, address) also shows id's "_unnamed" twin.
+		for _, m := range inNamed.FindAllStringSubmatch(string(b), -1) {
+			if !has(m[1] + "_unnamed") {
+				t.Errorf("%s names %q, whose _unnamed twin the catalog lacks", f, m[1])
 			}
 		}
 	}

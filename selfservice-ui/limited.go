@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// limitedText is what a browser sees when the edge's rate limiter refused
+// limitedTextID is the text a browser reads when the edge's rate limiter refused
 // its request.
-const limitedText = "error.limited_text"
+const limitedTextID = "error.limited_text"
 
 // limitedFlows are the flows whose page /limited shows again, with the
 // message above the form; the settings page gets the plain page with a
@@ -33,7 +33,7 @@ func (s *Server) limited(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.fail(w, r, http.StatusTooManyRequests, "error.limited_heading", limitedText, back, nil)
+	s.fail(w, r, http.StatusTooManyRequests, "error.limited_heading", limitedTextID, back, nil)
 }
 
 // limitedFlow renders flow id's page with the message and reports
@@ -48,7 +48,7 @@ func (s *Server) limitedFlow(w http.ResponseWriter, r *http.Request, k flowKind,
 		s.allowSources(w, r, pageSources{forms: redirectSources(lr.RequestURL, "redirect_uri", lr.Client.RedirectURIs)})
 	}
 	p := s.newFlowPage(r, k, f)
-	p.Form.Messages = append(p.Form.Messages, Message{Text: s.tr(r).T(limitedText), Kind: "error"})
+	p.Form.Messages = append(p.Form.Messages, Message{Text: s.tr(r).T(limitedTextID), Kind: "error"})
 	p.Page.Errors = true
 	return s.render(w, r, http.StatusTooManyRequests, "flow", p)
 }

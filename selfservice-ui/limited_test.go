@@ -57,7 +57,7 @@ func TestLimitedShowsTheFlowPage(t *testing.T) {
 		t.Fatalf("GET /limited = %d, want 429:\n%s", rec.Code, rec.Body)
 	}
 	body := rec.Body.String()
-	for _, want := range []string{english(t).T(limitedText), "Sign in to WorkID", `name="identifier"`, `name="password"`} {
+	for _, want := range []string{english(t).T(limitedTextID), "Sign in to WorkID", `name="identifier"`, `name="password"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the page lacks %q", want)
 		}
@@ -94,7 +94,7 @@ func TestLimitedPlainPage(t *testing.T) {
 				t.Fatalf("GET /limited?%s = %d, want 429", tt.query, rec.Code)
 			}
 			body := rec.Body.String()
-			if want := english(t).T(limitedText); !strings.Contains(body, want) {
+			if want := english(t).T(limitedTextID); !strings.Contains(body, want) {
 				t.Errorf("the page lacks %q", want)
 			}
 			if want := `href="` + strings.ReplaceAll(tt.back, "&", "&amp;") + `">Try again`; !strings.Contains(body, want) {

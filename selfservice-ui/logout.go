@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+
+	"github.com/workid/workid/internal/locale"
 )
 
 // Sign-out ends both sessions a browser has: WorkID's (Kratos) and the
@@ -25,7 +27,7 @@ func (s *Server) logoutPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if req.Client != nil && req.Client.ClientName != nil && *req.Client.ClientName != "" {
-			text = tx.T("logout.service_asks", "Service", *req.Client.ClientName) + " " + text
+			text = locale.Sentences(tx.T("logout.service_asks", "Service", *req.Client.ClientName), text)
 		}
 		if req.Client != nil {
 			// The confirmation leads through Hydra back to the service.

@@ -11,27 +11,36 @@ import (
 // notice's Text is its text's id; the page shows it in its language.
 const noticeCookie = "workid_notice"
 
-var notices = map[string]Message{
-	"expired":       {Text: "notice.expired", Kind: "info"},
-	"sent":          {Text: "notice.sent", Kind: "success"},
-	"limited":       {Text: "notice.limited", Kind: "error"},
-	"verified":      {Text: "notice.verified", Kind: "info"},
-	"failed":        {Text: "notice.failed", Kind: "error"},
-	"admin-granted": {Text: "notice.admin_granted", Kind: "success"},
-	"admin-revoked": {Text: "notice.admin_revoked", Kind: "success"},
+var notices = map[string]notice{
+	"expired":       {"notice.expired", "info"},
+	"sent":          {"notice.sent", "success"},
+	"limited":       {"notice.limited", "error"},
+	"verified":      {"notice.verified", "info"},
+	"failed":        {"notice.failed", "error"},
+	"admin-granted": {"notice.admin_granted", "success"},
+	"admin-revoked": {"notice.admin_revoked", "success"},
 }
+
+// notice is a notice's text id and kind (a Message's).
+type notice struct{ textID, kind string }
 
 type noticeKey struct{}
 
-func noticeFrom(ctx context.Context) *Message {
-	m, _ := ctx.Value(noticeKey{}).(*Message)
-	return m
+func noticeFrom(ctx context.Context) *notice {
+	n, _ := ctx.Value(noticeKey{}).(*notice)
+	return n
 }
 
 // setNotice makes the next page the browser loads show notice code.
 func setNotice(w http.ResponseWriter, r *http.Request, code string) {
 	http.SetCookie(w, &http.Cookie{Name: noticeCookie, Value: code, Path: "/", MaxAge: 60, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"})
+		SameSite: http.SameSiteLaxMode, Secure: secureRequest(r)})
+}
+
+// secureRequest reports whether the browser reached the UI over https
+// (directly or through the edge), so cookies set for it are Secure.
+func secureRequest(r *http.Request) bool {
+	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
 }
 
 // withNotice reads a pending notice into the request's context. The
@@ -40,8 +49,8 @@ func setNotice(w http.ResponseWriter, r *http.Request, code string) {
 func withNotice(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if c, err := r.Cookie(noticeCookie); err == nil {
-			if m, ok := notices[c.Value]; ok {
-				r = r.WithContext(context.WithValue(r.Context(), noticeKey{}, &m))
+			if n, ok := notices[c.Value]; ok {
+				r = r.WithContext(context.WithValue(r.Context(), noticeKey{}, &n))
 			}
 		}
 		next.ServeHTTP(w, r)

@@ -73,6 +73,10 @@ type page struct {
 	Errors bool
 	// Chrome are the header's and footer's words in the page's language.
 	Chrome *chrome
+	// Back is where the language switch returns when the page is not
+	// its own address's: the answer to a post (a refused change, a
+	// failure), whose address a GET would not show again.
+	Back string
 	// tx are the page's texts, in the request's language.
 	tx *locale.Texts
 }

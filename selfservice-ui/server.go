@@ -142,8 +142,11 @@ func (s *Server) Close() error {
 func (s *Server) page(r *http.Request, title, width string) page {
 	tx := s.tr(r)
 	p := page{Title: title, Width: width, Brand: s.brand, Nonce: nonceFrom(r.Context()), tx: tx, Chrome: s.chrome[tx.Lang().Code]}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		p.Back = "/"
+	}
 	if n := noticeFrom(r.Context()); n != nil {
-		p.Notice = &Message{Kind: n.Kind, Text: tx.T(n.Text)}
+		p.Notice = &Message{Kind: n.kind, Text: tx.T(n.textID)}
 	}
 	return p
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/locale"
@@ -74,7 +73,7 @@ func LoadServices(path string) ([]Service, error) {
 		for _, code := range slices.Sorted(maps.Keys(s.Translations)) {
 			switch {
 			case !locale.Known(code):
-				problems = append(problems, fmt.Errorf("service %q: translation %q is not a shipped language (%s)", s.ID, code, langCodes()))
+				problems = append(problems, fmt.Errorf("service %q: translation %q is not a shipped language (%s)", s.ID, code, locale.Codes()))
 			case s.Translations[code].Name == "":
 				problems = append(problems, fmt.Errorf("service %q: translation %q has no name", s.ID, code))
 			}
@@ -90,13 +89,4 @@ func LoadServices(path string) ([]Service, error) {
 		return nil, fmt.Errorf("read services %s: %w", path, err)
 	}
 	return list, nil
-}
-
-// langCodes lists the shipped languages' codes: "en, de, ...".
-func langCodes() string {
-	codes := make([]string, len(locale.Langs))
-	for i, l := range locale.Langs {
-		codes[i] = l.Code
-	}
-	return strings.Join(codes, ", ")
 }

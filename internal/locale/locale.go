@@ -11,6 +11,7 @@ package locale
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
+	i18ntemplate "github.com/nicksnyder/go-i18n/v2/i18n/template"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 )
@@ -102,6 +104,15 @@ func (c *Catalog) Texts(code string) *Texts {
 	return c.texts[0]
 }
 
+// Codes lists the shipped languages' codes: "en, de, fr, es, ja".
+func Codes() string {
+	codes := make([]string, len(Langs))
+	for i, l := range Langs {
+		codes[i] = l.Code
+	}
+	return strings.Join(codes, ", ")
+}
+
 // Known reports whether code is a shipped language.
 func Known(code string) bool {
 	for _, l := range Langs {
@@ -150,8 +161,9 @@ type Texts struct {
 func (t *Texts) Lang() Lang { return t.lang }
 
 // T is the text id with the named values of kv (name, value, name,
-// value...). A text the catalog lacks (the tests keep that from
-// happening) is its id, so a page shows what to fix rather than nothing.
+// value...). A text the language lacks is English's; one the catalog
+// lacks, or one given too few values (the tests keep both from
+// happening), is its id, so a page shows what to fix rather than a gap.
 func (t *Texts) T(id string, kv ...any) string {
 	return t.localize(id, nil, kv)
 }
@@ -184,26 +196,42 @@ func (t *Texts) HTML(id string, kv ...any) template.HTML {
 // text for it or the context lacks a value the text needs.
 func (t *Texts) Kratos(id int64, context map[string]any, fallback string) string {
 	s, err := t.localizeData("kratos."+strconv.FormatInt(id, 10), nil, context)
-	if err != nil || s == "" || strings.Contains(s, noValue) {
+	if err != nil || s == "" {
 		return fallback
 	}
 	return s
 }
 
-// noValue is what text/template writes for a value a text names and its
-// data lacks.
-const noValue = "<no value>"
-
-// Has reports whether the catalog has a text for id (in English at least).
+// Has reports whether the catalog has a text for id, in English at least,
+// whatever values it names.
 func (t *Texts) Has(id string) bool {
-	_, ok := t.Lookup(id)
-	return ok
+	// The strict parser, as every lookup: go-i18n keeps the first parse
+	// of a text for good. A text that needs values fails for want of them,
+	// and exists.
+	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateParser: strict})
+	var missing *i18n.MessageNotFoundErr
+	return !errors.As(err, &missing) || s != ""
 }
 
-// Lookup is the text id, and whether the catalog has one.
-func (t *Texts) Lookup(id string, kv ...any) (string, bool) {
-	s, err := t.localizeData(id, nil, pairs(kv))
+// Lookup is the text id, and whether the catalog has one (in English at
+// least) that needs no values.
+func (t *Texts) Lookup(id string) (string, bool) {
+	s, err := t.localizeData(id, nil, nil)
 	return s, err == nil
+}
+
+// Sentences joins sentences as they are written: with a space after one
+// that ends in a Latin full stop, nothing after a full-width "。", "！" or
+// "？" (Japanese).
+func Sentences(s ...string) string {
+	var b strings.Builder
+	for i, x := range s {
+		if i > 0 && !strings.HasSuffix(s[i-1], "。") && !strings.HasSuffix(s[i-1], "！") && !strings.HasSuffix(s[i-1], "？") {
+			b.WriteByte(' ')
+		}
+		b.WriteString(x)
+	}
+	return b.String()
 }
 
 func (t *Texts) localize(id string, count any, kv []any) string {
@@ -219,7 +247,7 @@ func (t *Texts) localize(id string, count any, kv []any) string {
 func (t *Texts) localizeData(id string, count any, values map[string]any) (string, error) {
 	if len(values) == 0 {
 		// Texts only read their values: the common ones need no copy.
-		return t.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: t.common, PluralCount: count})
+		return t.get(id, t.common, count)
 	}
 	data := make(map[string]any, len(t.common)+len(values))
 	for k, v := range t.common {
@@ -228,7 +256,22 @@ func (t *Texts) localizeData(id string, count any, values map[string]any) (strin
 	for k, v := range values {
 		data[k] = v
 	}
-	return t.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
+	return t.get(id, data, count)
+}
+
+// strict fails a text whose data lacks a value it names, where
+// text/template would write "<no value>".
+var strict = &i18ntemplate.TextParser{Option: "missingkey=error"}
+
+// get localizes id; a text this language lacks is English's (go-i18n
+// returns it with a MessageNotFoundErr).
+func (t *Texts) get(id string, data map[string]any, count any) (string, error) {
+	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count, TemplateParser: strict})
+	var missing *i18n.MessageNotFoundErr
+	if errors.As(err, &missing) && s != "" {
+		return s, nil
+	}
+	return s, err
 }
 
 func pairs(kv []any) map[string]any {

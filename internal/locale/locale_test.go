@@ -281,6 +281,12 @@ func TestTexts(t *testing.T) {
 	if got := de.Kratos(1234567, nil, "Kratos's own text"); got != "Kratos's own text" {
 		t.Errorf("Kratos of an unknown id = %q, want the fallback", got)
 	}
+	if !de.Has("flow.already_intro") || de.Has("no.such.text") {
+		t.Error("Has is wrong")
+	}
+	if got := de.T("flow.already_intro", "Address", "a@b.c"); got != "flow.already_intro" {
+		t.Errorf("a text given too few values = %q, want its id", got)
+	}
 	if !Known("fr") || Known("FR") || Known("") {
 		t.Error("Known is wrong")
 	}

@@ -58,13 +58,15 @@ func TestCompose(t *testing.T) {
 		}
 	}
 	hostile := d
-	hostile.To = `<script>alert(1)</script>@x.com`
-	m, err := tpl.Compose(Verification, hostile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(m.HTML, "<script>") {
-		t.Errorf("the HTML part prints the recipient unescaped:\n%s", m.HTML)
+	hostile.To, hostile.NewAddress = `<script>alert(1)</script>@x.com`, `<img src=x onerror=alert(1)>`
+	for _, k := range Kinds {
+		m, err := tpl.Compose(k, hostile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(m.HTML, "<script>") || strings.Contains(m.HTML, "<img src=x") {
+			t.Errorf("Compose(%s): the HTML part prints the data unescaped:\n%s", k, m.HTML)
+		}
 	}
 }
 
@@ -82,6 +84,16 @@ func TestComposeInLanguageAndBrand(t *testing.T) {
 		t.Fatal(err)
 	}
 	tpl := testTemplates(t, brandFile)
+	rdFile := filepath.Join(dir, "rd.json")
+	if err := os.WriteFile(rdFile, []byte(`{"product_name":"R&D <i>Portal</i>","primary_color":"#0b5d3b","accent_color":"#0b5d3b","support":"help@acme.example"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range Kinds {
+		m, err := testTemplates(t, rdFile).Compose(k, Data{To: "ann@acme-widgets.com", Link: "http://ui.test/x", Lang: "fr"})
+		if err != nil || strings.Contains(m.HTML, "<i>") || !strings.Contains(m.HTML, "R&amp;D") {
+			t.Errorf("Compose(%s) with a product name of markup = %v:\n%s", k, err, m.HTML)
+		}
+	}
 	d := Data{To: "ann@acme-widgets.com", Link: "http://ui.test/verify?flow=f&token=t", Lang: "de",
 		ValidUntil: time.Date(2027, 3, 4, 0, 0, 0, 0, time.UTC), NewAddress: "n***@newco.com",
 		ChangedAt: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)}
