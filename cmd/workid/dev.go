@@ -82,6 +82,17 @@ func runDev(ctx context.Context, args, environ []string, stdout, stderr io.Write
 	if err := l.Migrate(ctx, sup, secrets); err != nil {
 		return err
 	}
+	// The planner statistics of Kratos's and Hydra's SQLite, before they
+	// start and as the databases grow (internal/stack/sqlitestats.go).
+	warn := func(err error) {
+		fmt.Fprintf(say, "warning: %v (the pages may slow down as the database grows)\n", err)
+	}
+	if err := l.OptimizeSQLite(ctx); err != nil {
+		warn(err)
+	}
+	plansCtx, stopPlans := context.WithCancel(ctx)
+	defer stopPlans()
+	go l.KeepSQLitePlans(plansCtx, warn)
 	fmt.Fprintln(say, "databases migrated; starting the servers")
 	// The Ory servers first: WorkID's UI is ready only once they are. The
 	// edge needs nothing behind it to start.

@@ -3,9 +3,7 @@ package reverify
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,35 +25,12 @@ func populate(b *testing.B, n int) {
 	populateOn(b, n, func(int) string { return "acme-widgets.com" })
 }
 
-// populateOn is populate with the i-th identity's address on domain(i).
+// populateOn is populate with the i-th identity's address on domain(i),
+// verified between 10 and 359 days ago.
 func populateOn(b *testing.B, n int, domain func(i int) string) {
 	b.Helper()
-	st := shared.Get(b)
-	client := &http.Client{Timeout: 2 * time.Minute}
-	now := time.Now()
-	tag := now.UnixNano() % 1e6
-	for start := 0; start < n; start += 1000 {
-		var batch []map[string]any
-		for i := start; i < min(n, start+1000); i++ {
-			email := fmt.Sprintf("scale-%d-%d@%s", tag, i, domain(i))
-			at := now.AddDate(0, 0, -(10 + i%350)).UTC().Format(time.RFC3339)
-			batch = append(batch, map[string]any{"create": map[string]any{
-				"schema_id":            "default",
-				"traits":               map[string]any{"email": email, "username": fmt.Sprintf("scale_%d_%d", tag, i), "name": map[string]any{"first": "S", "last": "U"}},
-				"verifiable_addresses": []map[string]any{{"value": email, "verified": true, "via": "email", "status": "completed", "verified_at": at}},
-			}})
-		}
-		body, _ := json.Marshal(map[string]any{"identities": batch})
-		req, _ := http.NewRequest(http.MethodPatch, st.KratosAdminURL+"/admin/identities", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			b.Fatalf("batch create: %d", resp.StatusCode)
-		}
+	if err := shared.Get(b).Seed(context.Background(), n, domain, func(i int) int { return 10 + i%350 }); err != nil {
+		b.Fatal(err)
 	}
 }
 

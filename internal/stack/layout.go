@@ -36,6 +36,10 @@ type Layout struct {
 	// empty means an SQLite file in Data. WorkIDDSN is WorkID's own
 	// (companies and the member index), the same way.
 	KratosDSN, HydraDSN, WorkIDDSN string
+	// SQLiteConnLifetime is how long Kratos and Hydra keep a connection
+	// to their SQLite database, and how often OptimizeSQLite runs
+	// (KeepSQLitePlans); zero is DefaultSQLiteConnLifetime.
+	SQLiteConnLifetime time.Duration
 }
 
 // WorkIDDatabaseURL is WORKID_DATABASE_URL in this layout.
@@ -116,8 +120,23 @@ var registrationMethods = []string{"PASSWORD", "CODE", "OIDC", "WEBAUTHN", "PASS
 // another mail sent) failed as "database is locked" with two or more
 // registrations at once. _txlock=immediate is no cure: Kratos reads on
 // other connections inside its transactions, which then wait on themselves.
-func sqliteDSN(dataDir, name string) string {
-	return "sqlite://" + filepath.Join(dataDir, name) + "?_fk=true&mode=rwc&_journal_mode=WAL"
+// max_conn_lifetime (read by Kratos and Hydra, not SQLite): a connection
+// reads the planner's statistics when it opens, so connections are renewed
+// to pick up OptimizeSQLite's (sqlitestats.go).
+func (l Layout) sqliteDSN(name string) string {
+	return "sqlite://" + filepath.Join(l.Data, name) + "?_fk=true&mode=rwc&_journal_mode=WAL&max_conn_lifetime=" + l.ConnLifetime().String()
+}
+
+// DefaultSQLiteConnLifetime is how long Kratos and Hydra keep an SQLite
+// connection, and how often the stack refreshes the planner's statistics.
+const DefaultSQLiteConnLifetime = 10 * time.Minute
+
+// ConnLifetime is SQLiteConnLifetime or its default.
+func (l Layout) ConnLifetime() time.Duration {
+	if l.SQLiteConnLifetime > 0 {
+		return l.SQLiteConnLifetime
+	}
+	return DefaultSQLiteConnLifetime
 }
 
 // dsn returns set, or the SQLite file name in the data folder when set is empty.
@@ -125,7 +144,7 @@ func (l Layout) dsn(set, name string) string {
 	if set != "" {
 		return set
 	}
-	return sqliteDSN(l.Data, name)
+	return l.sqliteDSN(name)
 }
 
 func jsonList(v ...string) string {

@@ -51,6 +51,12 @@ type Options struct {
 	// but not the member index's hook: the baseline for measuring what
 	// feeding the index costs a registration.
 	PasswordRegistrationWithoutMemberHook bool
+	// SQLiteConnLifetime shortens how long Kratos and Hydra keep an SQLite
+	// connection, and how often the planner's statistics are refreshed
+	// (stack.Layout.SQLiteConnLifetime); NoSQLitePlans leaves them
+	// unrefreshed, the baseline of a benchmark at scale.
+	SQLiteConnLifetime time.Duration
+	NoSQLitePlans      bool
 	// Postgres runs Kratos and Hydra on PostgreSQL instead of SQLite: a
 	// server started from Debian's package (internal/pgtest) with one
 	// database each, stopped by Close.
@@ -143,8 +149,10 @@ type Stack struct {
 	logFile *os.File
 	sup     *stack.Supervisor
 	// cancel and servers stop the load balancers in front of several
-	// replicas, the only servers that run in the test's process.
+	// replicas, the only servers that run in the test's process;
+	// stopPlans the refresh of the SQLite planner's statistics.
 	cancel     context.CancelFunc
+	stopPlans  context.CancelFunc
 	servers    sync.WaitGroup
 	frontDoors []net.Listener // the proxies' listeners, with several replicas
 }
@@ -273,6 +281,7 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			Hooks: ports[6], UI: ports[7], UIMetrics: ports[8],
 			Edge: ports[9], EdgeMetrics: ports[10],
 		},
+		SQLiteConnLifetime: opts.SQLiteConnLifetime,
 	}
 	s.setURLs()
 	if replicas > 1 {
@@ -296,6 +305,19 @@ func start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	s.sup = stack.NewSupervisor(out, withoutWorkIDSettings(os.Environ()))
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
+	}
+	if !opts.NoSQLitePlans {
+		// As workid dev does: statistics before Kratos starts, then as
+		// the databases grow.
+		if err := s.Layout.OptimizeSQLite(ctx); err != nil {
+			return nil, err
+		}
+		plansCtx, stopPlans := context.WithCancel(context.Background())
+		s.stopPlans = stopPlans
+		warn := out.Writer("build")
+		s.servers.Go(func() {
+			s.Layout.KeepSQLitePlans(plansCtx, func(err error) { fmt.Fprintf(warn, "planner statistics: %v\n", err) })
+		})
 	}
 	kratosProc := s.Layout.Kratos(s.Secrets)
 	kratosProc.Env = append(kratosProc.Env, opts.KratosEnv...)
@@ -506,6 +528,9 @@ func (s *Stack) Close() error {
 	if s.cancel != nil {
 		s.cancel()
 	}
+	if s.stopPlans != nil {
+		s.stopPlans()
+	}
 	s.servers.Wait()
 	for _, ln := range s.frontDoors {
 		ln.Close() // one never served is still open; a served one is closed already
@@ -539,9 +564,6 @@ func (s *Stack) printLogTail(w io.Writer, n int) {
 	fmt.Fprintf(w, "--- last %d lines of the test stack's log ---\n%s\n---\n", len(lines), bytes.Join(lines, []byte("\n")))
 }
 
-// sqliteFiles are the databases a SQLite stack keeps in its data folder.
-var sqliteFiles = []string{"kratos.sqlite", "hydra.sqlite"}
-
 // migrate runs Kratos's and Hydra's migrations. On SQLite it starts from
 // copies of databases an earlier stack migrated with the same builds of
 // Kratos and Hydra (kept beside them in the bin folder, named by their pin
@@ -563,18 +585,18 @@ func (s *Stack) migrate(ctx context.Context) error {
 	sum := sha256.Sum256(key)
 	cache := filepath.Join(s.Layout.Bin, ".migrated", hex.EncodeToString(sum[:8]))
 	copied := 0
-	for _, name := range sqliteFiles {
+	for _, name := range stack.SQLiteFiles {
 		if copyFile(filepath.Join(cache, name), filepath.Join(s.Layout.Data, name)) != nil {
 			break
 		}
 		copied++
 	}
-	if copied == len(sqliteFiles) {
+	if copied == len(stack.SQLiteFiles) {
 		return nil
 	}
 	// All or nothing: the migrations then start from empty databases, and
 	// what they leave is a whole pair to keep.
-	for _, name := range sqliteFiles[:copied] {
+	for _, name := range stack.SQLiteFiles[:copied] {
 		os.Remove(filepath.Join(s.Layout.Data, name))
 	}
 	if err := s.Layout.Migrate(ctx, s.sup, s.Secrets); err != nil {
@@ -592,7 +614,7 @@ func (s *Stack) saveMigrated(cache string) {
 	if err := os.MkdirAll(cache, 0o755); err != nil {
 		return
 	}
-	for _, name := range sqliteFiles {
+	for _, name := range stack.SQLiteFiles {
 		src := filepath.Join(s.Layout.Data, name)
 		if _, err := os.Stat(src + "-wal"); err == nil {
 			return // not checkpointed: the file alone is not the database

@@ -1,0 +1,105 @@
+package selfserviceui_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/workid/workid/internal/stacktest"
+)
+
+// BenchmarkPagesAtScale measures a signed-in user's pages and Kratos's
+// own calls behind them on a stack of its own (SQLite), in one run: with
+// 1,000 identities, then with WORKID_SCALE (default 50,000) before the
+// planner's statistics are refreshed, then after (what `workid dev` does
+// as the database grows: internal/stack/sqlitestats.go). Each round sends
+// one request of each kind in turn, so a moment of load on this shared
+// machine touches them all alike. Not part of `make test`:
+//
+//	WORKID_SCALE=50000 go test -run '^$' -bench PagesAtScale -benchtime 1x -timeout 30m ./selfservice-ui/
+func BenchmarkPagesAtScale(b *testing.B) {
+	n := 50_000
+	if v, err := strconv.Atoi(os.Getenv("WORKID_SCALE")); err == nil && v >= 2000 {
+		n = v
+	}
+	ctx := context.Background()
+	// Connections renew every 5 s (10 min in make run) so that new
+	// statistics reach Kratos within the benchmark; the refresh is the
+	// benchmark's to run.
+	st, err := stacktest.Start(ctx, stacktest.Options{SQLiteConnLifetime: 5 * time.Second, NoSQLitePlans: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	pb := stacktest.NewPageBrowser(b)
+	u := stacktest.NewUser("acme-widgets.com")
+	if _, status, body := pb.Register(st.UIURL, u); status != http.StatusOK {
+		b.Fatalf("register: %d\n%s", status, body)
+	}
+	ids, err := st.IdentitiesByEmail(ctx, u.Email)
+	if err != nil || len(ids) != 1 {
+		b.Fatalf("the user's identity: %v", err)
+	}
+	spread := func(i int) int { // verified 10-359 days ago; every tenth never
+		if i%10 == 0 {
+			return -1
+		}
+		return 10 + i%350
+	}
+	domains := func(i int) string { return fmt.Sprintf("company-%d.com", i%2000) }
+	calls := []struct{ name, url string }{
+		{"kratos whoami", st.KratosPublicURL + "/sessions/whoami"},
+		{"kratos admin read", st.KratosAdminURL + "/admin/identities/" + ids[0].Id},
+		{"dashboard", st.UIURL + "/"},
+		{"profile", st.UIURL + "/settings"},
+	}
+	measure := func(phase string) {
+		const rounds = 150
+		took := make([][]time.Duration, len(calls))
+		for range rounds {
+			for i, c := range calls {
+				start := time.Now()
+				if _, status, _ := pb.Get(c.url); status != http.StatusOK {
+					b.Fatalf("%s %s: %d", phase, c.name, status)
+				}
+				took[i] = append(took[i], time.Since(start))
+			}
+		}
+		whoami := percentile(took[0], 50)
+		for i, c := range calls {
+			p50, p99 := percentile(took[i], 50), percentile(took[i], 99)
+			// Printed, not logged: go test cuts a benchmark's log at ten lines.
+			fmt.Printf("%-28s %-18s p50 %8.2f ms  p99 %8.2f ms  p50/whoami %.2f\n", phase, c.name, ms(p50), ms(p99), float64(p50)/float64(whoami))
+		}
+	}
+	if err := st.Seed(ctx, 1000-1, domains, spread); err != nil {
+		b.Fatal(err)
+	}
+	measure("1,000 identities")
+	start := time.Now()
+	if err := st.Seed(ctx, n-1000, domains, spread); err != nil {
+		b.Fatal(err)
+	}
+	fmt.Printf("seeded %d more identities in %s\n", n-1000, time.Since(start).Round(time.Second))
+	measure(fmt.Sprintf("%d, no statistics", n))
+	start = time.Now()
+	if err := st.Layout.OptimizeSQLite(ctx); err != nil {
+		b.Fatal(err)
+	}
+	fmt.Printf("refreshed the statistics in %s\n", time.Since(start).Round(time.Millisecond))
+	time.Sleep(6 * time.Second) // Kratos's and Hydra's connections renew
+	measure(fmt.Sprintf("%d, statistics", n))
+}
+
+func percentile(d []time.Duration, p int) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*p/100)]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
