@@ -57,7 +57,7 @@ func (s *Server) companyAdmin(w http.ResponseWriter, r *http.Request) (*companie
 	if !ok {
 		return nil, nil, false
 	}
-	ident, st, err := s.emailState(r.Context(), sess.Identity.ID)
+	ident, st, err := s.accountState(r.Context(), &sess.Identity)
 	if err != nil {
 		s.unavailable(w, r, err)
 		return nil, nil, false

@@ -76,7 +76,7 @@ func (s *Server) boundConsent(w http.ResponseWriter, r *http.Request, challenge 
 			fmt.Errorf("consent challenge of subject %q opened by a session of identity %q", orDefault(req.GetSubject(), "(none)"), sess.Identity.ID))
 		return nil, nil, st, false
 	}
-	ident, st, err = s.emailState(r.Context(), sess.Identity.ID)
+	ident, st, err = s.accountState(r.Context(), &sess.Identity)
 	if err != nil {
 		s.unavailable(w, r, err)
 		return nil, nil, st, false

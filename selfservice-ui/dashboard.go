@@ -37,7 +37,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ident, st, err := s.emailState(r.Context(), sess.Identity.ID)
+	ident, st, err := s.accountState(r.Context(), &sess.Identity)
 	if err != nil {
 		s.unavailable(w, r, err)
 		return

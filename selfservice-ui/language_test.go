@@ -249,3 +249,22 @@ func TestIdentityWithOddMetadata(t *testing.T) {
 		}
 	}
 }
+
+// A verified address from the session needs no second read of the
+// identity: with Kratos's admin API down, the state still comes out; an
+// unverified one needs its record, so the admin API is asked (and down,
+// fails).
+func TestAccountStateReadsTheAdminAPIOnlyWhenUnverified(t *testing.T) {
+	s := testServer(t) // Kratos at a dead address
+	verifiedAt := s.Now().AddDate(0, -2, 0)
+	known := &identity{ID: "00000000-0000-0000-0000-000000000001"}
+	known.Traits.Email = "ann@acme-widgets.com"
+	known.VerifiableAddresses = []verifiableAddress{{Value: "ann@acme-widgets.com", Via: "email", Verified: true, VerifiedAt: &verifiedAt}}
+	if _, st, err := s.accountState(t.Context(), known); err != nil || !st.Current() {
+		t.Errorf("a verified session's state = %+v, %v; want current, without Kratos's admin API", st, err)
+	}
+	known.VerifiableAddresses[0].Verified = false
+	if _, _, err := s.accountState(t.Context(), known); err == nil {
+		t.Error("an unverified session's state came without its record from Kratos's admin API")
+	}
+}

@@ -68,7 +68,7 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
 	var ident *identity
 	var st emailstate.State
 	if err == nil {
-		ident, st, err = s.emailState(r.Context(), f.Identity.ID)
+		ident, st, err = s.accountState(r.Context(), f.Identity)
 	}
 	if err != nil {
 		s.metrics.failed.WithLabelValues("settings", flowUnavailable).Inc()
