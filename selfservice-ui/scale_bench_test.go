@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -87,8 +86,8 @@ func BenchmarkPagesAtScale(b *testing.B) {
 			}
 		}
 		for i, c := range calls {
-			p50, p99 := percentile(took[i], 50), percentile(took[i], 99)
-			ratio := float64(p50) / float64(percentile(took[c.base], 50))
+			p50, p99 := stacktest.Percentile(took[i], 50), stacktest.Percentile(took[i], 99)
+			ratio := float64(p50) / float64(stacktest.Percentile(took[c.base], 50))
 			// Printed, not logged: go test cuts a benchmark's log at ten lines.
 			fmt.Printf("%-26s %-20s p50 %8.2f ms  p99 %8.2f ms  p50/whoami %.2f\n", phase, c.name, ms(p50), ms(p99), ratio)
 		}
@@ -114,12 +113,6 @@ func BenchmarkPagesAtScale(b *testing.B) {
 	fmt.Printf("refreshed the statistics in %s\n", time.Since(start).Round(time.Millisecond))
 	time.Sleep(6 * time.Second) // Kratos's and Hydra's connections renew
 	measure(fmt.Sprintf("%d, statistics", n))
-}
-
-func percentile(d []time.Duration, p int) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[min(len(s)-1, len(s)*p/100)]
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -34,6 +34,8 @@ func TestSQLitePlansAtScale(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(bin, "kratos")); err != nil {
 		t.Fatalf("%v: `make servers` builds Kratos", err)
 	}
+	// The design's ports only fill in the configuration: migrating
+	// listens on none, so `make run` may hold them meanwhile.
 	l := Layout{Root: root, Bin: bin, Data: t.TempDir(), Ports: defaultLayout().Ports}
 	var out bytes.Buffer
 	sup := NewSupervisor(NewOutput(&out, "kratos", "hydra"), nil)

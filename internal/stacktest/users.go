@@ -147,10 +147,14 @@ func (s *Stack) Register(ctx context.Context, u User) (*Registered, error) {
 
 // Median returns the middle of d (d is not changed), for benchmarks that
 // compare two medians measured in the same run.
-func Median(d []time.Duration) time.Duration {
+func Median(d []time.Duration) time.Duration { return Percentile(d, 50) }
+
+// Percentile returns the p-th percentile of d (d is not changed): the
+// value below which p percent of them lie.
+func Percentile(d []time.Duration, p int) time.Duration {
 	s := slices.Clone(d)
 	slices.Sort(s)
-	return s[len(s)/2]
+	return s[min(len(s)-1, len(s)*p/100)]
 }
 
 // Whoami returns the session of a session token, or an error when it is
