@@ -75,6 +75,7 @@ bench: servers $(LISTS)
 	$(GO) test -run '^$$' -bench RenderFlowPage -benchmem ./selfservice-ui
 	$(GO) test -run '^$$' -bench RegistrationPageOverhead -benchtime 4000x -count 3 ./selfservice-ui
 	@if [ -n "$$WORKID_SCALE" ]; then $(GO) test -run '^$$' -bench PassAtScale -benchtime 1x -timeout 30m ./internal/reverify; fi
+	@if [ -n "$$WORKID_SCALE" ]; then $(GO) test -run '^$$' -bench AtScale -benchtime 1x -timeout 60m ./internal/scale; fi
 
 ## chromium: Debian's Chromium for the browser tests, installed when missing,
 ## and a Japanese font (3.5 MB), without which the Japanese pages' widths
