@@ -100,9 +100,7 @@ func commandRSS(b *testing.B, exe string, args ...string) float64 {
 	b.Helper()
 	st := shared.Get(b)
 	cmd := exec.Command(exe, args...)
-	cmd.Env = append(os.Environ(),
-		"WORKID_KRATOS_PUBLIC_URL="+st.KratosPublicURL, "WORKID_KRATOS_ADMIN_URL="+st.KratosAdminURL,
-		"WORKID_REVERIFY_PAGE_SIZE=1000", "WORKID_LOG_LEVEL=warn",
+	cmd.Env = st.CommandEnv("WORKID_REVERIFY_PAGE_SIZE=1000", "WORKID_LOG_LEVEL=warn",
 		"WORKID_REVERIFY_LOCK_FILE="+filepath.Join(b.TempDir(), "lock"))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

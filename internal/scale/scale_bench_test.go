@@ -115,8 +115,7 @@ func newHarness(b *testing.B) *harness {
 	st := shared.Get(b)
 	h := &harness{b: b, st: st, exe: stacktest.Binary(b), pb: stacktest.NewPageBrowser(b),
 		u: stacktest.NewUser("acme-widgets.com"), first: map[string]time.Duration{}, postgres: st.PostgresDSN != ""}
-	h.env = append(append(os.Environ(), st.Layout.WorkIDEnv(st.Secrets)...),
-		"WORKID_REVERIFY_LOCK_FILE="+filepath.Join(b.TempDir(), "reverify.lock"), "WORKID_LOG_LEVEL=warn")
+	h.env = st.CommandEnv("WORKID_REVERIFY_LOCK_FILE="+filepath.Join(b.TempDir(), "reverify.lock"), "WORKID_LOG_LEVEL=warn")
 	if _, status, body := h.pb.Register(st.UIURL, h.u); status != http.StatusOK {
 		b.Fatalf("register: %d\n%s", status, body)
 	}
@@ -322,7 +321,7 @@ func (h *harness) refresh() error {
 // listDomain lists the user's company domain with the admin command and
 // checks it read every identity.
 func (h *harness) listDomain() error {
-	_, stderr, err := h.commandOutput("admin", "identities", "list", "--domain", "acme-widgets.com", "--format", "csv")
+	stderr, err := h.command("admin", "identities", "list", "--domain", "acme-widgets.com", "--format", "csv")
 	if err != nil {
 		return err
 	}
@@ -336,21 +335,17 @@ func (h *harness) listDomain() error {
 	return nil
 }
 
-// command runs workid with args over the stack, as an operator would.
-func (h *harness) command(args ...string) (string, error) {
-	out, _, err := h.commandOutput(args...)
-	return out, err
-}
-
-func (h *harness) commandOutput(args ...string) (stdout, stderr string, err error) {
+// command runs workid with args over the stack, as an operator would,
+// and returns what it wrote to stderr (its summary); stdout is discarded.
+func (h *harness) command(args ...string) (stderr string, err error) {
 	cmd := exec.CommandContext(h.b.Context(), h.exe, args...)
 	cmd.Env = h.env
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
+	var e bytes.Buffer
+	cmd.Stderr = &e
 	if err := cmd.Run(); err != nil {
-		return "", "", fmt.Errorf("workid %s: %v\n%s", strings.Join(args, " "), err, e.String())
+		return "", fmt.Errorf("workid %s: %v\n%s", strings.Join(args, " "), err, e.String())
 	}
-	return o.String(), e.String(), nil
+	return e.String(), nil
 }
 
 // pass runs one re-verification pass as production does (`workid

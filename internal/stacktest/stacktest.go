@@ -645,6 +645,14 @@ func copyFile(src, dst string) error {
 	return out.Close()
 }
 
+// CommandEnv is the environment for running a workid command against the
+// stack, as an operator would: this process's own, without the WORKID_*
+// settings of whoever runs the tests, then the stack's settings
+// (Layout.WorkIDEnv), then extra.
+func (s *Stack) CommandEnv(extra ...string) []string {
+	return slices.Concat(withoutWorkIDSettings(os.Environ()), s.Layout.WorkIDEnv(s.Secrets), extra)
+}
+
 // withoutWorkIDSettings returns environ without WORKID_* variables.
 func withoutWorkIDSettings(environ []string) []string {
 	return slices.DeleteFunc(slices.Clone(environ), func(kv string) bool { return strings.HasPrefix(kv, "WORKID_") })
