@@ -141,43 +141,61 @@ func (s *Store) load(ctx context.Context, db querier, id string) (Company, error
 // which costs a walk over every member: what a page or a token needs to
 // know of the account's company does not include it.
 func (s *Store) loadWithoutCount(ctx context.Context, db querier, id string) (Company, error) {
-	var c Company
-	var created int64
-	var named int
-	err := db.QueryRowContext(ctx, s.q(`SELECT id, name, named, created_at FROM companies WHERE id = ?`), id).
-		Scan(&c.ID, &c.Name, &named, &created)
-	if errors.Is(err, sql.ErrNoRows) {
+	c, found, err := s.readCompany(ctx, db, `SELECT CAST(? AS TEXT) AS id`, id)
+	switch {
+	case err != nil:
+		return Company{}, fmt.Errorf("read company %s: %w", id, err)
+	case !found:
 		return Company{}, fmt.Errorf("company %q: %w", id, ErrNoCompany)
 	}
-	if err != nil {
-		return Company{}, fmt.Errorf("read company %s: %w", id, err)
-	}
-	c.Named, c.CreatedAt = named == 1, time.Unix(created, 0).UTC()
-	c.Domains, err = queryList(ctx, db, s.q(`SELECT domain FROM company_domains WHERE company_id = ? ORDER BY domain`), []any{id},
-		func(r *sql.Rows) (string, error) { var d string; return d, r.Scan(&d) })
-	if err != nil {
-		return Company{}, fmt.Errorf("read company %s: %w", id, err)
-	}
-	c.Admins, err = queryList(ctx, db, s.q(`SELECT identity_id, granted_by, granted_at FROM company_admins WHERE company_id = ? ORDER BY granted_at, identity_id`), []any{id},
-		func(r *sql.Rows) (Admin, error) {
-			var a Admin
-			var at int64
-			err := r.Scan(&a.IdentityID, &a.GrantedBy, &at)
-			a.GrantedAt = time.Unix(at, 0).UTC()
-			return a, err
-		})
-	if err != nil {
-		return Company{}, fmt.Errorf("read company %s: %w", id, err)
-	}
-	c.Subscriptions, err = queryList(ctx, db, s.q(`SELECT name, ends_on FROM subscriptions WHERE company_id = ? ORDER BY name`), []any{id},
-		func(r *sql.Rows) (Subscription, error) {
-			var sub Subscription
-			return sub, r.Scan(&sub.Name, &sub.EndsOn)
-		})
-	if err != nil {
-		return Company{}, fmt.Errorf("read company %s: %w", id, err)
-	}
 	return c, nil
+}
+
+// readCompany reads, in one statement, the company whose id the query
+// which selects (one column, id; args are its arguments): its row, then a
+// row for each of its domains, admins and subscriptions, each tagged with
+// its kind and in the order Company lists them. One statement is one
+// round trip to the database (a membership took five, a query for each
+// part, on every page a member opens) and one snapshot of the company.
+// found is false when which selects no company.
+func (s *Store) readCompany(ctx context.Context, db querier, which string, args ...any) (c Company, found bool, err error) {
+	rows, err := db.QueryContext(ctx, s.q(`WITH co AS (`+which+`)
+		SELECT 0, id, name, named, created_at FROM companies WHERE id IN (SELECT id FROM co)
+		UNION ALL SELECT 1, domain, '', 0, 0 FROM company_domains WHERE company_id IN (SELECT id FROM co)
+		UNION ALL SELECT 2, identity_id, granted_by, 0, granted_at FROM company_admins WHERE company_id IN (SELECT id FROM co)
+		UNION ALL SELECT 3, name, ends_on, 0, 0 FROM subscriptions WHERE company_id IN (SELECT id FROM co)
+		ORDER BY 1, 5, 2`), args...)
+	if err != nil {
+		return Company{}, false, err
+	}
+	defer rows.Close()
+	c = Company{Domains: []string{}, Admins: []Admin{}, Subscriptions: []Subscription{}}
+	for rows.Next() {
+		var kind, named int
+		var key, text string
+		var at int64
+		if err := rows.Scan(&kind, &key, &text, &named, &at); err != nil {
+			return Company{}, false, err
+		}
+		switch kind {
+		case 0:
+			found = true
+			c.ID, c.Name, c.Named, c.CreatedAt = key, text, named == 1, time.Unix(at, 0).UTC()
+		case 1:
+			c.Domains = append(c.Domains, key)
+		case 2:
+			c.Admins = append(c.Admins, Admin{IdentityID: key, GrantedBy: text, GrantedAt: time.Unix(at, 0).UTC()})
+		case 3:
+			c.Subscriptions = append(c.Subscriptions, Subscription{Name: key, EndsOn: text})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return Company{}, false, err
+	}
+	if !found {
+		return Company{}, false, nil
+	}
+	return c, true, nil
 }
 
 // inDomains is the condition "m.domain is one of domains" with its

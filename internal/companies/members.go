@@ -3,7 +3,6 @@ package companies
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -162,18 +161,13 @@ func (m Membership) Active(now time.Time) []Subscription {
 // nil when it is none's (unknown, unverified, expired, a personal
 // address), read from the database on every call.
 func (s *Store) MembershipOf(ctx context.Context, identityID string) (*Membership, error) {
-	var companyID string
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT d.company_id FROM members m JOIN company_domains d ON d.domain = m.domain
-		WHERE m.identity_id = ? AND `+currentSQL), identityID, s.cutoff()).Scan(&companyID)
-	if errors.Is(err, sql.ErrNoRows) {
+	c, found, err := s.readCompany(ctx, s.db, `SELECT d.company_id AS id FROM members m JOIN company_domains d ON d.domain = m.domain
+		WHERE m.identity_id = ? AND `+currentSQL, identityID, s.cutoff())
+	if err != nil {
+		return nil, fmt.Errorf("membership of %s: %w", identityID, err)
+	}
+	if !found {
 		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("membership of %s: %w", identityID, err)
-	}
-	c, err := s.loadWithoutCount(ctx, s.db, companyID)
-	if err != nil {
-		return nil, fmt.Errorf("membership of %s: %w", identityID, err)
 	}
 	m := &Membership{Company: c}
 	for _, a := range c.Admins {
