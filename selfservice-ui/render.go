@@ -89,6 +89,72 @@ type chrome struct {
 	Tagline, AboutNav, Help, Terms, Privacy, Language   string
 	// Langs are the switch's buttons, the page's language marked.
 	Langs []langButton
+	// headers (by headerKey) and footer are the layout's header and
+	// footer in this language, rendered once (renderChrome): they are a
+	// third of a page's template work, and the same on every page.
+	headers map[string]template.HTML
+	footer  template.HTML
+}
+
+// headerNavs are the navigation's entries a page can mark as current.
+var headerNavs = []string{"", "dashboard", "settings"}
+
+// headerKey names the header of a page signed in or not, with nav its
+// navigation's current entry (none when signed out).
+func headerKey(signedIn bool, nav string) string {
+	if !signedIn {
+		return "out"
+	}
+	return "in:" + nav
+}
+
+// renderChrome renders c's header, in each of its forms, and its footer
+// for a page that answers a GET (Back "") from the layout in tpl.
+func renderChrome(c *chrome, tpl *template.Template, b *brand.Brand) error {
+	exec := func(name string, p page) (template.HTML, error) {
+		var buf bytes.Buffer
+		if err := tpl.ExecuteTemplate(&buf, name, p); err != nil {
+			return "", fmt.Errorf("render the %s: %w", name, err)
+		}
+		return template.HTML(buf.String()), nil //nolint:gosec // the layout's own output, escaped by html/template
+	}
+	c.headers = map[string]template.HTML{}
+	for _, signedIn := range []bool{false, true} {
+		for _, nav := range headerNavs {
+			p := page{Brand: b, Chrome: c, Nav: nav}
+			if signedIn {
+				p.User = &identity{}
+			}
+			h, err := exec("header", p)
+			if err != nil {
+				return err
+			}
+			c.headers[headerKey(signedIn, nav)] = h
+		}
+	}
+	var err error
+	c.footer, err = exec("footer", page{Brand: b, Chrome: c})
+	return err
+}
+
+// Header is the layout's header for the page, as renderChrome made it.
+func (p page) Header() template.HTML {
+	if p.Chrome == nil {
+		return ""
+	}
+	if h, ok := p.Chrome.headers[headerKey(p.User != nil, p.Nav)]; ok {
+		return h
+	}
+	return p.Chrome.headers[headerKey(p.User != nil, "")]
+}
+
+// Footer is the layout's footer for a page whose switch returns to its
+// own address (Back ""), as renderChrome made it.
+func (p page) Footer() template.HTML {
+	if p.Chrome == nil {
+		return ""
+	}
+	return p.Chrome.footer
 }
 
 type langButton struct {

@@ -89,7 +89,11 @@ func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*
 	}
 	chromes := map[string]*chrome{}
 	for _, l := range locale.Langs {
-		chromes[l.Code] = newChrome(texts.Texts(l.Code))
+		c := newChrome(texts.Texts(l.Code))
+		if err := renderChrome(c, tpl["error"], b); err != nil {
+			return nil, err
+		}
+		chromes[l.Code] = c
 	}
 	hcfg := hydra.NewConfiguration()
 	hcfg.Servers = hydra.ServerConfigurations{{URL: cfg.Hydra.AdminURL}}
