@@ -16,12 +16,13 @@ import (
 // and checked against what Kratos says of the account now: its
 // verification current, its address on one of the company's domains. A
 // member index that lags behind Kratos (an address changed a moment ago)
-// never gives access.
-func (s *Server) companyOf(ctx context.Context, ident *identity, st emailstate.State) (*companies.Membership, error) {
+// never gives access. early is a read begun before (readMembership), or
+// nil.
+func (s *Server) companyOf(ctx context.Context, ident *identity, st emailstate.State, early *membershipRead) (*companies.Membership, error) {
 	if s.Companies == nil || !st.Current() {
 		return nil, nil
 	}
-	m, err := s.Companies.MembershipOf(ctx, ident.ID)
+	m, err := s.membershipOf(ctx, early, ident.ID)
 	if err != nil || m == nil {
 		return nil, err
 	}

@@ -53,7 +53,7 @@ type companyRow struct {
 // companyAdmin answers the request itself unless the signed-in account is
 // an admin and current member of its company, which it returns.
 func (s *Server) companyAdmin(w http.ResponseWriter, r *http.Request) (*companies.Membership, *identity, bool) {
-	sess, ok := s.sessionReturningTo(w, r, "/company")
+	sess, early, ok := s.sessionAndCompany(w, r, "/company")
 	if !ok {
 		return nil, nil, false
 	}
@@ -62,7 +62,7 @@ func (s *Server) companyAdmin(w http.ResponseWriter, r *http.Request) (*companie
 		s.unavailable(w, r, err)
 		return nil, nil, false
 	}
-	m, err := s.companyOf(r.Context(), ident, st)
+	m, err := s.companyOf(r.Context(), ident, st, early)
 	if err != nil {
 		s.unavailable(w, r, err)
 		return nil, nil, false

@@ -148,7 +148,7 @@ func (s *Server) decideConsent(w http.ResponseWriter, r *http.Request) {
 // gates, answering itself (ok false) when the database cannot be read: a
 // token without the company would tell a service the account has none.
 func (s *Server) consentCompany(w http.ResponseWriter, r *http.Request, ident *identity, st emailstate.State) (*companies.Membership, bool) {
-	m, err := s.companyOf(r.Context(), ident, st)
+	m, err := s.companyOf(r.Context(), ident, st, nil)
 	if err != nil {
 		s.unavailable(w, r, err)
 		return nil, false

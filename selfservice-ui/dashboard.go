@@ -33,7 +33,7 @@ type serviceView struct {
 // dashboard is "/": the signed-in user's account and services; everyone
 // else goes to sign in.
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
-	sess, ok := s.session(w, r)
+	sess, early, ok := s.sessionAndCompany(w, r, "")
 	if !ok {
 		return
 	}
@@ -43,7 +43,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.keepLanguage(r, ident)
-	m, err := s.companyOf(r.Context(), ident, st)
+	m, err := s.companyOf(r.Context(), ident, st, early)
 	if err != nil {
 		// The company database failing closes what needs a subscription,
 		// not the dashboard.

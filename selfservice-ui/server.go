@@ -57,6 +57,9 @@ type Server struct {
 	Companies *companies.Store
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// accounts are the accounts session cookies were last seen to be, for
+	// the company read a page begins early (sessionAndCompany).
+	accounts *recentAccounts
 	// sendLocks serialises "Send me a verification link" per account.
 	sendLocks keylock.Set
 	metrics   *uiMetrics
@@ -100,7 +103,7 @@ func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*
 	hcfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	s := &Server{
 		cfg: cfg, log: log, tpl: tpl, policy: policy, services: services, brand: b, brandCSS: brandCSS(b), brandLoaded: time.Now().UTC().Truncate(time.Second), texts: texts, chrome: chromes, Now: time.Now,
-		hydra: hydra.NewAPIClient(hcfg), metrics: newUIMetrics(), kratosOrigin: origin(cfg.KratosBrowserURL),
+		hydra: hydra.NewAPIClient(hcfg), metrics: newUIMetrics(), accounts: newRecentAccounts(), kratosOrigin: origin(cfg.KratosBrowserURL),
 		hydraOrigin: origin(cfg.Hydra.PublicURL), tokenHookKey: httpserver.NewKeyCheck(cfg.TokenHookKey),
 		client: &http.Client{
 			Timeout:   10 * time.Second,

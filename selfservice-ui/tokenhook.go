@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+
+	hydra "github.com/ory/hydra-client-go/v2"
 )
 
 // tokenHook answers Hydra's token hook (config/hydra.yml oauth2.token_hook),
@@ -45,6 +47,16 @@ func (s *Server) tokenHook(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
+	// The account, the client and the account's company depend on nothing
+	// but the request: the three reads run together.
+	early := s.readMembership(r.Context(), sub)
+	var client *hydra.OAuth2Client
+	var clientErr error
+	clientRead := make(chan struct{})
+	go func() {
+		defer close(clientRead)
+		client, _, clientErr = s.hydra.OAuth2API.GetOAuth2Client(r.Context(), in.Request.ClientID).Execute()
+	}()
 	ident, st, err := s.emailState(r.Context(), sub)
 	var ae *apiError
 	if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
@@ -57,13 +69,13 @@ func (s *Server) tokenHook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
 		return
 	}
-	client, _, err := s.hydra.OAuth2API.GetOAuth2Client(r.Context(), in.Request.ClientID).Execute()
-	if err != nil {
-		s.log.ErrorContext(r.Context(), "token hook: read client", "client_id", in.Request.ClientID, "err", err)
+	<-clientRead
+	if clientErr != nil {
+		s.log.ErrorContext(r.Context(), "token hook: read client", "client_id", in.Request.ClientID, "err", clientErr)
 		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
 		return
 	}
-	m, err := s.companyOf(r.Context(), ident, st)
+	m, err := s.companyOf(r.Context(), ident, st, early)
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "token hook: read company", "err", err)
 		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
