@@ -19,13 +19,27 @@ import (
 // Nothing is decided from memory: Kratos checks every session and the
 // database is read for every request, as before, only sooner.
 
+// begin runs read in a goroutine of its own and returns what waits for
+// its answer, for reads a handler makes beside another.
+func begin[T any](read func() (T, error)) (wait func() (T, error)) {
+	var v T
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		v, err = read()
+	}()
+	return func() (T, error) {
+		<-done
+		return v, err
+	}
+}
+
 // membershipRead is a read of an account's company from WorkID's
 // database, begun before the caller knows it will need it.
 type membershipRead struct {
 	id   string
-	done chan struct{}
-	m    *companies.Membership
-	err  error
+	wait func() (*companies.Membership, error)
 }
 
 // readMembership begins reading the company of the account id; nil when
@@ -35,20 +49,14 @@ func (s *Server) readMembership(ctx context.Context, id string) *membershipRead 
 	if store == nil || id == "" {
 		return nil
 	}
-	mr := &membershipRead{id: id, done: make(chan struct{})}
-	go func() {
-		defer close(mr.done)
-		mr.m, mr.err = store.MembershipOf(ctx, id)
-	}()
-	return mr
+	return &membershipRead{id: id, wait: begin(func() (*companies.Membership, error) { return store.MembershipOf(ctx, id) })}
 }
 
 // membershipOf is the company of the account id: mr's answer when mr was
 // begun for id, a read of its own otherwise (mr may be nil).
 func (s *Server) membershipOf(ctx context.Context, mr *membershipRead, id string) (*companies.Membership, error) {
 	if mr != nil && mr.id == id {
-		<-mr.done
-		return mr.m, mr.err
+		return mr.wait()
 	}
 	return s.Companies.MembershipOf(ctx, id)
 }
@@ -62,6 +70,10 @@ func (s *Server) sessionAndCompany(w http.ResponseWriter, r *http.Request, retur
 	sess, ok := s.sessionReturningTo(w, r, returnTo)
 	if ok {
 		s.accounts.remember(cookie, sess.Identity.ID)
+	} else {
+		// An ended session replayed (a stolen cookie after sign-out, a
+		// script) begins no more reads.
+		s.accounts.forget(cookie)
 	}
 	return sess, early, ok
 }
@@ -71,7 +83,8 @@ const maxRecentAccounts = 10_000
 
 // recentAccounts remembers, by a hash of the Cookie header, the account
 // whose session Kratos last said it carried. Only sessions Kratos
-// accepted are remembered, so made-up cookies add nothing; when full, it
+// accepted are remembered, so made-up cookies add nothing, and one Kratos
+// refuses is forgotten; when full, it
 // forgets everyone and learns again. A wrong guess (a hash collision, a
 // session ended since) costs one read that is thrown away.
 type recentAccounts struct {
@@ -107,4 +120,15 @@ func (a *recentAccounts) remember(cookie, id string) {
 		clear(a.ids)
 	}
 	a.ids[k] = id
+}
+
+// forget drops cookie, whose session Kratos refused.
+func (a *recentAccounts) forget(cookie string) {
+	if cookie == "" {
+		return
+	}
+	k := maphash.String(a.seed, cookie)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.ids, k)
 }

@@ -2,6 +2,7 @@ package selfserviceui
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"path/filepath"
 	"testing"
 
@@ -47,7 +48,7 @@ func TestMembershipOfEarlyRead(t *testing.T) {
 	if got := company(annEarly, "bob"); got != "globex-corp.com" {
 		t.Errorf("bob with ann's early read got %q, want his own globex-corp.com", got)
 	}
-	<-annEarly.done
+	_, _ = annEarly.wait()
 	if got := company(nil, "bob"); got != "globex-corp.com" {
 		t.Errorf("bob without an early read got %q, want globex-corp.com", got)
 	}
@@ -77,6 +78,14 @@ func TestRecentAccounts(t *testing.T) {
 	if got := a.last(""); got != "" {
 		t.Errorf("no cookie is %q's", got)
 	}
+	// A session Kratos refused (ended, replayed) is forgotten.
+	a.forget("ory_kratos_session=x")
+	if got := a.last("ory_kratos_session=x"); got != "" {
+		t.Errorf("a refused session's cookie is still %q's", got)
+	}
+	if got := a.last("ory_kratos_session=y"); got != "bob" {
+		t.Errorf("forgetting x forgot y: %q", got)
+	}
 	// Bounded: past maxRecentAccounts it starts again.
 	for i := range maxRecentAccounts + 1 {
 		a.remember(fmt.Sprintf("c=%d", i), "someone")
@@ -86,5 +95,23 @@ func TestRecentAccounts(t *testing.T) {
 	}
 	if got := a.last(fmt.Sprintf("c=%d", maxRecentAccounts)); got != "someone" {
 		t.Errorf("the newest cookie was forgotten: %q", got)
+	}
+}
+
+// A cookie Kratos does not accept (here Kratos cannot be reached) is
+// forgotten by the page that sent it, so replaying an ended session
+// begins no more early reads.
+func TestSessionAndCompanyForgetsARefusedCookie(t *testing.T) {
+	s := testServer(t)
+	const cookie = "ory_kratos_session=ended"
+	s.accounts.remember(cookie, "ann")
+	r := pageRequest("/")
+	r.Header.Set("Cookie", cookie)
+	w := httptest.NewRecorder()
+	if _, _, ok := s.sessionAndCompany(w, r, ""); ok {
+		t.Fatal("a session Kratos never confirmed was accepted")
+	}
+	if got := s.accounts.last(cookie); got != "" {
+		t.Errorf("the refused cookie is still remembered as %q's", got)
 	}
 }

@@ -89,24 +89,17 @@ type chrome struct {
 	Tagline, AboutNav, Help, Terms, Privacy, Language   string
 	// Langs are the switch's buttons, the page's language marked.
 	Langs []langButton
-	// headers (by headerKey) and footer are the layout's header and
-	// footer in this language, rendered once (renderChrome): they are a
-	// third of a page's template work, and the same on every page.
-	headers map[string]template.HTML
-	footer  template.HTML
+	// The layout's header (signed out, and signed in by the navigation's
+	// current entry) and footer in this language, rendered once
+	// (renderChrome): they were a fifth of the dashboard's template work,
+	// and are the same on every page.
+	signedOut template.HTML
+	signedIn  map[string]template.HTML
+	footer    template.HTML
 }
 
 // headerNavs are the navigation's entries a page can mark as current.
 var headerNavs = []string{"", "dashboard", "settings"}
-
-// headerKey names the header of a page signed in or not, with nav its
-// navigation's current entry (none when signed out).
-func headerKey(signedIn bool, nav string) string {
-	if !signedIn {
-		return "out"
-	}
-	return "in:" + nav
-}
 
 // renderChrome renders c's header, in each of its forms, and its footer
 // for a page that answers a GET (Back "") from the layout in tpl.
@@ -118,34 +111,32 @@ func renderChrome(c *chrome, tpl *template.Template, b *brand.Brand) error {
 		}
 		return template.HTML(buf.String()), nil //nolint:gosec // the layout's own output, escaped by html/template
 	}
-	c.headers = map[string]template.HTML{}
-	for _, signedIn := range []bool{false, true} {
-		for _, nav := range headerNavs {
-			p := page{Brand: b, Chrome: c, Nav: nav}
-			if signedIn {
-				p.User = &identity{}
-			}
-			h, err := exec("header", p)
-			if err != nil {
-				return err
-			}
-			c.headers[headerKey(signedIn, nav)] = h
+	var err error
+	if c.signedOut, err = exec("header", page{Brand: b, Chrome: c}); err != nil {
+		return err
+	}
+	c.signedIn = map[string]template.HTML{}
+	for _, nav := range headerNavs {
+		if c.signedIn[nav], err = exec("header", page{Brand: b, Chrome: c, Nav: nav, User: &identity{}}); err != nil {
+			return err
 		}
 	}
-	var err error
 	c.footer, err = exec("footer", page{Brand: b, Chrome: c})
 	return err
 }
 
 // Header is the layout's header for the page, as renderChrome made it.
 func (p page) Header() template.HTML {
-	if p.Chrome == nil {
+	switch {
+	case p.Chrome == nil:
 		return ""
+	case p.User == nil:
+		return p.Chrome.signedOut
 	}
-	if h, ok := p.Chrome.headers[headerKey(p.User != nil, p.Nav)]; ok {
+	if h, ok := p.Chrome.signedIn[p.Nav]; ok {
 		return h
 	}
-	return p.Chrome.headers[headerKey(p.User != nil, "")]
+	return p.Chrome.signedIn[""]
 }
 
 // Footer is the layout's footer for a page whose switch returns to its

@@ -50,13 +50,10 @@ func (s *Server) tokenHook(w http.ResponseWriter, r *http.Request) {
 	// The account, the client and the account's company depend on nothing
 	// but the request: the three reads run together.
 	early := s.readMembership(r.Context(), sub)
-	var client *hydra.OAuth2Client
-	var clientErr error
-	clientRead := make(chan struct{})
-	go func() {
-		defer close(clientRead)
-		client, _, clientErr = s.hydra.OAuth2API.GetOAuth2Client(r.Context(), in.Request.ClientID).Execute()
-	}()
+	readClient := begin(func() (*hydra.OAuth2Client, error) {
+		client, _, err := s.hydra.OAuth2API.GetOAuth2Client(r.Context(), in.Request.ClientID).Execute()
+		return client, err
+	})
 	ident, st, err := s.emailState(r.Context(), sub)
 	var ae *apiError
 	if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
@@ -69,9 +66,9 @@ func (s *Server) tokenHook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
 		return
 	}
-	<-clientRead
-	if clientErr != nil {
-		s.log.ErrorContext(r.Context(), "token hook: read client", "client_id", in.Request.ClientID, "err", clientErr)
+	client, err := readClient()
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "token hook: read client", "client_id", in.Request.ClientID, "err", err)
 		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
 		return
 	}
