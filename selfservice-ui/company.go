@@ -33,20 +33,36 @@ func (s *Server) companyOf(ctx context.Context, ident *identity, st emailstate.S
 	return m, nil
 }
 
-// companyView is the dashboard's "Your company" card.
+// companyView is the dashboard's "Your company" card, in the page's
+// language.
 type companyView struct {
-	Name string
+	Heading string
 	// Subscriptions are the open ones, each with its last day.
-	Subscriptions []companies.Subscription
-	// Admin links the company page.
-	Admin bool
+	Subscriptions []subscriptionLine
+	// None says there are none open.
+	None string
+	// People is the button to the company page, for an admin; else "".
+	People string
 }
 
-func newCompanyView(m *companies.Membership, now time.Time) *companyView {
+// subscriptionLine is one open subscription and until when.
+type subscriptionLine struct{ Name, Until string }
+
+func newCompanyView(tx *locale.Texts, m *companies.Membership, now time.Time) *companyView {
 	if m == nil {
 		return nil
 	}
-	return &companyView{Name: m.Company.Name, Subscriptions: m.Active(now), Admin: m.Admin}
+	v := &companyView{Heading: tx.T("dashboard.company_heading", "Company", m.Company.Name)}
+	for _, sub := range m.Active(now) {
+		v.Subscriptions = append(v.Subscriptions, subscriptionLine{Name: sub.Name, Until: tx.T("dashboard.until", "Date", tx.Day(sub.EndsOn))})
+	}
+	if len(v.Subscriptions) == 0 {
+		v.None = tx.T("dashboard.no_subscriptions")
+	}
+	if m.Admin {
+		v.People = tx.T("dashboard.people")
+	}
+	return v
 }
 
 // serviceState says whether a service is open to the account and why:

@@ -1,6 +1,7 @@
 package selfserviceui
 
 import (
+	"html/template"
 	"net/http"
 
 	"github.com/workid/workid/internal/companies"
@@ -10,14 +11,25 @@ import (
 	"github.com/workid/workid/internal/businessemail"
 )
 
-// dashboardPage is the data of the dashboard.
+// dashboardPage is the data of the dashboard. Its words are made here,
+// in the page's language, not looked up by the template: each text the
+// template asked for was a call through reflection, and together they
+// were most of the page's render.
 type dashboardPage struct {
-	Page     page
-	Name     string
-	Email    emailView
-	Services []serviceView
-	// Personal asks an account on a personal address to move to a business one.
-	Personal bool
+	Page  page
+	Hello string
+	Email emailView
+	// EmailHeading, Badge and State describe the address: the badge
+	// (BadgeKind "ok" or "warn") and the sentence beside it.
+	EmailHeading, Badge, BadgeKind, State string
+	// Send is the verification link's button, "" while the address is
+	// verified.
+	Send            string
+	ServicesHeading string
+	Services        []serviceView
+	// Personal asks an account on a personal address to move to a
+	// business one; "" for a business address.
+	Personal template.HTML
 	// Company is the account's company while it is a member, else nil.
 	Company *companyView
 }
@@ -28,6 +40,8 @@ type serviceView struct {
 	// Reason says why a closed service is closed; Note why an open one
 	// is open, when a subscription opens it.
 	Reason, Note string
+	// Open is the service's button.
+	Open string
 }
 
 // dashboard is "/": the signed-in user's account and services; everyone
@@ -56,19 +70,46 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 // (nil for none), lookupFailed tells that it could not be read.
 func (s *Server) newDashboardPage(r *http.Request, ident *identity, st emailstate.State, m *companies.Membership, lookupFailed bool) dashboardPage {
 	tx := s.tr(r)
+	email := newEmailView(st)
 	p := dashboardPage{
-		Page:  s.page(r, tx.T("dashboard.title"), "wide"),
-		Name:  orDefault(ident.Traits.Name.First, ident.Traits.Username),
-		Email: newEmailView(st),
+		Page:            s.page(r, tx.T("dashboard.title"), "wide"),
+		Hello:           tx.T("dashboard.hello", "Name", orDefault(ident.Traits.Name.First, ident.Traits.Username)),
+		Email:           email,
+		EmailHeading:    tx.T("dashboard.email_heading"),
+		ServicesHeading: tx.T("dashboard.services_heading"),
 	}
 	p.Page.Nav, p.Page.User = "dashboard", ident
-	p.Personal = s.personal(ident)
+	p.Badge, p.BadgeKind, p.State = emailStateText(tx, email)
+	if email.Status != "verified" {
+		p.Send = tx.T("email.send")
+	}
+	if s.personal(ident) {
+		p.Personal = tx.HTML("dashboard.personal_html", "Address", email.Address)
+	}
 	now := s.Now()
-	p.Company = newCompanyView(m, now)
+	p.Company = newCompanyView(tx, m, now)
 	for _, svc := range s.services {
-		p.Services = append(p.Services, serviceState(tx, svc.In(tx.Lang().Code), st, m, lookupFailed, now))
+		v := serviceState(tx, svc.In(tx.Lang().Code), st, m, lookupFailed, now)
+		v.Open = tx.T("dashboard.open", "Service", v.Name)
+		p.Services = append(p.Services, v)
 	}
 	return p
+}
+
+// emailStateText is the dashboard's badge for the address, its kind ("ok"
+// or "warn") and the sentence beside it.
+func emailStateText(tx *locale.Texts, e emailView) (badge, kind, state string) {
+	switch e.Status {
+	case "verified":
+		return tx.T("email.verified"), "ok", tx.T("email.verified_on", "Since", tx.Date(e.VerifiedAt), "Until", tx.Date(e.ValidUntil))
+	case "expired":
+		state = tx.T("email.expired_on", "Date", tx.Date(e.ExpiredAt))
+		if !e.NewLinkSentAt.IsZero() {
+			state += " " + tx.T("email.new_link_sent", "Address", e.Address, "Date", tx.Date(e.NewLinkSentAt))
+		}
+		return tx.T("email.expired"), "warn", state
+	}
+	return tx.T("email.unverified"), "warn", tx.T("email.unverified_follow", "Address", e.Address)
 }
 
 // personal reports an account still on a personal address: the lists
