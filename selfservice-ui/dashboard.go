@@ -14,7 +14,7 @@ import (
 // dashboardPage is the data of the dashboard. Its words are made here,
 // in the page's language, not looked up by the template: each text the
 // template asked for was a call through reflection, and together they
-// were most of the page's render.
+// were a quarter of the page's render.
 type dashboardPage struct {
 	Page  page
 	Hello string
