@@ -92,6 +92,13 @@ func TestPages(t *testing.T) {
 			ident, st := testIdentity("<script>alert(1)</script>", "ann@gmail.com", 400)
 			return "dashboard", s.newDashboardPage(r, ident, st, nil, false)
 		},
+		"dashboard-expired-new-link": func(r *http.Request) (string, any) {
+			// The yearly job expired the address and mailed a new link:
+			// the state's sentence says both.
+			ident, st := testIdentity("Ann", "ann&lee@acme-widgets.com", 400)
+			st.NewLinkSentAt = st.ExpiredAt.Add(time.Hour)
+			return "dashboard", s.newDashboardPage(r, ident, st, nil, false)
+		},
 		"dashboard-company-admin": func(r *http.Request) (string, any) {
 			ident, st := testIdentity("Ann", "ann.lee@acme-widgets.com", 10)
 			m := &companies.Membership{Admin: true, Company: companies.Company{Name: "Acme Widgets", Domains: []string{"acme-widgets.com"},
