@@ -1,0 +1,152 @@
+package companies
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/workid/workid/internal/pgtest"
+)
+
+var testLimits = LinkLimits{Gap: time.Minute, PerDay: 5}
+
+func claim(t *testing.T, s *Store, id string, at time.Time) bool {
+	t.Helper()
+	ok, err := s.ClaimLinkRequest(context.Background(), id, at, testLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
+
+func TestLinkRequestLimits(t *testing.T) {
+	stores(t, func(t *testing.T, s *Store, _ *clock) {
+		at := start
+		if !claim(t, s, "a", at) {
+			t.Fatal("first request refused")
+		}
+		if claim(t, s, "a", at.Add(59*time.Second)) {
+			t.Error("second request within the minute claimed")
+		}
+		if !claim(t, s, "b", at.Add(time.Second)) {
+			t.Error("another account's request refused: limits are per account")
+		}
+		// Five a day: the first at start, then four ten minutes apart.
+		for i := 1; i <= 4; i++ {
+			if !claim(t, s, "a", at.Add(time.Duration(i)*10*time.Minute)) {
+				t.Fatalf("request %d refused", i+1)
+			}
+		}
+		if claim(t, s, "a", at.Add(time.Hour)) {
+			t.Error("sixth request within the day claimed")
+		}
+		// A day after the first, one is free again: and only one.
+		if !claim(t, s, "a", at.Add(24*time.Hour+time.Second)) {
+			t.Error("request a day after the first refused")
+		}
+		if claim(t, s, "a", at.Add(24*time.Hour+2*time.Minute)) {
+			t.Error("second request the next day claimed while four of the day are still counted")
+		}
+	})
+}
+
+// A claim given back (its mail could not be sent) does not count.
+func TestReleasedLinkRequestDoesNotCount(t *testing.T) {
+	stores(t, func(t *testing.T, s *Store, _ *clock) {
+		if !claim(t, s, "a", start) {
+			t.Fatal("first request refused")
+		}
+		if err := s.ReleaseLinkRequest(context.Background(), "a", start); err != nil {
+			t.Fatal(err)
+		}
+		if !claim(t, s, "a", start.Add(time.Second)) {
+			t.Error("request after a released one refused")
+		}
+		if claim(t, s, "a", start.Add(2*time.Second)) {
+			t.Error("a second request within the minute claimed after the release")
+		}
+	})
+}
+
+// A request far in the future (a process whose clock is wrong) is ignored,
+// not taken to block the account for a day; one a little ahead counts.
+func TestLinkRequestFromAFastClock(t *testing.T) {
+	stores(t, func(t *testing.T, s *Store, _ *clock) {
+		if !claim(t, s, "a", start.Add(48*time.Hour)) {
+			t.Fatal("request refused")
+		}
+		if !claim(t, s, "a", start) {
+			t.Error("a request two days ahead blocked one now")
+		}
+		if !claim(t, s, "b", start.Add(2*time.Minute)) {
+			t.Fatal("request refused")
+		}
+		if claim(t, s, "b", start) {
+			t.Error("a request two minutes ahead (within the skew allowed) did not count")
+		}
+	})
+}
+
+// Requests at once for one account, through two Stores on one database
+// (two replicas), claim exactly one: whatever the interleaving.
+func TestConcurrentLinkRequestsClaimOne(t *testing.T) {
+	pg, err := pgtest.CreateDatabase(context.Background(), pgDSN, "concurrent_link_requests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, url := range map[string]string{"sqlite": "sqlite:" + filepath.Join(t.TempDir(), "workid.db"), "postgres": pg} {
+		t.Run(name, func(t *testing.T) {
+			c := &clock{}
+			c.set(start)
+			replicas := []*Store{openStore(t, url, c), openStore(t, url, c)}
+			for round := range 3 {
+				id := fmt.Sprintf("account-%d", round)
+				var claimed atomic.Int64
+				var wg sync.WaitGroup
+				errs := make(chan error, 16)
+				for i := range 16 {
+					wg.Go(func() {
+						// Each a microsecond apart, as on clocks that differ.
+						ok, err := replicas[i%2].ClaimLinkRequest(context.Background(), id, start.Add(time.Duration(i)*time.Microsecond), testLimits)
+						if err != nil {
+							errs <- err
+						}
+						if ok {
+							claimed.Add(1)
+						}
+					})
+				}
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					t.Error(err)
+				}
+				if n := claimed.Load(); n != 1 {
+					t.Errorf("round %d: %d of 16 concurrent requests claimed, want 1", round, n)
+				}
+			}
+		})
+	}
+}
+
+// Requests older than a day are deleted as new ones come in, of every
+// account: the table holds at most a day of requests.
+func TestOldLinkRequestsArePruned(t *testing.T) {
+	stores(t, func(t *testing.T, s *Store, _ *clock) {
+		for i := range 3 {
+			claim(t, s, fmt.Sprint("old-", i), start)
+		}
+		claim(t, s, "new", start.Add(25*time.Hour))
+		var n int
+		if err := s.db.QueryRow(`SELECT count(*) FROM link_requests`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Errorf("%d requests kept, want 1 (the three of a day before deleted)", n)
+		}
+	})
+}
