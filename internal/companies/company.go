@@ -158,13 +158,23 @@ func (s *Store) loadWithoutCount(ctx context.Context, db querier, id string) (Co
 // round trip to the database (a membership took five, a query for each
 // part, on every page a member opens) and one snapshot of the company.
 // found is false when which selects no company.
+// Outside a transaction the statement is prepared once (prepared).
 func (s *Store) readCompany(ctx context.Context, db querier, which string, args ...any) (c Company, found bool, err error) {
-	rows, err := db.QueryContext(ctx, s.q(`WITH co AS (`+which+`)
+	query := s.q(`WITH co AS (` + which + `)
 		SELECT 0, id, name, named, created_at FROM companies WHERE id IN (SELECT id FROM co)
 		UNION ALL SELECT 1, domain, '', 0, 0 FROM company_domains WHERE company_id IN (SELECT id FROM co)
 		UNION ALL SELECT 2, identity_id, granted_by, 0, granted_at FROM company_admins WHERE company_id IN (SELECT id FROM co)
 		UNION ALL SELECT 3, name, ends_on, 0, 0 FROM subscriptions WHERE company_id IN (SELECT id FROM co)
-		ORDER BY 1, 5, 2`), args...)
+		ORDER BY 1, 5, 2`)
+	var rows *sql.Rows
+	if db == querier(s.db) {
+		var st *sql.Stmt
+		if st, err = s.prepared(ctx, query); err == nil {
+			rows, err = st.QueryContext(ctx, args...)
+		}
+	} else {
+		rows, err = db.QueryContext(ctx, query, args...)
+	}
 	if err != nil {
 		return Company{}, false, err
 	}

@@ -235,3 +235,35 @@ func TestMergeBesideChanges(t *testing.T) {
 		}
 	})
 }
+
+// The company read is prepared once and shared by every goroutine; each
+// read sees the company as it stands, a change made meanwhile too.
+func TestMembershipReadsSharePreparedStatement(t *testing.T) {
+	stores(t, func(t *testing.T, s *Store, _ *clock) {
+		ctx := context.Background()
+		id := observe(t, s, verified("ann", "ann@acme-widgets.com", start)).CompanyID
+		var wg sync.WaitGroup
+		for range 16 {
+			wg.Go(func() {
+				for range 20 {
+					if m, err := s.MembershipOf(ctx, "ann"); err != nil || m == nil || m.Company.ID != id {
+						t.Errorf("MembershipOf(ann) = %+v, %v; want company %s", m, err, id)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if _, err := s.Subscribe(ctx, id, "support", "2027-06-30"); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := s.MembershipOf(ctx, "ann"); err != nil || len(m.Company.Subscriptions) != 1 {
+			t.Errorf("after Subscribe: %+v, %v; want the subscription", m, err)
+		}
+		n := 0
+		s.stmts.Range(func(_, _ any) bool { n++; return true })
+		if n != 1 {
+			t.Errorf("%d statements kept, want 1 (the membership's company read)", n)
+		}
+	})
+}

@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -155,6 +156,11 @@ type Texts struct {
 	common  map[string]any
 	loc     *i18n.Localizer
 	printer *message.Printer
+	// plain are the texts asked for without values, by id, once
+	// localized: they are the same every time (the common values do not
+	// change), and a page asks for dozens. Only ids the catalog has are
+	// kept, so the map is bounded by the catalog.
+	plain sync.Map
 }
 
 // Lang is the texts' language.
@@ -246,8 +252,17 @@ func (t *Texts) localize(id string, count any, kv []any) string {
 // values may override), for count when it is a plural text.
 func (t *Texts) localizeData(id string, count any, values map[string]any) (string, error) {
 	if len(values) == 0 {
+		if count == nil {
+			if s, ok := t.plain.Load(id); ok {
+				return s.(string), nil
+			}
+		}
 		// Texts only read their values: the common ones need no copy.
-		return t.get(id, t.common, count)
+		s, err := t.get(id, t.common, count)
+		if err == nil && count == nil {
+			t.plain.Store(id, s)
+		}
+		return s, err
 	}
 	data := make(map[string]any, len(t.common)+len(values))
 	for k, v := range t.common {

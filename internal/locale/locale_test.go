@@ -291,3 +291,29 @@ func TestTexts(t *testing.T) {
 		t.Error("Known is wrong")
 	}
 }
+
+// A text without values is localized once and then kept: asked again it
+// is the same, in its own language, and an id the catalog lacks is still
+// its id (and not kept).
+func TestPlainTextsAreKept(t *testing.T) {
+	c := load(t)
+	en, de := c.Texts("en"), c.Texts("de")
+	for range 3 {
+		if got := en.T("layout.sign_out"); got != "Sign out" {
+			t.Errorf("en layout.sign_out = %q", got)
+		}
+		if got := de.T("layout.sign_out"); got == "Sign out" || got == "layout.sign_out" {
+			t.Errorf("de layout.sign_out = %q, want German", got)
+		}
+		if got := en.T("no.such.text"); got != "no.such.text" {
+			t.Errorf("missing text = %q, want its id", got)
+		}
+	}
+	if _, kept := en.plain.Load("no.such.text"); kept {
+		t.Error("a missing id was kept")
+	}
+	// A text that takes values is not affected: each call has its own.
+	if a, b := en.T("date.long", "Day", 1, "Month", "June", "Year", 2027), en.T("date.long", "Day", 2, "Month", "June", "Year", 2027); a == b {
+		t.Errorf("two dates localized alike: %q", a)
+	}
+}
