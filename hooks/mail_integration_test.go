@@ -191,14 +191,8 @@ func sessionCookie(t *testing.T, jar http.CookieJar) string {
 // An email change tells the old address and ends every other session; a
 // password change ends them too.
 func TestChangesEndOtherSessions(t *testing.T) {
-	st := shared.Get(t)
-	ctx := t.Context()
-	u := stacktest.NewUser("acme-widgets.com")
-	reg, err := st.Register(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mine := reg.SessionToken
+	st, ctx := shared.Get(t), t.Context()
+	u, mine := registered(t)
 	copied, err := st.Login(ctx, u.Username, u.Password)
 	if err != nil {
 		t.Fatal(err)
@@ -331,4 +325,70 @@ func TestLimitsOutliveTheAccount(t *testing.T) {
 	if len(msgs) != 8 {
 		t.Errorf("%s received %d mails through two accounts, want the limit of 8", u.Email, len(msgs))
 	}
+}
+
+// Email-change notices are limited to ten a day per account, counted in
+// WorkID's database: the eleventh change in a day is held back, not
+// announced again.
+func TestEmailChangeNoticesAreLimited(t *testing.T) {
+	st, ctx := shared.Get(t), t.Context()
+	u, token := registered(t)
+	const sent, held = `workid_mail_sent_total{kind="email_changed"}`, `workid_mail_held_total{kind="email_changed",reason="limit"}`
+	hooks := st.HooksReplicas[0]
+	before := hooks.Metrics(t)
+	addresses := []string{u.Email, strings.Replace(u.Email, "@acme-widgets.com", "@contoso-engineering.com", 1)}
+	for i := 1; i <= 11; i++ {
+		traits := u.Traits()
+		traits["email"] = addresses[i%2]
+		if _, err := st.UpdateProfile(ctx, token, traits); err != nil {
+			t.Fatalf("change %d of the email: %v", i, err)
+		}
+		// Every change through the API ends every session, from a hook
+		// Kratos does not wait for: sign in again once it has.
+		waitSessionEnded(t, token, fmt.Sprintf("change %d", i))
+		var err error
+		if token, err = st.Login(ctx, u.Username, u.Password); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		now := hooks.Metrics(t)
+		s, h := now[sent]-before[sent], now[held]-before[held]
+		if s == 10 && h == 1 {
+			break
+		}
+		if s > 10 || h > 1 || time.Now().After(deadline) {
+			t.Fatalf("after 11 changes: %v notices sent and %v held for the limit, want 10 and 1", s, h)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for _, a := range addresses {
+		if msgs, err := st.Mail(ctx, strings.ToLower(a)); err != nil {
+			t.Fatal(err)
+		} else if n := countSubject(msgs, "address was changed"); n != 5 {
+			t.Errorf("%s got %d change notices, want 5 (each of the ten went to the address before the change)", a, n)
+		}
+	}
+}
+
+func countSubject(msgs []stacktest.Message, part string) (n int) {
+	for _, m := range msgs {
+		if strings.Contains(m.Subject, part) {
+			n++
+		}
+	}
+	return n
+}
+
+// registered registers a new user at acme-widgets.com through Kratos's
+// API and returns it with its session token.
+func registered(t *testing.T) (stacktest.User, string) {
+	t.Helper()
+	u := stacktest.NewUser("acme-widgets.com")
+	reg, err := shared.Get(t).Register(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, reg.SessionToken
 }

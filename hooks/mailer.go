@@ -13,6 +13,7 @@ import (
 
 	kratos "github.com/ory/kratos-client-go"
 
+	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/emailstate"
 	"github.com/workid/workid/internal/keylock"
 	"github.com/workid/workid/internal/kratosapi"
@@ -28,8 +29,9 @@ type Sender interface {
 // Mailer is the one place WorkID sends mail from: Kratos's courier hands
 // it every message, and the hooks send their own notices through it.
 type Mailer struct {
-	// Admin is Kratos's admin API: the identity decides a mail's words
-	// and keeps its recipient's limits.
+	// Admin is Kratos's admin API: the identity decides a mail's words,
+	// and the courier's record of what it handed over counts the
+	// recipient's limits.
 	Admin *kratos.APIClient
 	// Public is Kratos's public API: an email change ends the account's
 	// other sessions through it.
@@ -50,12 +52,26 @@ type Mailer struct {
 	Retries []time.Duration
 	Now     func() time.Time
 	Log     *slog.Logger
+	// Notices counts the email-change notices of each account for their
+	// limit, in WorkID's database (*companies.Store), so every replica
+	// counts against the same one.
+	Notices Notices
 
 	// locks serialise the read-check-send-record of one account's mail.
 	locks   keylock.Set
 	sent    sentCache
 	metrics *mailMetrics
 }
+
+// Notices claims an email-change notice for an account before it is sent,
+// and gives back one that could not be (*companies.Store).
+type Notices interface {
+	ClaimNotice(ctx context.Context, identityID string, at time.Time, lim companies.LinkLimits) (bool, error)
+	ReleaseNotice(ctx context.Context, identityID string, at time.Time) error
+}
+
+// noticeLimits: ten email-change notices a day per account.
+var noticeLimits = companies.LinkLimits{PerDay: 10}
 
 // DefaultRetries are the pauses between attempts at one delivery.
 var DefaultRetries = []time.Duration{500 * time.Millisecond, 1500 * time.Millisecond}
@@ -175,15 +191,8 @@ func (m *Mailer) send(ctx context.Context, base mail.Kind, identityID, to string
 		m.metrics.refused.Inc()
 		return http.StatusNoContent // it would fail the same way again
 	}
-	log, err := m.sentTo(ctx, ident, kind, to, now)
-	if err != nil {
-		m.Log.ErrorContext(ctx, "mail: read what was sent to the recipient", "identity_id", identityID, "err", err)
-		m.metrics.failed(kind, "kratos")
-		return http.StatusServiceUnavailable
-	}
-	if !mail.Allows(log, kind, to, now) {
-		m.held(ctx, kind, identityID, heldLimit)
-		return http.StatusNoContent
+	if allowed, status := m.allows(ctx, ident, kind, to, now); !allowed {
+		return status
 	}
 	d.To, d.Lang = to, localeOf(ident)
 	msg, err := m.Templates.Compose(kind, d)
@@ -193,6 +202,13 @@ func (m *Mailer) send(ctx context.Context, base mail.Kind, identityID, to string
 		return http.StatusNoContent // it would fail the same way again
 	}
 	if err := m.deliver(ctx, kind, msg); err != nil {
+		if kind == mail.EmailChanged {
+			// Not sent, so not counted. context.WithoutCancel: a
+			// request that ended still gives its claim back.
+			if rerr := m.Notices.ReleaseNotice(context.WithoutCancel(ctx), identityID, now); rerr != nil {
+				m.Log.ErrorContext(ctx, "mail: give back an email-change notice's claim", "identity_id", identityID, "err", rerr)
+			}
+		}
 		if errors.Is(err, mail.ErrPermanent) {
 			// Sending again would fail the same way: the failure is
 			// logged and counted, and Kratos is told it is done.
@@ -204,23 +220,52 @@ func (m *Mailer) send(ctx context.Context, base mail.Kind, identityID, to string
 	}
 	m.metrics.sent[kind].Inc()
 	m.Log.InfoContext(ctx, "mail sent", "kind", kind, "identity_id", identityID)
-	if kind == mail.EmailChanged {
-		m.record(ctx, ident, append(log, mail.Entry{Kind: kind, To: strings.ToLower(to), At: now}))
-	}
 	return http.StatusNoContent
 }
 
-// sentTo returns the mails of kind's count handed over for to in the last
-// day. Kratos's own mail is counted from Kratos's courier, which keeps
-// every message it handed over, so the count is the recipient's, whatever
-// account asked (an account made and dropped again to mail an address
-// anew gets no fresh allowance), and every replica sees it. A message
-// WorkID held back counts too: it was asked for. WorkID's own notices are
-// counted from the account's log.
-func (m *Mailer) sentTo(ctx context.Context, ident *kratos.Identity, kind mail.Kind, to string, now time.Time) ([]mail.Entry, error) {
+// allows applies the recipient's limit to one more mail of kind. An
+// email-change notice is claimed in WorkID's database (Notices), ten a
+// day per account; the rest are counted from Kratos's courier (sentTo).
+// When it is not allowed, status is the answer to give.
+func (m *Mailer) allows(ctx context.Context, ident *kratos.Identity, kind mail.Kind, to string, now time.Time) (allowed bool, status int) {
 	if kind == mail.EmailChanged {
-		return mail.LogFrom(ident.MetadataAdmin, now), nil
+		if m.Notices == nil {
+			m.Log.ErrorContext(ctx, "mail: no database to count email-change notices in", "identity_id", ident.Id)
+			m.metrics.failed(kind, "database")
+			return false, http.StatusServiceUnavailable
+		}
+		claimed, err := m.Notices.ClaimNotice(ctx, ident.Id, now, noticeLimits)
+		if err != nil {
+			m.Log.ErrorContext(ctx, "mail: count the email-change notices", "identity_id", ident.Id, "err", err)
+			m.metrics.failed(kind, "database")
+			return false, http.StatusServiceUnavailable
+		}
+		if !claimed {
+			m.held(ctx, kind, ident.Id, heldLimit)
+			return false, http.StatusNoContent
+		}
+		return true, 0
 	}
+	log, err := m.sentTo(ctx, kind, to, now)
+	if err != nil {
+		m.Log.ErrorContext(ctx, "mail: read what was sent to the recipient", "identity_id", ident.Id, "err", err)
+		m.metrics.failed(kind, "kratos")
+		return false, http.StatusServiceUnavailable
+	}
+	if !mail.Allows(log, kind, to, now) {
+		m.held(ctx, kind, ident.Id, heldLimit)
+		return false, http.StatusNoContent
+	}
+	return true, 0
+}
+
+// sentTo returns the mails of kind's count handed over for to in the last
+// day, counted from Kratos's courier, which keeps every message it handed
+// over: the count is the recipient's, whatever account asked (an account
+// made and dropped again to mail an address anew gets no fresh
+// allowance), and every replica sees it. A message WorkID held back
+// counts too: it was asked for.
+func (m *Mailer) sentTo(ctx context.Context, kind mail.Kind, to string, now time.Time) ([]mail.Entry, error) {
 	return mail.CourierLog(ctx, mail.CourierSent(m.Admin, to), kind, to, now)
 }
 
@@ -255,19 +300,6 @@ func (m *Mailer) deliver(ctx context.Context, kind mail.Kind, msg mail.Message) 
 func (m *Mailer) held(ctx context.Context, kind mail.Kind, identityID, reason string) {
 	m.Log.WarnContext(ctx, "mail held back", "kind", kind, "identity_id", identityID, "reason", reason)
 	m.metrics.held[kind][reason].Inc()
-}
-
-// record writes the recipient's log of mails onto the identity. A failure
-// is logged: the mail went out, and the next one is only less limited.
-func (m *Mailer) record(ctx context.Context, ident *kratos.Identity, log []mail.Entry) {
-	ops, err := kratosapi.MetadataAdminOps(ident.MetadataAdmin, mail.LogKey, log)
-	if err == nil {
-		_, _, err = m.Admin.IdentityAPI.PatchIdentity(ctx, ident.Id).JsonPatch(ops).Execute()
-		err = kratosapi.WithBody(err)
-	}
-	if err != nil {
-		m.Log.ErrorContext(ctx, "mail: record the send for its limit", "identity_id", ident.Id, "err", err)
-	}
 }
 
 // addressOf finds to among the identity's email addresses: a verifiable

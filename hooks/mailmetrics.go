@@ -26,7 +26,7 @@ func newMailMetrics(reg prometheus.Registerer) *mailMetrics {
 	}, []string{"kind", "reason"})
 	failures := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "workid_mail_delivery_failures_total",
-		Help: "Failed delivery attempts, by kind and cause (temporary: tried again; permanent: refused by the mail server; kratos: the identity could not be read).",
+		Help: "Failed delivery attempts, by kind and cause (temporary: tried again; permanent: refused by the mail server; kratos: the identity could not be read; database: an email-change notice could not be counted in WorkID's database).",
 	}, []string{"kind", "cause"})
 	m := &mailMetrics{
 		sent: map[mail.Kind]prometheus.Counter{}, held: map[mail.Kind]map[string]prometheus.Counter{}, failures: failures,

@@ -43,6 +43,7 @@ func runHooks(ctx context.Context, args, environ []string, stderr io.Writer) err
 		return err
 	}
 	defer store.Close()
+	mailer.Notices = store
 	members := &hooks.MemberFeed{Store: store, Admin: kratosapi.New(cfg.Kratos.AdminURL), MaxAge: cfg.Verification.MaxAge}
 	returnLoadGarbage()
 	ln, err := httpserver.Listen(cfg.Addr)

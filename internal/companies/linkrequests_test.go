@@ -111,7 +111,11 @@ func TestConcurrentLinkRequestsClaimOne(t *testing.T) {
 				for i := range 16 {
 					wg.Go(func() {
 						// Each a microsecond apart, as on clocks that differ.
-						ok, err := replicas[i%2].ClaimLinkRequest(context.Background(), id, start.Add(time.Duration(i)*time.Microsecond), testLimits)
+						claim := replicas[i%2].ClaimLinkRequest
+						if round == 2 {
+							claim = replicas[i%2].ClaimNotice // the notices' table takes turns alike
+						}
+						ok, err := claim(context.Background(), id, start.Add(time.Duration(i)*time.Microsecond), testLimits)
 						if err != nil {
 							errs <- err
 						}
@@ -147,6 +151,39 @@ func TestOldLinkRequestsArePruned(t *testing.T) {
 		}
 		if n != 1 {
 			t.Errorf("%d requests kept, want 1 (the three of a day before deleted)", n)
+		}
+	})
+}
+
+// Email-change notices have a count of their own: links asked for do not
+// use it up, nor do notices links'. A notice given back does not count.
+func TestNoticesCountApartFromLinks(t *testing.T) {
+	stores(t, func(t *testing.T, s *Store, _ *clock) {
+		ctx := context.Background()
+		lim := LinkLimits{PerDay: 10}
+		for i := range 5 {
+			if !claim(t, s, "a", start.Add(time.Duration(i)*10*time.Minute)) {
+				t.Fatalf("link request %d refused", i+1)
+			}
+		}
+		for i := range 10 {
+			ok, err := s.ClaimNotice(ctx, "a", start.Add(time.Duration(i)*time.Second), lim)
+			if err != nil || !ok {
+				t.Fatalf("notice %d: %v, %v; want claimed (the links count apart)", i+1, ok, err)
+			}
+		}
+		last := start.Add(time.Hour)
+		if ok, err := s.ClaimNotice(ctx, "a", last, lim); err != nil || ok {
+			t.Errorf("eleventh notice within the day: %v, %v; want refused", ok, err)
+		}
+		if err := s.ReleaseNotice(ctx, "a", start); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := s.ClaimNotice(ctx, "a", last, lim); err != nil || !ok {
+			t.Errorf("notice after one was given back: %v, %v; want claimed", ok, err)
+		}
+		if claim(t, s, "a", start.Add(2*time.Hour)) {
+			t.Error("a sixth link request within the day claimed: notices freed links")
 		}
 	})
 }

@@ -1,15 +1,9 @@
 package mail
 
 import (
-	"encoding/json"
 	"strings"
 	"time"
 )
-
-// LogKey is the field of an identity's metadata_admin that lists the
-// mails sent to the account in the last day: the recipients' limits are
-// counted from it, so every replica sees the same count.
-const LogKey = "workid_mail_log"
 
 // Entry is one mail sent.
 type Entry struct {
@@ -40,33 +34,8 @@ const (
 )
 
 // ClockSkew is how far in the future another replica's clock may put a
-// mail before its entry is taken for garbage.
+// mail before it is taken for garbage.
 const ClockSkew = 5 * time.Minute
-
-// LogFrom reads the mails of the last day from metadata_admin; anything
-// unreadable counts as no mail.
-func LogFrom(metadataAdmin any, now time.Time) []Entry {
-	m, _ := metadataAdmin.(map[string]any)
-	raw, ok := m[LogKey]
-	if !ok {
-		return nil
-	}
-	b, err := json.Marshal(raw)
-	if err != nil {
-		return nil
-	}
-	var all []Entry
-	if json.Unmarshal(b, &all) != nil {
-		return nil
-	}
-	var out []Entry
-	for _, e := range all {
-		if age := now.Sub(e.At); age < 24*time.Hour && age > -ClockSkew {
-			out = append(out, e)
-		}
-	}
-	return out
-}
 
 // limit is how many mails of one kind one address may receive.
 type limit struct {
@@ -79,13 +48,13 @@ type limit struct {
 // verification mails in other words, so the three share one count: the
 // mail at registration or at an email change, the five a day "Send me a
 // verification link" offers (the UI spaces those a minute apart), the
-// job's expiry or reminder, and one more.
+// job's expiry or reminder, and one more. Email-change notices are
+// limited per account in WorkID's database (hooks.Mailer's Notices).
 var limits = map[Kind]limit{
 	Verification: {perDay: 8},
 	Expiry:       {perDay: 8},
 	Reminder:     {perDay: 8},
 	Recovery:     {gap: time.Minute, perDay: 5},
-	EmailChanged: {perDay: 10},
 }
 
 // counter is the kind whose count a kind shares.

@@ -39,23 +39,6 @@ func TestLimits(t *testing.T) {
 	}
 }
 
-// The log on the identity keeps the last day only, and anything
-// unreadable counts as no mail rather than blocking one.
-func TestLogFrom(t *testing.T) {
-	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	meta := map[string]any{LogKey: []any{
-		map[string]any{"kind": "verification", "to": "ann@acme-widgets.com", "at": now.Add(-time.Hour).Format(time.RFC3339Nano)},
-		map[string]any{"kind": "verification", "to": "ann@acme-widgets.com", "at": now.Add(-25 * time.Hour).Format(time.RFC3339Nano)},
-		map[string]any{"kind": "verification", "to": "ann@acme-widgets.com", "at": now.Add(time.Hour).Format(time.RFC3339Nano)},
-	}}
-	if got := LogFrom(meta, now); len(got) != 1 {
-		t.Errorf("mailLog kept %d entries, want the one of the last day", len(got))
-	}
-	if got := LogFrom(map[string]any{LogKey: "garbage"}, now); got != nil {
-		t.Errorf("LogFrom(garbage) = %v, want none", got)
-	}
-}
-
 // A flood of one kind cannot push the other out of sight: the log pages
 // on until a day back or until the limit is decided.
 func TestCourierLog(t *testing.T) {
