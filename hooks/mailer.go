@@ -57,7 +57,7 @@ type Mailer struct {
 	// counts against the same one.
 	Notices Notices
 
-	// locks serialise the read-check-send-record of one account's mail.
+	// locks serialise the read, check and send of one account's mail.
 	locks   keylock.Set
 	sent    sentCache
 	metrics *mailMetrics
@@ -164,7 +164,7 @@ func (m *Mailer) refuse(ctx context.Context, c courierMessage, err error) int {
 type compose func(ident *kratos.Identity, now time.Time) (mail.Kind, mail.Data, error)
 
 // send reads the account, lets build write the mail, applies the
-// recipient's limit, delivers and records it. It answers 204 when the
+// recipient's limit and delivers it. It answers 204 when the
 // mail went out or was held back on purpose, 503 when it should be
 // handed over again.
 func (m *Mailer) send(ctx context.Context, base mail.Kind, identityID, to string, build compose) int {
@@ -197,18 +197,13 @@ func (m *Mailer) send(ctx context.Context, base mail.Kind, identityID, to string
 	d.To, d.Lang = to, localeOf(ident)
 	msg, err := m.Templates.Compose(kind, d)
 	if err != nil {
+		m.giveBack(ctx, kind, identityID, now)
 		m.Log.ErrorContext(ctx, "mail: compose", "kind", kind, "err", err)
 		m.metrics.refused.Inc()
 		return http.StatusNoContent // it would fail the same way again
 	}
 	if err := m.deliver(ctx, kind, msg); err != nil {
-		if kind == mail.EmailChanged {
-			// Not sent, so not counted. context.WithoutCancel: a
-			// request that ended still gives its claim back.
-			if rerr := m.Notices.ReleaseNotice(context.WithoutCancel(ctx), identityID, now); rerr != nil {
-				m.Log.ErrorContext(ctx, "mail: give back an email-change notice's claim", "identity_id", identityID, "err", rerr)
-			}
-		}
+		m.giveBack(ctx, kind, identityID, now)
 		if errors.Is(err, mail.ErrPermanent) {
 			// Sending again would fail the same way: the failure is
 			// logged and counted, and Kratos is told it is done.
@@ -257,6 +252,18 @@ func (m *Mailer) allows(ctx context.Context, ident *kratos.Identity, kind mail.K
 		return false, http.StatusNoContent
 	}
 	return true, 0
+}
+
+// giveBack forgets the claim allows made for an email-change notice that
+// was not sent, so it does not count. context.WithoutCancel: a request
+// that ended still gives its claim back.
+func (m *Mailer) giveBack(ctx context.Context, kind mail.Kind, identityID string, at time.Time) {
+	if kind != mail.EmailChanged {
+		return
+	}
+	if err := m.Notices.ReleaseNotice(context.WithoutCancel(ctx), identityID, at); err != nil {
+		m.Log.ErrorContext(ctx, "mail: give back an email-change notice's claim", "identity_id", identityID, "err", err)
+	}
 }
 
 // sentTo returns the mails of kind's count handed over for to in the last

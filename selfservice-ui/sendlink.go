@@ -55,6 +55,9 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 	if s.Companies == nil {
 		return "failed", errors.New("no database to count the requests in")
 	}
+	// One account's presses on this replica take turns here, so a burst
+	// holds one database connection while it waits, not one each.
+	defer s.sendLocks.Lock(identityID)()
 	ident, st, err := s.emailState(ctx, identityID)
 	if err != nil {
 		return "failed", err
@@ -63,30 +66,46 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 		return "verified", nil
 	}
 	now := s.Now()
-	// The mail server's own limit per recipient (internal/mail) would
-	// hold the mail back: say so rather than "sent".
-	if sent, err := s.courierSent(ctx, ident.Traits.Email, now); err != nil {
-		return "failed", err
-	} else if !mail.Allows(sent, mail.Verification, ident.Traits.Email, now) {
-		return "limited", nil
-	}
 	switch claimed, err := s.Companies.ClaimLinkRequest(ctx, identityID, now, companies.LinkLimits{Gap: sendGap, PerDay: sendsPerDay}); {
 	case err != nil:
 		return "failed", err
 	case !claimed:
 		return "limited", nil
 	}
-	if _, err := kratosapi.SendVerification(ctx, s.kratosPublic, ident.Traits.Email, nil); err != nil {
-		// Not sent, so not counted: the user may try again at once.
-		// context.WithoutCancel: a request the user gave up on still
-		// gives its claim back.
-		if rerr := s.Companies.ReleaseLinkRequest(context.WithoutCancel(ctx), identityID, now); rerr != nil {
-			s.log.ErrorContext(ctx, "give back a verification link request", "identity_id", identityID, "err", rerr)
+	// A claim whose link is not sent is given back: the user may try
+	// again at once. context.WithoutCancel: a request the user gave up on
+	// still gives its claim back.
+	release := func() {
+		if err := s.Companies.ReleaseLinkRequest(context.WithoutCancel(ctx), identityID, now); err != nil {
+			s.log.ErrorContext(ctx, "give back a verification link request", "identity_id", identityID, "err", err)
+		}
+	}
+	// The mail server's own limit per recipient (internal/mail) would
+	// hold the mail back: say so rather than "sent".
+	if sent, err := s.courierSent(ctx, ident.Traits.Email, now); err != nil {
+		release()
+		return "failed", err
+	} else if !mail.Allows(sent, mail.Verification, ident.Traits.Email, now) {
+		release()
+		return "limited", nil
+	}
+	// Not cut short by the browser going away: a link Kratos queued stays
+	// counted, so dropping the connection mid-request gets no free one.
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+	defer cancel()
+	if resp, err := kratosapi.SendVerification(sendCtx, s.kratosPublic, ident.Traits.Email, nil); err != nil {
+		// Given back only when Kratos answered with its refusal: without
+		// an answer, the link may have been sent.
+		if resp != nil {
+			release()
 		}
 		return "failed", kratosapi.WithBody(err)
 	}
 	return "sent", nil
 }
+
+// sendTimeout bounds the two Kratos calls that send a link.
+const sendTimeout = 15 * time.Second
 
 // courierSent returns what Kratos's courier handed over for address in
 // the last day, as the mail server counts it for its limits.

@@ -17,6 +17,7 @@ import (
 	"github.com/workid/workid/internal/businessemail"
 	"github.com/workid/workid/internal/companies"
 	"github.com/workid/workid/internal/httpserver"
+	"github.com/workid/workid/internal/keylock"
 	"github.com/workid/workid/internal/kratosapi"
 	"github.com/workid/workid/internal/locale"
 )
@@ -59,7 +60,10 @@ type Server struct {
 	// accounts are the accounts session cookies were last seen to be, for
 	// the company read a page begins early (sessionAndCompany).
 	accounts *recentAccounts
-	metrics  *uiMetrics
+	// sendLocks serialise "Send me a verification link" per account on
+	// this replica (the limit itself is WorkID's database's).
+	sendLocks keylock.Set
+	metrics   *uiMetrics
 	// healthz and readyz serve both addresses, so the process asks Kratos
 	// and Hydra for readiness through one cache (httpserver.Health).
 	healthz, readyz http.HandlerFunc

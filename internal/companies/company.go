@@ -158,7 +158,8 @@ func (s *Store) loadWithoutCount(ctx context.Context, db querier, id string) (Co
 // round trip to the database (a membership took five, a query for each
 // part, on every page a member opens) and one snapshot of the company.
 // found is false when which selects no company.
-// Outside a transaction the statement is prepared once (prepared).
+// Outside a transaction, on SQLite, the statement is prepared once
+// (prepared).
 func (s *Store) readCompany(ctx context.Context, db querier, which string, args ...any) (c Company, found bool, err error) {
 	query := s.q(`WITH co AS (` + which + `)
 		SELECT 0, id, name, named, created_at FROM companies WHERE id IN (SELECT id FROM co)
@@ -167,7 +168,7 @@ func (s *Store) readCompany(ctx context.Context, db querier, which string, args 
 		UNION ALL SELECT 3, name, ends_on, 0, 0 FROM subscriptions WHERE company_id IN (SELECT id FROM co)
 		ORDER BY 1, 5, 2`)
 	var rows *sql.Rows
-	if db == querier(s.db) {
+	if db == querier(s.db) && !s.pg {
 		var st *sql.Stmt
 		if st, err = s.prepared(ctx, query); err == nil {
 			rows, err = st.QueryContext(ctx, args...)

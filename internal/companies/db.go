@@ -152,9 +152,10 @@ func (s *Store) Close() error {
 // prepared returns query (already written for the database by q) as a
 // statement prepared once and kept, for the queries every page makes.
 // SQLite parses and plans a statement on every QueryContext: for the
-// company read that was a quarter of the UI's CPU on a dashboard. pgx
-// keeps its own cache of prepared statements, so on PostgreSQL this
-// saves little. database/sql prepares the statement again on each
+// company read that was a quarter of the UI's CPU on a dashboard. For
+// SQLite only: pgx keeps its own cache of prepared statements, which,
+// unlike a kept *sql.Stmt, prepares again when a migration changed what a
+// statement returns. database/sql prepares the statement again on each
 // connection it is used on.
 func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := s.stmts.Load(query); ok {

@@ -2,8 +2,9 @@
 // their admins and subscriptions, and the member index, a projection of
 // Kratos's identities (identity, address, registrable domain, verification)
 // that makes a company's members one indexed query. It also holds the
-// "Send me a verification link" requests of the last day
-// (ClaimLinkRequest), so the limit on them holds across UI replicas.
+// "Send me a verification link" requests (ClaimLinkRequest) and the
+// email-change notices (ClaimNotice) of the last day, so their limits hold
+// across replicas.
 //
 // An account is a member of a company while its address is verified, the
 // verification current, and its registrable domain one of the company's.

@@ -88,14 +88,17 @@ func (s *Store) claim(ctx context.Context, t turns, identityID string, at time.T
 		if err != nil {
 			return err
 		}
-		if n >= lim.PerDay || last.Valid && at.Sub(time.UnixMicro(last.Int64)) < lim.Gap {
+		if n >= lim.PerDay || lim.Gap > 0 && last.Valid && at.Sub(time.UnixMicro(last.Int64)) < lim.Gap {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO `+t.table+` (identity_id, `+t.column+`) VALUES (?, ?)`), identityID, at.UnixMicro()); err != nil {
+		// Two claims in the same microsecond are one.
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO `+t.table+` (identity_id, `+t.column+`) VALUES (?, ?) ON CONFLICT DO NOTHING`), identityID, at.UnixMicro())
+		if err != nil {
 			return err
 		}
-		claimed = true
-		return nil
+		rows, err := res.RowsAffected()
+		claimed = err == nil && rows == 1
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", t.table, err)

@@ -185,5 +185,15 @@ func TestNoticesCountApartFromLinks(t *testing.T) {
 		if claim(t, s, "a", start.Add(2*time.Hour)) {
 			t.Error("a sixth link request within the day claimed: notices freed links")
 		}
+		// No gap between notices: one from a clock a little ahead does
+		// not hold back one now, and two at the same instant are one.
+		if ok, err := s.ClaimNotice(ctx, "b", start.Add(2*time.Minute), lim); err != nil || !ok {
+			t.Fatalf("notice: %v, %v", ok, err)
+		}
+		for i, want := range []bool{true, false} {
+			if ok, err := s.ClaimNotice(ctx, "b", start, lim); err != nil || ok != want {
+				t.Errorf("notice %d at one instant: %v, %v; want %v and no error", i+1, ok, err, want)
+			}
+		}
 	})
 }

@@ -66,7 +66,8 @@ func counter(k Kind) Kind {
 }
 
 // Allows reports whether one more mail of kind to to fits its limit,
-// given the mails of the last day.
+// given the mails of the last day. A kind limits does not list
+// (EmailChanged, limited per account elsewhere) is never allowed here.
 func Allows(log []Entry, kind Kind, to string, now time.Time) bool {
 	l := limits[kind]
 	n := 0
