@@ -63,15 +63,14 @@ type Mailer struct {
 	metrics *mailMetrics
 }
 
-// Notices claims an email-change notice for an account before it is sent,
-// and gives back one that could not be (*companies.Store).
+// Notices claims an email-change notice for an account before it is sent
+// (*companies.Store); the claim is given back when it could not be.
 type Notices interface {
-	ClaimNotice(ctx context.Context, identityID string, at time.Time, lim companies.LinkLimits) (bool, error)
-	ReleaseNotice(ctx context.Context, identityID string, at time.Time) error
+	ClaimNotice(ctx context.Context, identityID string, at time.Time, lim companies.Limits) (*companies.Claim, error)
 }
 
 // noticeLimits: ten email-change notices a day per account.
-var noticeLimits = companies.LinkLimits{PerDay: 10}
+var noticeLimits = companies.Limits{PerDay: 10}
 
 // DefaultRetries are the pauses between attempts at one delivery.
 var DefaultRetries = []time.Duration{500 * time.Millisecond, 1500 * time.Millisecond}
@@ -191,19 +190,20 @@ func (m *Mailer) send(ctx context.Context, base mail.Kind, identityID, to string
 		m.metrics.refused.Inc()
 		return http.StatusNoContent // it would fail the same way again
 	}
-	if allowed, status := m.allows(ctx, ident, kind, to, now); !allowed {
+	claim, status, allowed := m.allows(ctx, ident, kind, to, now)
+	if !allowed {
 		return status
 	}
 	d.To, d.Lang = to, localeOf(ident)
 	msg, err := m.Templates.Compose(kind, d)
 	if err != nil {
-		m.giveBack(ctx, kind, identityID, now)
+		giveBack(ctx, m.Log, claim, identityID)
 		m.Log.ErrorContext(ctx, "mail: compose", "kind", kind, "err", err)
 		m.metrics.refused.Inc()
 		return http.StatusNoContent // it would fail the same way again
 	}
 	if err := m.deliver(ctx, kind, msg); err != nil {
-		m.giveBack(ctx, kind, identityID, now)
+		giveBack(ctx, m.Log, claim, identityID)
 		if errors.Is(err, mail.ErrPermanent) {
 			// Sending again would fail the same way: the failure is
 			// logged and counted, and Kratos is told it is done.
@@ -220,49 +220,47 @@ func (m *Mailer) send(ctx context.Context, base mail.Kind, identityID, to string
 
 // allows applies the recipient's limit to one more mail of kind. An
 // email-change notice is claimed in WorkID's database (Notices), ten a
-// day per account; the rest are counted from Kratos's courier (sentTo).
-// When it is not allowed, status is the answer to give.
-func (m *Mailer) allows(ctx context.Context, ident *kratos.Identity, kind mail.Kind, to string, now time.Time) (allowed bool, status int) {
+// day per account, and claim is its claim; the rest are counted from
+// Kratos's courier (sentTo). When it is not allowed, status is the
+// answer to give.
+func (m *Mailer) allows(ctx context.Context, ident *kratos.Identity, kind mail.Kind, to string, now time.Time) (claim *companies.Claim, status int, allowed bool) {
+	var err error
 	if kind == mail.EmailChanged {
 		if m.Notices == nil {
-			m.Log.ErrorContext(ctx, "mail: no database to count email-change notices in", "identity_id", ident.Id)
-			m.metrics.failed(kind, "database")
-			return false, http.StatusServiceUnavailable
+			err = errors.New("no database to count email-change notices in")
+		} else {
+			claim, err = m.Notices.ClaimNotice(ctx, ident.Id, now, noticeLimits)
 		}
-		claimed, err := m.Notices.ClaimNotice(ctx, ident.Id, now, noticeLimits)
 		if err != nil {
 			m.Log.ErrorContext(ctx, "mail: count the email-change notices", "identity_id", ident.Id, "err", err)
 			m.metrics.failed(kind, "database")
-			return false, http.StatusServiceUnavailable
+			return nil, http.StatusServiceUnavailable, false
 		}
-		if !claimed {
-			m.held(ctx, kind, ident.Id, heldLimit)
-			return false, http.StatusNoContent
+		allowed = claim != nil
+	} else {
+		log, err := m.sentTo(ctx, kind, to, now)
+		if err != nil {
+			m.Log.ErrorContext(ctx, "mail: read what was sent to the recipient", "identity_id", ident.Id, "err", err)
+			m.metrics.failed(kind, "kratos")
+			return nil, http.StatusServiceUnavailable, false
 		}
-		return true, 0
+		allowed = mail.Allows(log, kind, to, now)
 	}
-	log, err := m.sentTo(ctx, kind, to, now)
-	if err != nil {
-		m.Log.ErrorContext(ctx, "mail: read what was sent to the recipient", "identity_id", ident.Id, "err", err)
-		m.metrics.failed(kind, "kratos")
-		return false, http.StatusServiceUnavailable
-	}
-	if !mail.Allows(log, kind, to, now) {
+	if !allowed {
 		m.held(ctx, kind, ident.Id, heldLimit)
-		return false, http.StatusNoContent
+		return nil, http.StatusNoContent, false
 	}
-	return true, 0
+	return claim, 0, true
 }
 
-// giveBack forgets the claim allows made for an email-change notice that
-// was not sent, so it does not count. context.WithoutCancel: a request
-// that ended still gives its claim back.
-func (m *Mailer) giveBack(ctx context.Context, kind mail.Kind, identityID string, at time.Time) {
-	if kind != mail.EmailChanged {
+// giveBack forgets the claim of a mail that was not sent (nil for a mail
+// counted from Kratos's courier), so it does not count.
+func giveBack(ctx context.Context, log *slog.Logger, claim *companies.Claim, identityID string) {
+	if claim == nil {
 		return
 	}
-	if err := m.Notices.ReleaseNotice(context.WithoutCancel(ctx), identityID, at); err != nil {
-		m.Log.ErrorContext(ctx, "mail: give back an email-change notice's claim", "identity_id", identityID, "err", err)
+	if err := claim.Release(ctx); err != nil {
+		log.ErrorContext(ctx, "mail: give back an email-change notice's claim", "identity_id", identityID, "err", err)
 	}
 }
 

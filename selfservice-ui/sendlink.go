@@ -66,17 +66,17 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 		return "verified", nil
 	}
 	now := s.Now()
-	switch claimed, err := s.Companies.ClaimLinkRequest(ctx, identityID, now, companies.LinkLimits{Gap: sendGap, PerDay: sendsPerDay}); {
+	claim, err := s.Companies.ClaimLinkRequest(ctx, identityID, now, companies.Limits{Gap: sendGap, PerDay: sendsPerDay})
+	switch {
 	case err != nil:
 		return "failed", err
-	case !claimed:
+	case claim == nil:
 		return "limited", nil
 	}
 	// A claim whose link is not sent is given back: the user may try
-	// again at once. context.WithoutCancel: a request the user gave up on
-	// still gives its claim back.
+	// again at once.
 	release := func() {
-		if err := s.Companies.ReleaseLinkRequest(context.WithoutCancel(ctx), identityID, now); err != nil {
+		if err := claim.Release(ctx); err != nil {
 			s.log.ErrorContext(ctx, "give back a verification link request", "identity_id", identityID, "err", err)
 		}
 	}
@@ -93,10 +93,10 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 	// counted, so dropping the connection mid-request gets no free one.
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 	defer cancel()
-	if resp, err := kratosapi.SendVerification(sendCtx, s.kratosPublic, ident.Traits.Email, nil); err != nil {
-		// Given back only when Kratos answered with its refusal: without
-		// an answer, the link may have been sent.
-		if resp != nil {
+	if _, err := kratosapi.SendVerification(sendCtx, s.kratosPublic, ident.Traits.Email, nil); err != nil {
+		// Kept only when Kratos gave no answer in time, when the link may
+		// have gone out; a refusal or an unreachable Kratos sent nothing.
+		if !errors.Is(err, context.DeadlineExceeded) {
 			release()
 		}
 		return "failed", kratosapi.WithBody(err)

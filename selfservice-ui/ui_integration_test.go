@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/workid/workid/internal/reverify"
 	"github.com/workid/workid/internal/stacktest"
+	selfserviceui "github.com/workid/workid/selfservice-ui"
 )
 
 // A flow that expired or never existed starts again, with a short note.
@@ -227,5 +229,20 @@ func TestDashboardAfterExpiry(t *testing.T) {
 	}
 	if !strings.Contains(body, `class="service disabled"`) {
 		t.Error("no service is disabled after the expiry")
+	}
+}
+
+// A link that Kratos could not be reached to send is not counted: with
+// Kratos's public API down, every press says it failed, none is limited,
+// so the user may press again as soon as Kratos is back.
+func TestSendLinkNotSentIsNotCounted(t *testing.T) {
+	st := shared.Get(t)
+	reg, err := st.Register(t.Context(), stacktest.NewUser("acme-widgets.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := selfserviceui.PressSendWithKratosPublicDown(t, st.KratosAdminURL, reg.Identity.Id, 3)
+	if !slices.Equal(got, []string{"failed", "failed", "failed"}) {
+		t.Errorf("three presses with Kratos unreachable: %v, want three failures and no limit", got)
 	}
 }

@@ -1,6 +1,7 @@
 package companies
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -12,15 +13,25 @@ import (
 	"github.com/workid/workid/internal/pgtest"
 )
 
-var testLimits = LinkLimits{Gap: time.Minute, PerDay: 5}
+var testLimits = Limits{Gap: time.Minute, PerDay: 5}
 
 func claim(t *testing.T, s *Store, id string, at time.Time) bool {
 	t.Helper()
-	ok, err := s.ClaimLinkRequest(context.Background(), id, at, testLimits)
+	c, err := s.ClaimLinkRequest(context.Background(), id, at, testLimits)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ok
+	return c != nil
+}
+
+// noticeAt claims an email-change notice for id at at: nil when refused.
+func noticeAt(t *testing.T, s *Store, id string, at time.Time) *Claim {
+	t.Helper()
+	c, err := s.ClaimNotice(context.Background(), id, at, Limits{PerDay: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func TestLinkRequestLimits(t *testing.T) {
@@ -54,13 +65,17 @@ func TestLinkRequestLimits(t *testing.T) {
 	})
 }
 
-// A claim given back (its mail could not be sent) does not count.
+// A claim given back (its mail could not be sent) does not count, even
+// when the request that made it has ended.
 func TestReleasedLinkRequestDoesNotCount(t *testing.T) {
 	stores(t, func(t *testing.T, s *Store, _ *clock) {
-		if !claim(t, s, "a", start) {
-			t.Fatal("first request refused")
+		c, err := s.ClaimLinkRequest(context.Background(), "a", start, testLimits)
+		if err != nil || c == nil {
+			t.Fatalf("first request: %v, %v; want claimed", c, err)
 		}
-		if err := s.ReleaseLinkRequest(context.Background(), "a", start); err != nil {
+		ended, cancel := context.WithCancel(context.Background())
+		cancel()
+		if err := c.Release(ended); err != nil {
 			t.Fatal(err)
 		}
 		if !claim(t, s, "a", start.Add(time.Second)) {
@@ -115,11 +130,11 @@ func TestConcurrentLinkRequestsClaimOne(t *testing.T) {
 						if round == 2 {
 							claim = replicas[i%2].ClaimNotice // the notices' table takes turns alike
 						}
-						ok, err := claim(context.Background(), id, start.Add(time.Duration(i)*time.Microsecond), testLimits)
+						c, err := claim(context.Background(), id, start.Add(time.Duration(i)*time.Microsecond), testLimits)
 						if err != nil {
 							errs <- err
 						}
-						if ok {
+						if c != nil {
 							claimed.Add(1)
 						}
 					})
@@ -159,40 +174,40 @@ func TestOldLinkRequestsArePruned(t *testing.T) {
 // use it up, nor do notices links'. A notice given back does not count.
 func TestNoticesCountApartFromLinks(t *testing.T) {
 	stores(t, func(t *testing.T, s *Store, _ *clock) {
-		ctx := context.Background()
-		lim := LinkLimits{PerDay: 10}
 		for i := range 5 {
 			if !claim(t, s, "a", start.Add(time.Duration(i)*10*time.Minute)) {
 				t.Fatalf("link request %d refused", i+1)
 			}
 		}
+		var first *Claim
 		for i := range 10 {
-			ok, err := s.ClaimNotice(ctx, "a", start.Add(time.Duration(i)*time.Second), lim)
-			if err != nil || !ok {
-				t.Fatalf("notice %d: %v, %v; want claimed (the links count apart)", i+1, ok, err)
+			c := noticeAt(t, s, "a", start.Add(time.Duration(i)*time.Second))
+			if c == nil {
+				t.Fatalf("notice %d refused: the links count apart", i+1)
 			}
+			first = cmp.Or(first, c)
 		}
 		last := start.Add(time.Hour)
-		if ok, err := s.ClaimNotice(ctx, "a", last, lim); err != nil || ok {
-			t.Errorf("eleventh notice within the day: %v, %v; want refused", ok, err)
+		if noticeAt(t, s, "a", last) != nil {
+			t.Error("eleventh notice within the day claimed")
 		}
-		if err := s.ReleaseNotice(ctx, "a", start); err != nil {
+		if err := first.Release(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if ok, err := s.ClaimNotice(ctx, "a", last, lim); err != nil || !ok {
-			t.Errorf("notice after one was given back: %v, %v; want claimed", ok, err)
+		if noticeAt(t, s, "a", last) == nil {
+			t.Error("notice after one was given back refused")
 		}
 		if claim(t, s, "a", start.Add(2*time.Hour)) {
 			t.Error("a sixth link request within the day claimed: notices freed links")
 		}
 		// No gap between notices: one from a clock a little ahead does
 		// not hold back one now, and two at the same instant are one.
-		if ok, err := s.ClaimNotice(ctx, "b", start.Add(2*time.Minute), lim); err != nil || !ok {
-			t.Fatalf("notice: %v, %v", ok, err)
+		if noticeAt(t, s, "b", start.Add(2*time.Minute)) == nil {
+			t.Fatal("notice refused")
 		}
 		for i, want := range []bool{true, false} {
-			if ok, err := s.ClaimNotice(ctx, "b", start, lim); err != nil || ok != want {
-				t.Errorf("notice %d at one instant: %v, %v; want %v and no error", i+1, ok, err, want)
+			if got := noticeAt(t, s, "b", start) != nil; got != want {
+				t.Errorf("notice %d at one instant claimed = %v, want %v", i+1, got, want)
 			}
 		}
 	})

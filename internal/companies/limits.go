@@ -7,18 +7,39 @@ import (
 	"time"
 )
 
-// LinkLimits are how many of a limited thing (verification links,
+// Limits are how many of a limited thing (verification links asked for,
 // email-change notices) one account may have.
-type LinkLimits struct {
-	// Gap is the least time between two requests.
+type Limits struct {
+	// Gap is the least time between two; none when 0.
 	Gap time.Duration
-	// PerDay is the most requests in any 24 hours.
+	// PerDay is the most in any 24 hours.
 	PerDay int
 }
 
-// linkClockSkew is how far in the future another process's clock may put a
-// request before it is taken for garbage and ignored.
-const linkClockSkew = 5 * time.Minute
+// clockSkew is how far in the future another process's clock may put a
+// claim before it is taken for garbage and ignored.
+const clockSkew = 5 * time.Minute
+
+// Claim is one turn an account was given: a row of its table until it is
+// a day old, or until Release.
+type Claim struct {
+	s          *Store
+	t          turns
+	identityID string
+	at         int64
+}
+
+// Release forgets the claim, for a thing that was not done (its mail
+// could not be sent): the account may ask again at once. It runs to its
+// end even when ctx is done: a request that ended still gives its claim
+// back.
+func (c *Claim) Release(ctx context.Context) error {
+	s, t := c.s, c.t
+	if _, err := s.db.ExecContext(context.WithoutCancel(ctx), s.q(`DELETE FROM `+t.table+` WHERE identity_id = ? AND `+t.column+` = ?`), c.identityID, c.at); err != nil {
+		return fmt.Errorf("%s: %w", t.table, err)
+	}
+	return nil
+}
 
 // A turns table records when each account did something limited (asked
 // for a verification link, was sent an email-change notice): a row per
@@ -37,39 +58,26 @@ var (
 )
 
 // ClaimLinkRequest records that identityID asks for a verification link
-// at at, if lim allows it, and reports whether it did. Requests for one
-// account are decided one after another, whichever process makes them, so
-// of several at once only as many are claimed as the limits allow. A
-// claim whose link cannot be sent is given back with ReleaseLinkRequest.
-func (s *Store) ClaimLinkRequest(ctx context.Context, identityID string, at time.Time, lim LinkLimits) (bool, error) {
+// at at, if lim allows it: nil when it does not. Requests for one account
+// are decided one after another, whichever process makes them, so of
+// several at once only as many are claimed as the limits allow.
+func (s *Store) ClaimLinkRequest(ctx context.Context, identityID string, at time.Time, lim Limits) (*Claim, error) {
 	return s.claim(ctx, linkRequests, identityID, at, lim)
-}
-
-// ReleaseLinkRequest forgets the request ClaimLinkRequest claimed at at,
-// for a link that could not be sent: the account may ask again at once.
-func (s *Store) ReleaseLinkRequest(ctx context.Context, identityID string, at time.Time) error {
-	return s.release(ctx, linkRequests, identityID, at)
 }
 
 // ClaimNotice records that identityID is sent an email-change notice at
 // at, if lim allows it, as ClaimLinkRequest does for links.
-func (s *Store) ClaimNotice(ctx context.Context, identityID string, at time.Time, lim LinkLimits) (bool, error) {
+func (s *Store) ClaimNotice(ctx context.Context, identityID string, at time.Time, lim Limits) (*Claim, error) {
 	return s.claim(ctx, noticeSends, identityID, at, lim)
 }
 
-// ReleaseNotice forgets the notice ClaimNotice claimed at at, for a
-// notice that could not be sent.
-func (s *Store) ReleaseNotice(ctx context.Context, identityID string, at time.Time) error {
-	return s.release(ctx, noticeSends, identityID, at)
-}
-
-func (s *Store) claim(ctx context.Context, t turns, identityID string, at time.Time, lim LinkLimits) (bool, error) {
+func (s *Store) claim(ctx context.Context, t turns, identityID string, at time.Time, lim Limits) (*Claim, error) {
 	dayAgo := at.Add(-24 * time.Hour).UnixMicro()
 	// Rows older than a day, of every account, are of no more use.
 	// Deleted outside the claim's transaction: other claims wait for no
 	// row locks of it.
 	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM `+t.table+` WHERE `+t.column+` <= ?`), dayAgo); err != nil {
-		return false, fmt.Errorf("%s: %w", t.table, err)
+		return nil, fmt.Errorf("%s: %w", t.table, err)
 	}
 	var claimed bool
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -84,7 +92,7 @@ func (s *Store) claim(ctx context.Context, t turns, identityID string, at time.T
 		var last sql.NullInt64
 		err := tx.QueryRowContext(ctx, s.q(`SELECT count(*), max(`+t.column+`) FROM `+t.table+`
 			WHERE identity_id = ? AND `+t.column+` > ? AND `+t.column+` < ?`),
-			identityID, dayAgo, at.Add(linkClockSkew).UnixMicro()).Scan(&n, &last)
+			identityID, dayAgo, at.Add(clockSkew).UnixMicro()).Scan(&n, &last)
 		if err != nil {
 			return err
 		}
@@ -101,14 +109,10 @@ func (s *Store) claim(ctx context.Context, t turns, identityID string, at time.T
 		return err
 	})
 	if err != nil {
-		return false, fmt.Errorf("%s: %w", t.table, err)
+		return nil, fmt.Errorf("%s: %w", t.table, err)
 	}
-	return claimed, nil
-}
-
-func (s *Store) release(ctx context.Context, t turns, identityID string, at time.Time) error {
-	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM `+t.table+` WHERE identity_id = ? AND `+t.column+` = ?`), identityID, at.UnixMicro()); err != nil {
-		return fmt.Errorf("%s: %w", t.table, err)
+	if !claimed {
+		return nil, nil
 	}
-	return nil
+	return &Claim{s: s, t: t, identityID: identityID, at: at.UnixMicro()}, nil
 }
