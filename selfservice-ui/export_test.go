@@ -4,22 +4,27 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/workid/workid/internal/companies"
 )
 
-// PressSendWithKratosPublicDown presses "Send me a verification link" for
-// identityID presses times, in process, on a UI whose Kratos admin API is
-// adminURL and whose Kratos public API (which sends the link) cannot be
-// reached, with a database of its own. It returns each press's notice.
-func PressSendWithKratosPublicDown(t *testing.T, adminURL, identityID string, presses int) []string {
+// DeadURL is an address nothing listens on.
+func DeadURL(t testing.TB) string { return deadURL(t) }
+
+// PressSend presses "Send me a verification link" for identityID presses
+// times, in process, on a UI whose Kratos public API (which sends the
+// link) is publicURL and admin API adminURL, whose sends give up after
+// timeout, with a database of its own. It returns each press's notice.
+func PressSend(t *testing.T, publicURL, adminURL string, timeout time.Duration, identityID string, presses int) []string {
 	t.Helper()
-	cfg := testConfig(deadURL(t))
+	cfg := testConfig(publicURL)
 	cfg.Kratos.AdminURL = adminURL
 	s, err := NewServer(cfg, nil, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.sendTimeout = timeout
 	if s.Companies, err = companies.Open(t.Context(), "sqlite:"+filepath.Join(t.TempDir(), "workid.db"), companies.Options{}); err != nil {
 		t.Fatal(err)
 	}

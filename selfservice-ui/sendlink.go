@@ -91,12 +91,13 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 	}
 	// Not cut short by the browser going away: a link Kratos queued stays
 	// counted, so dropping the connection mid-request gets no free one.
-	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.sendTimeout)
 	defer cancel()
 	if _, err := kratosapi.SendVerification(sendCtx, s.kratosPublic, ident.Traits.Email, nil); err != nil {
-		// Kept only when Kratos gave no answer in time, when the link may
-		// have gone out; a refusal or an unreachable Kratos sent nothing.
-		if !errors.Is(err, context.DeadlineExceeded) {
+		// Kept when the link may have gone out (Kratos took the request
+		// and its answer was lost, late or a server error); a refusal or
+		// an unreachable Kratos sent nothing.
+		if !errors.Is(err, kratosapi.ErrMaybeSent) {
 			release()
 		}
 		return "failed", kratosapi.WithBody(err)
@@ -104,8 +105,8 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 	return "sent", nil
 }
 
-// sendTimeout bounds the two Kratos calls that send a link.
-const sendTimeout = 15 * time.Second
+// defaultSendTimeout bounds the two Kratos calls that send a link.
+const defaultSendTimeout = 15 * time.Second
 
 // courierSent returns what Kratos's courier handed over for address in
 // the last day, as the mail server counts it for its limits.

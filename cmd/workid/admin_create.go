@@ -253,6 +253,9 @@ func sendVerification(ctx context.Context, public *kratos.APIClient, publicURL, 
 	resp, err := kratosapi.SendVerification(ctx, public, address, nil)
 	if err != nil {
 		what := fmt.Sprintf("identity %s created, but Kratos did not mail the verification link (the user can ask for one on the Profile page)", identityID)
+		if errors.Is(err, kratosapi.ErrMaybeSent) {
+			what = fmt.Sprintf("identity %s created, but Kratos did not confirm mailing the verification link: it may be on its way (if not, the user can ask for one on the Profile page)", identityID)
+		}
 		return publicAPIError(publicURL, what, err, resp != nil)
 	}
 	return nil

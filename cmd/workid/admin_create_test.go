@@ -222,6 +222,26 @@ func TestAdminIdentitiesCreate(t *testing.T) {
 			t.Errorf("create with the public API down = %v, want an error starting %q", err, want)
 		}
 	})
+
+	// Kratos took the link's submission but its answer never came: the
+	// error says the link may be on its way, not that it was not sent.
+	t.Run("verification link answered too late", func(t *testing.T) {
+		u := stacktest.NewUser("acme-widgets.com")
+		proxyURL, stalled := stacktest.StallingProxy(t, st.KratosPublicURL, stacktest.VerificationSubmit)
+		late := append([]string{
+			"WORKID_KRATOS_PUBLIC_URL=" + proxyURL, "WORKID_KRATOS_ADMIN_URL=" + st.KratosAdminURL, "USER=ops-ann",
+		}, listsEnv...)
+		short, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		var out, errOut bytes.Buffer
+		err := run(short, []string{"workid", "admin", "identities", "create",
+			"--email", u.Email, "--username", u.Username, "--first-name", u.First, "--last-name", u.Last}, late, &out, &errOut)
+		ident := identityOf(u.Email)
+		want := "identity " + ident.Id + " created, but Kratos did not confirm mailing the verification link: it may be on its way"
+		if err == nil || !strings.HasPrefix(err.Error(), want) || stalled.Load() != 1 {
+			t.Errorf("create with the link's answer held back (%d held) = %v, want an error starting %q", stalled.Load(), err, want)
+		}
+	})
 }
 
 // hasPassword tells whether the identity has a password hash (Kratos keeps

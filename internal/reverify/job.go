@@ -376,7 +376,7 @@ func (j *Job) remind(ctx context.Context, ident *kratos.Identity, addr kratos.Ve
 	}
 	// The payload only picks one of the templates' fixed texts: anyone can
 	// start a verification flow, so nothing from the payload is printed.
-	if err := retryUnanswered(ctx, func() error { return j.sendWith(ctx, addr.Value, map[string]any{"reason": "reminder"}) }); err != nil {
+	if err := retrySend(ctx, func() error { return j.sendWith(ctx, addr.Value, map[string]any{"reason": "reminder"}) }); err != nil {
 		j.fail(ctx, r, ident.Id, "remind", err)
 		return
 	}
@@ -427,9 +427,8 @@ func (j *Job) notify(ctx context.Context, ident *kratos.Identity, address string
 		j.fail(ctx, r, ident.Id, "send", err)
 		return false
 	}
-	// A send is retried only when Kratos gave no answer at all: after an
-	// answer (even an error), the mail may be queued already.
-	err := retryUnanswered(ctx, func() error { return j.send(ctx, address) })
+	// A send is retried only when nothing can have been sent (retrySend).
+	err := retrySend(ctx, func() error { return j.send(ctx, address) })
 	if err != nil {
 		j.fail(ctx, r, ident.Id, "send", err)
 		return false
@@ -516,13 +515,16 @@ func kratosError(err error, resp *http.Response) error {
 	}
 }
 
-// retryUnanswered is retry for calls that must not run twice once Kratos
-// has answered: it retries only calls that got no answer.
-func retryUnanswered(ctx context.Context, f func() error) error {
+// retrySend is retry for a send, which must not run twice once Kratos
+// may have queued its mail: it retries only sends that got no answer and
+// failed before Kratos had the submission (not kratosapi.ErrMaybeSent).
+// A send whose mail may have gone out and did not is sent by the next
+// pass, which finds no sent_at in the record.
+func retrySend(ctx context.Context, f func() error) error {
 	return retry(ctx, func() error {
 		err := f()
 		var ua errUnanswered
-		if err != nil && !errors.As(err, &ua) {
+		if err != nil && (!errors.As(err, &ua) || errors.Is(err, kratosapi.ErrMaybeSent)) {
 			return errPermanent{err}
 		}
 		return err

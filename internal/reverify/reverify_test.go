@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	kratos "github.com/ory/kratos-client-go"
 
 	"github.com/workid/workid/internal/emailstate"
+	"github.com/workid/workid/internal/kratosapi"
 	"github.com/workid/workid/internal/metrics"
 	"github.com/workid/workid/internal/metrics/metricstest"
 	"github.com/workid/workid/internal/stacktest"
@@ -269,6 +271,36 @@ func TestCrashRecovery(t *testing.T) {
 				t.Errorf("crash after %s: the newest link does not verify", stage)
 			}
 		})
+	}
+}
+
+// A send Kratos took but answered too late for is not repeated in the
+// pass, since its mail may be out (it is: one mail, not one a retry).
+// The record has no sent time, so the next pass sends the link again.
+func TestSendAnsweredTooLateIsNotRepeated(t *testing.T) {
+	st := shared.Get(t)
+	u, id := account(t, 410)
+	proxyURL, stalled := stacktest.StallingProxy(t, st.KratosPublicURL, stacktest.VerificationSubmit)
+	slow := kratosapi.NewWithClient(proxyURL, &http.Client{Timeout: time.Second})
+	j := New(st.Admin, slow, Options{SendsPerSecond: 100}, FileLock{Path: filepath.Join(t.TempDir(), "reverify.lock")}, quiet)
+	r, _ := j.RunOnce(t.Context())
+	if r.Errors == 0 || stalled.Load() == 0 {
+		t.Fatalf("a pass through a Kratos that answers sends too late: %+v, %d answers held, want a failed send", r, stalled.Load())
+	}
+	if n := mailCount(t, u.Email, 1); n != 1 {
+		t.Fatalf("%d mails queued after one send answered too late, want 1 (not retried)", n)
+	}
+	if v, _, rec := address(t, id); v || rec == nil || !rec.SentAt.IsZero() {
+		t.Fatalf("after the late answer: verified=%v record=%+v, want expired with no sent time", v, rec)
+	}
+	if _, err := newJob(t, Options{}).RunOnce(t.Context()); err != nil {
+		t.Fatalf("the next pass: %v", err)
+	}
+	if _, _, rec := address(t, id); rec == nil || rec.SentAt.IsZero() {
+		t.Errorf("after the next pass the record is %+v, want a sent time", rec)
+	}
+	if n := mailCount(t, u.Email, 2); n != 2 {
+		t.Errorf("%d mails after the next pass, want 2", n)
 	}
 }
 
