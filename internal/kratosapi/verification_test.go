@@ -88,19 +88,22 @@ func TestSendVerificationSaysWhetherTheMailMayHaveGone(t *testing.T) {
 		ln.Close()
 		return "http://" + ln.Addr().String()
 	}
+	serve := func(start, submit http.HandlerFunc) func() string {
+		return func() string { return kratosAnswering(t, start, submit) }
+	}
 	for _, tc := range []struct {
 		name      string
 		url       func() string
 		fails     bool
 		maybeSent bool
 	}{
-		{"sent", func() string { return kratosAnswering(t, startFlow, answer(http.StatusOK)) }, false, false},
-		{"submission refused", func() string { return kratosAnswering(t, startFlow, answer(http.StatusBadRequest)) }, true, false},
-		{"server error on submission", func() string { return kratosAnswering(t, startFlow, answer(http.StatusInternalServerError)) }, true, true},
-		{"submission unanswered", func() string { return kratosAnswering(t, startFlow, hangUp) }, true, true},
-		{"submission answered too late", func() string { return kratosAnswering(t, startFlow, stall) }, true, true},
-		{"flow not started", func() string { return kratosAnswering(t, answer(http.StatusInternalServerError), answer(http.StatusOK)) }, true, false},
-		{"flow started too late", func() string { return kratosAnswering(t, stall, answer(http.StatusOK)) }, true, false},
+		{"sent", serve(startFlow, answer(http.StatusOK)), false, false},
+		{"submission refused", serve(startFlow, answer(http.StatusBadRequest)), true, false},
+		{"server error on submission", serve(startFlow, answer(http.StatusInternalServerError)), true, true},
+		{"submission unanswered", serve(startFlow, hangUp), true, true},
+		{"submission answered too late", serve(startFlow, stall), true, true},
+		{"flow not started", serve(answer(http.StatusInternalServerError), answer(http.StatusOK)), true, false},
+		{"flow started too late", serve(stall, answer(http.StatusOK)), true, false},
 		{"Kratos unreachable", dead, true, false},
 		{"Kratos gone before the submission", func() string { return kratosGoneAfterStart(t) }, true, false},
 	} {
