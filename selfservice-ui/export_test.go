@@ -4,7 +4,6 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/workid/workid/internal/companies"
 )
@@ -14,9 +13,9 @@ func DeadURL(t testing.TB) string { return deadURL(t) }
 
 // PressSend presses "Send me a verification link" for identityID presses
 // times, in process, on a UI whose Kratos public API (which sends the
-// link) is publicURL and admin API adminURL, whose sends give up after
-// timeout, with a database of its own. It returns each press's notice.
-func PressSend(t *testing.T, publicURL, adminURL string, timeout time.Duration, identityID string, presses int) []string {
+// link) is publicURL and admin API adminURL, with a database of its own.
+// It returns each press's notice.
+func PressSend(t *testing.T, publicURL, adminURL, identityID string, presses int) []string {
 	t.Helper()
 	cfg := testConfig(publicURL)
 	cfg.Kratos.AdminURL = adminURL
@@ -24,7 +23,6 @@ func PressSend(t *testing.T, publicURL, adminURL string, timeout time.Duration, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.sendTimeout = timeout
 	if s.Companies, err = companies.Open(t.Context(), "sqlite:"+filepath.Join(t.TempDir(), "workid.db"), companies.Options{}); err != nil {
 		t.Fatal(err)
 	}

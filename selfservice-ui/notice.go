@@ -17,6 +17,7 @@ var notices = map[string]notice{
 	"limited":       {"notice.limited", "error"},
 	"verified":      {"notice.verified", "info"},
 	"failed":        {"notice.failed", "error"},
+	"unconfirmed":   {"notice.unconfirmed", "info"},
 	"admin-granted": {"notice.admin_granted", "success"},
 	"admin-revoked": {"notice.admin_revoked", "success"},
 }

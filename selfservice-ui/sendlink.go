@@ -50,7 +50,8 @@ func (s *Server) sendLink(w http.ResponseWriter, r *http.Request) {
 }
 
 // trySend applies the limit, records the request and sends. It returns
-// the notice to show: sent, limited, verified or failed.
+// the notice to show: sent, limited, verified, failed (nothing sent) or
+// unconfirmed (Kratos may have sent it, the request counts).
 func (s *Server) trySend(ctx context.Context, identityID string) (string, error) {
 	if s.Companies == nil {
 		return "failed", errors.New("no database to count the requests in")
@@ -91,22 +92,22 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 	}
 	// Not cut short by the browser going away: a link Kratos queued stays
 	// counted, so dropping the connection mid-request gets no free one.
-	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.sendTimeout)
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 	defer cancel()
 	if _, err := kratosapi.SendVerification(sendCtx, s.kratosPublic, ident.Traits.Email, nil); err != nil {
-		// Kept when the link may have gone out (Kratos took the request
-		// and its answer was lost, late or a server error); a refusal or
-		// an unreachable Kratos sent nothing.
-		if !errors.Is(err, kratosapi.ErrMaybeSent) {
-			release()
+		// A link that may be on its way counts; one that cannot be was
+		// never sent, and the user may ask again at once.
+		if errors.Is(err, kratosapi.ErrMaybeSent) {
+			return "unconfirmed", kratosapi.WithBody(err)
 		}
+		release()
 		return "failed", kratosapi.WithBody(err)
 	}
 	return "sent", nil
 }
 
-// defaultSendTimeout bounds the two Kratos calls that send a link.
-const defaultSendTimeout = 15 * time.Second
+// sendTimeout bounds the two Kratos calls that send a link.
+const sendTimeout = 15 * time.Second
 
 // courierSent returns what Kratos's courier handed over for address in
 // the last day, as the mail server counts it for its limits.

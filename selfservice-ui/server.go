@@ -63,10 +63,7 @@ type Server struct {
 	// sendLocks serialise "Send me a verification link" per account on
 	// this replica (the limit itself is WorkID's database's).
 	sendLocks keylock.Set
-	// sendTimeout bounds sending one link: defaultSendTimeout, shorter
-	// in tests.
-	sendTimeout time.Duration
-	metrics     *uiMetrics
+	metrics   *uiMetrics
 	// healthz and readyz serve both addresses, so the process asks Kratos
 	// and Hydra for readiness through one cache (httpserver.Health).
 	healthz, readyz http.HandlerFunc
@@ -108,7 +105,7 @@ func NewServer(cfg config.UI, policy *businessemail.Policy, log *slog.Logger) (*
 	s := &Server{
 		cfg: cfg, log: log, tpl: tpl, policy: policy, services: services, brand: b, brandCSS: brandCSS(b), brandLoaded: time.Now().UTC().Truncate(time.Second), texts: texts, chrome: chromes, Now: time.Now,
 		hydra: hydra.NewAPIClient(hcfg), metrics: newUIMetrics(), accounts: newRecentAccounts(), kratosOrigin: origin(cfg.KratosBrowserURL),
-		hydraOrigin: origin(cfg.Hydra.PublicURL), tokenHookKey: httpserver.NewKeyCheck(cfg.TokenHookKey), sendTimeout: defaultSendTimeout,
+		hydraOrigin: origin(cfg.Hydra.PublicURL), tokenHookKey: httpserver.NewKeyCheck(cfg.TokenHookKey),
 		client: &http.Client{
 			Timeout:   10 * time.Second,
 			Transport: kratosTransport(),

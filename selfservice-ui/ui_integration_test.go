@@ -241,16 +241,16 @@ func TestSendLinkNotSentIsNotCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := selfserviceui.PressSend(t, selfserviceui.DeadURL(t), st.KratosAdminURL, time.Second, reg.Identity.Id, 3)
+	got := selfserviceui.PressSend(t, selfserviceui.DeadURL(t), st.KratosAdminURL, reg.Identity.Id, 3)
 	if !slices.Equal(got, []string{"failed", "failed", "failed"}) {
 		t.Errorf("three presses with Kratos unreachable: %v, want three failures and no limit", got)
 	}
 }
 
-// A link Kratos took but answered too late for may have gone out, so it
-// counts: the press says it failed, the next one is limited, and the
-// mail arrives all the same.
-func TestSendLinkAnsweredTooLateCounts(t *testing.T) {
+// A link whose answer from Kratos was lost may have gone out, so it
+// counts: the press says it could not confirm the link, the next one is
+// limited, and the mail arrives all the same.
+func TestSendLinkWhoseAnswerIsLostCounts(t *testing.T) {
 	st := shared.Get(t)
 	u := stacktest.NewUser("acme-widgets.com")
 	reg, err := st.Register(t.Context(), u)
@@ -262,36 +262,36 @@ func TestSendLinkAnsweredTooLateCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxyURL, stalled := stacktest.StallingProxy(t, st.KratosPublicURL, stacktest.VerificationSubmit)
-	got := selfserviceui.PressSend(t, proxyURL, st.KratosAdminURL, time.Second, reg.Identity.Id, 2)
-	if !slices.Equal(got, []string{"failed", "limited"}) {
-		t.Errorf("a press answered too late, then another: %v, want failed then limited", got)
+	proxyURL, lost := stacktest.LosingProxy(t, st.KratosPublicURL, stacktest.VerificationSubmit)
+	got := selfserviceui.PressSend(t, proxyURL, st.KratosAdminURL, reg.Identity.Id, 2)
+	if !slices.Equal(got, []string{"unconfirmed", "limited"}) {
+		t.Errorf("a press whose answer was lost, then another: %v, want unconfirmed then limited", got)
 	}
-	if n := stalled.Load(); n != 1 {
+	if n := lost.Load(); n != 1 {
 		t.Errorf("Kratos took %d submissions, want the first press's only", n)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	if _, err := st.WaitForMail(ctx, address, len(before)+1); err != nil {
-		t.Errorf("the link of the press answered too late: %v (it counts because it may go out)", err)
+		t.Errorf("the link of the press whose answer was lost: %v (it counts because it may go out)", err)
 	}
 }
 
-// A send that stalls before Kratos has the submission sent nothing, so
-// it does not count: Kratos starting the flow too slowly fails each press
-// and limits none.
-func TestSendLinkStalledBeforeSubmitIsNotCounted(t *testing.T) {
+// A send that fails before Kratos has the submission sent nothing, so it
+// does not count: with each flow's start lost, every press fails and none
+// is limited.
+func TestSendLinkLostBeforeSubmitIsNotCounted(t *testing.T) {
 	st := shared.Get(t)
 	reg, err := st.Register(t.Context(), stacktest.NewUser("acme-widgets.com"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxyURL, stalled := stacktest.StallingProxy(t, st.KratosPublicURL, stacktest.VerificationStart)
-	got := selfserviceui.PressSend(t, proxyURL, st.KratosAdminURL, time.Second, reg.Identity.Id, 2)
+	proxyURL, lost := stacktest.LosingProxy(t, st.KratosPublicURL, stacktest.VerificationStart)
+	got := selfserviceui.PressSend(t, proxyURL, st.KratosAdminURL, reg.Identity.Id, 2)
 	if !slices.Equal(got, []string{"failed", "failed"}) {
-		t.Errorf("two presses whose flow came too late: %v, want two failures and no limit", got)
+		t.Errorf("two presses whose flow was lost: %v, want two failures and no limit", got)
 	}
-	if n := stalled.Load(); n != 2 {
+	if n := lost.Load(); n != 2 {
 		t.Errorf("Kratos started %d flows, want one a press", n)
 	}
 }

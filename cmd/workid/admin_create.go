@@ -252,10 +252,10 @@ func createIdentity(ctx context.Context, admin *kratos.APIClient, adminURL strin
 func sendVerification(ctx context.Context, public *kratos.APIClient, publicURL, identityID, address string) error {
 	resp, err := kratosapi.SendVerification(ctx, public, address, nil)
 	if err != nil {
-		what := fmt.Sprintf("identity %s created, but Kratos did not mail the verification link (the user can ask for one on the Profile page)", identityID)
 		if errors.Is(err, kratosapi.ErrMaybeSent) {
-			what = fmt.Sprintf("identity %s created, but Kratos did not confirm mailing the verification link: it may be on its way (if not, the user can ask for one on the Profile page)", identityID)
+			return fmt.Errorf("identity %s created, but Kratos did not confirm mailing the verification link: it may be on its way (if not, the user can ask for one on the Profile page): %w", identityID, kratosapi.WithBody(err))
 		}
+		what := fmt.Sprintf("identity %s created, but Kratos did not mail the verification link (the user can ask for one on the Profile page)", identityID)
 		return publicAPIError(publicURL, what, err, resp != nil)
 	}
 	return nil

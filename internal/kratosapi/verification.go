@@ -4,18 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
 
 	kratos "github.com/ory/kratos-client-go"
 )
 
 // ErrMaybeSent marks a send that failed after Kratos may have queued the
-// mail all the same: its submission got no answer (Kratos may have
-// received it and queued the mail before the answer was lost or came too
-// late) or a server error (the mail is queued before the flow is saved).
-// A send that fails without it sent nothing: the flow could not be
-// started, the submission was refused, or Kratos could not be reached.
+// mail all the same. That is every failure after the submission was
+// written out in full, but for the answers Kratos gives before it acts
+// on a flow (answeredBeforeSending): no answer (lost, or too late: Kratos
+// may have queued the mail before), a server error, and also a 400,
+// which is how Kratos answers a database error after queueing. A send
+// that fails without it sent nothing: the flow could not be started, or
+// the submission never reached Kratos whole (refused at connecting, a
+// proxy, TLS), or Kratos refused the flow before acting on it.
 var ErrMaybeSent = errors.New("the mail may have been sent")
 
 // SendVerification has Kratos mail address a verification link through a
@@ -26,7 +30,7 @@ var ErrMaybeSent = errors.New("the mail may have been sent")
 //
 // On failure resp is Kratos's answer to the request that failed, nil when
 // none came, and the error wraps ErrMaybeSent when the mail may be queued
-// already.
+// already (see there).
 func SendVerification(ctx context.Context, public *kratos.APIClient, address string, payload map[string]any) (resp *http.Response, err error) {
 	flow, resp, err := public.FrontendAPI.CreateNativeVerificationFlow(ctx).Execute()
 	if err != nil {
@@ -43,9 +47,17 @@ func SendVerification(ctx context.Context, public *kratos.APIClient, address str
 		m.TransientPayload = payload
 		body = kratos.UpdateVerificationFlowWithLinkMethodAsUpdateVerificationFlowBody(m)
 	}
-	_, resp, err = public.FrontendAPI.UpdateVerificationFlow(ctx).Flow(flow.Id).UpdateVerificationFlowBody(body).Execute()
+	// Whether the submission was written out in full tells "never reached
+	// Kratos" from "reached it, answer lost", whatever the error's type.
+	var wrote atomic.Bool
+	traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) {
+		if i.Err == nil {
+			wrote.Store(true)
+		}
+	}})
+	_, resp, err = public.FrontendAPI.UpdateVerificationFlow(traced).Flow(flow.Id).UpdateVerificationFlowBody(body).Execute()
 	if err != nil {
-		if maybeSent(resp, err) {
+		if wrote.Load() && (resp == nil || !answeredBeforeSending(resp.StatusCode)) {
 			return resp, fmt.Errorf("submit the verification flow: %w: %w", ErrMaybeSent, err)
 		}
 		return resp, fmt.Errorf("submit the verification flow: %w", err)
@@ -53,13 +65,15 @@ func SendVerification(ctx context.Context, public *kratos.APIClient, address str
 	return resp, nil
 }
 
-// maybeSent tells whether a submission that failed with resp and err may
-// have reached Kratos's courier: a server error, or no answer to a
-// request that was not refused at connecting.
-func maybeSent(resp *http.Response, err error) bool {
-	if resp != nil {
-		return resp.StatusCode >= http.StatusInternalServerError
+// answeredBeforeSending tells the statuses Kratos answers a submission
+// with before it acts on the flow: a flow not found (404) or expired
+// (410), a request it refuses (401, 403) or one the edge's limiter held
+// back (429). Any other answer may follow a queued mail, a 200 whose body
+// could not be read included.
+func answeredBeforeSending(status int) bool {
+	switch status {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusGone, http.StatusTooManyRequests:
+		return true
 	}
-	var op *net.OpError
-	return !errors.As(err, &op) || op.Op != "dial"
+	return false
 }

@@ -469,19 +469,15 @@ func (j *Job) fail(ctx context.Context, r *Report, id, stage string, err error) 
 	j.log.ErrorContext(ctx, "identity skipped", "identity_id", id, "stage", stage, "err", err)
 }
 
-// errPermanent marks a Kratos answer that retrying will not change (a
-// 4xx other than 408 and 429).
+// errPermanent marks a failure that retrying will not change (Kratos's
+// 4xx other than 408 and 429) or must not repeat (a send whose mail may
+// be out).
 type errPermanent struct{ error }
 
 func (e errPermanent) Unwrap() error { return e.error }
 
 // errNotFound is Kratos's 404: the identity was deleted since it was listed.
 var errNotFound = errors.New("not found")
-
-// errUnanswered marks a call that got no answer from Kratos at all.
-type errUnanswered struct{ error }
-
-func (e errUnanswered) Unwrap() error { return e.error }
 
 // shorten cuts s to at most n bytes, at a character's start: the report
 // is JSON, and half a character in Kratos's body would be invalid UTF-8.
@@ -501,38 +497,45 @@ func kratosError(err error, resp *http.Response) error {
 		return nil
 	}
 	if resp == nil {
-		return errUnanswered{fmt.Errorf("kratos: %w", err)}
+		return fmt.Errorf("kratos: %w", err)
 	}
 	// A report lists up to maxFailures of these: each stays short.
-	msg := shorten(kratosapi.WithBody(err).Error(), 300)
+	e := answered{msg: shorten(kratosapi.WithBody(err).Error(), 300), err: err}
 	switch code := resp.StatusCode; {
 	case code == http.StatusNotFound:
-		return errPermanent{fmt.Errorf("kratos: %s: %w", msg, errNotFound)}
+		return errPermanent{fmt.Errorf("%w: %w", e, errNotFound)}
 	case code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests:
-		return errPermanent{fmt.Errorf("kratos: %s", msg)}
+		return errPermanent{e}
 	default:
-		return fmt.Errorf("kratos: %s", msg)
+		return e
 	}
 }
 
+// answered is an error Kratos answered with: its text cut short for the
+// report, the error it came from kept for errors.Is.
+type answered struct {
+	msg string
+	err error
+}
+
+func (e answered) Error() string { return "kratos: " + e.msg }
+func (e answered) Unwrap() error { return e.err }
+
 // retrySend is retry for a send, which must not run twice once Kratos
-// may have queued its mail: it retries only sends that got no answer and
-// failed before Kratos had the submission (not kratosapi.ErrMaybeSent).
-// A send whose mail may have gone out and did not is sent by the next
-// pass, which finds no sent_at in the record.
+// may have queued its mail (kratosapi.ErrMaybeSent). An expiry mail that
+// may have gone out and did not is sent by the next pass, which finds no
+// sent time in the record; a reminder, recorded before it is sent, is
+// not sent again.
 func retrySend(ctx context.Context, f func() error) error {
 	return retry(ctx, func() error {
 		err := f()
-		var ua errUnanswered
-		if err != nil && (!errors.As(err, &ua) || errors.Is(err, kratosapi.ErrMaybeSent)) {
+		if errors.Is(err, kratosapi.ErrMaybeSent) {
 			return errPermanent{err}
 		}
 		return err
 	})
 }
 
-// retry calls f up to three times, waiting 250 ms then 1 s, unless the
-// error is permanent or ctx ends.
 func retry(ctx context.Context, f func() error) error {
 	waits := []time.Duration{250 * time.Millisecond, time.Second}
 	for attempt := 0; ; attempt++ {
