@@ -205,18 +205,24 @@ func TestAdminIdentitiesCreate(t *testing.T) {
 		assertNone(again.Email)
 	})
 
+	// createWithPublicAPI creates a new user's identity with Kratos's
+	// public API, which mails the link, at publicURL.
+	createWithPublicAPI := func(publicURL string) (id string, err error) {
+		u := stacktest.NewUser("acme-widgets.com")
+		env := append([]string{
+			"WORKID_KRATOS_PUBLIC_URL=" + publicURL, "WORKID_KRATOS_ADMIN_URL=" + st.KratosAdminURL, "USER=ops-ann",
+		}, listsEnv...)
+		var out, errOut bytes.Buffer
+		err = run(ctx, []string{"workid", "admin", "identities", "create",
+			"--email", u.Email, "--username", u.Username, "--first-name", u.First, "--last-name", u.Last}, env, &out, &errOut)
+		return identityOf(u.Email).Id, err
+	}
+
 	// Kratos's public API is down: the identity is made all the same, and
 	// the error says so once, with what is wrong.
 	t.Run("verification link not mailed", func(t *testing.T) {
-		u := stacktest.NewUser("acme-widgets.com")
-		down := append([]string{
-			"WORKID_KRATOS_PUBLIC_URL=http://127.0.0.1:1", "WORKID_KRATOS_ADMIN_URL=" + st.KratosAdminURL, "USER=ops-ann",
-		}, listsEnv...)
-		var out, errOut bytes.Buffer
-		err := run(ctx, []string{"workid", "admin", "identities", "create",
-			"--email", u.Email, "--username", u.Username, "--first-name", u.First, "--last-name", u.Last}, down, &out, &errOut)
-		ident := identityOf(u.Email)
-		want := "identity " + ident.Id + " created, but Kratos did not mail the verification link (the user can ask for one on the Profile page): " +
+		id, err := createWithPublicAPI("http://127.0.0.1:1")
+		want := "identity " + id + " created, but Kratos did not mail the verification link (the user can ask for one on the Profile page): " +
 			"Kratos's public API at http://127.0.0.1:1 cannot be reached (is Kratos running, is WORKID_KRATOS_PUBLIC_URL right?): start a verification flow: "
 		if err == nil || !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("create with the public API down = %v, want an error starting %q", err, want)
@@ -227,16 +233,9 @@ func TestAdminIdentitiesCreate(t *testing.T) {
 	// error says the link may be on its way, not that it was not sent or
 	// that Kratos cannot be reached.
 	t.Run("verification link answer lost", func(t *testing.T) {
-		u := stacktest.NewUser("acme-widgets.com")
 		proxyURL, lost := stacktest.LosingProxy(t, st.KratosPublicURL, stacktest.VerificationSubmit)
-		env := append([]string{
-			"WORKID_KRATOS_PUBLIC_URL=" + proxyURL, "WORKID_KRATOS_ADMIN_URL=" + st.KratosAdminURL, "USER=ops-ann",
-		}, listsEnv...)
-		var out, errOut bytes.Buffer
-		err := run(ctx, []string{"workid", "admin", "identities", "create",
-			"--email", u.Email, "--username", u.Username, "--first-name", u.First, "--last-name", u.Last}, env, &out, &errOut)
-		ident := identityOf(u.Email)
-		want := "identity " + ident.Id + " created, but Kratos did not confirm mailing the verification link: it may be on its way " +
+		id, err := createWithPublicAPI(proxyURL)
+		want := "identity " + id + " created, but Kratos did not confirm mailing the verification link: it may be on its way " +
 			"(if not, the user can ask for one on the Profile page): submit the verification flow: the mail may have been sent: "
 		if err == nil || !strings.HasPrefix(err.Error(), want) || lost.Load() != 1 {
 			t.Errorf("create with the link's answer lost (%d lost) = %v, want an error starting %q", lost.Load(), err, want)
