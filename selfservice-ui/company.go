@@ -70,7 +70,7 @@ func newCompanyView(tx *locale.Texts, m *companies.Membership, now time.Time) *c
 // does every subscription, which comes with a company), then the
 // company's subscription.
 func serviceState(tx *locale.Texts, svc Service, st emailstate.State, m *companies.Membership, lookupFailed bool, now time.Time) serviceView {
-	v := serviceView{Service: svc, Enabled: true}
+	v := serviceView{ID: svc.ID, Name: svc.Name, Description: svc.Description, URL: svc.URL, Enabled: true}
 	switch {
 	case (svc.NeedsVerifiedEmail || svc.RequiresSubscription != "") && !st.Current():
 		v.Enabled = false

@@ -34,9 +34,12 @@ type dashboardPage struct {
 	Company *companyView
 }
 
+// serviceView is what the dashboard shows of a service. Its fields are
+// its own, not promoted from an embedded Service: html/template looks a
+// promoted field up through every embedded struct, each time.
 type serviceView struct {
-	Service
-	Enabled bool
+	ID, Name, Description, URL string
+	Enabled                    bool
 	// Reason says why a closed service is closed; Note why an open one
 	// is open, when a subscription opens it.
 	Reason, Note string
