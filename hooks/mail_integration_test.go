@@ -197,6 +197,7 @@ func TestChangesEndOtherSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	first := waitForSubject(t, u.Email, "verify")
 	traits := u.Traits()
 	moved := strings.Replace(u.Email, "@acme-widgets.com", "@contoso-engineering.com", 1)
 	traits["email"] = moved
@@ -210,6 +211,19 @@ func TestChangesEndOtherSessions(t *testing.T) {
 	}
 	if strings.Contains(notice.Text, moved) {
 		t.Error("the notice prints the new address in full, want it masked")
+	}
+	// Nor does the link mailed at registration, opened from the old
+	// mailbox after the change: its page names no address.
+	link, err := first.Link(stacktest.VerifyPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened, err := st.Follow(ctx, link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(strings.ToLower(opened.Body), strings.ToLower(moved)) || !strings.Contains(opened.Body, "Verify your email address") {
+		t.Errorf("the registration's link, opened after the change, names the new address or nothing sensible:\n%s", opened.Body)
 	}
 	// Through the API, Kratos tells the hook no session token: every
 	// session ends. (A browser keeps its own: TestJourney goes on after

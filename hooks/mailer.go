@@ -131,7 +131,7 @@ func (m *Mailer) handle(ctx context.Context, c courierMessage) int {
 		if !ok {
 			return kind, mail.Data{}, errHeld{heldAddressChanged}
 		}
-		d := mail.Data{Link: personLink(m.UIURL, m.LinkKey, page, flowID, token, id, now)}
+		d := mail.Data{Link: personLink(m.UIURL, m.LinkKey, page, flowID, token, id, addr.Value, now)}
 		if kind == mail.Verification {
 			verified := addr.Verified && addr.VerifiedAt != nil
 			kind = kindOf(ident.MetadataAdmin, addr.Value, verified, now)

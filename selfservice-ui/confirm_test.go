@@ -16,6 +16,8 @@ const (
 	linkFlow     = "9d7e1b2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
 	linkToken    = "AbCdEfGhIjKlMnOpQrStUvWxYz012345"
 	linkIdentity = "3f0c6a1e-8a51-4b7e-9c1d-2f4e5a6b7c8d"
+	// linkAddress is the identity's address, which its links are mailed to.
+	linkAddress = "ann@acme-widgets.com"
 )
 
 // confirmServer is a UI whose Kratos admin API answers one identity, its
@@ -49,10 +51,13 @@ func confirmServer(t *testing.T, verifiedAt *time.Time) http.Handler {
 const linkKey = "a-link-key-of-32-characters-long"
 
 // mailedQuery is a /verify link as the hooks server signs it.
-func mailedQuery(sent time.Time) url.Values {
+func mailedQuery(sent time.Time) url.Values { return mailedQueryTo(sent, linkAddress) }
+
+// mailedQueryTo is a /verify link mailed to address.
+func mailedQueryTo(sent time.Time, address string) url.Values {
 	at := strconv.FormatInt(sent.Unix(), 10)
 	return url.Values{"flow": {linkFlow}, "token": {linkToken}, "identity": {linkIdentity}, "sent": {at},
-		"sig": {mail.LinkSignature([]byte(linkKey), "/verify", linkFlow, linkToken, linkIdentity, at)}}
+		"sig": {mail.LinkSignature([]byte(linkKey), "/verify", linkFlow, linkToken, linkIdentity, at, address)}}
 }
 
 func serve(h http.Handler, method, target string, form url.Values) *httptest.ResponseRecorder {
@@ -151,6 +156,12 @@ func TestMailedLinkBroken(t *testing.T) {
 		"no signature":     func(q url.Values) { q.Del("sig") },
 		"another identity": func(q url.Values) { q.Set("identity", "11111111-2222-4333-8444-555555555555") },
 		"another time":     func(q url.Values) { q.Set("sent", "0") },
+		// Mailed before the account moved to ann@acme-widgets.com: whoever
+		// reads the old mailbox does not learn the new address.
+		"an address the account left": func(q url.Values) {
+			sent, _ := strconv.ParseInt(q.Get("sent"), 10, 64)
+			q.Set("sig", mailedQueryTo(time.Unix(sent, 0), "ann@previous-employer.com").Get("sig"))
+		},
 	} {
 		q := mailedQuery(time.Now())
 		edit(q)

@@ -225,13 +225,16 @@ func Mask(address string) string {
 }
 
 // LinkSignature authenticates what a mailed link carries besides Kratos's
-// token: the identity the page names and when the link was sent. The
-// hooks server signs, the UI checks, with the key both share
-// (WORKID_LINK_KEY): a link made up with someone else's identity names
-// nobody. page is the link's path ("/verify").
-func LinkSignature(key []byte, page, flow, token, identity, sent string) string {
+// token: the identity the page names and when the link was sent, and the
+// address it was mailed to, which the link does not carry. The hooks
+// server signs, the UI checks against the identity's address as it is
+// now, with the key both share (WORKID_LINK_KEY): a link made up with
+// someone else's identity names nobody, and neither does an old link
+// after the address changed (the page would show the new address to
+// whoever reads the old mailbox). page is the link's path ("/verify").
+func LinkSignature(key []byte, page, flow, token, identity, sent, to string) string {
 	m := hmac.New(sha256.New, key)
-	for _, part := range []string{page, flow, token, identity, sent} {
+	for _, part := range []string{page, flow, token, identity, sent, strings.ToLower(to)} {
 		m.Write([]byte(part))
 		m.Write([]byte{0})
 	}
@@ -239,9 +242,9 @@ func LinkSignature(key []byte, page, flow, token, identity, sent string) string 
 }
 
 // LinkSigned reports whether sig is the signature of the link's parts.
-func LinkSigned(key []byte, sig, page, flow, token, identity, sent string) bool {
+func LinkSigned(key []byte, sig, page, flow, token, identity, sent, to string) bool {
 	if len(key) == 0 {
 		return false
 	}
-	return hmac.Equal([]byte(sig), []byte(LinkSignature(key, page, flow, token, identity, sent)))
+	return hmac.Equal([]byte(sig), []byte(LinkSignature(key, page, flow, token, identity, sent, to)))
 }
