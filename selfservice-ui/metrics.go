@@ -52,14 +52,14 @@ func newUIMetrics() *uiMetrics {
 		}),
 		links: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "workid_ui_verification_link_requests_total",
-			Help: "\"Send me a verification link\" requests, by outcome (sent, limited, verified, failed, unconfirmed: Kratos may have sent it).",
+			Help: "\"Send me a verification link\" requests, by outcome (sent, limited: a minute, limited-day: five a day, verified, failed, unconfirmed: Kratos may have sent it).",
 		}, []string{"outcome"}),
 	}
 	for _, f := range flowNames {
 		m.rendered.WithLabelValues(f)
 		m.failed.WithLabelValues(f, flowUnavailable)
 	}
-	for _, o := range []string{"sent", "limited", "verified", "failed", "unconfirmed"} {
+	for _, o := range []string{"sent", "limited", "limited-day", "verified", "failed", "unconfirmed"} {
 		m.links.WithLabelValues(o)
 	}
 	reg.MustRegister(m.rendered, m.failed, m.unavailable, m.links)

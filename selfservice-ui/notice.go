@@ -15,6 +15,7 @@ var notices = map[string]notice{
 	"expired":       {"notice.expired", "info"},
 	"sent":          {"notice.sent", "success"},
 	"limited":       {"notice.limited", "error"},
+	"limited-day":   {"notice.limited_day", "error"},
 	"verified":      {"notice.verified", "info"},
 	"failed":        {"notice.failed", "error"},
 	"unconfirmed":   {"notice.unconfirmed", "info"},

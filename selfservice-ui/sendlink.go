@@ -50,8 +50,9 @@ func (s *Server) sendLink(w http.ResponseWriter, r *http.Request) {
 }
 
 // trySend applies the limit, records the request and sends. It returns
-// the notice to show: sent, limited, verified, failed (nothing sent) or
-// unconfirmed (Kratos may have sent it, the request counts).
+// the notice to show: sent, limited (the minute) or limited-day (five a
+// day), verified, failed (nothing sent) or unconfirmed (Kratos may have
+// sent it, the request counts).
 func (s *Server) trySend(ctx context.Context, identityID string) (string, error) {
 	if s.Companies == nil {
 		return "failed", errors.New("no database to count the requests in")
@@ -72,6 +73,11 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 	case err != nil:
 		return "failed", err
 	case claim == nil:
+		// Which limit: the day's, or the minute's (the day's unknown when
+		// the count cannot be read).
+		if n, err := s.Companies.LinkRequestsToday(ctx, identityID, now); err == nil && n >= sendsPerDay {
+			return "limited-day", nil
+		}
 		return "limited", nil
 	}
 	// A claim whose link is not sent is given back: the user may try

@@ -247,6 +247,21 @@ func TestSendLinkNotSentIsNotCounted(t *testing.T) {
 	}
 }
 
+// Five links a day, a minute apart at least: the sixth press of the day
+// says the day's limit is reached, not "wait a minute".
+func TestSendLinkDayLimitSaysSo(t *testing.T) {
+	st := shared.Get(t)
+	reg, err := st.Register(t.Context(), stacktest.NewUser("acme-widgets.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := selfserviceui.PressSendEvery(t, st.KratosPublicURL, st.KratosAdminURL, reg.Identity.Id, 6, 61*time.Second)
+	want := []string{"sent", "sent", "sent", "sent", "sent", "limited-day"}
+	if !slices.Equal(got, want) {
+		t.Errorf("six presses 61 s apart: %v, want %v", got, want)
+	}
+}
+
 // A press whose answer from Kratos was lost counts when the link may
 // have gone out. The submission's answer lost: the press says it could
 // not confirm the link, the next one is limited, and the mail arrives

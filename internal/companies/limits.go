@@ -65,6 +65,19 @@ func (s *Store) ClaimLinkRequest(ctx context.Context, identityID string, at time
 	return s.claim(ctx, linkRequests, identityID, at, lim)
 }
 
+// LinkRequestsToday counts identityID's verification link requests of
+// the 24 hours up to at, so a refusal can say which limit it met.
+func (s *Store) LinkRequestsToday(ctx context.Context, identityID string, at time.Time) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT count(*) FROM `+linkRequests.table+`
+		WHERE identity_id = ? AND `+linkRequests.column+` > ? AND `+linkRequests.column+` < ?`),
+		identityID, at.Add(-24*time.Hour).UnixMicro(), at.Add(clockSkew).UnixMicro()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", linkRequests.table, err)
+	}
+	return n, nil
+}
+
 // ClaimNotice records that identityID is sent an email-change notice at
 // at, if lim allows it, as ClaimLinkRequest does for links.
 func (s *Store) ClaimNotice(ctx context.Context, identityID string, at time.Time, lim Limits) (*Claim, error) {

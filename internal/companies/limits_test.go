@@ -55,6 +55,12 @@ func TestLinkRequestLimits(t *testing.T) {
 		if claim(t, s, "a", at.Add(time.Hour)) {
 			t.Error("sixth request within the day claimed")
 		}
+		if n, err := s.LinkRequestsToday(t.Context(), "a", at.Add(time.Hour)); err != nil || n != 5 {
+			t.Errorf("requests of the day = %d, %v; want the five claimed", n, err)
+		}
+		if n, err := s.LinkRequestsToday(t.Context(), "b", at.Add(time.Hour)); err != nil || n != 1 {
+			t.Errorf("the other account's requests of the day = %d, %v; want 1", n, err)
+		}
 		// A day after the first, one is free again: and only one.
 		if !claim(t, s, "a", at.Add(24*time.Hour+time.Second)) {
 			t.Error("request a day after the first refused")
