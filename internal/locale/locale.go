@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -201,7 +202,15 @@ func (t *Texts) HTML(id string, kv ...any) template.HTML {
 // values, or fallback (Kratos's own English text) when the catalog has no
 // text for it or the context lacks a value the text needs.
 func (t *Texts) Kratos(id int64, context map[string]any, fallback string) string {
-	s, err := t.localizeData("kratos."+strconv.FormatInt(id, 10), nil, context)
+	// Kratos's numbers come as JSON's: 1000000 would print as 1e+06.
+	values := make(map[string]any, len(context))
+	for k, v := range context {
+		if f, ok := v.(float64); ok && f == math.Trunc(f) && math.Abs(f) < 1e15 {
+			v = t.Number(int(f))
+		}
+		values[k] = v
+	}
+	s, err := t.localizeData("kratos."+strconv.FormatInt(id, 10), nil, values)
 	if err != nil || s == "" {
 		return fallback
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -272,11 +273,16 @@ func TestTexts(t *testing.T) {
 	if h := string(rd.Texts("de").HTML("dashboard.personal_html", "Address", "a@gmail.com")); strings.Contains(h, "<i>") || !strings.Contains(h, "R&amp;D &lt;i&gt;Portal&lt;/i&gt;") {
 		t.Errorf("HTML = %q, want the product name escaped too", h)
 	}
-	if got := de.Kratos(4000002, map[string]any{"property": "email"}, "fallback"); got == "fallback" || !strings.Contains(got, "email") {
-		t.Errorf("Kratos(4000002) = %q, want the German text with the property", got)
+	// Kratos's JSON numbers are written as the language writes numbers.
+	tooLong := map[string]any{"max_length": 100.0, "actual_length": 1e6}
+	if got := de.Kratos(4000017, tooLong, "fallback"); got != "Bitte geben Sie höchstens 100 Zeichen ein (eingegeben: 1.000.000)." {
+		t.Errorf("Kratos(4000017) = %q, want the German text with its numbers", got)
 	}
-	if got := de.Kratos(4000002, map[string]any{}, "Property email is missing."); got != "Property email is missing." {
-		t.Errorf("Kratos(4000002) without its value = %q, want Kratos's own text", got)
+	if got := en.Kratos(4000017, tooLong, "fallback"); got != "Please enter at most 100 characters (you entered 1,000,000)." {
+		t.Errorf("Kratos(4000017) in English = %q", got)
+	}
+	if got := de.Kratos(4000017, map[string]any{}, "length must be <= 100, but got 1000000"); got != "length must be <= 100, but got 1000000" {
+		t.Errorf("Kratos(4000017) without its values = %q, want Kratos's own text", got)
 	}
 	if got := de.Kratos(1234567, nil, "Kratos's own text"); got != "Kratos's own text" {
 		t.Errorf("Kratos of an unknown id = %q, want the fallback", got)
@@ -315,5 +321,19 @@ func TestPlainTextsAreKept(t *testing.T) {
 	// A text that takes values is not affected: each call has its own.
 	if a, b := en.T("date.long", "Day", 1, "Month", "June", "Year", 2027), en.T("date.long", "Day", 2, "Month", "June", "Year", 2027); a == b {
 		t.Errorf("two dates localized alike: %q", a)
+	}
+}
+
+// kratos.4000004 says in words what the identity schema's one pattern,
+// the username's, allows: a pattern added to the schema needs words of
+// its own.
+func TestThePatternTextDescribesTheSchema(t *testing.T) {
+	raw, err := os.ReadFile("../../config/identity.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := regexp.MustCompile(`"pattern":\s*"([^"]*)"`).FindAllStringSubmatch(string(raw), -1)
+	if len(got) != 1 || got[0][1] != `^[a-zA-Z0-9][a-zA-Z0-9._-]*$` {
+		t.Errorf("the identity schema's patterns are %q; kratos.4000004 describes the username's alone", got)
 	}
 }
