@@ -35,6 +35,9 @@ func (s *Server) showError(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case mentionsHook(fe.Error.Message) || mentionsHook(fe.Error.Reason):
 		s.fail(w, r, http.StatusServiceUnavailable, "error.hooks_heading", "kratos.hooks_down", "/registration", cause)
+	case fe.Error.ID == "self_service_flow_return_to_forbidden":
+		// A link that would send the browser on to a site not allowed.
+		s.fail(w, r, http.StatusBadRequest, "error.return_to_heading", "error.return_to_text", "/login", cause)
 	case fe.Error.Code == http.StatusForbidden || fe.Error.Code == http.StatusBadRequest:
 		s.fail(w, r, fe.Error.Code, "error.again_heading", "error.again_text", "/", cause)
 	default:

@@ -155,6 +155,8 @@ type kratosError struct {
 type flowError struct {
 	ID    string `json:"id"`
 	Error struct {
+		// ID names the kind ("self_service_flow_return_to_forbidden").
+		ID      string `json:"id"`
 		Code    int    `json:"code"`
 		Status  string `json:"status"`
 		Reason  string `json:"reason"`

@@ -50,5 +50,10 @@ func (s *Server) Handler() http.Handler {
 	}))
 	// Posts come only from WorkID's own pages (Sec-Fetch-Site / Origin).
 	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Another site's form, or a script's: a warning, not an error.
+		s.log.WarnContext(r.Context(), "cross-origin request refused", "method", r.Method, "path", r.URL.Path)
+		s.fail(w, r, http.StatusForbidden, "error.cross_site_heading", "error.cross_site_text", "", nil)
+	}))
 	return logging.Middleware(s.secure(s.withLanguage(withNotice(csrf.Handler(r)))))
 }

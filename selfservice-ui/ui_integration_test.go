@@ -167,8 +167,8 @@ func TestSendLinkLimits(t *testing.T) {
 		sent:    before[sent] + 1,
 		limited: before[limited] + 9,
 	})
-	if status, _ := send(http.Header{"Origin": {"https://evil.example"}, "Sec-Fetch-Site": {"cross-site"}}); status != http.StatusForbidden {
-		t.Errorf("send from another site: %d, want 403", status)
+	if status, body := send(http.Header{"Origin": {"https://evil.example"}, "Sec-Fetch-Site": {"cross-site"}}); status != http.StatusForbidden || !strings.Contains(body, "This form came from another site") {
+		t.Errorf("send from another site: %d, want 403 with a page that says why:\n%s", status, body)
 	}
 }
 
@@ -244,6 +244,20 @@ func TestSendLinkNotSentIsNotCounted(t *testing.T) {
 	got := selfserviceui.PressSend(t, selfserviceui.DeadURL(t), st.KratosAdminURL, reg.Identity.Id, 3)
 	if !slices.Equal(got, []string{"failed", "failed", "failed"}) {
 		t.Errorf("three presses with Kratos unreachable: %v, want three failures and no limit", got)
+	}
+}
+
+// A sign-in asked to send the browser on to a site WorkID does not know
+// is refused by Kratos, and the page says that, not "start again".
+func TestForbiddenReturnToSaysSo(t *testing.T) {
+	st := shared.Get(t)
+	b := stacktest.NewPageBrowser(t)
+	final, status, body := b.Get(st.UIURL + "/self-service/login/browser?return_to=https%3A%2F%2Fevil.example%2F")
+	if status != http.StatusBadRequest || final.Path != "/error" || !strings.Contains(body, "We did not follow that link") {
+		t.Errorf("a sign-in returning to evil.example ended at %s (%d), want the error page that says why:\n%s", final, status, body)
+	}
+	if strings.Contains(body, "evil.example") {
+		t.Error("the page prints the address it refused")
 	}
 }
 
