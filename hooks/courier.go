@@ -46,12 +46,14 @@ func linkParts(raw string) (flowID, token string, err error) {
 // personLink is the link a mail carries: a page of the UI that shows what
 // the link does and spends nothing until the person presses its button.
 // identity lets the page name the address and tell a link already used;
-// at is when the mail was written; both are signed with key, with the
-// address to, which the page names only while it is still the account's.
+// at is when the mail was written; both are signed with key, and the
+// signature bound to the address to (asig), which the page names only
+// while it is still the account's.
 func personLink(uiURL string, key []byte, page, flowID, token, identityID, to string, at time.Time) string {
 	sent := strconv.FormatInt(at.Unix(), 10)
+	sig := mail.LinkSignature(key, page, flowID, token, identityID, sent)
 	q := url.Values{"flow": {flowID}, "token": {token}, "identity": {identityID}, "sent": {sent},
-		"sig": {mail.LinkSignature(key, page, flowID, token, identityID, sent, to)}}
+		"sig": {sig}, "asig": {mail.AddressSignature(key, sig, to)}}
 	return uiURL + page + "?" + q.Encode()
 }
 

@@ -197,7 +197,16 @@ func TestChangesEndOtherSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The registration's link names the address while it is the
+	// account's (and again below, after the change, names none).
 	first := waitForSubject(t, u.Email, "verify")
+	link, err := first.Link(stacktest.VerifyPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opened, err := st.Follow(ctx, link); err != nil || !strings.Contains(opened.Body, "Verify "+strings.ToLower(u.Email)) {
+		t.Fatalf("the registration's link before the change does not name %s (%v)", u.Email, err)
+	}
 	traits := u.Traits()
 	moved := strings.Replace(u.Email, "@acme-widgets.com", "@contoso-engineering.com", 1)
 	traits["email"] = moved
@@ -214,10 +223,6 @@ func TestChangesEndOtherSessions(t *testing.T) {
 	}
 	// Nor does the link mailed at registration, opened from the old
 	// mailbox after the change: its page names no address.
-	link, err := first.Link(stacktest.VerifyPage)
-	if err != nil {
-		t.Fatal(err)
-	}
 	opened, err := st.Follow(ctx, link)
 	if err != nil {
 		t.Fatal(err)

@@ -56,8 +56,9 @@ func mailedQuery(sent time.Time) url.Values { return mailedQueryTo(sent, linkAdd
 // mailedQueryTo is a /verify link mailed to address.
 func mailedQueryTo(sent time.Time, address string) url.Values {
 	at := strconv.FormatInt(sent.Unix(), 10)
+	sig := mail.LinkSignature([]byte(linkKey), "/verify", linkFlow, linkToken, linkIdentity, at)
 	return url.Values{"flow": {linkFlow}, "token": {linkToken}, "identity": {linkIdentity}, "sent": {at},
-		"sig": {mail.LinkSignature([]byte(linkKey), "/verify", linkFlow, linkToken, linkIdentity, at, address)}}
+		"sig": {sig}, "asig": {mail.AddressSignature([]byte(linkKey), sig, address)}}
 }
 
 func serve(h http.Handler, method, target string, form url.Values) *httptest.ResponseRecorder {
@@ -117,6 +118,14 @@ func TestMailedLinkAlreadyVerified(t *testing.T) {
 		t.Errorf("pressing a used link goes to %q, want the page that says it is verified", rec.Header().Get("Location"))
 	}
 
+	// A link mailed before links were bound to their address still tells
+	// it was used; it names no address.
+	old := mailedQuery(verified.Add(-time.Hour))
+	old.Del("asig")
+	if body := serve(h, http.MethodGet, "/verify?"+old.Encode(), nil).Body.String(); !strings.Contains(body, "is already verified (since 30 November 2026)") || strings.Contains(body, "ann@acme-widgets.com") {
+		t.Errorf("a used link without an address signature: want it told used, naming no address:\n%s", body)
+	}
+
 	reminder := serve(h, http.MethodGet, "/verify?"+mailedQuery(verified.Add(24*time.Hour)).Encode(), nil).Body.String()
 	if !strings.Contains(reminder, `action="/verify" method="POST"`) {
 		t.Errorf("a reminder's link, sent after the verification, offers no button:\n%s", reminder)
@@ -159,9 +168,10 @@ func TestMailedLinkBroken(t *testing.T) {
 		// Mailed before the account moved to ann@acme-widgets.com: whoever
 		// reads the old mailbox does not learn the new address.
 		"an address the account left": func(q url.Values) {
-			sent, _ := strconv.ParseInt(q.Get("sent"), 10, 64)
-			q.Set("sig", mailedQueryTo(time.Unix(sent, 0), "ann@previous-employer.com").Get("sig"))
+			q.Set("asig", mail.AddressSignature([]byte(linkKey), q.Get("sig"), "ann@previous-employer.com"))
 		},
+		// Mailed before links were bound to their address.
+		"no address signature": func(q url.Values) { q.Del("asig") },
 	} {
 		q := mailedQuery(time.Now())
 		edit(q)

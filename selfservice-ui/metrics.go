@@ -52,7 +52,7 @@ func newUIMetrics() *uiMetrics {
 		}),
 		links: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "workid_ui_verification_link_requests_total",
-			Help: "\"Send me a verification link\" requests, by outcome (sent, limited: a minute, limited-day: five a day, verified, failed, unconfirmed: Kratos may have sent it).",
+			Help: "\"Send me a verification link\" requests, by outcome (sent, limited: a minute, limited-day: the day's, verified, failed, unconfirmed: Kratos may have sent it).",
 		}, []string{"outcome"}),
 	}
 	for _, f := range flowNames {

@@ -50,9 +50,10 @@ func (s *Server) sendLink(w http.ResponseWriter, r *http.Request) {
 }
 
 // trySend applies the limit, records the request and sends. It returns
-// the notice to show: sent, limited (the minute) or limited-day (five a
-// day), verified, failed (nothing sent) or unconfirmed (Kratos may have
-// sent it, the request counts).
+// the notice to show: sent, limited (the minute) or limited-day (the
+// account's five a day, or the address's mails of a day), verified,
+// failed (nothing sent) or unconfirmed (Kratos may have sent it, the
+// request counts).
 func (s *Server) trySend(ctx context.Context, identityID string) (string, error) {
 	if s.Companies == nil {
 		return "failed", errors.New("no database to count the requests in")
@@ -75,7 +76,11 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 	case claim == nil:
 		// Which limit: the day's, or the minute's (the day's unknown when
 		// the count cannot be read).
-		if n, err := s.Companies.LinkRequestsToday(ctx, identityID, now); err == nil && n >= sendsPerDay {
+		n, err := s.Companies.LinkRequestsToday(ctx, identityID, now)
+		if err != nil {
+			s.log.ErrorContext(ctx, "count the day's verification link requests", "identity_id", identityID, "err", err)
+		}
+		if err == nil && n >= sendsPerDay {
 			return "limited-day", nil
 		}
 		return "limited", nil
@@ -93,8 +98,9 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 		release()
 		return "failed", err
 	} else if !mail.Allows(sent, mail.Verification, ident.Traits.Email, now) {
+		// The address's own limit is a day's (it has no minimum gap).
 		release()
-		return "limited", nil
+		return "limited-day", nil
 	}
 	// Not cut short by the browser going away: a link Kratos queued stays
 	// counted, so dropping the connection mid-request gets no free one.

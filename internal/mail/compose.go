@@ -225,26 +225,40 @@ func Mask(address string) string {
 }
 
 // LinkSignature authenticates what a mailed link carries besides Kratos's
-// token: the identity the page names and when the link was sent, and the
-// address it was mailed to, which the link does not carry. The hooks
-// server signs, the UI checks against the identity's address as it is
-// now, with the key both share (WORKID_LINK_KEY): a link made up with
-// someone else's identity names nobody, and neither does an old link
-// after the address changed (the page would show the new address to
-// whoever reads the old mailbox). page is the link's path ("/verify").
-func LinkSignature(key []byte, page, flow, token, identity, sent, to string) string {
+// token: the identity the page names and when the link was sent. The
+// hooks server signs, the UI checks, with the key both share
+// (WORKID_LINK_KEY): a link made up with someone else's identity names
+// nobody, and costs the UI no read of it. page is the link's path
+// ("/verify").
+func LinkSignature(key []byte, page, flow, token, identity, sent string) string {
+	return sign(key, page, flow, token, identity, sent)
+}
+
+// LinkSigned reports whether sig is the signature of the link's parts.
+func LinkSigned(key []byte, sig, page, flow, token, identity, sent string) bool {
+	return len(key) > 0 && hmac.Equal([]byte(sig), []byte(LinkSignature(key, page, flow, token, identity, sent)))
+}
+
+// AddressSignature binds a link's signature sig to the address it was
+// mailed to, which the link does not carry: the UI names the address on
+// the link's page only while the identity still has it, so an old link
+// opened from the old mailbox after an email change does not show the
+// new address.
+func AddressSignature(key []byte, sig, to string) string {
+	return sign(key, "address", sig, strings.ToLower(strings.TrimSpace(to)))
+}
+
+// AddressSigned reports whether asig binds sig to the address to.
+func AddressSigned(key []byte, asig, sig, to string) bool {
+	return len(key) > 0 && hmac.Equal([]byte(asig), []byte(AddressSignature(key, sig, to)))
+}
+
+// sign is the HMAC-SHA256 of parts, each ended by a NUL, cut to 18 bytes.
+func sign(key []byte, parts ...string) string {
 	m := hmac.New(sha256.New, key)
-	for _, part := range []string{page, flow, token, identity, sent, strings.ToLower(to)} {
+	for _, part := range parts {
 		m.Write([]byte(part))
 		m.Write([]byte{0})
 	}
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
-}
-
-// LinkSigned reports whether sig is the signature of the link's parts.
-func LinkSigned(key []byte, sig, page, flow, token, identity, sent, to string) bool {
-	if len(key) == 0 {
-		return false
-	}
-	return hmac.Equal([]byte(sig), []byte(LinkSignature(key, page, flow, token, identity, sent, to)))
 }

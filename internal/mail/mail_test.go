@@ -182,3 +182,25 @@ func TestNewSMTP(t *testing.T) {
 		t.Error("NewSMTP with sender \"not-an-address\" = nil, want an error")
 	}
 }
+
+// A link's address signature holds for the address however Kratos or the
+// form wrote it (case, spaces), and for no other address or signature.
+func TestAddressSignature(t *testing.T) {
+	key := []byte("a-link-key-of-32-characters-long")
+	sig := LinkSignature(key, "/verify", "flow", "token", "identity", "1764806400")
+	asig := AddressSignature(key, sig, "ann@acme-widgets.com")
+	for _, to := range []string{"ann@acme-widgets.com", " Ann@Acme-Widgets.com "} {
+		if !AddressSigned(key, asig, sig, to) {
+			t.Errorf("AddressSigned(%q) = false, want the same address", to)
+		}
+	}
+	if AddressSigned(key, asig, sig, "ann@contoso-engineering.com") {
+		t.Error("the signature holds for another address")
+	}
+	if AddressSigned(key, asig, LinkSignature(key, "/recover", "flow", "token", "identity", "1764806400"), "ann@acme-widgets.com") {
+		t.Error("the address signature holds for another link's signature")
+	}
+	if AddressSigned(nil, asig, sig, "ann@acme-widgets.com") {
+		t.Error("no key, yet the signature holds")
+	}
+}
