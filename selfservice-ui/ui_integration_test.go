@@ -261,6 +261,23 @@ func TestForbiddenReturnToSaysSo(t *testing.T) {
 	}
 }
 
+// A malformed address Kratos's own format check refuses gets the rule's
+// reason on the field, as the hooks would give it, not a general one.
+func TestMalformedAddressSaysWhy(t *testing.T) {
+	st := shared.Get(t)
+	for address, want := range map[string]string{
+		"ann@@acme-widgets.com": "An email address has exactly one @",
+		".ann@acme-widgets.com": "The part before the @ is not valid",
+	} {
+		b := stacktest.NewPageBrowser(t)
+		u := stacktest.NewUser("acme-widgets.com")
+		u.Email = address
+		if final, _, body := b.Register(st.UIURL, u); final.Path != "/registration" || !strings.Contains(body, want) {
+			t.Errorf("registering as %s ended at %s, want the form again saying %q", address, final, want)
+		}
+	}
+}
+
 // Five links a day, a minute apart at least: the sixth press of the day
 // says the day's limit is reached, not "wait a minute".
 func TestSendLinkDayLimitSaysSo(t *testing.T) {

@@ -142,10 +142,7 @@ func newField(n uiNode, tx *locale.Texts) Field {
 	if a.Name == "traits.email" || a.Name == "email" {
 		for i, m := range f.Messages {
 			if m.ID == kratosInvalid {
-				// Kratos's format check refused it before WorkID's
-				// rule could (an address with accents or brackets):
-				// its reason is English only.
-				f.Messages[i].Text = tx.T("kratos.4000001_email")
+				f.Messages[i].Text = invalidEmailText(rawString(a.Value), tx)
 			}
 		}
 	}
@@ -270,6 +267,24 @@ func messages(in []uiText, tx *locale.Texts) []Message {
 // kratosInvalid is Kratos's message of a value its schema refuses, whose
 // text is the validator's English reason.
 const kratosInvalid = 4000001
+
+// invalidEmailText is the text for an address Kratos's format check
+// refused before WorkID's rule could see it (Kratos's reason is English
+// only): the rule's own reason when its syntax check names one (not
+// exactly one @, a bad part before the @, ...), as the hooks and `workid
+// admin email check` would say, else a general one (an address with
+// accents, which the rule would take).
+func invalidEmailText(value string, tx *locale.Texts) string {
+	general := tx.T("kratos.4000001_email")
+	if _, why := businessemail.Normalize(value); why != businessemail.OK && why != businessemail.Empty {
+		domain := ""
+		if at := strings.LastIndex(value, "@"); at >= 0 {
+			domain = value[at+1:]
+		}
+		return workidMessage(uiText{ID: why.MessageID(), Text: general, Context: map[string]any{"domain": domain}}, tx)
+	}
+	return general
+}
 
 // messageText is a Kratos message in tx's language: by its ID from the
 // catalog (WorkID's own texts for the messages users meet most, and for

@@ -115,6 +115,19 @@ func TestInvalidEmailInLanguage(t *testing.T) {
 	if got := newField(n, de).Messages[0].Text; got != de.T("kratos.4000001_email") || strings.Contains(got, "not valid") {
 		t.Errorf("the refused address reads %q, want the German text", got)
 	}
+	// An address the rule itself calls malformed gets the rule's reason,
+	// as the hooks would give it.
+	for value, id := range map[string]string{
+		"ann@@acme-widgets.com": "kratos.9100004",
+		".ann@acme-widgets.com": "kratos.9100005",
+	} {
+		raw, _ := json.Marshal(value)
+		n.Attributes.Value = raw
+		if got := newField(n, de).Messages[0].Text; got != de.T(id) {
+			t.Errorf("%s reads %q, want the rule's reason %q", value, got, de.T(id))
+		}
+	}
+	n.Attributes.Value = nil
 	n.Attributes.Name = "traits.username"
 	if got := newField(n, de).Messages[0].Text; !strings.Contains(got, "not valid") {
 		t.Errorf("another field's message reads %q, want Kratos's reason", got)
