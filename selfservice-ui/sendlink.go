@@ -69,20 +69,13 @@ func (s *Server) trySend(ctx context.Context, identityID string) (string, error)
 		return "verified", nil
 	}
 	now := s.Now()
-	claim, err := s.Companies.ClaimLinkRequest(ctx, identityID, now, companies.Limits{Gap: sendGap, PerDay: sendsPerDay})
+	claim, refused, err := s.Companies.ClaimLinkRequest(ctx, identityID, now, companies.Limits{Gap: sendGap, PerDay: sendsPerDay})
 	switch {
 	case err != nil:
 		return "failed", err
+	case refused == companies.DayFull:
+		return "limited-day", nil
 	case claim == nil:
-		// Which limit: the day's, or the minute's (the day's unknown when
-		// the count cannot be read).
-		n, err := s.Companies.LinkRequestsToday(ctx, identityID, now)
-		if err != nil {
-			s.log.ErrorContext(ctx, "count the day's verification link requests", "identity_id", identityID, "err", err)
-		}
-		if err == nil && n >= sendsPerDay {
-			return "limited-day", nil
-		}
 		return "limited", nil
 	}
 	// A claim whose link is not sent is given back: the user may try

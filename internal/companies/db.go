@@ -64,6 +64,9 @@ type Store struct {
 	now    func() time.Time
 	// stmts are the statements prepared once (prepared), by their text.
 	stmts sync.Map
+	// swept is when each turns table was last swept (sweepDue): an
+	// *atomic.Int64 of Unix microseconds by table name.
+	swept sync.Map
 }
 
 // Location is where a database URL points.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync/atomic"
 	"time"
 )
 
@@ -57,44 +58,48 @@ var (
 	noticeSends  = turns{table: "notice_sends", column: "sent_at", class: 0x574b4e53}       // "WKNS"
 )
 
-// ClaimLinkRequest records that identityID asks for a verification link
-// at at, if lim allows it: nil when it does not. Requests for one account
-// are decided one after another, whichever process makes them, so of
-// several at once only as many are claimed as the limits allow.
-func (s *Store) ClaimLinkRequest(ctx context.Context, identityID string, at time.Time, lim Limits) (*Claim, error) {
-	return s.claim(ctx, linkRequests, identityID, at, lim)
-}
+// Refusal is which limit refused a claim: NotRefused when none did.
+type Refusal uint8
 
-// LinkRequestsToday counts identityID's verification link requests of
-// the 24 hours up to at, so a refusal can say which limit it met.
-func (s *Store) LinkRequestsToday(ctx context.Context, identityID string, at time.Time) (int, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT count(*) FROM `+linkRequests.table+`
-		WHERE identity_id = ? AND `+linkRequests.column+` > ? AND `+linkRequests.column+` < ?`),
-		identityID, at.Add(-24*time.Hour).UnixMicro(), at.Add(clockSkew).UnixMicro()).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", linkRequests.table, err)
-	}
-	return n, nil
+const (
+	NotRefused Refusal = iota
+	// TooSoon: within Limits.Gap of the account's last claim.
+	TooSoon
+	// DayFull: Limits.PerDay claims in the last 24 hours.
+	DayFull
+)
+
+// ClaimLinkRequest records that identityID asks for a verification link
+// at at, if lim allows it: a nil claim and the limit it met when it does
+// not. Requests for one account are decided one after another, whichever
+// process makes them, so of several at once only as many are claimed as
+// the limits allow.
+func (s *Store) ClaimLinkRequest(ctx context.Context, identityID string, at time.Time, lim Limits) (*Claim, Refusal, error) {
+	return s.claim(ctx, linkRequests, identityID, at, lim)
 }
 
 // ClaimNotice records that identityID is sent an email-change notice at
 // at, if lim allows it, as ClaimLinkRequest does for links.
 func (s *Store) ClaimNotice(ctx context.Context, identityID string, at time.Time, lim Limits) (*Claim, error) {
-	return s.claim(ctx, noticeSends, identityID, at, lim)
+	c, _, err := s.claim(ctx, noticeSends, identityID, at, lim)
+	return c, err
 }
 
-func (s *Store) claim(ctx context.Context, t turns, identityID string, at time.Time, lim Limits) (*Claim, error) {
+func (s *Store) claim(ctx context.Context, t turns, identityID string, at time.Time, lim Limits) (*Claim, Refusal, error) {
 	dayAgo := at.Add(-24 * time.Hour).UnixMicro()
-	// Rows older than a day, of every account, are of no more use.
-	// Deleted outside the claim's transaction: other claims wait for no
-	// row locks of it.
-	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM `+t.table+` WHERE `+t.column+` <= ?`), dayAgo); err != nil {
-		return nil, fmt.Errorf("%s: %w", t.table, err)
+	// Rows older than a day, of every account, are of no more use (the
+	// count below skips them): swept at most once an hour of claims, not
+	// on every claim, outside the claim's transaction so that other
+	// claims wait for no row locks of it.
+	if s.sweepDue(t, at) {
+		if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM `+t.table+` WHERE `+t.column+` <= ?`), dayAgo); err != nil {
+			return nil, NotRefused, fmt.Errorf("%s: %w", t.table, err)
+		}
 	}
 	var claimed bool
+	var refused Refusal
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		claimed = false
+		claimed, refused = false, NotRefused
 		// SQLite's transaction holds the database's write lock from BEGIN.
 		if s.pg {
 			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, t.class, identityID); err != nil {
@@ -109,7 +114,12 @@ func (s *Store) claim(ctx context.Context, t turns, identityID string, at time.T
 		if err != nil {
 			return err
 		}
-		if n >= lim.PerDay || lim.Gap > 0 && last.Valid && at.Sub(time.UnixMicro(last.Int64)) < lim.Gap {
+		switch {
+		case n >= lim.PerDay:
+			refused = DayFull
+			return nil
+		case lim.Gap > 0 && last.Valid && at.Sub(time.UnixMicro(last.Int64)) < lim.Gap:
+			refused = TooSoon
 			return nil
 		}
 		// Two claims in the same microsecond are one.
@@ -122,10 +132,27 @@ func (s *Store) claim(ctx context.Context, t turns, identityID string, at time.T
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", t.table, err)
+		return nil, NotRefused, fmt.Errorf("%s: %w", t.table, err)
 	}
 	if !claimed {
-		return nil, nil
+		// Refused by a limit, or another claim of the same microsecond.
+		return nil, refused, nil
 	}
-	return &Claim{s: s, t: t, identityID: identityID, at: at.UnixMicro()}, nil
+	return &Claim{s: s, t: t, identityID: identityID, at: at.UnixMicro()}, NotRefused, nil
+}
+
+// sweepEvery is how often, in claim time, a turns table drops its rows
+// older than a day.
+const sweepEvery = time.Hour
+
+// sweepDue reports whether t's old rows are to be swept before a claim at
+// at, and if so takes the turn; every process sweeps for itself.
+func (s *Store) sweepDue(t turns, at time.Time) bool {
+	v, _ := s.swept.LoadOrStore(t.table, new(atomic.Int64))
+	last := v.(*atomic.Int64)
+	prev := last.Load()
+	if prev != 0 && at.Sub(time.UnixMicro(prev)) < sweepEvery {
+		return false
+	}
+	return last.CompareAndSwap(prev, at.UnixMicro())
 }

@@ -17,11 +17,21 @@ var testLimits = Limits{Gap: time.Minute, PerDay: 5}
 
 func claim(t *testing.T, s *Store, id string, at time.Time) bool {
 	t.Helper()
-	c, err := s.ClaimLinkRequest(context.Background(), id, at, testLimits)
+	c, _, err := s.ClaimLinkRequest(context.Background(), id, at, testLimits)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c != nil
+}
+
+// refusal is the limit that refuses id's request at at.
+func refusal(t *testing.T, s *Store, id string, at time.Time) Refusal {
+	t.Helper()
+	c, why, err := s.ClaimLinkRequest(context.Background(), id, at, testLimits)
+	if err != nil || c != nil {
+		t.Fatalf("request at %s: %v, %v; want refused", at, c, err)
+	}
+	return why
 }
 
 // noticeAt claims an email-change notice for id at at: nil when refused.
@@ -55,11 +65,15 @@ func TestLinkRequestLimits(t *testing.T) {
 		if claim(t, s, "a", at.Add(time.Hour)) {
 			t.Error("sixth request within the day claimed")
 		}
-		if n, err := s.LinkRequestsToday(t.Context(), "a", at.Add(time.Hour)); err != nil || n != 5 {
-			t.Errorf("requests of the day = %d, %v; want the five claimed", n, err)
+		// Which limit refused: the day's, even within the minute.
+		if why := refusal(t, s, "a", at.Add(time.Hour)); why != DayFull {
+			t.Errorf("a sixth request of the day refused for %d, want DayFull", why)
 		}
-		if n, err := s.LinkRequestsToday(t.Context(), "b", at.Add(time.Hour)); err != nil || n != 1 {
-			t.Errorf("the other account's requests of the day = %d, %v; want 1", n, err)
+		if why := refusal(t, s, "a", at.Add(40*time.Minute+time.Second)); why != DayFull {
+			t.Errorf("a sixth request within the minute refused for %d, want DayFull", why)
+		}
+		if why := refusal(t, s, "b", at.Add(30*time.Second)); why != TooSoon {
+			t.Errorf("a second request within the minute refused for %d, want TooSoon", why)
 		}
 		// A day after the first, one is free again: and only one.
 		if !claim(t, s, "a", at.Add(24*time.Hour+time.Second)) {
@@ -75,7 +89,7 @@ func TestLinkRequestLimits(t *testing.T) {
 // when the request that made it has ended.
 func TestReleasedLinkRequestDoesNotCount(t *testing.T) {
 	stores(t, func(t *testing.T, s *Store, _ *clock) {
-		c, err := s.ClaimLinkRequest(context.Background(), "a", start, testLimits)
+		c, _, err := s.ClaimLinkRequest(context.Background(), "a", start, testLimits)
 		if err != nil || c == nil {
 			t.Fatalf("first request: %v, %v; want claimed", c, err)
 		}
@@ -132,11 +146,14 @@ func TestConcurrentLinkRequestsClaimOne(t *testing.T) {
 				for i := range 16 {
 					wg.Go(func() {
 						// Each a microsecond apart, as on clocks that differ.
-						claim := replicas[i%2].ClaimLinkRequest
-						if round == 2 {
-							claim = replicas[i%2].ClaimNotice // the notices' table takes turns alike
+						at := start.Add(time.Duration(i) * time.Microsecond)
+						var c *Claim
+						var err error
+						if round == 2 { // the notices' table takes turns alike, with the notices' limits
+							c, err = replicas[i%2].ClaimNotice(context.Background(), id, at, Limits{PerDay: 10})
+						} else {
+							c, _, err = replicas[i%2].ClaimLinkRequest(context.Background(), id, at, testLimits)
 						}
-						c, err := claim(context.Background(), id, start.Add(time.Duration(i)*time.Microsecond), testLimits)
 						if err != nil {
 							errs <- err
 						}
@@ -150,8 +167,12 @@ func TestConcurrentLinkRequestsClaimOne(t *testing.T) {
 				for err := range errs {
 					t.Error(err)
 				}
-				if n := claimed.Load(); n != 1 {
-					t.Errorf("round %d: %d of 16 concurrent requests claimed, want 1", round, n)
+				want := int64(1) // the minute's gap
+				if round == 2 {
+					want = 10 // the notices' day
+				}
+				if n := claimed.Load(); n != want {
+					t.Errorf("round %d: %d of 16 concurrent requests claimed, want %d", round, n, want)
 				}
 			}
 		})

@@ -203,7 +203,10 @@ func (t *Texts) HTML(id string, kv ...any) template.HTML {
 // text for it or the context lacks a value the text needs.
 func (t *Texts) Kratos(id int64, context map[string]any, fallback string) string {
 	// Kratos's numbers come as JSON's: 1000000 would print as 1e+06.
-	values := make(map[string]any, len(context))
+	var values map[string]any
+	if len(context) > 0 {
+		values = make(map[string]any, len(context))
+	}
 	for k, v := range context {
 		if f, ok := v.(float64); ok && f == math.Trunc(f) && math.Abs(f) < 1e15 {
 			v = t.Number(int(f))

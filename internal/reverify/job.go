@@ -536,6 +536,8 @@ func retrySend(ctx context.Context, f func() error) error {
 	})
 }
 
+// retry calls f up to three times, waiting 250 ms then 1 s, unless the
+// error is permanent or ctx ends.
 func retry(ctx context.Context, f func() error) error {
 	waits := []time.Duration{250 * time.Millisecond, time.Second}
 	for attempt := 0; ; attempt++ {
